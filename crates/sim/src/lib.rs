@@ -1,0 +1,1 @@
+//! Synthetic town (skeleton; being written).
