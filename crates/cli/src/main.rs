@@ -1,1 +1,459 @@
-fn main() {}
+//! The `upstream` command. A thin edge: it turns arguments into validated
+//! configuration, calls the library crates, and reports in plain English.
+
+mod bench;
+mod catalogue;
+mod progress;
+
+use anyhow::{Context, Result};
+use clap::{Args, Parser, Subcommand};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use upstream_sim::{Profile, SimConfig};
+
+/// Upstream: early intervention and prevention for councils.
+///
+/// Links a council's records into one view of each household, spots the life
+/// events that push people towards crisis, and helps staff reach out early.
+#[derive(Debug, Parser)]
+#[command(name = "upstream", version, propagate_version = true)]
+struct Cli {
+    /// Where Upstream keeps its data: a SQLite file path (the default) or a
+    /// postgres:// URL for production.
+    #[arg(
+        long,
+        global = true,
+        env = "DATABASE_URL",
+        default_value = "upstream.db"
+    )]
+    database: String,
+
+    /// Say more about what is happening (repeat for even more).
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    verbose: u8,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Simulate a synthetic town and write its council's extracts and the truth.
+    Simulate(SimulateArgs),
+    /// List the built-in town profiles.
+    Profiles,
+    /// Work with the extract files the platform knows about.
+    #[command(subcommand)]
+    Extracts(ExtractsCommand),
+    /// Start the web server.
+    Serve(ServeArgs),
+    /// Simulate a small town, load it, and start the web server: the quickest look.
+    Demo(DemoArgs),
+    /// Run a benchmark at full scale and report the figures.
+    #[command(subcommand)]
+    Bench(BenchCommand),
+}
+
+#[derive(Debug, Args)]
+struct SimulateArgs {
+    /// A built-in profile (birmingham, ceredigion) or a path to a profile .toml file.
+    #[arg(long, default_value = "birmingham")]
+    profile: String,
+    /// Households in the town [default: the profile's own size].
+    #[arg(long)]
+    households: Option<u32>,
+    /// Months to simulate.
+    #[arg(long, default_value_t = 24)]
+    months: u32,
+    /// Random seed: the same seed gives the same files, byte for byte.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Directory to write into (replaced as a whole when the run completes).
+    #[arg(long)]
+    out: PathBuf,
+    /// Override how strongly community embeddedness prevents escalation (0 turns it off).
+    #[arg(long)]
+    embeddedness_effect: Option<f64>,
+}
+
+#[derive(Debug, Subcommand)]
+enum ExtractsCommand {
+    /// Register a simulated town's extract files (checksums and row counts). Safe to repeat.
+    Register {
+        /// The directory `upstream simulate` wrote.
+        dir: PathBuf,
+    },
+    /// List the extract files registered.
+    List,
+}
+
+#[derive(Debug, Args)]
+struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    bind: SocketAddr,
+}
+
+#[derive(Debug, Args)]
+struct DemoArgs {
+    /// Households in the demo town.
+    #[arg(long, default_value_t = 3000)]
+    households: u32,
+    /// Months to simulate.
+    #[arg(long, default_value_t = 24)]
+    months: u32,
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// A built-in profile or a profile file.
+    #[arg(long, default_value = "birmingham")]
+    profile: String,
+    /// Where to write the demo town.
+    #[arg(long, default_value = "demo-town")]
+    out: PathBuf,
+    /// Address for the web server.
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    bind: SocketAddr,
+    /// Prepare everything but do not start the server.
+    #[arg(long)]
+    no_serve: bool,
+}
+
+#[derive(Debug, Subcommand)]
+enum BenchCommand {
+    /// Time `simulate` at a city's scale and measure its peak memory.
+    Simulate {
+        #[arg(long, default_value = "birmingham")]
+        profile: String,
+        #[arg(long, default_value_t = 450_000)]
+        households: u32,
+        #[arg(long, default_value_t = 24)]
+        months: u32,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Where to write (default: a temporary directory, removed afterwards).
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+}
+
+/// Exit codes: 0 done; 1 something failed while running; 2 bad arguments or
+/// bad input (a profile, a file) that the user can fix.
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_logging(cli.verbose);
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            if is_user_error(&e) {
+                ExitCode::from(2)
+            } else {
+                ExitCode::from(1)
+            }
+        }
+    }
+}
+
+fn is_user_error(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<upstream_sim::ProfileError>().is_some()
+            || matches!(
+                c.downcast_ref::<upstream_sim::SimError>(),
+                Some(
+                    upstream_sim::SimError::TooFewHouseholds(_)
+                        | upstream_sim::SimError::BadMonths(_)
+                        | upstream_sim::SimError::ForeignOutput(_)
+                )
+            )
+            || c.downcast_ref::<catalogue::CatalogueError>().is_some()
+    })
+}
+
+fn init_logging(verbose: u8) {
+    let default = match verbose {
+        0 => "warn,upstream=info,upstream_web=info",
+        1 => "info",
+        _ => "debug",
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_env("UPSTREAM_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .init();
+}
+
+fn run(cli: Cli) -> Result<()> {
+    match cli.command {
+        Command::Simulate(a) => {
+            let cfg = sim_config(
+                &a.profile,
+                a.households,
+                a.months,
+                a.seed,
+                a.out,
+                a.embeddedness_effect,
+            )?;
+            let report = run_simulation(&cfg)?;
+            print_sim_report(&cfg, &report);
+            Ok(())
+        }
+        Command::Profiles => {
+            for (name, _) in upstream_sim::profile::BUILT_IN {
+                let p = Profile::load(name)?;
+                println!(
+                    "{name:<12} {} ({}), {} households by default",
+                    p.town.name, p.town.council_name, p.town.default_households
+                );
+            }
+            Ok(())
+        }
+        Command::Extracts(ExtractsCommand::Register { dir }) => runtime()?.block_on(async {
+            let store = connect(&cli.database).await?;
+            let s = catalogue::register(&store, &dir).await?;
+            println!(
+                "{} new extract files registered, {} already known ({}).",
+                s.new,
+                s.already_known,
+                store.backend().as_str()
+            );
+            Ok(())
+        }),
+        Command::Extracts(ExtractsCommand::List) => runtime()?.block_on(async {
+            let store = connect(&cli.database).await?;
+            catalogue::list(&store).await
+        }),
+        Command::Serve(a) => runtime()?.block_on(async {
+            let store = connect(&cli.database).await?;
+            serve(store, a.bind).await
+        }),
+        Command::Demo(a) => demo(&cli.database, a),
+        Command::Bench(BenchCommand::Simulate {
+            profile,
+            households,
+            months,
+            seed,
+            out,
+        }) => bench::simulate(&profile, households, months, seed, out),
+    }
+}
+
+pub(crate) fn sim_config(
+    profile: &str,
+    households: Option<u32>,
+    months: u32,
+    seed: u64,
+    out: PathBuf,
+    effect: Option<f64>,
+) -> Result<SimConfig> {
+    let mut p = Profile::load(profile)?;
+    if let Some(e) = effect {
+        if !(0.0..=3.0).contains(&e) || !e.is_finite() {
+            anyhow::bail!("--embeddedness-effect must be between 0 and 3 (got {e})");
+        }
+        p.community.embeddedness_effect = e;
+    }
+    Ok(SimConfig {
+        households: households.unwrap_or(p.town.default_households),
+        profile: p,
+        profile_name: profile.to_string(),
+        months,
+        seed,
+        out,
+    })
+}
+
+pub(crate) fn run_simulation(cfg: &SimConfig) -> Result<upstream_sim::SimReport> {
+    tracing::info!(
+        households = cfg.households,
+        months = cfg.months,
+        seed = cfg.seed,
+        "simulating {}",
+        cfg.profile.town.name
+    );
+    let bar = progress::Bar::new();
+    let report = upstream_sim::simulate(cfg, &bar)?;
+    Ok(report)
+}
+
+fn print_sim_report(cfg: &SimConfig, r: &upstream_sim::SimReport) {
+    let s = &r.summary;
+    println!(
+        "Simulated {} for {} months: {} households at the end, {} people in all.",
+        cfg.profile.town.name, cfg.months, s.households_at_end, s.people_ever
+    );
+    println!(
+        "Wrote {} extract files ({} rows) and the truth to {}.",
+        r.files,
+        r.rows,
+        r.out.display()
+    );
+    println!();
+    println!("{:<44} {:>10} {:>10}", "figure", "target", "simulated");
+    let rows = [
+        (
+            "owner-occupied share",
+            s.target.owner_share,
+            s.observed.owner_share,
+        ),
+        (
+            "private renting share",
+            s.target.private_rent_share,
+            s.observed.private_rent_share,
+        ),
+        (
+            "social renting share",
+            s.target.social_rent_share,
+            s.observed.social_rent_share,
+        ),
+        (
+            "council tax accounts in arrears",
+            s.target.council_tax_arrears_prevalence,
+            s.observed.council_tax_arrears_prevalence,
+        ),
+        (
+            "social tenancies in arrears",
+            s.target.social_rent_arrears_prevalence,
+            s.observed.social_rent_arrears_prevalence,
+        ),
+        (
+            "private tenancies in arrears",
+            s.target.private_rent_arrears_prevalence,
+            s.observed.private_rent_arrears_prevalence,
+        ),
+        (
+            "homelessness duties per 1,000 a year",
+            s.target.duties_per_1000_households,
+            s.observed.duties_per_1000_households,
+        ),
+        (
+            "in temporary accommodation per 1,000",
+            s.target.ta_per_1000_households,
+            s.observed.ta_per_1000_households,
+        ),
+        (
+            "crisis grants per 1,000 a year",
+            s.target.crisis_grants_per_1000_households,
+            s.observed.crisis_grants_per_1000_households,
+        ),
+        (
+            "food bank referrals per 1,000 a year",
+            s.target.food_bank_per_1000_households,
+            s.observed.food_bank_per_1000_households,
+        ),
+    ];
+    for (name, t, o) in rows {
+        println!("{name:<44} {t:>10.3} {o:>10.3}");
+    }
+    if !s.escalation.is_empty() {
+        println!();
+        println!("Crisis within 6 months of a first trigger event, by community embeddedness (effect {}):", s.embeddedness_effect);
+        for g in &s.escalation {
+            println!(
+                "  {:<22} {:>6} households, {:>5.1}% escalated (95% CI {:.1}% to {:.1}%)",
+                g.group,
+                g.households,
+                g.rate * 100.0,
+                g.rate_low * 100.0,
+                g.rate_high * 100.0
+            );
+        }
+    }
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("could not start the async runtime")
+}
+
+async fn connect(url: &str) -> Result<upstream_store::Store> {
+    upstream_store::Store::connect(url)
+        .await
+        .with_context(|| format!("could not open the database at {}", redact(url)))
+}
+
+/// Hide a password in a database URL before printing it.
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => {
+            let creds = &url[s + 3..at];
+            match creds.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..s + 3], &url[at..]),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}
+
+async fn serve(store: upstream_store::Store, bind: SocketAddr) -> Result<()> {
+    let listener = tokio::net::TcpListener::bind(bind).await.with_context(|| format!("could not listen on {bind}; is something else using that port? Try --bind 127.0.0.1:8081"))?;
+    let addr = listener.local_addr()?;
+    println!("Upstream is running at http://{addr}/  (press Ctrl-C to stop)");
+    let state = upstream_web::AppState::new(std::sync::Arc::new(store));
+    upstream_web::serve(listener, state)
+        .await
+        .context("the web server stopped with an error")
+}
+
+fn demo(database: &str, a: DemoArgs) -> Result<()> {
+    let cfg = sim_config(
+        &a.profile,
+        Some(a.households),
+        a.months,
+        a.seed,
+        a.out.clone(),
+        None,
+    )?;
+    println!(
+        "Step 1 of 3: simulating a town of {} households over {} months...",
+        a.households, a.months
+    );
+    let report = run_simulation(&cfg)?;
+    print_sim_report(&cfg, &report);
+    println!();
+    println!(
+        "Step 2 of 3: loading what the platform can process so far into {}...",
+        redact(database)
+    );
+    let rt = runtime()?;
+    rt.block_on(async {
+        let store = connect(database).await?;
+        let s = catalogue::register(&store, &a.out).await?;
+        println!(
+            "{} extract files registered ({} already known).",
+            s.new, s.already_known
+        );
+        if a.no_serve {
+            println!("Step 3 of 3: skipped (--no-serve). Start the server with `upstream serve`.");
+            return Ok(());
+        }
+        println!("Step 3 of 3: starting the web server.");
+        serve(store, a.bind).await
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_are_hidden_in_database_urls() {
+        assert_eq!(
+            redact("postgres://u:secret@h:5432/db"),
+            "postgres://u:***@h:5432/db"
+        );
+        assert_eq!(redact("postgres://u@h/db"), "postgres://u@h/db");
+        assert_eq!(redact("upstream.db"), "upstream.db");
+    }
+
+    #[test]
+    fn the_command_line_is_well_formed() {
+        use clap::CommandFactory;
+        Cli::command().debug_assert();
+    }
+}

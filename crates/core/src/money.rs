@@ -4,7 +4,9 @@ use std::ops::{Add, AddAssign, Neg, Sub, SubAssign};
 
 /// An amount of money in integer pence. Never a float: rounding errors in
 /// arrears are exactly the kind of thing a resident would dispute.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize,
+)]
 #[serde(transparent)]
 pub struct Pence(pub i64);
 
@@ -32,11 +34,19 @@ impl Pence {
     }
 
     pub fn max(self, other: Pence) -> Pence {
-        if self >= other { self } else { other }
+        if self >= other {
+            self
+        } else {
+            other
+        }
     }
 
     pub fn min(self, other: Pence) -> Pence {
-        if self <= other { self } else { other }
+        if self <= other {
+            self
+        } else {
+            other
+        }
     }
 
     pub fn is_positive(self) -> bool {

@@ -53,7 +53,10 @@ impl Month {
     }
 
     pub fn last_day(self) -> NaiveDate {
-        self.plus(1).first_day().pred_opt().expect("a month has a last day")
+        self.plus(1)
+            .first_day()
+            .pred_opt()
+            .expect("a month has a last day")
     }
 
     pub fn days(self) -> u32 {
@@ -131,7 +134,10 @@ mod tests {
     #[test]
     fn knows_its_days() {
         assert_eq!(Month::new(2024, 2).unwrap().days(), 29);
-        assert_eq!(Month::new(2025, 2).unwrap().day(31).to_string(), "2025-02-28");
+        assert_eq!(
+            Month::new(2025, 2).unwrap().day(31).to_string(),
+            "2025-02-28"
+        );
         assert!(Month::new(2025, 1).unwrap().is_winter());
         assert!(!Month::new(2025, 6).unwrap().is_winter());
     }

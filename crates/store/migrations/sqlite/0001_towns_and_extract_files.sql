@@ -1,0 +1,26 @@
+-- A simulated town (or, later, a council) whose extracts are registered.
+CREATE TABLE towns (
+    id           INTEGER PRIMARY KEY AUTOINCREMENT,
+    profile      TEXT    NOT NULL,
+    council_name TEXT    NOT NULL,
+    seed         BIGINT  NOT NULL,
+    households   BIGINT  NOT NULL,
+    months       BIGINT  NOT NULL,
+    start_month  TEXT    NOT NULL,
+    created_at   TEXT    NOT NULL,
+    UNIQUE (profile, seed, households, months)
+);
+
+-- Every extract file the platform knows, by content: the same bytes are one file.
+CREATE TABLE extract_files (
+    id            INTEGER PRIMARY KEY AUTOINCREMENT,
+    town_id       INTEGER REFERENCES towns (id),
+    source        TEXT    NOT NULL,
+    period        TEXT    NOT NULL,
+    file_name     TEXT    NOT NULL,
+    sha256        TEXT    NOT NULL UNIQUE,
+    rows          BIGINT  NOT NULL CHECK (rows >= 0),
+    bytes         BIGINT  NOT NULL CHECK (bytes >= 0),
+    registered_at TEXT    NOT NULL
+);
+CREATE INDEX extract_files_source_period ON extract_files (source, period);
