@@ -320,7 +320,8 @@ impl Store {
         })
     }
 
-    pub async fn close(self) {
+    /// Close every connection; later calls fail with a database error.
+    pub async fn close(&self) {
         on_pool!(self, p => p.close().await)
     }
 }
