@@ -182,7 +182,8 @@ pub struct CtAccount {
     pub household: HouseholdId,
     pub dwelling: DwellingId,
     pub address: RecordedAddress,
-    pub parties: Vec<Recorded>,
+    /// Liable people with their party number, which stays theirs for the account's life.
+    pub parties: Vec<(u8, Recorded)>,
     pub opened: NaiveDate,
     pub closed: Option<Month>,
     /// A duplicate opened in error: never billed, closed after a few months.
@@ -413,25 +414,25 @@ impl Council {
                 Some(a) => {
                     // Liability changes (a partner left, someone died): parties follow, typed afresh if added.
                     let acc = &self.ct[a as usize];
-                    let have: Vec<PersonId> = acc.parties.iter().map(|p| p.person).collect();
-                    if have != liable {
-                        let mut parties: Vec<Recorded> = acc
+                    let have: Vec<PersonId> = acc.parties.iter().map(|(_, p)| p.person).collect();
+                    if have.iter().any(|p| !liable.contains(p))
+                        || liable.iter().any(|p| !have.contains(p))
+                    {
+                        let mut next = acc.parties.iter().map(|(n, _)| *n).max().unwrap_or(0) + 1;
+                        let mut parties: Vec<(u8, Recorded)> = acc
                             .parties
                             .iter()
-                            .filter(|p| liable.contains(&p.person))
+                            .filter(|(_, p)| liable.contains(&p.person))
                             .cloned()
                             .collect();
                         for p in &liable {
                             if !have.contains(p) {
                                 let r =
                                     record_person(&w.people[*p as usize], today, np, CT_HOLDS, rng);
-                                parties.push(r);
-                                let key = format!(
-                                    "{}/{}",
-                                    self.ct[a as usize].account_ref,
-                                    parties.len()
-                                );
+                                parties.push((next, r));
+                                let key = format!("{}/{}", self.ct[a as usize].account_ref, next);
                                 self.link(SourceSystem::CouncilTax, key, *p, month);
+                                next += 1;
                             }
                         }
                         self.ct[a as usize].parties = parties;
@@ -471,9 +472,15 @@ impl Council {
         let account_ref = format!("{:08}", 40_000_000 + n);
         let d = &w.geo.dwellings[h.dwelling as usize];
         let address = record_address(d, h.dwelling, &w.profile.town.post_town, np, true, rng);
-        let parties: Vec<Recorded> = liable
+        let parties: Vec<(u8, Recorded)> = liable
             .iter()
-            .map(|p| record_person(&w.people[*p as usize], today, np, CT_HOLDS, rng))
+            .enumerate()
+            .map(|(i, p)| {
+                (
+                    i as u8 + 1,
+                    record_person(&w.people[*p as usize], today, np, CT_HOLDS, rng),
+                )
+            })
             .collect();
         for (i, p) in liable.iter().enumerate() {
             self.link(

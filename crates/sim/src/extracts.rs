@@ -267,10 +267,10 @@ fn council_tax(out: &mut CsvOut, w: &World, c: &Council, month: Month) -> csv::R
         };
         let balance = if primary { h.ct_arrears } else { Pence::ZERO };
         let stage = if primary { h.ct_stage.as_str() } else { "" };
-        for (i, p) in a.parties.iter().enumerate() {
+        for (party_no, p) in &a.parties {
             out.write_record([
                 a.account_ref.as_str(),
-                &(i + 1).to_string(),
+                &party_no.to_string(),
                 p.title,
                 &p.forename,
                 &p.surname,

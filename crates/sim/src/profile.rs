@@ -456,25 +456,31 @@ impl Profile {
         v.range("town.vacancy_rate", t.vacancy_rate, 0.005, 0.3);
 
         let h = &self.households;
-        v.shares(
+        v.named_shares(
             "households",
             &[
-                h.single_working_age,
-                h.single_pensioner,
-                h.couple_no_children,
-                h.couple_with_children,
-                h.lone_parent,
-                h.pensioner_couple,
-                h.shared_adults,
+                ("households.single_working_age", h.single_working_age),
+                ("households.single_pensioner", h.single_pensioner),
+                ("households.couple_no_children", h.couple_no_children),
+                ("households.couple_with_children", h.couple_with_children),
+                ("households.lone_parent", h.lone_parent),
+                ("households.pensioner_couple", h.pensioner_couple),
+                ("households.shared_adults", h.shared_adults),
             ],
         );
         v.range("households.mean_children", h.mean_children, 1.0, 5.0);
 
         let p = &self.people;
         let e = &p.ethnicity;
-        v.shares(
+        v.named_shares(
             "people.ethnicity",
-            &[e.white, e.asian, e.black, e.mixed, e.other],
+            &[
+                ("people.ethnicity.white", e.white),
+                ("people.ethnicity.asian", e.asian),
+                ("people.ethnicity.black", e.black),
+                ("people.ethnicity.mixed", e.mixed),
+                ("people.ethnicity.other", e.other),
+            ],
         );
         v.share("people.disability_share", p.disability_share);
         v.share("people.welsh_speaker_share", p.welsh_speaker_share);
@@ -488,13 +494,13 @@ impl Profile {
         );
 
         let tn = &self.tenure;
-        v.shares(
+        v.named_shares(
             "tenure",
             &[
-                tn.owner,
-                tn.private_rent,
-                tn.social_rent,
-                tn.temporary_accommodation,
+                ("tenure.owner", tn.owner),
+                ("tenure.private_rent", tn.private_rent),
+                ("tenure.social_rent", tn.social_rent),
+                ("tenure.temporary_accommodation", tn.temporary_accommodation),
             ],
         );
         v.share("tenure.council_share_of_social", tn.council_share_of_social);
@@ -747,9 +753,13 @@ impl Profile {
             "contact.digitally_excluded_share",
             ct.digitally_excluded_share,
         );
-        v.shares(
+        v.named_shares(
             "contact",
-            &[ct.prefer_phone, ct.prefer_email, ct.prefer_text],
+            &[
+                ("contact.prefer_phone", ct.prefer_phone),
+                ("contact.prefer_email", ct.prefer_email),
+                ("contact.prefer_text", ct.prefer_text),
+            ],
         );
         v.range(
             "contact.routine_contacts_annual",
@@ -825,9 +835,21 @@ impl Validator<'_> {
         self.range(key, x, 0.0, 1.0);
     }
     fn shares(&mut self, key: &str, xs: &[f64]) {
-        for x in xs {
-            self.share(key, *x);
+        let names: Vec<String> = (0..xs.len()).map(|i| format!("{key}[{i}]")).collect();
+        let named: Vec<(&str, f64)> = names
+            .iter()
+            .map(String::as_str)
+            .zip(xs.iter().copied())
+            .collect();
+        self.named_shares(key, &named);
+    }
+
+    /// Shares that must each lie in 0..=1 and add up to 1; a bad one is named by its own key.
+    fn named_shares(&mut self, key: &str, xs: &[(&str, f64)]) {
+        for (name, x) in xs {
+            self.share(name, *x);
         }
+        let xs: Vec<f64> = xs.iter().map(|(_, x)| *x).collect();
         let sum: f64 = xs.iter().sum();
         if (sum - 1.0).abs() > 0.005 {
             self.fail(
@@ -893,7 +915,18 @@ mod tests {
         let e = Profile::from_toml(&text, "test.toml")
             .unwrap_err()
             .to_string();
-        assert!(e.contains("`tenure`") && e.contains("add up to"), "{e}");
+        assert!(
+            e.contains("`tenure.owner`") && e.contains("between 0 and 1"),
+            "{e}"
+        );
+        let text = BUILT_IN[0].1.replace("owner = 0.530", "owner = 0.630");
+        let e = Profile::from_toml(&text, "test.toml")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("`tenure`") && e.contains("add up to 1.100"),
+            "{e}"
+        );
     }
 
     #[test]
