@@ -108,6 +108,7 @@ pub fn forenames(origin: Origin, female: bool) -> &'static [&'static str] {
             "Grace",
             "Lucy",
             "Chloe",
+            "Zoe",
             "Katherine",
             "Catherine",
             "Victoria",
@@ -146,7 +147,7 @@ pub fn forenames(origin: Origin, female: bool) -> &'static [&'static str] {
         (Welsh, false) => &[
             "Dafydd", "Rhys", "Gareth", "Huw", "Owain", "Gethin", "Emyr", "Ieuan", "Iwan", "Aled",
             "Rhodri", "Gwilym", "Dylan", "Elis", "Osian", "Cai", "Tomos", "Steffan", "Geraint",
-            "Hywel", "Llyr", "Morgan", "Evan", "Ifan", "Sion", "Tudur", "Bryn", "Carwyn", "Dewi",
+            "Hywel", "Llyr", "Morgan", "Evan", "Ifan", "Siôn", "Tudur", "Bryn", "Carwyn", "Dewi",
             "Eifion", "Glyn", "Meurig", "Tegid", "Wyn", "John", "David", "William", "Thomas",
             "Richard", "Robert",
         ],
@@ -193,21 +194,21 @@ pub fn forenames(origin: Origin, female: bool) -> &'static [&'static str] {
             "Helen",
         ],
         (Irish, false) => &[
-            "Sean", "Patrick", "Liam", "Conor", "Ciaran", "Declan", "Eoin", "Niall", "Padraig",
-            "Cormac", "Kieran", "Brendan", "Darragh", "Oisin", "Fergal", "Colm", "Eamon", "Donal",
+            "Sean", "Patrick", "Liam", "Conor", "Ciarán", "Declan", "Eoin", "Niall", "Pádraig",
+            "Cormac", "Kieran", "Brendan", "Darragh", "Oisín", "Fergal", "Colm", "Éamon", "Donal",
             "Michael", "John", "Kevin", "Brian", "Martin", "Thomas", "James", "Dermot", "Ronan",
             "Aidan", "Cathal", "Shane", "Gerard", "Francis", "Joseph", "Desmond", "Tadhg",
             "Killian", "Finbar", "Rory", "Cian", "Peter",
         ],
         (Irish, true) => &[
-            "Siobhan",
+            "Siobhán",
             "Aoife",
             "Niamh",
             "Ciara",
-            "Sinead",
-            "Roisin",
+            "Sinéad",
+            "Róisín",
             "Orla",
-            "Grainne",
+            "Gráinne",
             "Maeve",
             "Aisling",
             "Caoimhe",
@@ -230,7 +231,7 @@ pub fn forenames(origin: Origin, female: bool) -> &'static [&'static str] {
             "Catherine",
             "Patricia",
             "Fionnuala",
-            "Aine",
+            "Áine",
             "Sorcha",
             "Emer",
             "Bernadette",
@@ -512,8 +513,8 @@ pub fn surnames(origin: Origin) -> &'static [&'static str] {
             "Wood",
             "Jackson",
             "Clarke",
-            "Patel",
-            "Khan",
+            "Harper",
+            "Nicholls",
             "Lewis",
             "James",
             "Phillips",
@@ -616,6 +617,12 @@ pub fn surnames(origin: Origin) -> &'static [&'static str] {
             "Booth",
             "Whitehouse",
             "Aston",
+            "Hammond",
+            "Jennings",
+            "Lucas",
+            "Poole",
+            "Sharp",
+            "Tucker",
         ],
         Welsh => &[
             "Jones",
@@ -904,8 +911,10 @@ pub fn surnames(origin: Origin) -> &'static [&'static str] {
     }
 }
 
-/// Known nicknames and variant spellings, keyed by the formal name.
+/// Known nicknames, short forms and variant spellings (transliterations,
+/// dropped accents, anglicised forms), keyed by the name as registered.
 static NICKNAMES: &[(&str, &[&str])] = &[
+    // English and Caribbean
     ("William", &["Bill", "Will", "Billy", "Liam"]),
     ("Robert", &["Bob", "Rob", "Bobby", "Robbie"]),
     ("Richard", &["Rich", "Rick", "Dick", "Richie"]),
@@ -915,91 +924,317 @@ static NICKNAMES: &[(&str, &[&str])] = &[
     ("Christopher", &["Chris", "Kit"]),
     ("Daniel", &["Dan", "Danny"]),
     ("David", &["Dave", "Davy"]),
-    ("Anthony", &["Tony", "Ant"]),
+    ("Anthony", &["Tony", "Ant", "Antony"]),
     ("Andrew", &["Andy", "Drew"]),
     ("Jonathan", &["Jon", "Jonny"]),
-    ("Matthew", &["Matt"]),
+    ("Matthew", &["Matt", "Mathew"]),
     ("Stephen", &["Steve", "Steven"]),
     ("Thomas", &["Tom", "Tommy"]),
     ("Edward", &["Ed", "Eddie", "Ted"]),
     ("Joseph", &["Joe", "Joey"]),
     ("Samuel", &["Sam", "Sammy"]),
     ("Benjamin", &["Ben", "Benny"]),
-    ("Alexander", &["Alex", "Sandy"]),
+    ("Alexander", &["Alex", "Alec", "Sandy"]),
     ("Nicholas", &["Nick", "Nicky"]),
     ("Peter", &["Pete"]),
-    ("Terence", &["Terry"]),
+    ("Terence", &["Terry", "Terrence"]),
     ("Raymond", &["Ray"]),
     ("Kenneth", &["Ken", "Kenny"]),
-    ("Gareth", &["Gaz", "Gary"]),
     ("Joshua", &["Josh"]),
-    ("Nathan", &["Nate"]),
-    ("Callum", &["Cal"]),
+    ("Nathan", &["Nate", "Nat"]),
+    ("Callum", &["Cal", "Calum"]),
     ("Harry", &["Harold", "Henry"]),
+    ("Charlie", &["Charles"]),
+    ("Jacob", &["Jake"]),
+    ("Alfie", &["Alfred", "Alf"]),
+    ("Oliver", &["Ollie", "Olly"]),
+    ("Ian", &["Iain"]),
+    ("Lee", &["Leigh"]),
+    ("Kevin", &["Kev"]),
+    ("Gary", &["Garry", "Gaz"]),
+    ("Simon", &["Si"]),
+    ("Mark", &["Marc"]),
+    ("Kieran", &["Kieron", "Ciaran"]),
+    ("Brian", &["Bryan"]),
+    ("Alan", &["Allan", "Allen", "Al"]),
+    ("Colin", &["Col"]),
+    ("Derek", &["Del", "Derrick"]),
+    ("Malcolm", &["Mal"]),
+    ("Tyrone", &["Ty"]),
+    ("Jermaine", &["Jermain"]),
+    ("Marcus", &["Marc"]),
+    ("Curtis", &["Curt"]),
+    ("Dwayne", &["Duane", "Dwane"]),
     ("Elizabeth", &["Liz", "Beth", "Betty", "Lizzie", "Eliza"]),
     ("Margaret", &["Maggie", "Peggy", "Meg", "Marge"]),
-    ("Katherine", &["Kate", "Kath", "Katie", "Kathy"]),
-    ("Catherine", &["Cath", "Cathy", "Kate", "Katherine"]),
-    ("Jennifer", &["Jen", "Jenny"]),
-    ("Rebecca", &["Becky", "Becca"]),
-    ("Samantha", &["Sam", "Sammy"]),
-    ("Victoria", &["Vicky", "Tori"]),
-    ("Patricia", &["Pat", "Patsy", "Trish"]),
-    ("Deborah", &["Debbie", "Deb"]),
-    ("Susan", &["Sue", "Susie"]),
-    ("Christine", &["Chris", "Chrissie"]),
+    ("Katherine", &["Kate", "Kath", "Cathy", "Katie", "Kathy"]),
+    ("Catherine", &["Kate", "Kath", "Cathy", "Cath", "Katherine"]),
+    ("Sarah", &["Sara"]),
+    ("Emma", &["Em"]),
+    ("Claire", &["Clare"]),
+    ("Nicola", &["Nicky", "Nikki", "Nic"]),
+    ("Susan", &["Sue", "Susie", "Suzy"]),
+    ("Rachel", &["Rach", "Rachael"]),
+    ("Rebecca", &["Becky", "Becca", "Rebekah"]),
+    ("Amy", &["Aimee"]),
     ("Jessica", &["Jess", "Jessie"]),
+    ("Hannah", &["Hanna"]),
     ("Charlotte", &["Charlie", "Lottie"]),
-    ("Natalie", &["Nat"]),
-    ("Danielle", &["Dani"]),
-    ("Barbara", &["Barb", "Babs"]),
-    ("Dorothy", &["Dot", "Dottie"]),
+    ("Sophie", &["Soph", "Sophia"]),
+    ("Emily", &["Em", "Millie"]),
+    ("Olivia", &["Liv", "Livvy"]),
     ("Amelia", &["Millie", "Amy"]),
-    ("Nicola", &["Nicky", "Nikki"]),
-    ("Mohammed", &["Mohammad", "Muhammad", "Mohamed", "Mohd"]),
-    ("Muhammad", &["Mohammed", "Mohammad", "Mohamed"]),
-    ("Mohamed", &["Mohammed", "Muhammad"]),
-    ("Yusuf", &["Yousef", "Youssef"]),
-    ("Hussain", &["Hussein", "Husain"]),
-    ("Ayesha", &["Aisha", "Aysha"]),
-    ("Fatima", &["Fatimah", "Fatma"]),
-    ("Mariam", &["Maryam", "Miriam"]),
-    ("Maryam", &["Mariam"]),
-    ("Zainab", &["Zaynab"]),
+    ("Grace", &["Gracie"]),
+    ("Lucy", &["Lou"]),
+    ("Chloe", &["Chloë"]),
+    ("Zoe", &["Zoë"]),
+    ("Zoë", &["Zoe"]),
+    ("Victoria", &["Vicky", "Tori"]),
+    ("Jennifer", &["Jen", "Jenny"]),
+    ("Joanne", &["Jo", "Joanna"]),
+    ("Michelle", &["Shelley"]),
+    ("Tracey", &["Tracy"]),
+    ("Deborah", &["Debbie", "Deb", "Debra"]),
+    ("Patricia", &["Pat", "Patsy", "Trish"]),
+    ("Barbara", &["Barb", "Babs"]),
+    ("Christine", &["Chris", "Chrissie"]),
+    ("Janet", &["Jan"]),
+    ("Carol", &["Carole"]),
+    ("Sandra", &["Sandy"]),
+    ("Gemma", &["Jemma"]),
+    ("Stacey", &["Stacy"]),
+    ("Danielle", &["Dani"]),
+    ("Natalie", &["Nat", "Nathalie"]),
+    ("Samantha", &["Sam", "Sammy"]),
+    ("Beverley", &["Bev", "Beverly"]),
+    ("Dorothy", &["Dot", "Dottie", "Dolly"]),
+    ("Irene", &["Rene"]),
+    ("Sheila", &["Shelagh"]),
+    // Welsh: short forms, dropped circumflexes, English equivalents
     ("Dafydd", &["Dai", "Dave", "David"]),
-    ("Siân", &["Sian", "Shan"]),
-    ("Gwenllian", &["Gwen"]),
+    ("Dewi", &["David", "Dai"]),
+    ("Rhys", &["Rees", "Reece"]),
+    ("Huw", &["Hugh"]),
+    ("Owain", &["Owen"]),
+    ("Ieuan", &["Ifan", "Evan"]),
     ("Rhodri", &["Rhod"]),
     ("Gwilym", &["Gwil", "William"]),
-    ("Ieuan", &["Ifan", "Evan"]),
-    ("Llywelyn", &["Llew"]),
-    ("Sion", &["Siôn", "John"]),
+    ("Hywel", &["Howell", "Hywell"]),
+    ("Llyr", &["Llŷr"]),
     ("Tomos", &["Tom", "Thomas"]),
-    ("Siobhan", &["Shiv", "Shevaun"]),
-    ("Padraig", &["Paddy", "Patrick"]),
+    ("Steffan", &["Stefan", "Steven"]),
+    ("Siôn", &["Sion", "John"]),
+    ("Gethin", &["Geth"]),
+    ("Gareth", &["Gaz", "Gar"]),
+    ("Gruffydd", &["Griff", "Gruff"]),
+    ("Llywelyn", &["Llew", "Llewellyn"]),
+    ("Siân", &["Sian", "Shan"]),
+    ("Gwenllian", &["Gwen"]),
+    ("Gwyneth", &["Gwen"]),
+    ("Myfanwy", &["Myf"]),
+    ("Catrin", &["Cat", "Catherine"]),
+    ("Bethan", &["Beth"]),
+    ("Eluned", &["Luned"]),
+    ("Cerys", &["Ceri"]),
+    ("Lowri", &["Laura"]),
+    ("Megan", &["Meg"]),
+    ("Elin", &["Ellen"]),
+    // Irish: fadas dropped, anglicised spellings
+    ("Seán", &["Sean", "Shaun", "Shawn"]),
+    ("Sean", &["Shaun", "Shawn"]),
+    ("Pádraig", &["Padraig", "Patrick", "Paddy"]),
     ("Patrick", &["Pat", "Paddy"]),
+    ("Ciarán", &["Ciaran", "Kieran"]),
+    ("Oisín", &["Oisin"]),
+    ("Éamon", &["Eamon", "Eamonn"]),
+    ("Conor", &["Connor"]),
+    ("Declan", &["Dec"]),
+    ("Gerard", &["Gerry", "Ger"]),
+    ("Francis", &["Frank", "Frankie"]),
+    ("Desmond", &["Des"]),
+    ("Dermot", &["Diarmuid"]),
+    ("Brendan", &["Bren"]),
+    ("Siobhán", &["Siobhan", "Shiv"]),
+    ("Róisín", &["Roisin", "Rosheen"]),
+    ("Sinéad", &["Sinead"]),
+    ("Gráinne", &["Grainne", "Grania"]),
+    ("Áine", &["Aine"]),
+    ("Niamh", &["Neve"]),
     ("Aoife", &["Eva"]),
-    ("Krzysztof", &["Chris", "Christopher"]),
-    ("Piotr", &["Peter"]),
-    ("Wojciech", &["Voytek"]),
-    ("Katarzyna", &["Kasia", "Kate"]),
-    ("Malgorzata", &["Gosia", "Margaret"]),
-    ("Aleksandra", &["Ola", "Alex"]),
-    ("Alexandru", &["Alex"]),
+    ("Caoimhe", &["Keeva"]),
+    ("Saoirse", &["Seersha"]),
+    ("Mairead", &["Mairéad"]),
+    ("Fionnuala", &["Nuala", "Finola"]),
+    ("Bridget", &["Bridie", "Biddy", "Brigid"]),
+    ("Kathleen", &["Kath", "Kathy", "Cathleen"]),
+    ("Theresa", &["Teresa", "Tess", "Terri"]),
+    ("Teresa", &["Theresa", "Tess"]),
+    ("Bernadette", &["Bernie"]),
+    ("Geraldine", &["Gerry"]),
+    ("Maureen", &["Mo"]),
+    // South Asian: transliterations and short forms
+    (
+        "Mohammed",
+        &["Mohammad", "Muhammad", "Mohamed", "Muhammed", "Mohd"],
+    ),
+    ("Muhammad", &["Mohammed", "Mohammad", "Mohamed", "Muhammed"]),
+    ("Mohamed", &["Mohammed", "Muhammad", "Mohamud"]),
+    ("Ahmed", &["Ahmad", "Ahmet"]),
+    ("Hassan", &["Hasan"]),
+    ("Hussain", &["Hussein", "Husain"]),
+    ("Hussein", &["Hussain", "Husain"]),
+    ("Yusuf", &["Yousef", "Youssef", "Yusef"]),
+    ("Ibrahim", &["Ebrahim", "Ibraheem"]),
+    ("Usman", &["Osman", "Uthman"]),
+    ("Hamza", &["Hamzah"]),
+    ("Imran", &["Imraan"]),
+    ("Faisal", &["Faysal"]),
+    ("Zubair", &["Zubayr"]),
+    ("Rahim", &["Raheem"]),
+    ("Karim", &["Kareem"]),
+    ("Kareem", &["Karim"]),
+    ("Rajesh", &["Raj"]),
+    ("Sanjay", &["Sanj"]),
+    ("Vikram", &["Vik", "Vicky"]),
+    ("Gurpreet", &["Preet", "Gary"]),
+    ("Jaswinder", &["Jas", "Jassi"]),
+    ("Sukhdev", &["Sukhi", "Dev"]),
+    ("Rajinder", &["Raj"]),
+    ("Ayesha", &["Aisha", "Aysha"]),
+    ("Aisha", &["Ayesha", "Aishah"]),
+    ("Fatima", &["Fatimah", "Fatma"]),
+    ("Mariam", &["Maryam", "Miriam"]),
+    ("Maryam", &["Mariam", "Mariyam"]),
+    ("Zainab", &["Zaynab"]),
+    ("Khadija", &["Khadijah", "Khadeeja"]),
+    ("Amina", &["Aminah", "Ameena"]),
+    ("Yasmin", &["Yasmine", "Yasmeen", "Jasmine"]),
+    ("Nasreen", &["Nasrin"]),
+    ("Parveen", &["Parvin", "Perveen"]),
+    ("Ruksana", &["Rukhsana"]),
+    ("Tasnim", &["Tasneem"]),
+    ("Noor", &["Nour", "Nur"]),
+    ("Safia", &["Safiya"]),
+    ("Aaliyah", &["Aaliya", "Aliyah"]),
+    ("Simran", &["Simi"]),
+    // Black African: Yoruba and Igbo short forms, Somali spellings
     ("Oluwaseun", &["Seun"]),
     ("Babatunde", &["Tunde"]),
     ("Chukwuemeka", &["Emeka"]),
+    ("Olumide", &["Mide"]),
+    ("Ayodele", &["Ayo", "Dele"]),
+    ("Chinedu", &["Nedu"]),
+    ("Obinna", &["Obi"]),
+    ("Ikenna", &["Ike"]),
+    ("Emmanuel", &["Manny"]),
     ("Funmilayo", &["Funmi"]),
-    ("Temitope", &["Tope"]),
+    ("Temitope", &["Tope", "Temi"]),
     ("Oluwakemi", &["Kemi"]),
+    ("Bukola", &["Bukky"]),
+    ("Adaeze", &["Ada"]),
+    ("Fadumo", &["Faduma"]),
+    ("Sahra", &["Sara", "Zahra"]),
+    ("Fatuma", &["Fatima"]),
+    // East European: diminutives and English equivalents
+    ("Krzysztof", &["Chris", "Christopher", "Krzys"]),
+    ("Piotr", &["Peter"]),
+    ("Tomasz", &["Tom", "Tomek"]),
+    ("Pawel", &["Paul"]),
+    ("Michal", &["Michael"]),
+    ("Jakub", &["Kuba", "Jacob"]),
+    ("Lukasz", &["Luke"]),
+    ("Andrzej", &["Andrew"]),
+    ("Grzegorz", &["Greg"]),
+    ("Mateusz", &["Matthew", "Mat"]),
+    ("Wojciech", &["Voytek", "Wojtek"]),
+    ("Marcin", &["Martin"]),
+    ("Stanislaw", &["Stan"]),
+    ("Bartosz", &["Bart", "Bartek"]),
+    ("Dawid", &["David"]),
+    ("Jan", &["John"]),
+    ("Marek", &["Mark"]),
+    ("Katarzyna", &["Kasia", "Kate"]),
+    ("Malgorzata", &["Gosia", "Margaret"]),
+    ("Agnieszka", &["Aga", "Agnes"]),
+    ("Magdalena", &["Magda"]),
+    ("Aleksandra", &["Ola", "Alex", "Alexandra"]),
+    ("Joanna", &["Asia", "Jo"]),
+    ("Zofia", &["Zosia", "Sophia"]),
+    ("Alexandru", &["Alex"]),
+    ("Andrei", &["Andrew", "Andrey"]),
+    ("Mihai", &["Michael"]),
+    ("Gheorghe", &["George"]),
+    ("Ion", &["John"]),
+    ("Ioana", &["Joanna"]),
+    ("Mihaela", &["Michaela"]),
+    ("Oleksandr", &["Alex", "Sasha", "Alexander"]),
+    ("Dmitri", &["Dmitry", "Dima"]),
+    ("Sergei", &["Sergey", "Serhii"]),
+    ("Viktor", &["Victor"]),
+    ("Tetiana", &["Tatiana", "Tanya"]),
+    ("Olena", &["Elena", "Lena"]),
+    ("Natalja", &["Natalia", "Natasha"]),
+    ("Svetlana", &["Sveta", "Lana"]),
+    ("Irina", &["Iryna"]),
+    // Chinese: two-syllable given names run together or hyphenated
+    ("Ka Wai", &["Kawai", "Ka-Wai"]),
+    ("Chi Ming", &["Chiming", "Chi-Ming"]),
+    ("Ka Yan", &["Kayan", "Ka-Yan"]),
+    ("Wai Man", &["Waiman", "Wai-Man"]),
+    ("Siu Ling", &["Siuling", "Siu-Ling"]),
+    ("Mei Ling", &["Meiling", "Mei-Ling"]),
+    ("Suk Yee", &["Sukyee", "Suk-Yee"]),
+    // Arabic: transliterations
+    ("Omar", &["Umar"]),
+    ("Khalid", &["Khaled"]),
+    ("Mustafa", &["Mostafa", "Mustapha"]),
+    ("Mahmoud", &["Mahmud", "Mahmood"]),
+    ("Abdullah", &["Abdallah"]),
+    ("Youssef", &["Yusuf", "Yousef"]),
+    ("Samir", &["Sameer"]),
+    ("Walid", &["Waleed"]),
+    ("Faris", &["Fares"]),
+    ("Majid", &["Majed"]),
+    ("Yasser", &["Yasir"]),
+    ("Saeed", &["Said", "Sayed"]),
+    ("Osama", &["Usama"]),
+    ("Zaid", &["Zayd", "Zeid"]),
+    ("Qasim", &["Qassim", "Kassim"]),
+    ("Rashid", &["Rasheed"]),
+    ("Jamal", &["Gamal"]),
+    ("Layla", &["Leila", "Laila"]),
+    ("Leila", &["Layla", "Laila"]),
+    ("Huda", &["Houda"]),
+    ("Iman", &["Eman"]),
+    ("Hiba", &["Heba"]),
+    ("Heba", &["Hiba"]),
+    ("Reem", &["Rim"]),
+    ("Sara", &["Sarah"]),
+    ("Nadia", &["Nadiya"]),
+    ("Samira", &["Sameera"]),
+    ("Salma", &["Selma"]),
+    ("Zahra", &["Zahraa"]),
+    ("Mona", &["Muna"]),
+    ("Asma", &["Asmaa"]),
+    ("Nour", &["Noor"]),
 ];
 
+/// Nicknames and variants for a forename, or an empty slice. Case-insensitive,
+/// since some systems key names in capitals.
 pub fn nicknames(forename: &str) -> &'static [&'static str] {
+    let name = forename.trim();
     NICKNAMES
         .iter()
-        .find(|(n, _)| *n == forename)
+        .find(|(n, _)| *n == name)
+        .or_else(|| NICKNAMES.iter().find(|(n, _)| same_ignoring_case(n, name)))
         .map(|(_, v)| *v)
         .unwrap_or(&[])
+}
+
+fn same_ignoring_case(a: &str, b: &str) -> bool {
+    a.chars()
+        .flat_map(char::to_lowercase)
+        .eq(b.chars().flat_map(char::to_lowercase))
 }
 
 pub static TITLES_MALE: &[&str] = &["Mr"];
@@ -1044,7 +1279,7 @@ pub static STREET_STEMS: &[&str] = &[
     "Walford",
     "Anderton",
     "Clifton",
-    "Grove",
+    "Grovelands",
     "Cedar",
     "Elm",
     "Ash",
@@ -1084,7 +1319,7 @@ pub static STREET_STEMS: &[&str] = &[
     "Castle",
     "Tower",
     "Hall",
-    "Court",
+    "Courtfield",
     "Farm",
     "Field",
     "Mead",
@@ -1204,13 +1439,13 @@ pub static WELSH_STREETS: &[&str] = &[
     "Heol Llandysul",
     "Stryd y Cei",
     "Rhiw Goch",
-    "Lôn Bach",
+    "Lôn Fach",
     "Heol Aberteifi",
     "Maes Glas",
     "Ffordd Pendinas",
     "Heol Rheidol",
-    "Trefechan",
-    "Penparcau",
+    "Rhes Trefechan",
+    "Heol Penparcau",
     "Bryn Hafod",
     "Maes Afallon",
     "Heol y Brenin",
@@ -1320,38 +1555,55 @@ pub static BUILDING_NAMES: &[&str] = &[
     "Blaenwern",
     "Dolau",
     "Frongoch",
+    "Bron Haul",
+    "Gorwel",
+    "Min y Môr",
+    "Llwyn Onn",
+    "Bryn Celyn",
+    "Tŷ Capel",
+    "Yr Hen Efail",
+    "Yew Tree Cottage",
+    "The Coach House",
+    "Meadow View",
 ];
 
-/// Reserved example domains: the town's email addresses must never reach a real mailbox.
+/// Only names reserved by RFC 2606 (the .example TLD and example.com/.net/.org),
+/// so no address in the town can reach a real mailbox. (example.co.uk is not reserved.)
 pub static EMAIL_DOMAINS: &[&str] = &[
     "mail.example",
     "inbox.example",
-    "post.example.co.uk",
+    "post.example",
     "email.example.org",
     "home.example.net",
+    "webmail.example.com",
 ];
 
+/// The usual written abbreviation of a street suffix ("Road" -> "Rd"), if it has one.
 pub fn street_abbreviation(suffix: &str) -> Option<&'static str> {
-    Some(match suffix {
-        "Road" => "Rd",
-        "Street" => "St",
-        "Avenue" => "Ave",
-        "Close" => "Cl",
-        "Lane" => "Ln",
-        "Drive" => "Dr",
-        "Crescent" => "Cres",
-        "Gardens" => "Gdns",
-        "Place" => "Pl",
-        "Court" => "Ct",
-        "Terrace" => "Terr",
-        "Grove" => "Gr",
-        _ => return None,
-    })
+    const ABBREVIATIONS: &[(&str, &str)] = &[
+        ("Road", "Rd"),
+        ("Street", "St"),
+        ("Avenue", "Ave"),
+        ("Close", "Cl"),
+        ("Lane", "Ln"),
+        ("Drive", "Dr"),
+        ("Crescent", "Cres"),
+        ("Gardens", "Gdns"),
+        ("Place", "Pl"),
+        ("Court", "Ct"),
+        ("Terrace", "Terr"),
+        ("Grove", "Gr"),
+    ];
+    ABBREVIATIONS
+        .iter()
+        .find(|(full, _)| full.eq_ignore_ascii_case(suffix))
+        .map(|(_, short)| *short)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::collections::HashSet;
 
     const ALL: [Origin; 9] = [
         Origin::English,
@@ -1365,20 +1617,115 @@ mod tests {
         Origin::Arab,
     ];
 
+    fn distinct(list: &[&str]) -> usize {
+        list.iter().collect::<HashSet<_>>().len()
+    }
+
     #[test]
     fn every_origin_has_plenty_of_names() {
         for o in ALL {
-            assert!(forenames(o, true).len() >= 40, "{o:?} female");
-            assert!(forenames(o, false).len() >= 40, "{o:?} male");
-            assert!(surnames(o).len() >= 40, "{o:?} surnames");
+            assert!(distinct(forenames(o, true)) >= 40, "{o:?} female");
+            assert!(distinct(forenames(o, false)) >= 40, "{o:?} male");
+            assert!(distinct(surnames(o)) >= 40, "{o:?} surnames");
+        }
+        assert!(distinct(surnames(Origin::English)) >= 120);
+    }
+
+    #[test]
+    fn welsh_surnames_are_dominated_by_the_old_patronymics() {
+        let list = surnames(Origin::Welsh);
+        let common = ["Jones", "Davies", "Williams", "Evans", "Thomas"];
+        let n = list.iter().filter(|s| common.contains(s)).count();
+        assert!(n as f64 / list.len() as f64 > 0.2, "{n} of {}", list.len());
+    }
+
+    #[test]
+    fn names_have_no_stray_whitespace_and_no_empty_entries() {
+        let mut all: Vec<&str> = Vec::new();
+        for o in ALL {
+            all.extend(forenames(o, true));
+            all.extend(forenames(o, false));
+            all.extend(surnames(o));
+        }
+        all.extend(STREET_STEMS);
+        all.extend(WELSH_STREETS);
+        all.extend(BUILDING_NAMES);
+        for n in all {
+            assert!(!n.is_empty() && n.trim() == n && !n.contains("  "), "{n:?}");
         }
     }
 
     #[test]
     fn nicknames_are_known_for_common_names() {
-        assert!(nicknames("William").contains(&"Bill"));
-        assert!(nicknames("Mohammed").contains(&"Muhammad"));
-        assert!(nicknames("Dafydd").contains(&"Dai"));
+        assert_eq!(nicknames("William"), ["Bill", "Will", "Billy", "Liam"]);
+        for (name, nick) in [
+            ("Robert", "Bob"),
+            ("Elizabeth", "Betty"),
+            ("Margaret", "Peggy"),
+            ("Katherine", "Cathy"),
+            ("Catherine", "Kate"),
+            ("Mohammed", "Muhammad"),
+            ("Mohammed", "Mohamed"),
+            ("Dafydd", "Dai"),
+            ("Siân", "Sian"),
+            ("Gwenllian", "Gwen"),
+        ] {
+            assert!(nicknames(name).contains(&nick), "{name} -> {nick}");
+        }
+        assert!(nicknames("WILLIAM").contains(&"Bill"));
+        assert!(nicknames("siân").contains(&"Sian"));
+    }
+
+    #[test]
+    fn unknown_or_odd_names_have_no_nicknames() {
         assert!(nicknames("Zebedee").is_empty());
+        assert!(nicknames("").is_empty());
+        assert!(nicknames("Ŵ").is_empty());
+    }
+
+    #[test]
+    fn the_nickname_table_is_large_and_never_maps_a_name_to_itself() {
+        assert!(NICKNAMES.len() >= 60);
+        let keys: HashSet<&str> = NICKNAMES.iter().map(|(k, _)| *k).collect();
+        assert_eq!(keys.len(), NICKNAMES.len(), "a name is listed twice");
+        for (k, v) in NICKNAMES {
+            assert!(!v.is_empty(), "{k}");
+            assert!(!v.contains(k), "{k}");
+        }
+    }
+
+    #[test]
+    fn street_lists_are_long_enough_and_distinct() {
+        assert!(distinct(STREET_STEMS) >= 150 && distinct(STREET_STEMS) == STREET_STEMS.len());
+        assert!(distinct(WELSH_STREETS) >= 100 && distinct(WELSH_STREETS) == WELSH_STREETS.len());
+        assert!(distinct(BUILDING_NAMES) >= 40);
+        // A stem equal to a suffix would make streets like "Grove Grove".
+        for stem in STREET_STEMS {
+            assert!(!STREET_SUFFIXES.contains(stem), "{stem}");
+        }
+    }
+
+    #[test]
+    fn email_domains_are_reserved_for_examples() {
+        for d in EMAIL_DOMAINS {
+            let reserved = d.ends_with(".example")
+                || [".example.com", ".example.net", ".example.org"]
+                    .iter()
+                    .any(|r| d.ends_with(r));
+            assert!(reserved, "{d} is not an RFC 2606 domain");
+        }
+    }
+
+    #[test]
+    fn common_suffixes_have_abbreviations() {
+        assert_eq!(street_abbreviation("Road"), Some("Rd"));
+        assert_eq!(street_abbreviation("GARDENS"), Some("Gdns"));
+        assert_eq!(street_abbreviation("Mews"), None);
+        assert_eq!(street_abbreviation(""), None);
+        for s in STREET_SUFFIXES {
+            if let Some(a) = street_abbreviation(s) {
+                assert!(a.len() < s.len(), "{s}");
+            }
+        }
     }
 }

@@ -162,26 +162,19 @@ impl Store {
                 Pool::Postgres(pool)
             }
             Backend::Sqlite => {
-                let spec = if url.starts_with("sqlite:") {
-                    url.to_string()
+                let (opts, memory) = sqlite_options(url)?;
+                let pool = if memory {
+                    // One connection that never expires: an in-memory database
+                    // vanishes with its last connection.
+                    SqlitePoolOptions::new()
+                        .max_connections(1)
+                        .idle_timeout(None)
+                        .max_lifetime(None)
                 } else {
-                    format!("sqlite://{url}")
-                };
-                let memory = spec.contains(":memory:");
-                let opts = SqliteConnectOptions::from_str(&spec)?
-                    .create_if_missing(true)
-                    .foreign_keys(true)
-                    .busy_timeout(Duration::from_secs(10))
-                    .journal_mode(if memory {
-                        SqliteJournalMode::Memory
-                    } else {
-                        SqliteJournalMode::Wal
-                    });
-                // One connection for an in-memory database, or each would see its own empty one.
-                let pool = SqlitePoolOptions::new()
-                    .max_connections(if memory { 1 } else { 8 })
-                    .connect_with(opts)
-                    .await?;
+                    SqlitePoolOptions::new().max_connections(8)
+                }
+                .connect_with(opts)
+                .await?;
                 sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
                 Pool::Sqlite(pool)
             }
@@ -238,7 +231,7 @@ impl Store {
     }
 
     /// Register a batch of extract files in one transaction: all or nothing.
-    /// A file already known (same sha256) is skipped and counted as known.
+    /// A file already known (same source, month and sha256) is skipped and counted as known.
     pub async fn register_extracts(
         &self,
         town: Option<TownId>,
@@ -247,20 +240,16 @@ impl Store {
         for f in files {
             validate(f)?;
         }
-        const EXISTS: &str = "SELECT COUNT(*) FROM extract_files WHERE sha256 = $1";
+        // ON CONFLICT rather than look-then-insert: two loads of the same batch
+        // at once must not trip over each other's unique key.
         const INSERT: &str = "INSERT INTO extract_files (town_id, source, period, file_name, sha256, rows, bytes, registered_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (source, period, sha256) DO NOTHING";
         let now = Utc::now().to_rfc3339();
         let summary = on_pool!(self, p => {
             let mut tx = p.begin().await?;
             let mut summary = RegisterSummary::default();
             for f in files {
-                let known: i64 = sqlx::query_scalar(EXISTS).bind(&f.sha256).fetch_one(&mut *tx).await?;
-                if known > 0 {
-                    summary.already_known += 1;
-                    continue;
-                }
-                sqlx::query(INSERT)
+                let done = sqlx::query(INSERT)
                     .bind(town)
                     .bind(f.source.as_str())
                     .bind(f.period.to_string())
@@ -271,7 +260,11 @@ impl Store {
                     .bind(&now)
                     .execute(&mut *tx)
                     .await?;
-                summary.new += 1;
+                if done.rows_affected() == 0 {
+                    summary.already_known += 1;
+                } else {
+                    summary.new += 1;
+                }
             }
             tx.commit().await?;
             summary
@@ -279,10 +272,17 @@ impl Store {
         Ok(summary)
     }
 
+    /// Every registered file, by source (in the order staff know the systems), then period.
     pub async fn extract_files(&self) -> Result<Vec<ExtractFile>, StoreError> {
-        const SQL: &str = "SELECT id, town_id, source, period, file_name, sha256, rows, bytes, registered_at FROM extract_files ORDER BY source, period, id";
+        const SQL: &str = "SELECT id, town_id, source, period, file_name, sha256, rows, bytes, registered_at FROM extract_files ORDER BY id";
         let rows: Vec<FileRow> = on_pool!(self, p => sqlx::query_as(SQL).fetch_all(p).await?);
-        rows.into_iter().map(ExtractFile::try_from).collect()
+        let mut files = rows
+            .into_iter()
+            .map(ExtractFile::try_from)
+            .collect::<Result<Vec<_>, _>>()?;
+        // Sorted here, not in SQL: source order is the enum's, not the alphabet's.
+        files.sort_by_key(|f| (f.source, f.period));
+        Ok(files)
     }
 
     pub async fn overview(&self) -> Result<Overview, StoreError> {
@@ -312,8 +312,8 @@ impl Store {
                 last_period: parse_month(&last)?,
             });
         }
-        // Show sources in the order staff know them, not alphabetically.
-        sources.sort_by_key(|s| SourceSystem::ALL.iter().position(|x| *x == s.source));
+        // Show sources in the order staff know them (the enum's), not alphabetically.
+        sources.sort_by_key(|s| s.source);
         Ok(Overview {
             town: self.latest_town().await?,
             sources,
@@ -324,6 +324,31 @@ impl Store {
     pub async fn close(&self) {
         on_pool!(self, p => p.close().await)
     }
+}
+
+/// SQLite options for `sqlite://PATH`, `sqlite::memory:` or a plain file path,
+/// and whether the database lives in memory.
+fn sqlite_options(url: &str) -> Result<(SqliteConnectOptions, bool), StoreError> {
+    let (opts, memory) = if let Some(rest) = url.strip_prefix("sqlite:") {
+        let rest = rest.strip_prefix("//").unwrap_or(rest);
+        let memory = rest.starts_with(":memory:") || rest.contains("mode=memory");
+        (SqliteConnectOptions::from_str(url)?, memory)
+    } else {
+        // A plain path is taken literally, so '?' or '#' in a file name cannot
+        // be misread as URL syntax.
+        (SqliteConnectOptions::new().filename(url), false)
+    };
+    let journal = if memory {
+        SqliteJournalMode::Memory
+    } else {
+        SqliteJournalMode::Wal
+    };
+    let opts = opts
+        .create_if_missing(true)
+        .foreign_keys(true)
+        .busy_timeout(Duration::from_secs(10))
+        .journal_mode(journal);
+    Ok((opts, memory))
 }
 
 fn validate(f: &NewExtractFile) -> Result<(), StoreError> {
@@ -439,16 +464,59 @@ mod tests {
     }
 
     #[test]
-    fn a_bad_checksum_is_refused_by_name() {
-        let f = NewExtractFile {
+    fn sqlite_urls_and_plain_paths_name_the_right_file() {
+        let file = |url: &str| {
+            let (opts, memory) = sqlite_options(url).unwrap();
+            (opts.get_filename().to_string_lossy().into_owned(), memory)
+        };
+        assert_eq!(file("sqlite://data/x.db"), ("data/x.db".into(), false));
+        assert_eq!(file("sqlite:x.db"), ("x.db".into(), false));
+        assert_eq!(file("/tmp/up.db"), ("/tmp/up.db".into(), false));
+        // A plain path is literal, even with characters that mean something in a URL.
+        assert_eq!(file("odd?name#1.db"), ("odd?name#1.db".into(), false));
+        assert!(file("sqlite::memory:").1);
+        assert!(file("sqlite://:memory:").1);
+    }
+
+    fn good_file() -> NewExtractFile {
+        NewExtractFile {
             source: SourceSystem::CouncilTax,
             period: Month::new(2024, 4).unwrap(),
             file_name: "x.csv".into(),
-            sha256: "nothex".into(),
+            sha256: "ab".repeat(32),
             rows: 1,
             bytes: 1,
-        };
-        let e = validate(&f).unwrap_err().to_string();
-        assert!(e.contains("x.csv") && e.contains("sha256"), "{e}");
+        }
+    }
+
+    #[test]
+    fn a_well_formed_file_passes_validation() {
+        assert!(validate(&good_file()).is_ok());
+    }
+
+    #[test]
+    fn a_bad_checksum_is_refused_by_name() {
+        for sha in ["nothex", &"AB".repeat(32), &"a".repeat(63), &"a".repeat(65)] {
+            let f = NewExtractFile {
+                sha256: sha.to_string(),
+                ..good_file()
+            };
+            let e = validate(&f).unwrap_err().to_string();
+            assert!(e.contains("x.csv") && e.contains("sha256"), "{sha}: {e}");
+        }
+    }
+
+    #[test]
+    fn negative_row_or_byte_counts_are_refused_by_name() {
+        let rows = validate(&NewExtractFile {
+            rows: -1,
+            ..good_file()
+        });
+        assert!(rows.unwrap_err().to_string().contains("rows"));
+        let bytes = validate(&NewExtractFile {
+            bytes: -1,
+            ..good_file()
+        });
+        assert!(bytes.unwrap_err().to_string().contains("bytes"));
     }
 }

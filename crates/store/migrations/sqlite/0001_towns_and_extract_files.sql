@@ -11,16 +11,17 @@ CREATE TABLE towns (
     UNIQUE (profile, seed, households, months)
 );
 
--- Every extract file the platform knows, by content: the same bytes are one file.
+-- Every extract file the platform knows. The same bytes for the same source and
+-- month are one file, whatever it is called; an empty month is not another month.
 CREATE TABLE extract_files (
     id            INTEGER PRIMARY KEY AUTOINCREMENT,
     town_id       INTEGER REFERENCES towns (id),
     source        TEXT    NOT NULL,
     period        TEXT    NOT NULL,
     file_name     TEXT    NOT NULL,
-    sha256        TEXT    NOT NULL UNIQUE,
+    sha256        TEXT    NOT NULL,
     rows          BIGINT  NOT NULL CHECK (rows >= 0),
     bytes         BIGINT  NOT NULL CHECK (bytes >= 0),
     registered_at TEXT    NOT NULL
 );
-CREATE INDEX extract_files_source_period ON extract_files (source, period);
+CREATE UNIQUE INDEX extract_files_identity ON extract_files (source, period, sha256);

@@ -1,0 +1,269 @@
+//! The `upstream` command as a user meets it: help, errors and exit codes,
+//! registering extracts twice, and a simulation killed half way.
+
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+fn upstream(args: &[&str], db: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_upstream"))
+        .args(args)
+        .env("DATABASE_URL", db)
+        .env_remove("UPSTREAM_LOG")
+        .stdin(Stdio::null())
+        .output()
+        .expect("run upstream")
+}
+
+fn text(o: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+#[test]
+fn help_lists_the_commands_in_plain_words() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let o = upstream(&["--help"], &tmp.path().join("db"));
+    assert!(o.status.success());
+    let t = text(&o);
+    for word in [
+        "simulate",
+        "extracts",
+        "serve",
+        "demo",
+        "bench",
+        "early intervention",
+    ] {
+        assert!(t.contains(word), "help lacks '{word}':\n{t}");
+    }
+}
+
+#[test]
+fn a_bad_profile_value_is_refused_naming_the_key_with_exit_code_2() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let text_in = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../profiles/birmingham.toml"
+    ))
+    .expect("profile");
+    let bad = tmp.path().join("bad.toml");
+    std::fs::write(&bad, text_in.replace("typo_rate = 0.03", "typo_rate = 3.0")).expect("write");
+    let o = upstream(
+        &[
+            "simulate",
+            "--profile",
+            bad.to_str().expect("utf-8"),
+            "--out",
+            tmp.path().join("out").to_str().expect("utf-8"),
+        ],
+        &tmp.path().join("db"),
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(text(&o).contains("noise.typo_rate"), "{}", text(&o));
+    assert!(!tmp.path().join("out").exists(), "nothing written");
+}
+
+#[test]
+fn an_unknown_profile_and_bad_arguments_get_clear_errors() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let db = tmp.path().join("db");
+    let o = upstream(&["simulate", "--profile", "atlantis", "--out", "x"], &db);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(text(&o).contains("birmingham"), "{}", text(&o));
+    let o = upstream(&["simulate", "--households", "lots", "--out", "x"], &db);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(text(&o).contains("--households"), "{}", text(&o));
+    let o = upstream(&["simulate", "--households", "10", "--out", "x"], &db);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(text(&o).contains("at least 100"), "{}", text(&o));
+}
+
+#[test]
+fn registering_a_towns_extracts_twice_changes_nothing() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let db = tmp.path().join("upstream.db");
+    let town = tmp.path().join("town");
+    let t = town.to_str().expect("utf-8");
+    let o = upstream(
+        &[
+            "simulate",
+            "--households",
+            "300",
+            "--months",
+            "2",
+            "--out",
+            t,
+        ],
+        &db,
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    let o = upstream(&["extracts", "register", t], &db);
+    assert!(
+        text(&o).contains("20 new extract files registered, 0 already known"),
+        "{}",
+        text(&o)
+    );
+    let o = upstream(&["extracts", "register", t], &db);
+    assert!(
+        text(&o).contains("0 new extract files registered, 20 already known"),
+        "{}",
+        text(&o)
+    );
+    let o = upstream(&["extracts", "list"], &db);
+    assert!(
+        text(&o).contains("council_tax") && text(&o).contains("2024-05"),
+        "{}",
+        text(&o)
+    );
+}
+
+#[test]
+fn registering_a_damaged_town_writes_nothing() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let db = tmp.path().join("upstream.db");
+    let town = tmp.path().join("town");
+    let t = town.to_str().expect("utf-8");
+    assert!(upstream(
+        &[
+            "simulate",
+            "--households",
+            "300",
+            "--months",
+            "2",
+            "--out",
+            t
+        ],
+        &db
+    )
+    .status
+    .success());
+    std::fs::remove_file(town.join("extracts/rent/rent_2024-05.csv")).expect("remove");
+    let o = upstream(&["extracts", "register", t], &db);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(
+        text(&o).contains("rent_2024-05.csv") && text(&o).contains("missing"),
+        "{}",
+        text(&o)
+    );
+    let o = upstream(&["extracts", "list"], &db);
+    assert!(
+        text(&o).contains("No extract files are registered yet"),
+        "{}",
+        text(&o)
+    );
+    let o = upstream(
+        &["extracts", "register", tmp.path().to_str().expect("utf-8")],
+        &db,
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(text(&o).contains("manifest.json"), "{}", text(&o));
+}
+
+#[test]
+fn a_simulation_killed_half_way_leaves_the_previous_output_intact() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let db = tmp.path().join("db");
+    let town = tmp.path().join("town");
+    let t = town.to_str().expect("utf-8");
+    assert!(upstream(
+        &[
+            "simulate",
+            "--households",
+            "300",
+            "--months",
+            "2",
+            "--out",
+            t
+        ],
+        &db
+    )
+    .status
+    .success());
+    let before = std::fs::read(town.join("manifest.json")).expect("manifest");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_upstream"))
+        .args([
+            "simulate",
+            "--households",
+            "60000",
+            "--months",
+            "24",
+            "--out",
+            t,
+        ])
+        .env("DATABASE_URL", &db)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn");
+    // Wait until it is visibly half way (its working directory exists), then kill it.
+    let partial = tmp.path().join(".town.partial");
+    for _ in 0..400 {
+        if partial.join("truth").exists() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(25));
+    }
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    child.kill().expect("kill");
+    let _ = child.wait();
+    assert_eq!(
+        std::fs::read(town.join("manifest.json")).expect("manifest still there"),
+        before
+    );
+    assert!(town
+        .join("extracts/council_tax/council_tax_2024-05.csv")
+        .exists());
+    assert!(
+        !town
+            .join("extracts/council_tax/council_tax_2024-06.csv")
+            .exists(),
+        "nothing from the killed run leaked in"
+    );
+}
+
+#[test]
+fn the_demo_prepares_everything_without_serving_when_asked() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let db = tmp.path().join("demo.db");
+    let town = tmp.path().join("demo-town");
+    let o = upstream(
+        &[
+            "demo",
+            "--households",
+            "300",
+            "--months",
+            "3",
+            "--out",
+            town.to_str().expect("utf-8"),
+            "--no-serve",
+        ],
+        &db,
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    let t = text(&o);
+    assert!(
+        t.contains("Step 1 of 3") && t.contains("30 extract files registered"),
+        "{t}"
+    );
+    // Running the demo again changes nothing in storage.
+    let o = upstream(
+        &[
+            "demo",
+            "--households",
+            "300",
+            "--months",
+            "3",
+            "--out",
+            town.to_str().expect("utf-8"),
+            "--no-serve",
+        ],
+        &db,
+    );
+    assert!(
+        text(&o).contains("0 extract files registered (30 already known)"),
+        "{}",
+        text(&o)
+    );
+}
