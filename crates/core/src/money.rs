@@ -99,7 +99,7 @@ mod tests {
 
     #[test]
     fn displays_pounds_and_pence() {
-        assert_eq!(Pence(123_45).to_string(), "123.45");
+        assert_eq!(Pence(12345).to_string(), "123.45");
         assert_eq!(Pence(-5).to_string(), "-0.05");
         assert_eq!(Pence(0).to_string(), "0.00");
     }
@@ -113,7 +113,7 @@ mod tests {
 
     #[test]
     fn ratio_rounds_to_nearest_penny() {
-        assert_eq!(Pence(100_00).ratio(12, 52), Pence(23_08));
+        assert_eq!(Pence(10000).ratio(12, 52), Pence(2308));
         assert_eq!(Pence(1).ratio(1, 2), Pence(1));
     }
 }

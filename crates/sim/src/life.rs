@@ -162,7 +162,7 @@ fn annual_to_monthly(p: f64) -> f64 {
 impl World {
     /// Create the town as it stands at `first_month` (before burn-in).
     pub fn new(profile: Profile, n_households: u32, seed: u64, first_month: Month) -> World {
-        let mut rng = Pcg64Mcg::seed_from_u64(seed ^ 0x5eed_0f_70_77);
+        let mut rng = Pcg64Mcg::seed_from_u64(seed ^ 0x005e_ed0f_7077);
         let geo = build_geography(&profile, n_households, &mut rng);
         let mut world = World {
             profile: std::sync::Arc::new(profile),
@@ -715,12 +715,12 @@ impl World {
                         );
                     }
                 }
-                Work::Unemployed => {
-                    if self.rng.random::<f64>() < ev.job_find_monthly / deprivation {
-                        let pay = self.factory().draw_pay(&mut self.rng);
-                        self.people[i].work = Work::Employed { monthly_gross: pay };
-                        self.emit(out, now, hh, Some(pid), EventKind::NewJob, String::new());
-                    }
+                Work::Unemployed
+                    if self.rng.random::<f64>() < ev.job_find_monthly / deprivation =>
+                {
+                    let pay = self.factory().draw_pay(&mut self.rng);
+                    self.people[i].work = Work::Employed { monthly_gross: pay };
+                    self.emit(out, now, hh, Some(pid), EventKind::NewJob, String::new());
                 }
                 Work::Child if age >= 16 => {
                     let w = self

@@ -252,6 +252,9 @@ fn noise_is_present_at_the_configured_rates_and_absent_when_switched_off() {
     );
 }
 
+/// How to read a source's record keys from one of its rows.
+type RecordKeys = fn(&HashMap<String, String>) -> Vec<String>;
+
 #[test]
 fn every_extract_record_has_a_truth_link() {
     let tmp = tempfile::tempdir().expect("tmp");
@@ -262,7 +265,7 @@ fn every_extract_record_has_a_truth_link() {
             .into_iter()
             .map(|r| (r["source"].clone(), r["record_key"].clone()))
             .collect();
-    let key_of: [(&str, fn(&HashMap<String, String>) -> Vec<String>); 6] = [
+    let key_of: [(&str, RecordKeys); 6] = [
         ("council_tax", |r| {
             vec![format!("{}/{}", r["account_ref"], r["party_no"])]
         }),
