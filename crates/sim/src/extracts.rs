@@ -254,7 +254,7 @@ fn council_tax(out: &mut CsvOut, w: &World, c: &Council, month: Month) -> csv::R
         let on_benefit = w.claim_eligible(h, today);
         let primary = a.duplicate_of.is_none();
         let annual = if primary {
-            w.council_tax_due(h, adults, on_benefit).ratio(12, 1)
+            w.council_tax_due(h, adults, on_benefit, month).ratio(12, 1)
         } else {
             Pence::ZERO
         };
@@ -323,8 +323,8 @@ fn benefits(out: &mut CsvOut, w: &World, c: &Council, month: Month) -> csv::Resu
             status = "pension_age";
         }
         let adults = h.members.len() - dependants;
-        let ct = w.council_tax_due(h, adults, true);
-        let full_ct = w.council_tax_due(h, adults, false);
+        let ct = w.council_tax_due(h, adults, true, month);
+        let full_ct = w.council_tax_due(h, adults, false, month);
         let ctr = weekly(full_ct - ct);
         // Housing benefit now mostly for pension-age renters and temporary accommodation; others get UC housing costs from DWP.
         let hb =

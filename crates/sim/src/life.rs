@@ -1196,13 +1196,21 @@ impl World {
     }
 
     /// Monthly council tax for a household's home, after discounts and reduction.
-    pub fn council_tax_due(&self, h: &Household, adults: usize, on_benefit: bool) -> Pence {
+    pub fn council_tax_due(
+        &self,
+        h: &Household,
+        adults: usize,
+        on_benefit: bool,
+        month: Month,
+    ) -> Pence {
         const RATIO_NINTHS: [i64; 9] = [6, 7, 8, 9, 11, 13, 15, 18, 21];
         let d = &self.geo.dwellings[h.dwelling as usize];
         if h.tenure == Tenure::TemporaryAccommodation || h.student_let {
             return Pence::ZERO;
         }
-        let annual = Pence(self.profile.band_d_pence()).ratio(RATIO_NINTHS[d.band as usize % 9], 9);
+        let annual = self
+            .band_d(month)
+            .ratio(RATIO_NINTHS[d.band as usize % 9], 9);
         let mut monthly = annual.ratio(1, 12);
         if adults <= 1 {
             monthly = monthly.scale_bp(7_500);
@@ -1218,6 +1226,29 @@ impl World {
         monthly
     }
 
+    /// Band D for the financial year (April to March) holding `month`: the
+    /// profile gives the start year's; each April adds the annual increase.
+    pub fn band_d(&self, month: Month) -> Pence {
+        let fy = |m: Month| {
+            if m.month() >= 4 {
+                m.year()
+            } else {
+                m.year() - 1
+            }
+        };
+        let years = fy(month) - fy(self.profile.town.start_month);
+        let rise_bp =
+            10_000 + (self.profile.council_tax.annual_increase_pct * 100.0).round() as i64;
+        let mut band_d = Pence(self.profile.band_d_pence());
+        for _ in 0..years.max(0) {
+            band_d = band_d.scale_bp(rise_bp);
+        }
+        for _ in 0..(-years).max(0) {
+            band_d = band_d.ratio(10_000, rise_bp);
+        }
+        band_d
+    }
+
     fn money(&mut self, now: Month, out: &mut Vec<Happening>) {
         let today = now.first_day();
         let ev = &self.profile.events;
@@ -1229,9 +1260,6 @@ impl World {
             if now.since(s.start) >= 0 && now.since(s.start) < s.months as i32 {
                 cost_factor += s.percent / 100.0;
             }
-        }
-        if now.month() == 4 && !self.calib.tuning {
-            // Council tax rises each April; the profile's Band D is the first year's.
         }
         let m = self.profile.money.clone();
         let exit = self.profile.arrears.difficulty_exit_monthly;
@@ -1245,7 +1273,7 @@ impl World {
             let hh = i as HouseholdId;
             let (income, on_benefit, adults, children) =
                 self.household_income(&self.households[i], today);
-            let ct_due = self.council_tax_due(&self.households[i], adults, on_benefit);
+            let ct_due = self.council_tax_due(&self.households[i], adults, on_benefit, now);
             let h = &self.households[i];
             let living = Pence(
                 ((m.living_costs_adult_monthly * adults as i64
@@ -1325,11 +1353,16 @@ impl World {
                     .scale_bp((catch_up * 10_000.0) as i64)
                     .max(Pence(2_000))
                     .min(h.ct_arrears);
-                h.rent_arrears -= h
-                    .rent_arrears
-                    .scale_bp((catch_up * 10_000.0) as i64)
-                    .max(Pence(2_000))
-                    .min(h.rent_arrears);
+                // Small "technical" arrears clear when the benefit payment lands;
+                // real arrears are paid back a share at a time.
+                let repay = if h.rent_arrears.0 * 2 <= rent.0 {
+                    h.rent_arrears
+                } else {
+                    h.rent_arrears
+                        .scale_bp((catch_up * 10_000.0) as i64)
+                        .max(Pence(2_000))
+                };
+                h.rent_arrears -= repay.min(h.rent_arrears);
             }
             if now_in && !was {
                 self.emit(

@@ -91,8 +91,23 @@ fn the_same_seed_gives_the_same_bytes_and_another_seed_does_not() {
 
 #[test]
 fn aggregates_land_near_the_profiles_targets() {
+    check_aggregates("birmingham", 8000);
+}
+
+#[test]
+fn a_welsh_county_lands_near_its_targets_too() {
+    check_aggregates("ceredigion", 12_000);
+}
+
+fn check_aggregates(profile: &str, households: u32) {
     let tmp = tempfile::tempdir().expect("tmp");
-    let s = run(birmingham(), 8000, 24, 7, &tmp.path().join("town"));
+    let s = run(
+        Profile::load(profile).expect("profile"),
+        households,
+        24,
+        7,
+        &tmp.path().join("town"),
+    );
     let (t, o) = (&s.target, &s.observed);
     for (name, obs, tgt) in [
         ("owner share", o.owner_share, t.owner_share),
@@ -155,8 +170,9 @@ fn aggregates_land_near_the_profiles_targets() {
         0.3,
     );
     // The town keeps its size.
+    let size = households as f64;
     assert!(
-        (s.households_at_end as f64 - 8000.0).abs() < 800.0,
+        (s.households_at_end as f64 - size).abs() < size / 10.0,
         "{} households at the end",
         s.households_at_end
     );
@@ -377,5 +393,26 @@ fn both_built_in_profiles_simulate() {
             .iter()
             .all(|c| c["duty"] == "s66" || c["duty"] == "s73"),
         "Welsh duties are s66 and s73"
+    );
+}
+
+#[test]
+fn council_tax_rises_each_april_by_the_profiles_increase() {
+    let p = birmingham();
+    let start = p.town.start_month;
+    let pct = p.council_tax.annual_increase_pct;
+    let base = p.band_d_pence();
+    let w = upstream_sim::life::World::new(p, 200, 1, start);
+    assert_eq!(w.band_d(start).0, base);
+    assert_eq!(
+        w.band_d(start.plus(11)).0,
+        base,
+        "the same financial year, April to March"
+    );
+    let next = w.band_d(start.plus(12)).0 as f64;
+    assert!((next / base as f64 - (1.0 + pct / 100.0)).abs() < 1e-4);
+    assert!(
+        w.band_d(start.plus(-1)).0 < base,
+        "the year before was cheaper"
     );
 }
