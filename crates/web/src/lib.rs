@@ -1,274 +1,160 @@
 //! Upstream's web server: pages in the GOV.UK Design System (working without
 //! JavaScript), a health endpoint, and the GOV.UK Frontend assets.
 //!
-//! Invariant: only this crate knows HTTP. Handlers turn storage results into
-//! small view models; templates (askama, auto-escaped) render them.
+//! Invariants: only this crate knows HTTP. Handlers never touch the database:
+//! they ask a [`DataSource`] for plain view models (`upstream_store::Store` is
+//! one, see `store.rs`) and askama templates, auto-escaped, render them.
+//!
+//! The GOV.UK Frontend files come from the real `govuk-frontend` npm package,
+//! pinned in `crates/web/assets/package.json`; install it with
+//! `npm ci --prefix crates/web/assets`. The server maps them to the URLs the
+//! package's stylesheet expects:
+//!
+//! | URL | file in `dist/govuk/` |
+//! | --- | --- |
+//! | `/assets/govuk-frontend.min.css`, `.js` (and their `.map`) | `govuk-frontend.min.css`, `.js` |
+//! | `/assets/fonts/…`, `/assets/images/…`, `/assets/manifest.json` | `assets/…` |
+//! | `/assets/rebrand/…` (2025 brand icons and manifest) | `assets/rebrand/…` |
 
-use askama::Template;
-use axum::extract::State;
-use axum::http::{header, HeaderValue, StatusCode};
-use axum::response::{Html, IntoResponse, Response};
+mod data;
+mod pages;
+mod security;
+mod store;
+
+pub use data::{BoxFuture, DataError, DataSource, Health, Overview, SourceSummary, TownSummary};
+
 use axum::routing::get;
-use axum::{Json, Router};
+use axum::Router;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use tower_http::services::ServeDir;
-use upstream_store::Store;
+use tower_http::services::{ServeDir, ServeFile};
+use tower_http::trace::TraceLayer;
 
-/// Where the `govuk-frontend` npm package puts its built files, relative to the repository.
-const DEFAULT_ASSETS: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/assets/node_modules/govuk-frontend/dist/govuk"
-);
+/// Where `npm ci --prefix crates/web/assets` puts the built GOV.UK Frontend
+/// files, relative to the repository root.
+pub const ASSETS_FROM_REPO_ROOT: &str = "crates/web/assets/node_modules/govuk-frontend/dist/govuk";
 
+/// The environment variable that overrides where the assets are.
+pub const ASSETS_ENV: &str = "UPSTREAM_ASSETS";
+
+/// What every request needs: the data source and where the assets are.
 #[derive(Clone)]
 pub struct AppState {
-    store: Arc<Store>,
+    source: Arc<dyn DataSource>,
     assets: PathBuf,
 }
 
 impl AppState {
-    pub fn new(store: Arc<Store>) -> AppState {
-        let assets = std::env::var_os("UPSTREAM_ASSETS")
-            .map(PathBuf::from)
-            .unwrap_or_else(|| PathBuf::from(DEFAULT_ASSETS));
-        AppState { store, assets }
+    /// Serve pages from `source`, with the assets found by [`locate_assets`].
+    /// Pass an `Arc<upstream_store::Store>` for the real thing.
+    pub fn new(source: Arc<dyn DataSource>) -> AppState {
+        AppState {
+            source,
+            assets: locate_assets(),
+        }
     }
 
+    /// Use the GOV.UK Frontend files in `dir` (the package's `dist/govuk` folder).
     pub fn with_assets(mut self, dir: impl Into<PathBuf>) -> AppState {
         self.assets = dir.into();
         self
     }
+
+    /// The GOV.UK Frontend folder the server reads (the package's `dist/govuk`).
+    pub fn assets_dir(&self) -> &Path {
+        &self.assets
+    }
+
+    /// Whether the GOV.UK Frontend stylesheet is where the server will look for it.
+    pub fn assets_installed(&self) -> bool {
+        self.assets.join("govuk-frontend.min.css").is_file()
+    }
 }
 
-pub fn router(state: AppState) -> Router {
-    if !state.assets.join("govuk-frontend.min.css").is_file() {
-        tracing::warn!(
-            "GOV.UK Frontend assets not found at {}: pages will be unstyled. Run `npm ci --prefix crates/web/assets`.",
-            state.assets.display()
-        );
+/// Where the GOV.UK Frontend files are, in order: the `UPSTREAM_ASSETS`
+/// environment variable; [`ASSETS_FROM_REPO_ROOT`] under the current directory,
+/// if it exists there; the same folder in the source tree this crate was built
+/// from. The folder may not exist: [`serve`] warns, and pages are unstyled.
+pub fn locate_assets() -> PathBuf {
+    if let Some(dir) = std::env::var_os(ASSETS_ENV).filter(|d| !d.is_empty()) {
+        return PathBuf::from(dir);
     }
-    // The CSS asks for /assets/fonts and /assets/images; the stylesheet itself
-    // sits one folder up in the package, hence the fallback.
-    let assets = ServeDir::new(state.assets.join("assets")).fallback(ServeDir::new(&state.assets));
-    Router::new()
-        .route("/", get(start_page))
-        .route("/health", get(health))
-        .nest_service("/assets", assets)
-        .fallback(not_found)
-        .layer(axum::middleware::map_response(security_headers))
+    let from_cwd = PathBuf::from(ASSETS_FROM_REPO_ROOT);
+    if from_cwd.is_dir() {
+        return from_cwd;
+    }
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/node_modules/govuk-frontend/dist/govuk")
+}
+
+/// Every route: `/` (start page), `/health` (JSON), `/assets/…` (GOV.UK
+/// Frontend), and a GOV.UK "Page not found" for anything else. Every response
+/// carries the security headers.
+pub fn router(state: AppState) -> Router {
+    let dist = state.assets.clone();
+    let mut router = Router::new()
+        .route("/", get(pages::start))
+        .route("/health", get(pages::health));
+    for file in [
+        "govuk-frontend.min.css",
+        "govuk-frontend.min.css.map",
+        "govuk-frontend.min.js",
+        "govuk-frontend.min.js.map",
+    ] {
+        router = router.route_service(&format!("/assets/{file}"), ServeFile::new(dist.join(file)));
+    }
+    router
+        .nest_service("/assets", ServeDir::new(dist.join("assets")))
+        .fallback(pages::not_found)
+        .layer(axum::middleware::map_response(
+            security::add_security_headers,
+        ))
+        .layer(TraceLayer::new_for_http())
         .with_state(state)
 }
 
-/// Serve until Ctrl-C.
+/// Serve [`router`] on `listener` until Ctrl-C (or SIGTERM), then finish the
+/// requests in flight and return. Starts even when the assets are missing, with
+/// a warning saying how to install them.
 pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::io::Result<()> {
+    if state.assets_installed() {
+        tracing::info!("serving GOV.UK Frontend from {}", state.assets.display());
+    } else {
+        tracing::warn!(
+            "GOV.UK Frontend is not installed at {}, so pages will have no styles. \
+             Run `npm ci --prefix crates/web/assets` from the repository root \
+             (or set {ASSETS_ENV} to the package's dist/govuk folder).",
+            state.assets.display()
+        );
+    }
     axum::serve(listener, router(state))
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
+        .with_graceful_shutdown(shutdown_signal())
         .await
 }
 
-async fn security_headers(mut response: Response) -> Response {
-    let h = response.headers_mut();
-    // No inline scripts or styles anywhere, so the policy can be strict.
-    h.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static("default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"),
-    );
-    h.insert(
-        header::X_CONTENT_TYPE_OPTIONS,
-        HeaderValue::from_static("nosniff"),
-    );
-    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    h.insert(
-        header::REFERRER_POLICY,
-        HeaderValue::from_static("same-origin"),
-    );
-    response
-}
-
-struct TownView {
-    council_name: String,
-    profile: String,
-    households: String,
-    months: i64,
-    start_month: String,
-    seed: u64,
-}
-
-struct SourceRow {
-    title: &'static str,
-    files: String,
-    rows: String,
-    first: String,
-    last: String,
-}
-
-#[derive(Template)]
-#[template(path = "start.html")]
-struct StartPage {
-    council_name: String,
-    town: Option<TownView>,
-    sources: Vec<SourceRow>,
-}
-
-#[derive(Template)]
-#[template(path = "not_found.html")]
-struct NotFoundPage {
-    council_name: String,
-}
-
-#[derive(Template)]
-#[template(path = "unavailable.html")]
-struct UnavailablePage {
-    council_name: String,
-}
-
-const SERVICE_OWNER: &str = "Your council";
-
-async fn start_page(State(state): State<AppState>) -> Response {
-    let overview = match state.store.overview().await {
-        Ok(o) => o,
-        Err(e) => {
-            tracing::error!("start page: {e}");
-            return render(
-                StatusCode::SERVICE_UNAVAILABLE,
-                &UnavailablePage {
-                    council_name: SERVICE_OWNER.into(),
-                },
-            );
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(e) = tokio::signal::ctrl_c().await {
+            tracing::error!("could not listen for Ctrl-C: {e}");
+            std::future::pending::<()>().await;
         }
     };
-    let council_name = overview
-        .town
-        .as_ref()
-        .map(|t| t.council_name.clone())
-        .unwrap_or_else(|| SERVICE_OWNER.into());
-    let page = StartPage {
-        council_name,
-        town: overview.town.map(|t| TownView {
-            council_name: t.council_name,
-            profile: t.profile,
-            households: thousands(t.households),
-            months: t.months,
-            start_month: month_name(t.start_month),
-            seed: t.seed,
-        }),
-        sources: overview
-            .sources
-            .into_iter()
-            .map(|s| SourceRow {
-                title: s.source.title(),
-                files: thousands(s.files),
-                rows: thousands(s.rows),
-                first: month_name(s.first_period),
-                last: month_name(s.last_period),
-            })
-            .collect(),
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(e) => {
+                tracing::error!("could not listen for SIGTERM: {e}");
+                std::future::pending::<()>().await;
+            }
+        }
     };
-    render(StatusCode::OK, &page)
-}
-
-async fn health(State(state): State<AppState>) -> Response {
-    match state.store.health().await {
-        Ok(h) => Json(serde_json::json!({
-            "status": "ok",
-            "database": h.backend.as_str(),
-            "migrations": h.migrations,
-            "version": env!("CARGO_PKG_VERSION"),
-        }))
-        .into_response(),
-        Err(e) => {
-            tracing::error!("health check: {e}");
-            (
-                StatusCode::SERVICE_UNAVAILABLE,
-                Json(serde_json::json!({"status": "unavailable", "database": state.store.backend().as_str(), "error": "the database is not answering"})),
-            )
-                .into_response()
-        }
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
     }
-}
-
-async fn not_found() -> Response {
-    render(
-        StatusCode::NOT_FOUND,
-        &NotFoundPage {
-            council_name: SERVICE_OWNER.into(),
-        },
-    )
-}
-
-fn render(status: StatusCode, page: &impl Template) -> Response {
-    match page.render() {
-        Ok(html) => (status, Html(html)).into_response(),
-        Err(e) => {
-            tracing::error!("template: {e}");
-            (
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "Sorry, there is a problem with the service.",
-            )
-                .into_response()
-        }
-    }
-}
-
-/// 450000 → "450,000", as GOV.UK style writes numbers.
-pub fn thousands(n: i64) -> String {
-    let digits = n.unsigned_abs().to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3 + 1);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    if n < 0 {
-        format!("-{out}")
-    } else {
-        out
-    }
-}
-
-/// 2024-04 → "April 2024".
-pub fn month_name(m: upstream_core::Month) -> String {
-    const NAMES: [&str; 12] = [
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-    ];
-    format!("{} {}", NAMES[(m.month() - 1) as usize], m.year())
-}
-
-/// The assets folder the server will use (for messages and checks).
-pub fn assets_dir(state: &AppState) -> &Path {
-    &state.assets
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn numbers_get_thousands_separators() {
-        assert_eq!(thousands(0), "0");
-        assert_eq!(thousands(999), "999");
-        assert_eq!(thousands(1000), "1,000");
-        assert_eq!(thousands(450_000), "450,000");
-        assert_eq!(thousands(-1_234_567), "-1,234,567");
-    }
-
-    #[test]
-    fn months_read_as_words() {
-        assert_eq!(month_name("2024-04".parse().unwrap()), "April 2024");
-    }
+    tracing::info!("shutting down: finishing requests in flight");
 }

@@ -1,44 +1,325 @@
-//! The web skeleton, driven in-process with a real (temporary) SQLite store.
+//! The web server driven in-process (`tower::ServiceExt::oneshot`) against a
+//! fake data source; one test goes through the real SQLite store, and one over TCP.
 
 use axum::body::Body;
-use axum::http::{Request, StatusCode};
+use axum::http::{header, HeaderMap, Request, StatusCode};
 use std::sync::Arc;
 use tower::ServiceExt;
 use upstream_core::{Month, SourceSystem};
-use upstream_store::{NewExtractFile, NewTown, Store};
-use upstream_web::{router, AppState};
+use upstream_web::{
+    router, AppState, BoxFuture, DataError, DataSource, Health, Overview, SourceSummary,
+    TownSummary,
+};
 
-struct App {
-    store: Arc<Store>,
-    state: AppState,
-    _dir: tempfile::TempDir,
+/// A data source with fixed answers.
+struct Fake {
+    health: Result<Health, DataError>,
+    overview: Result<Overview, DataError>,
 }
 
-async fn app() -> App {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let path = dir.path().join("web.db");
-    let store = Arc::new(
-        Store::connect(path.to_str().expect("utf-8"))
-            .await
-            .expect("store"),
-    );
-    let state = AppState::new(store.clone());
-    App {
-        store,
-        state,
-        _dir: dir,
+impl DataSource for Fake {
+    fn database(&self) -> &'static str {
+        "sqlite"
+    }
+    fn health(&self) -> BoxFuture<'_, Result<Health, DataError>> {
+        Box::pin(async move { self.health.clone() })
+    }
+    fn overview(&self) -> BoxFuture<'_, Result<Overview, DataError>> {
+        Box::pin(async move { self.overview.clone() })
     }
 }
 
-async fn load_town(store: &Store, council: &str) {
-    let t = store
+fn month(s: &str) -> Month {
+    s.parse().expect("month")
+}
+
+fn town(council_name: &str) -> TownSummary {
+    TownSummary {
+        council_name: council_name.into(),
+        profile: "birmingham".into(),
+        households: 450_000,
+        months: 24,
+        start_month: month("2024-04"),
+        seed: 42,
+    }
+}
+
+fn loaded(council_name: &str) -> Fake {
+    Fake {
+        health: Ok(Health { migrations: 3 }),
+        overview: Ok(Overview {
+            town: Some(town(council_name)),
+            sources: vec![
+                SourceSummary {
+                    source: SourceSystem::CouncilTax,
+                    files: 24,
+                    rows: 10_812_345,
+                    first_period: month("2024-04"),
+                    last_period: month("2026-03"),
+                },
+                SourceSummary {
+                    source: SourceSystem::Benefits,
+                    files: 2,
+                    rows: 999,
+                    first_period: month("2025-12"),
+                    last_period: month("2026-01"),
+                },
+            ],
+        }),
+    }
+}
+
+fn empty() -> Fake {
+    Fake {
+        health: Ok(Health { migrations: 3 }),
+        overview: Ok(Overview::default()),
+    }
+}
+
+fn broken() -> Fake {
+    let down = DataError("pool timed out while waiting for an open connection".into());
+    Fake {
+        health: Err(down.clone()),
+        overview: Err(down),
+    }
+}
+
+fn state(source: Fake) -> AppState {
+    AppState::new(Arc::new(source))
+}
+
+struct Reply {
+    status: StatusCode,
+    headers: HeaderMap,
+    body: String,
+}
+
+async fn get(state: &AppState, path: &str) -> Reply {
+    let response = router(state.clone())
+        .oneshot(Request::get(path).body(Body::empty()).expect("request"))
+        .await
+        .expect("response");
+    let status = response.status();
+    let headers = response.headers().clone();
+    let bytes = axum::body::to_bytes(response.into_body(), 10 << 20)
+        .await
+        .expect("body");
+    Reply {
+        status,
+        headers,
+        body: String::from_utf8_lossy(&bytes).into_owned(),
+    }
+}
+
+fn content_type(reply: &Reply) -> &str {
+    reply
+        .headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+}
+
+#[tokio::test]
+async fn the_start_page_shows_the_town_loaded_and_a_table_of_extract_files_per_source() {
+    let reply = get(&state(loaded("Brumford City Council")), "/").await;
+    assert_eq!(reply.status, StatusCode::OK);
+    assert!(content_type(&reply).starts_with("text/html"));
+    let body = &reply.body;
+    assert!(body.contains("<html lang=\"en\" class=\"govuk-template"));
+    assert!(body.contains("links a council's records into one view of each household"));
+    assert!(body.contains("Brumford City Council"));
+    assert!(
+        body.contains("450,000"),
+        "households with a thousands separator"
+    );
+    assert!(body.contains("24 (April 2024 to March 2026)"));
+    assert!(body.contains(">42<"), "the seed");
+    assert!(body.contains("govuk-table"));
+    assert!(body.contains(">Council tax<"));
+    assert!(body.contains(">Housing benefit and council tax reduction<"));
+    assert!(
+        body.contains(">10,812,345<"),
+        "rows with thousands separators"
+    );
+    assert!(body.contains(">999<"));
+    assert!(body.contains(">April 2024 to March 2026<"));
+    assert!(body.contains(">December 2025 to January 2026<"));
+    assert!(!body.contains("No town is loaded yet"));
+}
+
+#[tokio::test]
+async fn the_start_page_with_nothing_loaded_says_how_to_load_a_town() {
+    let reply = get(&state(empty()), "/").await;
+    assert_eq!(reply.status, StatusCode::OK);
+    assert!(reply.body.contains("No town is loaded yet"));
+    assert!(reply.body.contains("<code>upstream demo</code>"));
+    assert!(reply
+        .body
+        .contains("<code>upstream simulate --out town</code>"));
+    assert!(reply
+        .body
+        .contains("<code>upstream extracts register town</code>"));
+    assert!(!reply.body.contains("govuk-table"));
+}
+
+#[tokio::test]
+async fn the_start_page_says_sorry_with_a_503_when_the_data_source_fails() {
+    let reply = get(&state(broken()), "/").await;
+    assert_eq!(reply.status, StatusCode::SERVICE_UNAVAILABLE);
+    assert!(reply
+        .body
+        .contains("Sorry, there is a problem with the service"));
+    assert!(
+        !reply.body.contains("pool timed out"),
+        "no internals on pages"
+    );
+}
+
+#[tokio::test]
+async fn health_answers_ok_with_the_database_its_migrations_and_the_version() {
+    let reply = get(&state(loaded("Brumford City Council")), "/health").await;
+    assert_eq!(reply.status, StatusCode::OK);
+    assert!(content_type(&reply).starts_with("application/json"));
+    let json: serde_json::Value = serde_json::from_str(&reply.body).expect("json");
+    assert_eq!(
+        json,
+        serde_json::json!({"status": "ok", "database": "sqlite", "migrations": 3, "version": "0.1.0"})
+    );
+}
+
+#[tokio::test]
+async fn health_answers_503_unavailable_when_the_data_source_fails() {
+    let reply = get(&state(broken()), "/health").await;
+    assert_eq!(reply.status, StatusCode::SERVICE_UNAVAILABLE);
+    assert!(content_type(&reply).starts_with("application/json"));
+    let json: serde_json::Value = serde_json::from_str(&reply.body).expect("json");
+    assert_eq!(json["status"], "unavailable");
+    assert!(json["error"].as_str().is_some_and(|e| !e.is_empty()));
+    assert!(
+        !reply.body.contains("pool timed out"),
+        "details stay in the log"
+    );
+}
+
+#[tokio::test]
+async fn an_unknown_path_gets_a_gov_uk_page_not_found() {
+    let reply = get(&state(empty()), "/no/such/page").await;
+    assert_eq!(reply.status, StatusCode::NOT_FOUND);
+    assert!(content_type(&reply).starts_with("text/html"));
+    assert!(reply.body.contains("Page not found"));
+    assert!(reply.body.contains("govuk-template"));
+    assert!(reply.body.contains("govuk-header"));
+}
+
+#[tokio::test]
+async fn a_council_name_containing_a_script_tag_is_escaped() {
+    let reply = get(&state(loaded("<script>alert(\"x\")</script> & Sons")), "/").await;
+    assert_eq!(reply.status, StatusCode::OK);
+    assert!(!reply.body.contains("<script>alert"));
+    assert!(reply.body.contains("&lt;script&gt;alert("));
+    assert!(reply.body.contains("&amp; Sons"));
+}
+
+#[tokio::test]
+async fn every_response_carries_the_security_headers() {
+    let app = state(empty());
+    for path in ["/", "/health", "/no/such/page"] {
+        let reply = get(&app, path).await;
+        let csp = reply.headers["content-security-policy"]
+            .to_str()
+            .expect("ascii");
+        assert!(csp.contains("default-src 'self'"), "{path}: {csp}");
+        assert!(csp.contains("frame-ancestors 'none'"), "{path}: {csp}");
+        assert_eq!(
+            csp.matches("'sha256-").count(),
+            2,
+            "two inline scripts, allowed by hash and nothing else: {csp}"
+        );
+        assert!(!csp.contains("unsafe-inline"), "{csp}");
+        assert_eq!(reply.headers["x-content-type-options"], "nosniff");
+        assert_eq!(reply.headers["x-frame-options"], "DENY");
+        assert_eq!(reply.headers["referrer-policy"], "same-origin");
+    }
+}
+
+#[tokio::test]
+async fn the_gov_uk_stylesheet_script_fonts_and_icons_are_served_when_installed() {
+    let app = state(empty());
+    if !app.assets_installed() {
+        eprintln!(
+            "note: skipped, GOV.UK Frontend is not installed at {}; run `npm ci --prefix crates/web/assets`",
+            app.assets_dir().display()
+        );
+        return;
+    }
+    let css = get(&app, "/assets/govuk-frontend.min.css").await;
+    assert_eq!(css.status, StatusCode::OK);
+    assert!(content_type(&css).starts_with("text/css"));
+    assert!(css.body.contains(".govuk-template"));
+    assert_eq!(css.headers["x-content-type-options"], "nosniff");
+    // Every font and image the stylesheet refers to must resolve.
+    let urls: Vec<&str> = css
+        .body
+        .split("url(")
+        .skip(1)
+        .filter_map(|s| s.split(')').next())
+        .map(|u| u.trim_matches(|c| c == '"' || c == '\''))
+        .collect();
+    assert!(urls.iter().any(|u| u.starts_with("/assets/fonts/")));
+    assert!(urls.iter().any(|u| u.starts_with("/assets/images/")));
+    for url in urls {
+        assert_eq!(get(&app, url).await.status, StatusCode::OK, "{url}");
+    }
+    let js = get(&app, "/assets/govuk-frontend.min.js").await;
+    assert_eq!(js.status, StatusCode::OK);
+    assert!(content_type(&js).contains("javascript"));
+    // So must every asset the layout links to (icons, manifest, stylesheet, script).
+    let page = get(&app, "/").await;
+    let linked: Vec<&str> = page
+        .body
+        .split("\"/assets/")
+        .skip(1)
+        .filter_map(|s| s.split(['"', '\'']).next())
+        .collect();
+    assert!(linked.len() >= 6, "{linked:?}");
+    for path in linked {
+        let url = format!("/assets/{path}");
+        assert_eq!(get(&app, &url).await.status, StatusCode::OK, "{url}");
+    }
+    assert_eq!(
+        get(&app, "/assets/no-such-file.css").await.status,
+        StatusCode::NOT_FOUND
+    );
+}
+
+#[tokio::test]
+async fn pages_still_work_when_the_assets_are_missing() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let app = state(loaded("Brumford City Council")).with_assets(dir.path().join("missing"));
+    assert!(!app.assets_installed());
+    assert_eq!(get(&app, "/").await.status, StatusCode::OK);
+    assert_eq!(
+        get(&app, "/assets/govuk-frontend.min.css").await.status,
+        StatusCode::NOT_FOUND
+    );
+}
+
+#[tokio::test]
+async fn the_real_store_feeds_the_start_page_and_health() {
+    use upstream_store::{NewExtractFile, NewTown, Store};
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("web.db");
+    let store = Store::connect(path.to_str().expect("utf-8"))
+        .await
+        .expect("store");
+    let town = store
         .record_town(&NewTown {
             profile: "birmingham".into(),
-            council_name: council.into(),
-            seed: 1,
+            council_name: "Brumford City Council".into(),
+            seed: 7,
             households: 3000,
             months: 24,
-            start_month: "2024-04".parse().expect("month"),
+            start_month: month("2024-04"),
             created_at: chrono::Utc::now(),
         })
         .await
@@ -48,7 +329,7 @@ async fn load_town(store: &Store, council: &str) {
         .enumerate()
         .map(|(i, m)| NewExtractFile {
             source: SourceSystem::CouncilTax,
-            period: m.parse::<Month>().expect("month"),
+            period: month(m),
             file_name: format!("extracts/council_tax/council_tax_{m}.csv"),
             sha256: format!("{:064x}", i + 1),
             rows: 1234,
@@ -56,140 +337,48 @@ async fn load_town(store: &Store, council: &str) {
         })
         .collect();
     store
-        .register_extracts(Some(t), &files)
+        .register_extracts(Some(town), &files)
         .await
         .expect("register");
+    // As `upstream serve` builds it: an Arc<Store> is an Arc<dyn DataSource>.
+    let app = AppState::new(Arc::new(store));
+
+    let page = get(&app, "/").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("Brumford City Council"));
+    assert!(page.body.contains("3,000"));
+    assert!(page.body.contains(">2,468<"), "rows summed across months");
+    assert!(page.body.contains(">April 2024 to May 2024<"));
+
+    let health = get(&app, "/health").await;
+    assert_eq!(health.status, StatusCode::OK);
+    let json: serde_json::Value = serde_json::from_str(&health.body).expect("json");
+    assert_eq!(json["database"], "sqlite");
+    assert!(json["migrations"].as_i64().is_some_and(|n| n >= 1));
 }
 
-async fn get(state: &AppState, path: &str) -> (StatusCode, axum::http::HeaderMap, String) {
-    let response = router(state.clone())
-        .oneshot(
-            Request::builder()
-                .uri(path)
-                .body(Body::empty())
-                .expect("request"),
-        )
+#[tokio::test]
+async fn serve_answers_over_tcp() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
-        .expect("response");
-    let status = response.status();
-    let headers = response.headers().clone();
-    let bytes = axum::body::to_bytes(response.into_body(), 10 << 20)
+        .expect("bind");
+    let addr = listener.local_addr().expect("address");
+    let server = tokio::spawn(upstream_web::serve(listener, state(empty())));
+    let mut stream = tokio::net::TcpStream::connect(addr).await.expect("connect");
+    stream
+        .write_all(b"GET /health HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
         .await
-        .expect("body");
-    (
-        status,
-        headers,
-        String::from_utf8_lossy(&bytes).into_owned(),
+        .expect("write");
+    let mut response = String::new();
+    tokio::time::timeout(
+        std::time::Duration::from_secs(10),
+        stream.read_to_string(&mut response),
     )
-}
-
-#[tokio::test]
-async fn the_start_page_shows_the_town_and_its_extract_files() {
-    let app = app().await;
-    load_town(&app.store, "Brumford City Council").await;
-    let (status, _, body) = get(&app.state, "/").await;
-    assert_eq!(status, StatusCode::OK);
-    assert!(body.contains("Brumford City Council"));
-    assert!(
-        body.contains("3,000"),
-        "households with a thousands separator"
-    );
-    assert!(body.contains("Council tax"));
-    assert!(body.contains("2,468"), "rows summed across months");
-    assert!(body.contains("April 2024") && body.contains("May 2024"));
-    assert!(body.contains("govuk-table"));
-}
-
-#[tokio::test]
-async fn the_start_page_with_nothing_loaded_says_how_to_load_a_town() {
-    let app = app().await;
-    let (status, _, body) = get(&app.state, "/").await;
-    assert_eq!(status, StatusCode::OK);
-    assert!(body.contains("No town is loaded yet"));
-    assert!(body.contains("scripts/demo"));
-}
-
-#[tokio::test]
-async fn user_supplied_text_is_escaped_in_pages() {
-    let app = app().await;
-    load_town(&app.store, "<script>alert(1)</script> Council").await;
-    let (_, _, body) = get(&app.state, "/").await;
-    assert!(!body.contains("<script>alert(1)</script>"));
-    assert!(body.contains("&lt;script&gt;"));
-}
-
-#[tokio::test]
-async fn health_reports_the_database_and_its_migrations() {
-    let app = app().await;
-    let (status, headers, body) = get(&app.state, "/health").await;
-    assert_eq!(status, StatusCode::OK);
-    assert!(headers[axum::http::header::CONTENT_TYPE]
-        .to_str()
-        .unwrap_or("")
-        .starts_with("application/json"));
-    let v: serde_json::Value = serde_json::from_str(&body).expect("json");
-    assert_eq!(v["status"], "ok");
-    assert_eq!(v["database"], "sqlite");
-    assert!(v["migrations"].as_i64().unwrap_or(0) >= 1);
-}
-
-#[tokio::test]
-async fn health_is_unavailable_when_the_database_is_down() {
-    let app = app().await;
-    app.store.close().await;
-    let (status, _, body) = get(&app.state, "/health").await;
-    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
-    assert!(body.contains("\"unavailable\""));
-    let (status, _, body) = get(&app.state, "/").await;
-    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
-    assert!(body.contains("Sorry, there is a problem with the service"));
-}
-
-#[tokio::test]
-async fn an_unknown_page_gets_a_gov_uk_not_found_page() {
-    let app = app().await;
-    let (status, _, body) = get(&app.state, "/no/such/page").await;
-    assert_eq!(status, StatusCode::NOT_FOUND);
-    assert!(body.contains("Page not found"));
-    assert!(body.contains("govuk-template"));
-}
-
-#[tokio::test]
-async fn pages_carry_security_headers() {
-    let app = app().await;
-    let (_, headers, _) = get(&app.state, "/").await;
-    let csp = headers["content-security-policy"].to_str().expect("ascii");
-    assert!(csp.contains("default-src 'self'") && csp.contains("frame-ancestors 'none'"));
-    assert_eq!(headers["x-content-type-options"], "nosniff");
-    assert_eq!(headers["x-frame-options"], "DENY");
-}
-
-#[tokio::test]
-async fn the_gov_uk_stylesheet_and_fonts_are_served_when_installed() {
-    let app = app().await;
-    if !upstream_web::assets_dir(&app.state)
-        .join("govuk-frontend.min.css")
-        .is_file()
-    {
-        eprintln!(
-            "note: GOV.UK Frontend not installed (npm ci --prefix crates/web/assets); skipping"
-        );
-        return;
-    }
-    let (status, headers, body) = get(&app.state, "/assets/govuk-frontend.min.css").await;
-    assert_eq!(status, StatusCode::OK);
-    assert!(headers["content-type"]
-        .to_str()
-        .unwrap_or("")
-        .starts_with("text/css"));
-    assert!(body.contains("govuk-template"));
-    // The stylesheet refers to fonts under /assets/fonts: they must resolve.
-    let font = body
-        .split("url(")
-        .filter_map(|s| s.split(')').next())
-        .find(|u| u.starts_with("/assets/fonts/"))
-        .expect("a font url")
-        .to_string();
-    let (status, _, _) = get(&app.state, &font).await;
-    assert_eq!(status, StatusCode::OK, "{font}");
+    .await
+    .expect("an answer within 10 seconds")
+    .expect("read");
+    assert!(response.starts_with("HTTP/1.1 200"), "{response}");
+    assert!(response.contains("\"status\":\"ok\""), "{response}");
+    server.abort();
 }

@@ -1,0 +1,62 @@
+//! The seam between the web pages and storage.
+//!
+//! Handlers never see the database. They ask a [`DataSource`] for small, plain
+//! view models and turn those into pages. `upstream_store::Store` is one data
+//! source (see `store.rs`); tests and the preview example use fakes.
+
+use std::future::Future;
+use std::pin::Pin;
+use upstream_core::{Month, SourceSystem};
+
+/// A boxed future, so that [`DataSource`] can be used as `Arc<dyn DataSource>`.
+pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// Everything the web pages read from storage.
+pub trait DataSource: Send + Sync + 'static {
+    /// Which database answers: `"sqlite"` or `"postgres"`.
+    fn database(&self) -> &'static str;
+
+    /// Whether the database answers, and how far its schema has been migrated.
+    fn health(&self) -> BoxFuture<'_, Result<Health, DataError>>;
+
+    /// The town loaded and the extract files registered, for the start page.
+    fn overview(&self) -> BoxFuture<'_, Result<Overview, DataError>>;
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Health {
+    /// Migrations applied to the database.
+    pub migrations: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Overview {
+    /// The synthetic town most recently loaded, if any.
+    pub town: Option<TownSummary>,
+    /// One entry per source system with registered extract files, in display order.
+    pub sources: Vec<SourceSummary>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TownSummary {
+    pub council_name: String,
+    pub profile: String,
+    pub households: i64,
+    pub months: i64,
+    pub start_month: Month,
+    pub seed: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceSummary {
+    pub source: SourceSystem,
+    pub files: i64,
+    pub rows: i64,
+    pub first_period: Month,
+    pub last_period: Month,
+}
+
+/// Storage failed. The message is for logs, never for pages: it may name hosts or paths.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct DataError(pub String);
