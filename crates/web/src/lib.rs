@@ -1,20 +1,16 @@
 //! Upstream's web server: pages in the GOV.UK Design System (working without
-//! JavaScript), a health endpoint, and the GOV.UK Frontend assets.
+//! JavaScript), a health endpoint, and the front-end assets.
 //!
 //! Invariants: only this crate knows HTTP. Handlers never touch the database:
 //! they ask a [`DataSource`] for plain view models (`upstream_store::Store` is
 //! one, see `store.rs`) and askama templates, auto-escaped, render them.
 //!
-//! The GOV.UK Frontend files come from the real `govuk-frontend` npm package,
-//! pinned in `crates/web/assets/package.json`; install it with
-//! `npm ci --prefix crates/web/assets`. The server maps them to the URLs the
-//! package's stylesheet expects:
-//!
-//! | URL | file in `dist/govuk/` |
-//! | --- | --- |
-//! | `/assets/govuk-frontend.min.css`, `.js` (and their `.map`) | `govuk-frontend.min.css`, `.js` |
-//! | `/assets/fonts/…`, `/assets/images/…`, `/assets/manifest.json` | `assets/…` |
-//! | `/assets/rebrand/…` (2025 brand icons and manifest) | `assets/rebrand/…` |
+//! The assets are built by the project from the real `govuk-frontend` npm
+//! package (pinned in `crates/web/assets/package.json`):
+//! `npm ci --prefix crates/web/assets && npm run build --prefix crates/web/assets`
+//! writes `crates/web/assets/dist/`, served at `/assets/`: `upstream.min.css`
+//! (GOV.UK Frontend compiled with Arial, as a council service must use),
+//! `govuk-frontend.min.js` and `images/`.
 
 mod data;
 mod pages;
@@ -27,12 +23,12 @@ use axum::routing::get;
 use axum::Router;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use tower_http::services::{ServeDir, ServeFile};
+use tower_http::services::ServeDir;
 use tower_http::trace::TraceLayer;
 
-/// Where `npm ci --prefix crates/web/assets` puts the built GOV.UK Frontend
+/// Where `npm run build --prefix crates/web/assets` puts the built assets
 /// files, relative to the repository root.
-pub const ASSETS_FROM_REPO_ROOT: &str = "crates/web/assets/node_modules/govuk-frontend/dist/govuk";
+pub const ASSETS_FROM_REPO_ROOT: &str = "crates/web/assets/dist";
 
 /// The environment variable that overrides where the assets are.
 pub const ASSETS_ENV: &str = "UPSTREAM_ASSETS";
@@ -67,7 +63,7 @@ impl AppState {
 
     /// Whether the GOV.UK Frontend stylesheet is where the server will look for it.
     pub fn assets_installed(&self) -> bool {
-        self.assets.join("govuk-frontend.min.css").is_file()
+        self.assets.join("upstream.min.css").is_file()
     }
 }
 
@@ -83,7 +79,7 @@ pub fn locate_assets() -> PathBuf {
     if from_cwd.is_dir() {
         return from_cwd;
     }
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/node_modules/govuk-frontend/dist/govuk")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/dist")
 }
 
 /// Every route: `/` (start page), `/health` (JSON), `/assets/…` (GOV.UK
@@ -91,19 +87,10 @@ pub fn locate_assets() -> PathBuf {
 /// carries the security headers.
 pub fn router(state: AppState) -> Router {
     let dist = state.assets.clone();
-    let mut router = Router::new()
+    Router::new()
         .route("/", get(pages::start))
-        .route("/health", get(pages::health));
-    for file in [
-        "govuk-frontend.min.css",
-        "govuk-frontend.min.css.map",
-        "govuk-frontend.min.js",
-        "govuk-frontend.min.js.map",
-    ] {
-        router = router.route_service(&format!("/assets/{file}"), ServeFile::new(dist.join(file)));
-    }
-    router
-        .nest_service("/assets", ServeDir::new(dist.join("assets")))
+        .route("/health", get(pages::health))
+        .nest_service("/assets", ServeDir::new(dist))
         .fallback(pages::not_found)
         .layer(axum::middleware::map_response(
             security::add_security_headers,
@@ -121,8 +108,8 @@ pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::i
     } else {
         tracing::warn!(
             "GOV.UK Frontend is not installed at {}, so pages will have no styles. \
-             Run `npm ci --prefix crates/web/assets` from the repository root \
-             (or set {ASSETS_ENV} to the package's dist/govuk folder).",
+             Run `npm ci --prefix crates/web/assets && npm run build --prefix crates/web/assets` \
+             from the repository root (or set {ASSETS_ENV} to a built assets folder).",
             state.assets.display()
         );
     }

@@ -15,7 +15,12 @@ pub(crate) async fn start(State(state): State<AppState>) -> Response {
         Ok(overview) => render(StatusCode::OK, &StartPage::from(overview)),
         Err(e) => {
             tracing::error!("start page: the data source failed: {e}");
-            render(StatusCode::SERVICE_UNAVAILABLE, &UnavailablePage)
+            render(
+                StatusCode::SERVICE_UNAVAILABLE,
+                &UnavailablePage {
+                    council_name: NO_COUNCIL,
+                },
+            )
         }
     }
 }
@@ -53,12 +58,22 @@ pub(crate) async fn health(State(state): State<AppState>) -> Response {
 }
 
 pub(crate) async fn not_found() -> Response {
-    render(StatusCode::NOT_FOUND, &NotFoundPage)
+    render(
+        StatusCode::NOT_FOUND,
+        &NotFoundPage {
+            council_name: NO_COUNCIL,
+        },
+    )
 }
+
+/// The header's name when no council's data is loaded (or it cannot be read).
+const NO_COUNCIL: &str = "Council services";
 
 #[derive(Template)]
 #[template(path = "start.html")]
 struct StartPage {
+    /// Shown in the header: the generic header carries the council's name.
+    council_name: String,
     town: Option<TownView>,
     sources: Vec<SourceRow>,
 }
@@ -82,15 +97,24 @@ struct SourceRow {
 
 #[derive(Template)]
 #[template(path = "not_found.html")]
-struct NotFoundPage;
+struct NotFoundPage {
+    council_name: &'static str,
+}
 
 #[derive(Template)]
 #[template(path = "unavailable.html")]
-struct UnavailablePage;
+struct UnavailablePage {
+    council_name: &'static str,
+}
 
 impl From<Overview> for StartPage {
     fn from(overview: Overview) -> StartPage {
         StartPage {
+            council_name: overview
+                .town
+                .as_ref()
+                .map(|t| t.council_name.clone())
+                .unwrap_or_else(|| NO_COUNCIL.to_string()),
             town: overview.town.map(TownView::from),
             sources: overview.sources.into_iter().map(SourceRow::from).collect(),
         }
@@ -211,7 +235,11 @@ mod tests {
 
     #[test]
     fn the_only_inline_scripts_are_the_two_the_policy_hashes() {
-        let html = NotFoundPage.render().unwrap();
+        let html = NotFoundPage {
+            council_name: NO_COUNCIL,
+        }
+        .render()
+        .unwrap();
         let inline: Vec<&str> = html
             .split("<script")
             .skip(1)
