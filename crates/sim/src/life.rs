@@ -817,6 +817,15 @@ impl World {
         self.people[pid as usize].household = None;
     }
 
+    /// The household leaves home `d`: it becomes vacant for someone else.
+    fn vacate(&mut self, d: DwellingId, hh: HouseholdId) {
+        if self.geo.dwellings[d as usize].occupant == Some(hh) {
+            self.geo.dwellings[d as usize].occupant = None;
+            let s = stock_index(self.geo.dwellings[d as usize].stock);
+            self.vacant[s].push(d);
+        }
+    }
+
     fn close_household(&mut self, hh: HouseholdId, _now: Month) {
         let h = &mut self.households[hh as usize];
         h.active = false;
@@ -824,11 +833,7 @@ impl World {
         for m in std::mem::take(&mut h.members) {
             self.people[m as usize].household = None;
         }
-        if self.geo.dwellings[d as usize].occupant == Some(hh) {
-            self.geo.dwellings[d as usize].occupant = None;
-            let s = stock_index(self.geo.dwellings[d as usize].stock);
-            self.vacant[s].push(d);
-        }
+        self.vacate(d, hh);
     }
 
     fn household_events(&mut self, now: Month, out: &mut Vec<Happening>) {
@@ -1011,11 +1016,7 @@ impl World {
             return false;
         };
         let old = self.households[hh as usize].dwelling;
-        if self.geo.dwellings[old as usize].occupant == Some(hh) {
-            self.geo.dwellings[old as usize].occupant = None;
-            let s = stock_index(self.geo.dwellings[old as usize].stock);
-            self.vacant[s].push(old);
-        }
+        self.vacate(old, hh);
         let stock = self.geo.dwellings[d as usize].stock;
         self.geo.dwellings[d as usize].occupant = Some(hh);
         let rent = self.draw_rent(stock);
@@ -1696,11 +1697,7 @@ impl World {
             return;
         };
         let old = self.households[hh as usize].dwelling;
-        if self.geo.dwellings[old as usize].occupant == Some(hh) {
-            self.geo.dwellings[old as usize].occupant = None;
-            let s = stock_index(self.geo.dwellings[old as usize].stock);
-            self.vacant[s].push(old);
-        }
+        self.vacate(old, hh);
         self.geo.dwellings[d as usize].occupant = Some(hh);
         let rent = self.draw_rent(Tenure::TemporaryAccommodation);
         let h = &mut self.households[hh as usize];
