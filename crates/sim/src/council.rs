@@ -140,6 +140,19 @@ pub fn record_person(
     }
 }
 
+/// Where a household lives, as a system records it.
+fn home_address(w: &World, h: &Household, holds_uprn: bool, rng: &mut Pcg64Mcg) -> RecordedAddress {
+    let d = &w.geo.dwellings[h.dwelling as usize];
+    record_address(
+        d,
+        h.dwelling,
+        &w.profile.town.post_town,
+        &w.profile.noise,
+        holds_uprn,
+        rng,
+    )
+}
+
 pub fn record_address(
     d: &Dwelling,
     id: DwellingId,
@@ -470,8 +483,7 @@ impl Council {
         let today = month.last_day();
         let n = self.next();
         let account_ref = format!("{:08}", 40_000_000 + n);
-        let d = &w.geo.dwellings[h.dwelling as usize];
-        let address = record_address(d, h.dwelling, &w.profile.town.post_town, np, true, rng);
+        let address = home_address(w, h, true, rng);
         let parties: Vec<(u8, Recorded)> = liable
             .iter()
             .enumerate()
@@ -902,8 +914,7 @@ impl Council {
                 continue;
             };
             let rec = record_person(&w.people[p as usize], today, np, CONTACT_HOLDS, rng);
-            let d = &w.geo.dwellings[h.dwelling as usize];
-            let addr = record_address(d, h.dwelling, &w.profile.town.post_town, np, false, rng);
+            let addr = home_address(w, h, false, rng);
             let n = self.next();
             let key = format!("CC{:09}", n);
             let channel = match h.channel {
@@ -979,8 +990,7 @@ impl Council {
                 continue;
             };
             let rec = record_person(&w.people[p as usize], today, np, STREET_HOLDS, rng);
-            let d = &w.geo.dwellings[h.dwelling as usize];
-            let addr = record_address(d, h.dwelling, &w.profile.town.post_town, np, true, rng);
+            let addr = home_address(w, h, true, rng);
             let n = self.next();
             let key = format!("SS-{}-{:07}", date.year(), n % 10_000_000);
             let items = if kind == "bulky_waste" {
@@ -1054,8 +1064,7 @@ impl Council {
             };
             let c = record_person(&w.people[child as usize], today, np, EH_HOLDS, rng);
             let pr = record_person(&w.people[parent as usize], today, np, EH_HOLDS, rng);
-            let d = &w.geo.dwellings[h.dwelling as usize];
-            let addr = record_address(d, h.dwelling, &w.profile.town.post_town, np, false, rng);
+            let addr = home_address(w, h, false, rng);
             let n = self.next();
             let key = format!("EH{:07}", n % 10_000_000);
             let referrer = [
@@ -1105,8 +1114,7 @@ impl Council {
             }
             let h = &w.households[hap.household as usize];
             let rec = record_person(person, today, np, ASC_HOLDS, rng);
-            let d = &w.geo.dwellings[h.dwelling as usize];
-            let addr = record_address(d, h.dwelling, &w.profile.town.post_town, np, false, rng);
+            let addr = home_address(w, h, false, rng);
             let n = self.next();
             let key = format!("ASC-{:06}", n % 1_000_000);
             let source = [
