@@ -14,6 +14,23 @@ fn upstream(args: &[&str], db: &Path) -> Output {
         .expect("run upstream")
 }
 
+/// Simulate a small town of 300 households over two months into `out`.
+fn small_town(out: &str, db: &Path) {
+    let o = upstream(
+        &[
+            "simulate",
+            "--households",
+            "300",
+            "--months",
+            "2",
+            "--out",
+            out,
+        ],
+        db,
+    );
+    assert!(o.status.success(), "{}", text(&o));
+}
+
 fn text(o: &Output) -> String {
     format!(
         "{}{}",
@@ -86,19 +103,7 @@ fn registering_a_towns_extracts_twice_changes_nothing() {
     let db = tmp.path().join("upstream.db");
     let town = tmp.path().join("town");
     let t = town.to_str().expect("utf-8");
-    let o = upstream(
-        &[
-            "simulate",
-            "--households",
-            "300",
-            "--months",
-            "2",
-            "--out",
-            t,
-        ],
-        &db,
-    );
-    assert!(o.status.success(), "{}", text(&o));
+    small_town(t, &db);
     let o = upstream(&["extracts", "register", t], &db);
     assert!(
         text(&o).contains("20 new extract files registered, 0 already known"),
@@ -125,20 +130,7 @@ fn registering_a_damaged_town_writes_nothing() {
     let db = tmp.path().join("upstream.db");
     let town = tmp.path().join("town");
     let t = town.to_str().expect("utf-8");
-    assert!(upstream(
-        &[
-            "simulate",
-            "--households",
-            "300",
-            "--months",
-            "2",
-            "--out",
-            t
-        ],
-        &db
-    )
-    .status
-    .success());
+    small_town(t, &db);
     std::fs::remove_file(town.join("extracts/rent/rent_2024-05.csv")).expect("remove");
     let o = upstream(&["extracts", "register", t], &db);
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
@@ -167,20 +159,7 @@ fn a_simulation_killed_half_way_leaves_the_previous_output_intact() {
     let db = tmp.path().join("db");
     let town = tmp.path().join("town");
     let t = town.to_str().expect("utf-8");
-    assert!(upstream(
-        &[
-            "simulate",
-            "--households",
-            "300",
-            "--months",
-            "2",
-            "--out",
-            t
-        ],
-        &db
-    )
-    .status
-    .success());
+    small_town(t, &db);
     let before = std::fs::read(town.join("manifest.json")).expect("manifest");
     let mut child = Command::new(env!("CARGO_BIN_EXE_upstream"))
         .args([
