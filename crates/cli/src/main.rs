@@ -3,6 +3,8 @@
 
 mod bench;
 mod catalogue;
+mod ingesting;
+mod linking;
 mod progress;
 
 use anyhow::{Context, Result};
@@ -50,6 +52,29 @@ enum Command {
     Serve(ServeArgs),
     /// Simulate a small town, load it, and start the web server: the quickest look.
     Demo(DemoArgs),
+    /// Read extract files (or folders of them) as their source declarations
+    /// describe them, and store their records; bad rows go to quarantine.
+    Ingest(IngestArgs),
+    /// Show the rows ingest could not load, and why.
+    Quarantine {
+        /// Only this source.
+        #[arg(long)]
+        source: Option<String>,
+        #[arg(long, default_value_t = 50)]
+        limit: usize,
+    },
+    /// Measure against a simulated town's truth.
+    #[command(subcommand)]
+    Evaluate(EvaluateCommand),
+    /// Why two records do or do not match, field by field, under the last linkage run.
+    Explain {
+        /// A record as source:record_key (e.g. council_tax:40000001/1).
+        a: String,
+        b: String,
+    },
+    /// Link records into people: the ingested records (no files given), or
+    /// standalone, one CSV to deduplicate or two to link, as a config maps them.
+    Link(LinkArgs),
     /// Run a benchmark at full scale and report the figures.
     #[command(subcommand)]
     Bench(BenchCommand),
@@ -119,6 +144,41 @@ struct DemoArgs {
     no_serve: bool,
 }
 
+#[derive(Debug, Args)]
+struct IngestArgs {
+    /// A folder of source declarations (*.toml); the built-in ones when not given.
+    #[arg(long)]
+    sources: Option<PathBuf>,
+    /// Extract files, or folders holding them.
+    #[arg(required = true)]
+    paths: Vec<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+enum EvaluateCommand {
+    /// Pairwise precision, recall and F1 of linkage, and the errors left.
+    Linkage {
+        /// The town's truth/record_links.csv.
+        #[arg(long)]
+        truth: PathBuf,
+        /// Linkage settings (TOML); the built-in defaults when not given.
+        #[arg(long)]
+        config: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Args)]
+struct LinkArgs {
+    /// Linkage settings (TOML); the built-in defaults when not given.
+    #[arg(long)]
+    config: Option<PathBuf>,
+    /// Where standalone linkage writes pairs.csv and clusters.csv.
+    #[arg(long, default_value = "linkage")]
+    out: PathBuf,
+    /// CSV files: one to deduplicate, two to link.
+    files: Vec<PathBuf>,
+}
+
 #[derive(Debug, Subcommand)]
 enum BenchCommand {
     /// Time `simulate` at a city's scale and measure its peak memory.
@@ -167,12 +227,20 @@ fn is_user_error(e: &anyhow::Error) -> bool {
                 )
             )
             || c.downcast_ref::<catalogue::CatalogueError>().is_some()
+            || c.downcast_ref::<ingesting::Refused>().is_some()
+            || c.downcast_ref::<upstream_ingest::DeclarationError>()
+                .is_some()
+            || c.downcast_ref::<upstream_link::ConfigError>().is_some()
+            || matches!(
+                c.downcast_ref::<upstream_link::LinkError>(),
+                Some(upstream_link::LinkError::Input { .. } | upstream_link::LinkError::Config(_))
+            )
     })
 }
 
 fn init_logging(verbose: u8) {
     let default = match verbose {
-        0 => "warn,upstream=info,upstream_web=info",
+        0 => "warn,sqlx=error,upstream=info,upstream_web=info",
         1 => "info",
         _ => "debug",
     };
@@ -187,6 +255,44 @@ fn init_logging(verbose: u8) {
 
 fn run(cli: Cli) -> Result<()> {
     match cli.command {
+        Command::Link(a) if !a.files.is_empty() => {
+            linking::standalone(a.config.as_deref(), &a.files, &a.out)
+        }
+        Command::Link(a) => runtime()?.block_on(async {
+            let store = connect(&cli.database).await?;
+            let r = linking::stored(&store, a.config.as_deref(), false).await?;
+            println!(
+                "Linked {} records into {} people ({} new, {} merges, {} splits recorded); {} households, {} of them current.",
+                r.records, r.people, r.new, r.merged, r.split, r.households, r.current_households
+            );
+            Ok(())
+        }),
+        Command::Ingest(a) => runtime()?.block_on(async {
+            let store = connect(&cli.database).await?;
+            let decls = ingesting::declarations(a.sources.as_deref())?;
+            let report = ingesting::ingest(&store, &decls, &a.paths, false).await?;
+            ingesting::print_report(&report);
+            if report.refused > 0 {
+                return Err(ingesting::Refused(report.refused).into());
+            }
+            Ok(())
+        }),
+        Command::Quarantine { source, limit } => runtime()?.block_on(async {
+            let store = connect(&cli.database).await?;
+            ingesting::print_quarantine(&store, source.as_deref(), limit).await
+        }),
+        Command::Evaluate(EvaluateCommand::Linkage { truth, config }) => {
+            runtime()?.block_on(async {
+                let store = connect(&cli.database).await?;
+                let e = linking::evaluate(&store, config.as_deref(), &truth).await?;
+                linking::print_evaluation(&e);
+                Ok(())
+            })
+        }
+        Command::Explain { a, b } => runtime()?.block_on(async {
+            let store = connect(&cli.database).await?;
+            linking::explain(&store, &a, &b).await
+        }),
         Command::Simulate(a) => {
             let cfg = sim_config(
                 &a.profile,

@@ -66,6 +66,9 @@ macro_rules! on_pool {
     };
 }
 
+mod single_view;
+pub use single_view::*;
+
 #[derive(Debug, Clone)]
 pub struct Store {
     pool: Pool,

@@ -1,0 +1,195 @@
+//! `upstream ingest` and `upstream quarantine`: read extract files as their
+//! declarations describe them and store the records, one file per
+//! transaction.
+
+use anyhow::{Context, Result};
+use indicatif::{ProgressBar, ProgressStyle};
+use std::path::{Path, PathBuf};
+use upstream_ingest::{read_file, Declaration, IngestError, ParsedFile};
+use upstream_store::{LoadOutcome, NewIngestFile, NewQuarantine, NewSourceRecord, Store};
+
+/// A file the user can fix: refused, nothing written for it.
+#[derive(Debug, thiserror::Error)]
+#[error("{0} file(s) refused; nothing was written for them (see above)")]
+pub struct Refused(pub usize);
+
+pub fn declarations(dir: Option<&Path>) -> Result<Vec<Declaration>> {
+    Ok(match dir {
+        Some(d) => Declaration::load_dir(d)?,
+        None => Declaration::built_in(),
+    })
+}
+
+/// Files under `paths` (directories are walked), sorted so months load in order.
+pub fn files_under(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
+    let mut out = Vec::new();
+    let mut stack: Vec<PathBuf> = paths.to_vec();
+    while let Some(p) = stack.pop() {
+        if p.is_dir() {
+            for entry in
+                std::fs::read_dir(&p).with_context(|| format!("cannot list {}", p.display()))?
+            {
+                stack.push(entry?.path());
+            }
+        } else if p.exists() {
+            out.push(p);
+        } else {
+            anyhow::bail!("{}: no such file or directory", p.display());
+        }
+    }
+    out.sort_by(|a, b| {
+        let key = |p: &Path| {
+            let name = p
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            (upstream_ingest::reader::extract_date(&name), name)
+        };
+        key(a).cmp(&key(b))
+    });
+    Ok(out)
+}
+
+#[derive(Debug, Default)]
+pub struct IngestReport {
+    pub loaded: usize,
+    pub already: usize,
+    pub refused: usize,
+    pub unmatched: usize,
+    pub records: usize,
+    pub quarantined: usize,
+}
+
+pub async fn ingest(
+    store: &Store,
+    decls: &[Declaration],
+    paths: &[PathBuf],
+    quiet: bool,
+) -> Result<IngestReport> {
+    let files = files_under(paths)?;
+    let bar = if quiet {
+        ProgressBar::hidden()
+    } else {
+        ProgressBar::new(files.len() as u64)
+    };
+    bar.set_style(
+        ProgressStyle::with_template("Ingesting [{bar:40}] {pos}/{len} files ({elapsed}) {msg}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> "),
+    );
+    let mut report = IngestReport::default();
+    for path in &files {
+        bar.inc(1);
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let Some(decl) = decls.iter().find(|d| d.matches(&name)) else {
+            report.unmatched += 1;
+            bar.suspend(|| {
+                eprintln!(
+                    "skipped {}: no source declaration matches this file name",
+                    path.display()
+                )
+            });
+            continue;
+        };
+        bar.set_message(name.clone());
+        let parsed = match read_file(decl, path) {
+            Ok(p) => p,
+            Err(e) => {
+                report.refused += 1;
+                bar.suspend(|| eprintln!("refused {}: {}", path.display(), refusal(&e)));
+                continue;
+            }
+        };
+        let (file, records, quarantine) = to_store(&parsed);
+        match store.load_ingest_file(&file, &records, &quarantine).await? {
+            LoadOutcome::Loaded { .. } => {
+                report.loaded += 1;
+                report.records += records.len();
+                report.quarantined += quarantine.len();
+            }
+            LoadOutcome::AlreadyLoaded => report.already += 1,
+        }
+    }
+    bar.finish_and_clear();
+    Ok(report)
+}
+
+fn refusal(e: &IngestError) -> String {
+    e.to_string()
+}
+
+fn to_store(p: &ParsedFile) -> (NewIngestFile, Vec<NewSourceRecord>, Vec<NewQuarantine>) {
+    let file = NewIngestFile {
+        source: p.source.clone(),
+        file_name: p.file_name.clone(),
+        sha256: p.sha256.clone(),
+        extract_date: p.extract_date,
+        rows_read: p.rows as i64,
+    };
+    let records = p
+        .records
+        .iter()
+        .map(|(row, r)| NewSourceRecord {
+            row_no: *row as i64,
+            record_key: r.record_key.clone(),
+            row_means: r.row_means.clone(),
+            title: r.title.clone(),
+            forename: r.forename.clone(),
+            middle_names: r.middle_names.clone(),
+            surname: r.surname.clone(),
+            dob: r.dob,
+            nino: r.nino.clone(),
+            postcode: r.postcode.clone(),
+            address: r.address.clone(),
+            uprn: r.uprn.clone(),
+            phone: r.phone.clone(),
+            email: r.email.clone(),
+            event_date: r.event_date,
+            attributes: serde_json::to_string(&r.attributes).unwrap_or_else(|_| "{}".into()),
+            original: serde_json::to_string(&r.original).unwrap_or_else(|_| "{}".into()),
+        })
+        .collect();
+    let quarantine = p
+        .quarantine
+        .iter()
+        .map(|q| NewQuarantine {
+            row_no: q.row as i64,
+            field: q.field.clone(),
+            value: q.value.clone(),
+            reason: q.reason.clone(),
+        })
+        .collect();
+    (file, records, quarantine)
+}
+
+pub fn print_report(r: &IngestReport) {
+    println!(
+        "Loaded {} file(s): {} records, {} rows quarantined. {} file(s) already loaded (unchanged), {} refused, {} not matching any declaration.",
+        r.loaded, r.records, r.quarantined, r.already, r.refused, r.unmatched
+    );
+    if r.quarantined > 0 {
+        println!("See the quarantined rows with `upstream quarantine`.");
+    }
+}
+
+pub async fn print_quarantine(store: &Store, source: Option<&str>, limit: usize) -> Result<()> {
+    let rows = store.quarantine(source).await?;
+    if rows.is_empty() {
+        println!("Nothing is in quarantine.");
+        return Ok(());
+    }
+    println!("{} row(s) in quarantine:", rows.len());
+    for q in rows.iter().take(limit) {
+        println!(
+            "{} row {}: {} = '{}': {}",
+            q.file_name, q.row_no, q.field, q.value, q.reason
+        );
+    }
+    if rows.len() > limit {
+        println!("... and {} more (use --limit).", rows.len() - limit);
+    }
+    Ok(())
+}

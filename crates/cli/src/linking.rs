@@ -1,0 +1,431 @@
+//! `upstream link`: standalone on CSV files, or over the records ingested
+//! into the database; `upstream evaluate linkage`; `upstream explain`.
+
+use anyhow::Result;
+use indicatif::{ProgressBar, ProgressStyle};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+use upstream_link::{standalone, LinkConfig, LinkOutput, Linker, Mode};
+
+/// Stage messages on a spinner when stderr is a terminal.
+pub struct Stages {
+    pub bar: ProgressBar,
+    start: Instant,
+}
+
+impl Stages {
+    pub fn new() -> Stages {
+        let bar = ProgressBar::new_spinner();
+        bar.set_style(
+            ProgressStyle::with_template("{spinner} {msg} ({elapsed})")
+                .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+        );
+        bar.enable_steady_tick(Duration::from_millis(120));
+        Stages {
+            bar,
+            start: Instant::now(),
+        }
+    }
+
+    pub fn stage(&self, msg: &str) {
+        tracing::debug!("{:>7.2}s {msg}", self.start.elapsed().as_secs_f64());
+        self.bar.set_message(msg.to_string());
+    }
+
+    pub fn done(&self) {
+        self.bar.finish_and_clear();
+    }
+}
+
+pub fn load_config(path: Option<&Path>) -> Result<LinkConfig> {
+    Ok(match path {
+        Some(p) => LinkConfig::load(p)?,
+        None => LinkConfig::default(),
+    })
+}
+
+/// Link one CSV (deduplicate) or two (link across), writing pairs and clusters.
+pub fn standalone(config: Option<&Path>, files: &[PathBuf], out: &Path) -> Result<()> {
+    let config = load_config(config)?;
+    let Some(columns) = config.columns.clone() else {
+        anyhow::bail!(
+            "to link CSV files the config needs a [columns] section saying which column holds what \
+             (see docs/linkage.md)"
+        );
+    };
+    if files.is_empty() || files.len() > 2 {
+        anyhow::bail!("give one CSV file to deduplicate, or two to link");
+    }
+    let started = Instant::now();
+    let stages = Stages::new();
+    stages.stage("Reading and standardising");
+    let paths: Vec<&Path> = files.iter().map(|p| p.as_path()).collect();
+    let input = standalone::read(&paths, &columns)?;
+    let mode = if files.len() == 2 {
+        Mode::Link
+    } else {
+        Mode::Dedupe
+    };
+    let report_threshold = config.report_threshold;
+    let linker = Linker::new(config)?;
+    let output = linker.run(&input.records, mode, &|s| stages.stage(s));
+    stages.stage("Writing pairs and clusters");
+    let (pairs, clusters) = standalone::write(out, &input.records, &output, report_threshold)?;
+    stages.done();
+    print_summary(&input.records.len(), &output, started.elapsed());
+    println!(
+        "Wrote {} ({pairs} pairs at probability {report_threshold} or more) and {} ({clusters} clusters).",
+        out.join("pairs.csv").display(),
+        out.join("clusters.csv").display()
+    );
+    if !input.warnings.is_empty() {
+        println!(
+            "{} values could not be read and were left blank, for example:",
+            input.warnings.len()
+        );
+        for (file, row, col, why) in input.warnings.iter().take(5) {
+            println!("  {file} row {row}, column {col}: {why}");
+        }
+    }
+    Ok(())
+}
+
+pub fn print_summary(records: &usize, output: &LinkOutput, took: Duration) {
+    let linked = output.linked().count();
+    println!(
+        "Linked {records} records into {} people in {:.1} s: {} pairs compared, {linked} at or above the threshold of {}, {} joins refused by the conflict guard.",
+        output.clustering.clusters,
+        took.as_secs_f64(),
+        output.pairs.len(),
+        output.threshold,
+        output.clustering.refused
+    );
+    for (rule, n) in &output.oversized {
+        println!("Warning: blocking rule '{rule}' skipped {n} blocks larger than the limit; consider a tighter rule.");
+    }
+}
+
+/// Records as linkage sees them, from what ingest stored.
+pub fn to_records(stored: &[upstream_store::StoredRecord]) -> Vec<upstream_link::Record> {
+    stored
+        .iter()
+        .map(|s| upstream_link::Record {
+            id: format!("{}:{}", s.source, s.record_key),
+            dataset: 0,
+            forename: s.forename.clone(),
+            middle_names: s.middle_names.clone(),
+            surname: s.surname.clone(),
+            dob: s.dob,
+            nino: s.nino.clone(),
+            postcode: s.postcode.clone(),
+            address: s.address.clone(),
+            uprn: s.uprn.clone(),
+            phone: s.phone.clone(),
+            email: s.email.clone(),
+            extra: Vec::new(),
+        })
+        .collect()
+}
+
+pub struct StoredRun {
+    pub records: usize,
+    pub people: usize,
+    pub new: usize,
+    pub merged: usize,
+    pub split: usize,
+    pub households: usize,
+    pub current_households: usize,
+}
+
+/// Link everything ingested, keep person ids stable, and save the single view.
+pub async fn stored(
+    store: &upstream_store::Store,
+    config_path: Option<&Path>,
+    quiet: bool,
+) -> Result<StoredRun> {
+    use std::collections::HashMap;
+    use upstream_link::households::{build, Sighting};
+    use upstream_link::stable::{assign, ChangeKind};
+    let config_text = match config_path {
+        Some(p) => {
+            std::fs::read_to_string(p).map_err(|e| anyhow::anyhow!("{}: {e}", p.display()))?
+        }
+        None => upstream_link::config::DEFAULT_TOML.to_string(),
+    };
+    let config = LinkConfig::from_toml(
+        &config_text,
+        &config_path.map_or("built-in default.toml".into(), |p| p.display().to_string()),
+    )?;
+    let stages = Stages::new();
+    if quiet {
+        stages
+            .bar
+            .set_draw_target(indicatif::ProgressDrawTarget::hidden());
+    }
+    stages.stage("Reading ingested records");
+    let stored = store.latest_records().await?;
+    if stored.is_empty() {
+        stages.done();
+        anyhow::bail!("nothing has been ingested yet: run `upstream ingest` first");
+    }
+    let records = to_records(&stored);
+    let threshold = config.report_threshold;
+    let linker = Linker::new(config)?;
+    let output = linker.run(&records, Mode::Dedupe, &|s| stages.stage(s));
+    stages.stage("Keeping person ids stable");
+    let previous: HashMap<(String, String), i64> = store
+        .person_assignments()
+        .await?
+        .into_iter()
+        .map(|(s, k, p)| ((s, k), p))
+        .collect();
+    let prev: Vec<Option<i64>> = stored
+        .iter()
+        .map(|s| {
+            previous
+                .get(&(s.source.clone(), s.record_key.clone()))
+                .copied()
+        })
+        .collect();
+    let next_id = store.next_person_id().await?;
+    let assigned = assign(
+        &output.clustering.cluster_of,
+        output.clustering.clusters,
+        &prev,
+        next_id,
+    );
+    stages.stage("Finding addresses and households");
+    let person_of: HashMap<(String, String), i64> = stored
+        .iter()
+        .zip(&assigned.person_of)
+        .map(|(s, p)| ((s.source.clone(), s.record_key.clone()), *p))
+        .collect();
+    let sightings: Vec<Sighting> = store
+        .observations()
+        .await?
+        .into_iter()
+        .filter_map(|o| {
+            let person = *person_of.get(&(o.source.clone(), o.record_key.clone()))?;
+            Some(Sighting {
+                person,
+                source: o.source,
+                date: o.extract_date.or(o.event_date)?,
+                uprn: o.uprn,
+                address: o.address,
+                postcode: o.postcode,
+            })
+        })
+        .collect();
+    let view = build(&sightings);
+    stages.stage("Saving");
+    let kind = |k: &ChangeKind| match k {
+        ChangeKind::New => "new",
+        ChangeKind::Merged => "merged",
+        ChangeKind::Split => "split",
+    };
+    let save = upstream_store::LinkRunSave {
+        config: config_text,
+        model: serde_json::to_string(&output.model)?,
+        threshold: output.threshold,
+        assignments: stored
+            .iter()
+            .zip(&assigned.person_of)
+            .map(|(s, p)| (s.source.clone(), s.record_key.clone(), *p))
+            .collect(),
+        changes: assigned
+            .changes
+            .iter()
+            .map(|c| upstream_store::SavedChange {
+                kind: kind(&c.kind).to_string(),
+                person_id: c.person_id,
+                others: c
+                    .others
+                    .iter()
+                    .map(|o| o.to_string())
+                    .collect::<Vec<_>>()
+                    .join(","),
+                records: c.records as i64,
+            })
+            .collect(),
+        pairs: output
+            .pairs
+            .iter()
+            .filter(|p| p.probability() >= threshold)
+            .map(|p| {
+                let (a, b) = (&stored[p.a as usize], &stored[p.b as usize]);
+                upstream_store::SavedPair {
+                    source_a: a.source.clone(),
+                    key_a: a.record_key.clone(),
+                    source_b: b.source.clone(),
+                    key_b: b.record_key.clone(),
+                    weight: p.weight as f64,
+                    probability: p.probability(),
+                }
+            })
+            .collect(),
+        addresses: view
+            .addresses
+            .iter()
+            .map(|a| upstream_store::SavedAddress {
+                id: a.id,
+                key: a.key.clone(),
+                uprn: a.uprn.clone(),
+                address: a.address.clone(),
+                postcode: a.postcode.clone(),
+            })
+            .collect(),
+        residences: view
+            .residences
+            .iter()
+            .map(|r| upstream_store::SavedResidence {
+                person_id: r.person,
+                address_id: r.address,
+                from: r.from,
+                to: r.to,
+                sources: r.sources.iter().cloned().collect::<Vec<_>>().join(","),
+            })
+            .collect(),
+        households: view
+            .households
+            .iter()
+            .map(|h| upstream_store::SavedHousehold {
+                id: h.id,
+                address_id: h.address,
+                from: h.from,
+                to: h.to,
+                current: h.current,
+                members: h.members.clone(),
+            })
+            .collect(),
+    };
+    store.save_link_run(&save).await?;
+    stages.done();
+    let count = |k: ChangeKind| assigned.changes.iter().filter(|c| c.kind == k).count();
+    Ok(StoredRun {
+        records: records.len(),
+        people: output.clustering.clusters,
+        new: count(ChangeKind::New),
+        merged: count(ChangeKind::Merged),
+        split: count(ChangeKind::Split),
+        households: view.households.len(),
+        current_households: view.households.iter().filter(|h| h.current).count(),
+    })
+}
+
+/// Link the ingested records in memory and measure against a truth file
+/// (`truth/record_links.csv` of a simulated town).
+pub async fn evaluate(
+    store: &upstream_store::Store,
+    config: Option<&Path>,
+    truth: &Path,
+) -> Result<upstream_link::eval::Evaluation> {
+    use std::collections::HashMap;
+    let config = load_config(config)?;
+    let mut rdr =
+        csv::Reader::from_path(truth).map_err(|e| anyhow::anyhow!("{}: {e}", truth.display()))?;
+    let mut person: HashMap<String, u64> = HashMap::new();
+    for (i, row) in rdr.records().enumerate() {
+        let row = row.map_err(|e| anyhow::anyhow!("{} row {}: {e}", truth.display(), i + 1))?;
+        let (Some(s), Some(k), Some(p)) = (row.get(0), row.get(1), row.get(2)) else {
+            anyhow::bail!(
+                "{} row {}: expected source, record_key, person_id",
+                truth.display(),
+                i + 1
+            );
+        };
+        let p: u64 = p.parse().map_err(|_| {
+            anyhow::anyhow!(
+                "{} row {}: person_id '{p}' is not a number",
+                truth.display(),
+                i + 1
+            )
+        })?;
+        person.insert(format!("{s}:{k}"), p);
+    }
+    let stages = Stages::new();
+    stages.stage("Reading ingested records");
+    let records = to_records(&store.latest_records().await?);
+    let threshold = config.threshold;
+    let linker = Linker::new(config)?;
+    let output = linker.run(&records, Mode::Dedupe, &|s| stages.stage(s));
+    stages.done();
+    // Records the truth does not know are their own person, so they count
+    // against precision if linked to anyone.
+    let mut next = u64::MAX;
+    let truth_of: Vec<u64> = records
+        .iter()
+        .map(|r| {
+            person.get(&r.id).copied().unwrap_or_else(|| {
+                next -= 1;
+                next
+            })
+        })
+        .collect();
+    let sources: Vec<&str> = records
+        .iter()
+        .map(|r| r.id.split(':').next().unwrap_or(""))
+        .collect();
+    let ids: Vec<&str> = records.iter().map(|r| r.id.as_str()).collect();
+    Ok(upstream_link::eval::evaluate(
+        &truth_of,
+        &output.clustering.cluster_of,
+        &sources,
+        &ids,
+        &output.pairs,
+        threshold,
+    ))
+}
+
+pub fn print_evaluation(e: &upstream_link::eval::Evaluation) {
+    println!(
+        "Linkage against the truth: {} records of {} people; {} people found.",
+        e.records, e.true_people, e.predicted_people
+    );
+    println!(
+        "Pairwise: precision {:.4}, recall {:.4}, F1 {:.4} ({} true pairs, {} linked, {} correct).",
+        e.precision, e.recall, e.f1, e.true_pairs, e.predicted_pairs, e.correct_pairs
+    );
+    println!(
+        "People: {} found exactly, {} split over several clusters; {} clusters hold more than one person.",
+        e.people_exact, e.people_split, e.clusters_merged
+    );
+    println!("Missed pairs, by why:");
+    for (why, n) in &e.errors.missed_by_reason {
+        println!("  {n:>8}  {why}");
+    }
+    println!("Missed pairs, by sources (largest first):");
+    let mut m: Vec<_> = e.errors.missed_by_sources.iter().collect();
+    m.sort_by(|a, b| b.1.cmp(a.1));
+    for (s, n) in m.iter().take(8) {
+        println!("  {n:>8}  {s}");
+    }
+    println!("Wrongly joined pairs, by sources (largest first):");
+    let mut f: Vec<_> = e.errors.false_links_by_sources.iter().collect();
+    f.sort_by(|a, b| b.1.cmp(a.1));
+    for (s, n) in f.iter().take(8) {
+        println!("  {n:>8}  {s}");
+    }
+    println!("Examples (see them with `upstream explain A B`):");
+    for (kind, a, b) in &e.errors.examples {
+        println!("  {kind}: {a} and {b}");
+    }
+}
+
+/// Explain why two stored records do or do not match, under the last run's model.
+pub async fn explain(store: &upstream_store::Store, a: &str, b: &str) -> Result<()> {
+    let Some(run) = store.latest_link_run().await? else {
+        anyhow::bail!("no linkage run yet: run `upstream link` first");
+    };
+    let config = LinkConfig::from_toml(&run.config, "the last run's settings")?;
+    let model: upstream_link::Model = serde_json::from_str(&run.model)?;
+    let records = to_records(&store.latest_records().await?);
+    let find = |id: &str| {
+        records.iter().position(|r| r.id == id).ok_or_else(|| {
+            anyhow::anyhow!("no record '{id}': give source:record_key, e.g. council_tax:40000001/1")
+        })
+    };
+    let (ia, ib) = (find(a)?, find(b)?);
+    let linker = Linker::new(config)?;
+    println!("{}", linker.explain(&model, &records, ia, ib));
+    Ok(())
+}

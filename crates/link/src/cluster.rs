@@ -1,0 +1,243 @@
+//! Clustering matched pairs into people. Plain connected components chain
+//! unrelated people together through one ambiguous record ("J SMITH" at an
+//! address where John and Jane Smith both live). Instead, pairs are joined
+//! strongest first, and two groups are never joined when they hold
+//! conflicting identifiers: different NI numbers, incompatible dates of
+//! birth, or clearly different full forenames.
+
+use crate::compare::{dobs_compatible, forenames_compatible};
+use crate::record::{Derived, Record};
+use chrono::NaiveDate;
+
+/// Which conflicts the guard checks.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Guard {
+    pub nino: bool,
+    pub dob: bool,
+    pub forename: bool,
+}
+
+/// What a group holds that might conflict with another group. Values are
+/// kept as record indices so nothing is cloned; a few of each suffice.
+#[derive(Debug, Default, Clone)]
+struct Summary {
+    ninos: Vec<u32>,
+    dobs: Vec<NaiveDate>,
+    forenames: Vec<u32>,
+}
+
+const KEEP: usize = 6;
+
+pub struct Clustering {
+    /// Cluster number (0..clusters) of each record.
+    pub cluster_of: Vec<u32>,
+    pub clusters: usize,
+    /// Joins the guard refused.
+    pub refused: usize,
+}
+
+/// `edges` are (record, record) in the order they should be tried (strongest first).
+pub fn cluster(
+    records: &[Record],
+    derived: &[Derived],
+    edges: impl IntoIterator<Item = (u32, u32)>,
+    guard: Guard,
+) -> Clustering {
+    let n = records.len();
+    let mut parent: Vec<u32> = (0..n as u32).collect();
+    let mut size: Vec<u32> = vec![1; n];
+    let mut summary: Vec<Summary> = records
+        .iter()
+        .enumerate()
+        .map(|(i, r)| Summary {
+            ninos: r.nino.as_ref().map(|_| vec![i as u32]).unwrap_or_default(),
+            dobs: r.dob.into_iter().collect(),
+            forenames: derived[i]
+                .forename
+                .as_deref()
+                .filter(|f| f.len() > 1)
+                .map(|_| vec![i as u32])
+                .unwrap_or_default(),
+        })
+        .collect();
+    let mut refused = 0;
+    for (a, b) in edges {
+        let (ra, rb) = (find(&mut parent, a), find(&mut parent, b));
+        if ra == rb {
+            continue;
+        }
+        if conflict(
+            &summary[ra as usize],
+            &summary[rb as usize],
+            records,
+            derived,
+            guard,
+        ) {
+            refused += 1;
+            continue;
+        }
+        let (big, small) = if size[ra as usize] >= size[rb as usize] {
+            (ra, rb)
+        } else {
+            (rb, ra)
+        };
+        parent[small as usize] = big;
+        size[big as usize] += size[small as usize];
+        let s = std::mem::take(&mut summary[small as usize]);
+        merge(&mut summary[big as usize], s, records, derived);
+    }
+    // Number clusters in order of their first record, for stable output.
+    let mut number: Vec<u32> = vec![u32::MAX; n];
+    let mut cluster_of = vec![0u32; n];
+    let mut next = 0u32;
+    for (i, slot) in cluster_of.iter_mut().enumerate() {
+        let r = find(&mut parent, i as u32) as usize;
+        if number[r] == u32::MAX {
+            number[r] = next;
+            next += 1;
+        }
+        *slot = number[r];
+    }
+    Clustering {
+        cluster_of,
+        clusters: next as usize,
+        refused,
+    }
+}
+
+fn find(parent: &mut [u32], mut x: u32) -> u32 {
+    while parent[x as usize] != x {
+        let p = parent[x as usize];
+        parent[x as usize] = parent[p as usize];
+        x = p;
+    }
+    x
+}
+
+fn nino(records: &[Record], i: u32) -> &str {
+    records[i as usize].nino.as_deref().unwrap_or("")
+}
+
+fn forename(derived: &[Derived], i: u32) -> (&str, Option<&str>) {
+    let d = &derived[i as usize];
+    (
+        d.forename.as_deref().unwrap_or(""),
+        d.forename_sound.as_deref(),
+    )
+}
+
+fn conflict(a: &Summary, b: &Summary, records: &[Record], derived: &[Derived], g: Guard) -> bool {
+    if g.nino
+        && !a.ninos.is_empty()
+        && !b.ninos.is_empty()
+        && !a.ninos.iter().any(|&x| {
+            b.ninos
+                .iter()
+                .any(|&y| nino(records, x) == nino(records, y))
+        })
+    {
+        return true;
+    }
+    if g.dob
+        && !a.dobs.is_empty()
+        && !b.dobs.is_empty()
+        && !a
+            .dobs
+            .iter()
+            .any(|&x| b.dobs.iter().any(|&y| dobs_compatible(x, y)))
+    {
+        return true;
+    }
+    if g.forename && !a.forenames.is_empty() && !b.forenames.is_empty() {
+        let fits = a.forenames.iter().any(|&x| {
+            b.forenames.iter().any(|&y| {
+                let ((fx, sx), (fy, sy)) = (forename(derived, x), forename(derived, y));
+                forenames_compatible(fx, fy, sx, sy)
+            })
+        });
+        if !fits {
+            return true;
+        }
+    }
+    false
+}
+
+fn merge(into: &mut Summary, from: Summary, records: &[Record], derived: &[Derived]) {
+    for x in from.ninos {
+        if into.ninos.len() < KEEP
+            && !into
+                .ninos
+                .iter()
+                .any(|&y| nino(records, x) == nino(records, y))
+        {
+            into.ninos.push(x);
+        }
+    }
+    for d in from.dobs {
+        if into.dobs.len() < KEEP && !into.dobs.contains(&d) {
+            into.dobs.push(d);
+        }
+    }
+    for x in from.forenames {
+        if into.forenames.len() < KEEP
+            && !into
+                .forenames
+                .iter()
+                .any(|&y| forename(derived, x).0 == forename(derived, y).0)
+        {
+            into.forenames.push(x);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::record::derive;
+
+    fn person(f: &str, dob: Option<(i32, u32, u32)>) -> Record {
+        Record {
+            forename: Some(f.into()),
+            surname: Some("SMITH".into()),
+            dob: dob.and_then(|(y, m, d)| NaiveDate::from_ymd_opt(y, m, d)),
+            ..Record::default()
+        }
+    }
+
+    #[test]
+    fn an_initial_does_not_chain_two_people() {
+        let records = vec![
+            person("JOHN", Some((1980, 1, 2))),
+            person("J", None),
+            person("JANE", Some((1982, 3, 4))),
+        ];
+        let d = derive(&records);
+        let g = Guard {
+            nino: true,
+            dob: true,
+            forename: true,
+        };
+        let c = cluster(&records, &d, [(0, 1), (1, 2)], g);
+        assert_eq!(c.cluster_of[0], c.cluster_of[1]);
+        assert_ne!(c.cluster_of[1], c.cluster_of[2]);
+        assert_eq!(c.refused, 1);
+        // Without the guard, they chain.
+        let c = cluster(&records, &d, [(0, 1), (1, 2)], Guard::default());
+        assert_eq!(c.clusters, 1);
+    }
+
+    #[test]
+    fn a_date_slip_is_not_a_conflict() {
+        let records = vec![
+            person("JOHN", Some((1980, 1, 2))),
+            person("JOHN", Some((1980, 2, 1))),
+        ];
+        let d = derive(&records);
+        let g = Guard {
+            nino: true,
+            dob: true,
+            forename: true,
+        };
+        assert_eq!(cluster(&records, &d, [(0, 1)], g).clusters, 1);
+    }
+}

@@ -1,0 +1,383 @@
+//! Field comparisons with graded levels. Level 0 is always the strongest
+//! agreement; `NULL` means a value is missing on one side, which is neither
+//! evidence for nor against a match.
+
+use crate::config::{ComparisonConfig, ComparisonKind};
+use crate::record::{Derived, Field, Record};
+use chrono::{Datelike, NaiveDate};
+use strsim::jaro_winkler;
+
+pub const NULL: u8 = 15;
+
+#[derive(Debug, Clone)]
+pub struct Comparison {
+    pub name: String,
+    pub kind: ComparisonKind,
+    pub fields: Vec<Field>,
+    pub tf: bool,
+    pub similarity: Vec<f64>,
+}
+
+impl Comparison {
+    pub fn new(c: &ComparisonConfig, extra: &[String]) -> Option<Comparison> {
+        Some(Comparison {
+            name: c.name.clone(),
+            kind: c.kind,
+            fields: c
+                .fields
+                .iter()
+                .map(|f| Field::resolve(f, extra))
+                .collect::<Option<Vec<_>>>()?,
+            tf: c.tf,
+            similarity: c.similarity.clone(),
+        })
+    }
+
+    /// How many levels (excluding NULL) this comparison has.
+    pub fn levels(&self) -> usize {
+        self.labels().len()
+    }
+
+    /// Plain-English meaning of each level.
+    pub fn labels(&self) -> Vec<String> {
+        let bands = |prefix: &str| -> Vec<String> {
+            self.similarity
+                .iter()
+                .map(|s| format!("{prefix} spelling (similarity at least {s:.2})"))
+                .collect()
+        };
+        match self.kind {
+            ComparisonKind::Forename => {
+                let mut l = vec!["exactly the same".to_string()];
+                l.extend(bands("similar"));
+                l.push("sound alike".into());
+                l.push("an initial that fits".into());
+                l.push("different".into());
+                l
+            }
+            ComparisonKind::Surname | ComparisonKind::Text => {
+                let mut l = vec!["exactly the same".to_string()];
+                l.extend(bands("similar"));
+                if self.kind == ComparisonKind::Surname {
+                    l.push("sound alike".into());
+                }
+                l.push("different".into());
+                l
+            }
+            ComparisonKind::Dob => vec![
+                "exactly the same".into(),
+                "day and month swapped, or one part different".into(),
+                "same year of birth only".into(),
+                "different".into(),
+            ],
+            ComparisonKind::Location => vec![
+                "the same property".into(),
+                "the same house or flat number in the same postcode area".into(),
+                "the same postcode; one side gives no address".into(),
+                "the same postcode, a different property".into(),
+                "the same postcode sector".into(),
+                "different".into(),
+            ],
+            ComparisonKind::Exact => vec!["exactly the same".into(), "different".into()],
+        }
+    }
+
+    /// The value the term-frequency adjustment looks up for record `r`.
+    pub fn tf_value<'a>(&self, r: &'a Record, d: &'a Derived) -> Option<&'a str> {
+        match self.kind {
+            ComparisonKind::Forename => d.forename.as_deref(),
+            ComparisonKind::Dob | ComparisonKind::Location => None,
+            _ => r.text(self.fields[0]),
+        }
+    }
+
+    pub fn level(&self, a: &Record, da: &Derived, b: &Record, db: &Derived) -> u8 {
+        match self.kind {
+            ComparisonKind::Forename => self.forename(da, db),
+            ComparisonKind::Surname => match (a.text(self.fields[0]), b.text(self.fields[0])) {
+                (Some(x), Some(y)) => {
+                    let l = self.similar(x, y);
+                    let last = self.similarity.len() as u8 + 1;
+                    if l <= self.similarity.len() as u8 {
+                        l
+                    } else if da.surname_sound.is_some() && da.surname_sound == db.surname_sound
+                        || compound_contains(x, y)
+                    {
+                        last
+                    } else {
+                        last + 1
+                    }
+                }
+                _ => NULL,
+            },
+            ComparisonKind::Text => match (a.text(self.fields[0]), b.text(self.fields[0])) {
+                (Some(x), Some(y)) => self.similar(x, y),
+                _ => NULL,
+            },
+            ComparisonKind::Exact => match (a.text(self.fields[0]), b.text(self.fields[0])) {
+                (Some(x), Some(y)) => u8::from(x != y),
+                _ => NULL,
+            },
+            ComparisonKind::Dob => match (a.dob, b.dob) {
+                (Some(x), Some(y)) => dob_level(x, y),
+                _ => NULL,
+            },
+            ComparisonKind::Location => self.location(a, da, b, db),
+        }
+    }
+
+    /// 0 exact, 1..=n by similarity band, n+1 otherwise.
+    fn similar(&self, x: &str, y: &str) -> u8 {
+        if x == y {
+            return 0;
+        }
+        let s = jaro_winkler(x, y);
+        for (i, band) in self.similarity.iter().enumerate() {
+            if s >= *band {
+                return i as u8 + 1;
+            }
+        }
+        self.similarity.len() as u8 + 1
+    }
+
+    fn forename(&self, da: &Derived, db: &Derived) -> u8 {
+        let (Some(x), Some(y)) = (da.forename.as_deref(), db.forename.as_deref()) else {
+            return NULL;
+        };
+        let n = self.similarity.len() as u8;
+        let (sound, initial, different) = (n + 1, n + 2, n + 3);
+        if x.len() == 1 || y.len() == 1 {
+            // An initial only ever "fits"; it cannot be exact or similar.
+            return if x.as_bytes()[0] == y.as_bytes()[0] {
+                initial
+            } else {
+                different
+            };
+        }
+        let l = self.similar(x, y);
+        if l <= n {
+            l
+        } else if da.forename_sound.is_some() && da.forename_sound == db.forename_sound {
+            sound
+        } else {
+            different
+        }
+    }
+
+    fn location(&self, a: &Record, da: &Derived, b: &Record, db: &Derived) -> u8 {
+        let [uprn, address, postcode] = [self.fields[0], self.fields[1], self.fields[2]];
+        let (ua, ub) = (a.text(uprn), b.text(uprn));
+        let (aa, ab) = (a.text(address), b.text(address));
+        let (pa, pb) = (a.text(postcode), b.text(postcode));
+        let uprns_differ = matches!((ua, ub), (Some(x), Some(y)) if x != y);
+        if matches!((ua, ub), (Some(x), Some(y)) if x == y) {
+            return 0;
+        }
+        if !uprns_differ {
+            if let (Some(x), Some(y)) = (aa, ab) {
+                if x == y && pa.is_some() && pa == pb {
+                    return 0;
+                }
+                let same_premises = da.premises.is_some() && da.premises == db.premises;
+                let same_area = match (pa, pb) {
+                    (Some(p), Some(q)) => p == q || da.postcode_district == db.postcode_district,
+                    _ => true,
+                };
+                if same_premises && same_area && (pa == pb || jaro_winkler(x, y) >= 0.9) {
+                    return 1;
+                }
+            }
+        }
+        let both_addressed = (aa.is_some() && ab.is_some()) || uprns_differ;
+        match (pa, pb) {
+            (Some(p), Some(q)) if p == q && !both_addressed => 2,
+            (Some(p), Some(q)) if p == q => 3,
+            (Some(_), Some(_)) if da.postcode_sector == db.postcode_sector => 4,
+            (Some(_), Some(_)) => 5,
+            _ if uprns_differ => 5,
+            _ if aa.is_some() && ab.is_some() => {
+                if aa == ab {
+                    0
+                } else {
+                    5
+                }
+            }
+            _ => NULL,
+        }
+    }
+}
+
+/// One surname is a part of the other ("SMITH" and "SMITH JONES").
+fn compound_contains(x: &str, y: &str) -> bool {
+    let (short, long) = if x.len() < y.len() { (x, y) } else { (y, x) };
+    short.len() >= 3 && long.split(' ').any(|t| t == short)
+}
+
+fn dob_level(x: NaiveDate, y: NaiveDate) -> u8 {
+    if x == y {
+        return 0;
+    }
+    let swapped = x.day() == y.month() && x.month() == y.day() && x.year() == y.year();
+    let differing = u8::from(x.day() != y.day())
+        + u8::from(x.month() != y.month())
+        + u8::from(x.year() != y.year());
+    if swapped || differing == 1 {
+        1
+    } else if x.year() == y.year() {
+        2
+    } else {
+        3
+    }
+}
+
+/// Whether two dates of birth could belong to one person recorded with a
+/// slip (used by the cluster guard).
+pub fn dobs_compatible(x: NaiveDate, y: NaiveDate) -> bool {
+    dob_level(x, y) <= 1
+}
+
+/// Whether two full forenames could be one person's (used by the cluster guard).
+pub fn forenames_compatible(x: &str, y: &str, sx: Option<&str>, sy: Option<&str>) -> bool {
+    x == y
+        || jaro_winkler(x, y) >= 0.8
+        || (sx.is_some() && sx == sy)
+        || x.starts_with(y)
+        || y.starts_with(x)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::record::derive;
+
+    fn cmp(kind: ComparisonKind, fields: &[Field]) -> Comparison {
+        Comparison {
+            name: "t".into(),
+            kind,
+            fields: fields.to_vec(),
+            tf: false,
+            similarity: vec![0.92, 0.85],
+        }
+    }
+
+    fn level(c: &Comparison, a: Record, b: Record) -> u8 {
+        let d = derive(&[a.clone(), b.clone()]);
+        c.level(&a, &d[0], &b, &d[1])
+    }
+
+    fn named(f: &str, s: &str) -> Record {
+        Record {
+            forename: Some(f.into()),
+            surname: Some(s.into()),
+            ..Record::default()
+        }
+    }
+
+    #[test]
+    fn forename_levels() {
+        let c = cmp(ComparisonKind::Forename, &[Field::Forename]);
+        assert_eq!(c.levels(), 6);
+        assert_eq!(level(&c, named("JOHN", "X"), named("JOHN", "Y")), 0);
+        assert_eq!(
+            level(&c, named("CATHERINE", "X"), named("CATHERNE", "Y")),
+            1
+        );
+        assert_eq!(level(&c, named("J", "X"), named("JOHN", "Y")), 4);
+        assert_eq!(level(&c, named("K", "X"), named("JOHN", "Y")), 5);
+        assert_eq!(level(&c, named("PETER", "X"), named("JOHN", "Y")), 5);
+        assert_eq!(level(&c, Record::default(), named("JOHN", "Y")), NULL);
+    }
+
+    #[test]
+    fn surname_sounds_alike() {
+        let c = cmp(ComparisonKind::Surname, &[Field::Surname]);
+        assert_eq!(c.levels(), 5);
+        assert_eq!(level(&c, named("A", "PHILLIPS"), named("A", "FILIPS")), 3);
+        assert_eq!(level(&c, named("A", "JONES"), named("A", "SMITH JONES")), 3);
+        assert_eq!(level(&c, named("A", "SMITH"), named("A", "KHAN")), 4);
+    }
+
+    #[test]
+    fn dob_levels() {
+        let d = |y, m, dd| NaiveDate::from_ymd_opt(y, m, dd).unwrap();
+        assert_eq!(dob_level(d(1980, 5, 12), d(1980, 5, 12)), 0);
+        assert_eq!(dob_level(d(1980, 5, 12), d(1980, 12, 5)), 1);
+        assert_eq!(dob_level(d(1980, 5, 12), d(1981, 5, 12)), 1);
+        assert_eq!(dob_level(d(1980, 5, 12), d(1980, 6, 13)), 2);
+        assert_eq!(dob_level(d(1980, 5, 12), d(1990, 6, 13)), 3);
+    }
+
+    #[test]
+    fn location_levels() {
+        let c = cmp(
+            ComparisonKind::Location,
+            &[Field::Uprn, Field::Address, Field::Postcode],
+        );
+        let at = |u: Option<&str>, a: &str, p: &str| Record {
+            uprn: u.map(String::from),
+            address: Some(a.into()),
+            postcode: Some(p.into()),
+            ..Record::default()
+        };
+        assert_eq!(
+            level(
+                &c,
+                at(Some("1"), "X", "B1 1AA"),
+                at(Some("1"), "Y", "B2 2BB")
+            ),
+            0
+        );
+        assert_eq!(
+            level(
+                &c,
+                at(None, "12 OAK ROAD", "B1 1AA"),
+                at(Some("1"), "12 OAK ROAD", "B1 1AA")
+            ),
+            0
+        );
+        assert_eq!(
+            level(
+                &c,
+                at(None, "12 OAK ROAD ACOCKS GREEN", "B1 1AA"),
+                at(None, "12 OAK ROAD", "B1 1AA")
+            ),
+            1
+        );
+        let postcode_only = Record {
+            postcode: Some("B1 1AA".into()),
+            ..Record::default()
+        };
+        assert_eq!(
+            level(&c, postcode_only, at(None, "12 OAK ROAD", "B1 1AA")),
+            2
+        );
+        assert_eq!(
+            level(
+                &c,
+                at(None, "14 OAK ROAD", "B1 1AA"),
+                at(None, "12 OAK ROAD", "B1 1AA")
+            ),
+            3
+        );
+        assert_eq!(
+            level(
+                &c,
+                at(None, "14 OAK ROAD", "B1 1AB"),
+                at(None, "12 OAK ROAD", "B1 1AA")
+            ),
+            4
+        );
+        assert_eq!(
+            level(
+                &c,
+                at(None, "14 OAK ROAD", "B9 1AB"),
+                at(None, "12 OAK ROAD", "B1 1AA")
+            ),
+            5
+        );
+        assert_eq!(
+            level(&c, Record::default(), at(None, "1 A", "B1 1AA")),
+            NULL
+        );
+    }
+}

@@ -1,0 +1,209 @@
+//! Measuring linkage against a known truth: pairwise precision, recall and
+//! F1, cluster-level figures, and what kinds of errors are left.
+
+use crate::ScoredPair;
+use serde::Serialize;
+use std::collections::{BTreeMap, HashMap};
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Evaluation {
+    pub records: usize,
+    pub true_people: usize,
+    pub predicted_people: usize,
+    pub true_pairs: u64,
+    pub predicted_pairs: u64,
+    pub correct_pairs: u64,
+    pub precision: f64,
+    pub recall: f64,
+    pub f1: f64,
+    /// True people whose records form exactly one predicted cluster.
+    pub people_exact: usize,
+    /// True people spread over more than one predicted cluster.
+    pub people_split: usize,
+    /// Predicted clusters holding more than one true person.
+    pub clusters_merged: usize,
+    pub errors: ErrorReport,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct ErrorReport {
+    /// Wrongly joined pairs, by pair of sources.
+    pub false_links_by_sources: BTreeMap<String, u64>,
+    /// Missed pairs, by why they were missed.
+    pub missed_by_reason: BTreeMap<String, u64>,
+    /// Missed pairs, by pair of sources.
+    pub missed_by_sources: BTreeMap<String, u64>,
+    /// A few examples of each kind of error: (kind, record, record).
+    pub examples: Vec<(String, String, String)>,
+}
+
+fn pairs(n: u64) -> u64 {
+    n * n.saturating_sub(1) / 2
+}
+
+fn source_pair(a: &str, b: &str) -> String {
+    if a <= b {
+        format!("{a} + {b}")
+    } else {
+        format!("{b} + {a}")
+    }
+}
+
+/// `truth[i]`: the true person of record i. `predicted[i]`: its cluster.
+/// `source[i]` and `id[i]` label records in the error report. `compared`:
+/// the scored pairs of the run, used to say why a missed pair was missed.
+pub fn evaluate(
+    truth: &[u64],
+    predicted: &[u32],
+    source: &[&str],
+    id: &[&str],
+    compared: &[ScoredPair],
+    threshold: f64,
+) -> Evaluation {
+    let mut cell: HashMap<(u32, u64), u64> = HashMap::new();
+    let mut pred_size: HashMap<u32, u64> = HashMap::new();
+    let mut true_size: HashMap<u64, u64> = HashMap::new();
+    for (&t, &p) in truth.iter().zip(predicted) {
+        *cell.entry((p, t)).or_default() += 1;
+        *pred_size.entry(p).or_default() += 1;
+        *true_size.entry(t).or_default() += 1;
+    }
+    let correct: u64 = cell.values().map(|&n| pairs(n)).sum();
+    let predicted_pairs: u64 = pred_size.values().map(|&n| pairs(n)).sum();
+    let true_pairs: u64 = true_size.values().map(|&n| pairs(n)).sum();
+    let precision = if predicted_pairs == 0 {
+        1.0
+    } else {
+        correct as f64 / predicted_pairs as f64
+    };
+    let recall = if true_pairs == 0 {
+        1.0
+    } else {
+        correct as f64 / true_pairs as f64
+    };
+    let f1 = if precision + recall == 0.0 {
+        0.0
+    } else {
+        2.0 * precision * recall / (precision + recall)
+    };
+    let mut clusters_of_person: HashMap<u64, u32> = HashMap::new();
+    let mut people_in_cluster: HashMap<u32, u32> = HashMap::new();
+    for &(p, t) in cell.keys() {
+        *clusters_of_person.entry(t).or_default() += 1;
+        *people_in_cluster.entry(p).or_default() += 1;
+    }
+    let people_exact = cell
+        .iter()
+        .filter(|(&(p, t), &n)| n == true_size[&t] && n == pred_size[&p])
+        .count();
+    let people_split = clusters_of_person.values().filter(|&&c| c > 1).count();
+    let clusters_merged = people_in_cluster.values().filter(|&&c| c > 1).count();
+
+    let mut errors = ErrorReport::default();
+    // False links: pairs in one predicted cluster with different truths.
+    let mut by_cluster: HashMap<u32, Vec<usize>> = HashMap::new();
+    for (i, &p) in predicted.iter().enumerate() {
+        by_cluster.entry(p).or_default().push(i);
+    }
+    let mut by_person: HashMap<u64, Vec<usize>> = HashMap::new();
+    for (i, &t) in truth.iter().enumerate() {
+        by_person.entry(t).or_default().push(i);
+    }
+    let example = |kind: &str, a: usize, b: usize, errors: &mut ErrorReport| {
+        if errors.examples.iter().filter(|e| e.0 == kind).count() < 5 {
+            errors
+                .examples
+                .push((kind.to_string(), id[a].to_string(), id[b].to_string()));
+        }
+    };
+    for members in by_cluster.values().filter(|m| m.len() > 1) {
+        if people_in_cluster[&predicted[members[0]]] < 2 {
+            continue;
+        }
+        for (x, &a) in members.iter().enumerate() {
+            for &b in &members[x + 1..] {
+                if truth[a] != truth[b] {
+                    *errors
+                        .false_links_by_sources
+                        .entry(source_pair(source[a], source[b]))
+                        .or_default() += 1;
+                    example("wrongly joined", a, b, &mut errors);
+                }
+            }
+        }
+    }
+    // Missed pairs, and why: never compared, scored too low, or compared and
+    // above the threshold but kept apart by the guard against chaining.
+    let scored: HashMap<(u32, u32), f64> = compared
+        .iter()
+        .filter(|p| truth[p.a as usize] == truth[p.b as usize])
+        .map(|p| ((p.a, p.b), p.probability()))
+        .collect();
+    for members in by_person.values().filter(|m| m.len() > 1) {
+        if clusters_of_person[&truth[members[0]]] < 2 {
+            continue;
+        }
+        for (x, &a) in members.iter().enumerate() {
+            for &b in &members[x + 1..] {
+                if predicted[a] == predicted[b] {
+                    continue;
+                }
+                let key = (a.min(b) as u32, a.max(b) as u32);
+                let reason = match scored.get(&key) {
+                    None => "never compared (no blocking rule brought them together)",
+                    Some(&p) if p < threshold => "compared, scored below the threshold",
+                    Some(_) => "scored above the threshold, kept apart by the conflict guard",
+                };
+                *errors
+                    .missed_by_reason
+                    .entry(reason.to_string())
+                    .or_default() += 1;
+                *errors
+                    .missed_by_sources
+                    .entry(source_pair(source[a], source[b]))
+                    .or_default() += 1;
+                example(reason, a, b, &mut errors);
+            }
+        }
+    }
+    Evaluation {
+        records: truth.len(),
+        true_people: true_size.len(),
+        predicted_people: pred_size.len(),
+        true_pairs,
+        predicted_pairs,
+        correct_pairs: correct,
+        precision,
+        recall,
+        f1,
+        people_exact,
+        people_split,
+        clusters_merged,
+        errors,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pairwise_figures() {
+        // Truth: {0,1,2} {3}. Predicted: {0,1} {2,3}.
+        let truth = [1, 1, 1, 2];
+        let pred = [0, 0, 1, 1];
+        let src = ["a"; 4];
+        let id = ["r0", "r1", "r2", "r3"];
+        let e = evaluate(&truth, &pred, &src, &id, &[], 0.9);
+        assert_eq!(e.true_pairs, 3);
+        assert_eq!(e.predicted_pairs, 2);
+        assert_eq!(e.correct_pairs, 1);
+        assert!((e.precision - 0.5).abs() < 1e-12);
+        assert!((e.recall - 1.0 / 3.0).abs() < 1e-12);
+        assert_eq!(e.people_split, 1);
+        assert_eq!(e.clusters_merged, 1);
+        assert_eq!(e.people_exact, 0);
+        assert_eq!(e.errors.false_links_by_sources["a + a"], 1);
+        assert_eq!(e.errors.missed_by_reason.values().sum::<u64>(), 2);
+    }
+}

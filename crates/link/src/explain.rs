@@ -1,0 +1,200 @@
+//! Why two records match or not, field by field, in plain words: what each
+//! field says, how much more likely that is for one person than for two, and
+//! the probability it all adds up to.
+
+use crate::compare::NULL;
+use crate::config::ComparisonKind;
+use crate::model::{self, Model};
+use crate::record::{Derived, Record};
+use crate::Linker;
+use serde::Serialize;
+use std::fmt;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Explanation {
+    pub record_a: String,
+    pub record_b: String,
+    pub prior_weight: f64,
+    pub items: Vec<Item>,
+    pub weight: f64,
+    pub probability: f64,
+    /// The deterministic rule that links the pair outright, if any.
+    pub deterministic: Option<String>,
+    pub threshold: f64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Item {
+    pub comparison: String,
+    pub value_a: String,
+    pub value_b: String,
+    /// None when a value is missing on either side.
+    pub level: Option<String>,
+    pub m: f64,
+    pub u: f64,
+    pub weight: f64,
+    pub tf_adjustment: f64,
+}
+
+pub(crate) fn explain(
+    linker: &Linker,
+    model: &Model,
+    records: &[Record],
+    derived: &[Derived],
+    tf: &[Option<Vec<f32>>],
+    a: usize,
+    b: usize,
+) -> Explanation {
+    let (ra, rb) = (&records[a], &records[b]);
+    let mut items = Vec::new();
+    let mut weight = model.prior_weight();
+    for (c, cmp) in linker.comparisons.iter().enumerate() {
+        let level = cmp.level(ra, &derived[a], rb, &derived[b]);
+        let value = |r: &Record| -> String {
+            match cmp.kind {
+                ComparisonKind::Dob => r.dob.map(|d| d.to_string()).unwrap_or_default(),
+                ComparisonKind::Location => cmp
+                    .fields
+                    .iter()
+                    .filter_map(|f| r.text(*f))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                _ => r.text(cmp.fields[0]).unwrap_or("").to_string(),
+            }
+        };
+        let (m, u, w) = if level == NULL {
+            (0.0, 0.0, 0.0)
+        } else {
+            let l = level as usize;
+            (model.m[c][l], model.u[c][l], model.weight(c, level))
+        };
+        let tf_adjustment = match (&tf[c], level) {
+            (Some(t), 0) => model.tf_adjustment(c, t[a].max(t[b]) as f64),
+            _ => 0.0,
+        };
+        weight += w + tf_adjustment;
+        items.push(Item {
+            comparison: cmp.name.clone(),
+            value_a: value(ra),
+            value_b: value(rb),
+            level: (level != NULL).then(|| model.labels[c][level as usize].clone()),
+            m,
+            u,
+            weight: w,
+            tf_adjustment,
+        });
+    }
+    let deterministic = linker.deterministic_match(ra, rb);
+    Explanation {
+        record_a: ra.id.clone(),
+        record_b: rb.id.clone(),
+        prior_weight: model.prior_weight(),
+        items,
+        weight,
+        probability: if deterministic.is_some() {
+            1.0
+        } else {
+            model::probability(weight)
+        },
+        deterministic,
+        threshold: linker.config.threshold,
+    }
+}
+
+fn times(w: f64) -> String {
+    let f = w.exp2();
+    if w >= 0.0 {
+        format!("{} times more likely for the same person", round_sig(f))
+    } else {
+        format!(
+            "{} times more likely for two different people",
+            round_sig(1.0 / f)
+        )
+    }
+}
+
+fn round_sig(x: f64) -> String {
+    if x >= 100.0 {
+        format!("{:.0}", x)
+    } else if x >= 10.0 {
+        format!("{:.1}", x)
+    } else {
+        format!("{:.2}", x)
+    }
+}
+
+impl fmt::Display for Explanation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "Comparing {} with {}", self.record_a, self.record_b)?;
+        writeln!(
+            f,
+            "Before looking at any field, two records are the same person with odds of 1 in {:.0} (weight {:+.1}).",
+            1.0 + (-self.prior_weight).exp2(),
+            self.prior_weight
+        )?;
+        for i in &self.items {
+            let shown = |v: &str| {
+                if v.is_empty() {
+                    "(blank)".to_string()
+                } else {
+                    v.to_string()
+                }
+            };
+            match &i.level {
+                None => writeln!(
+                    f,
+                    "- {}: {} and {}: missing on one side, so it says nothing (weight 0).",
+                    i.comparison,
+                    shown(&i.value_a),
+                    shown(&i.value_b)
+                )?,
+                Some(level) => {
+                    write!(
+                        f,
+                        "- {}: {} and {}: {level}. That is {} (weight {:+.1})",
+                        i.comparison,
+                        shown(&i.value_a),
+                        shown(&i.value_b),
+                        times(i.weight),
+                        i.weight
+                    )?;
+                    if i.tf_adjustment.abs() >= 0.05 {
+                        let how = if i.tf_adjustment > 0.0 {
+                            "an uncommon value, so stronger"
+                        } else {
+                            "a common value, so weaker"
+                        };
+                        write!(f, "; {how} ({:+.1})", i.tf_adjustment)?;
+                    }
+                    writeln!(f, ".")?;
+                }
+            }
+        }
+        writeln!(
+            f,
+            "Total weight {:+.1}: match probability {:.4}.",
+            self.weight, self.probability
+        )?;
+        if let Some(rule) = &self.deterministic {
+            writeln!(
+                f,
+                "They share {rule}, so they are linked outright (unless the records conflict)."
+            )?;
+        }
+        let verdict = if self.probability >= self.threshold {
+            "at or above"
+        } else {
+            "below"
+        };
+        write!(
+            f,
+            "That is {verdict} the threshold of {}, so they are {}treated as the same person.",
+            self.threshold,
+            if self.probability >= self.threshold {
+                ""
+            } else {
+                "not "
+            }
+        )
+    }
+}

@@ -1,0 +1,437 @@
+//! Probabilistic record linkage in the Fellegi-Sunter model.
+//!
+//! Flow: `Linker::run` derives per-record values (`record`), generates
+//! candidate pairs by blocking (`block`), compares each pair field by field
+//! into graded levels (`compare`), trains m and u without labels (`model`),
+//! scores pairs with term-frequency adjustment, and clusters the pairs above
+//! the threshold into people with a guard against chaining (`cluster`).
+//! `stable` carries person ids across runs; `eval` measures against a truth;
+//! `explain` says in words why two records do or do not match.
+
+pub mod block;
+pub mod cluster;
+pub mod compare;
+pub mod config;
+pub mod eval;
+pub mod explain;
+pub mod households;
+pub mod model;
+pub mod record;
+pub mod stable;
+pub mod standalone;
+
+pub use config::{ConfigError, LinkConfig};
+pub use explain::Explanation;
+pub use model::Model;
+pub use record::Record;
+
+use block::{Key, Rule};
+use cluster::{Clustering, Guard};
+use compare::Comparison;
+use config::ComparisonKind;
+use model::{count_patterns, em, estimate_u, initial_m, key_fields, pattern, Session};
+use rayon::prelude::*;
+use record::{derive, Derived, Field};
+
+#[derive(Debug, thiserror::Error)]
+pub enum LinkError {
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error("linkage settings: {0}")]
+    Settings(String),
+    #[error("{file}: {problem}")]
+    Input { file: String, problem: String },
+    #[error("{file}: {source}")]
+    Io {
+        file: String,
+        source: std::io::Error,
+    },
+}
+
+/// Pairs each EM session trains on at most (an even sample beyond this).
+const TRAINING_PAIRS_PER_RULE: usize = 2_000_000;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// Find the same person within one set of records.
+    Dedupe,
+    /// Only compare records of dataset 0 with records of dataset 1.
+    Link,
+}
+
+/// One compared pair.
+#[derive(Debug, Clone, Copy)]
+pub struct ScoredPair {
+    pub a: u32,
+    pub b: u32,
+    pub weight: f32,
+    pub deterministic: bool,
+}
+
+impl ScoredPair {
+    pub fn probability(&self) -> f64 {
+        if self.deterministic {
+            1.0
+        } else {
+            model::probability(self.weight as f64)
+        }
+    }
+}
+
+pub struct LinkOutput {
+    pub model: Model,
+    /// Every compared pair with its score.
+    pub pairs: Vec<ScoredPair>,
+    /// (rule, pairs it generated).
+    pub per_rule: Vec<(String, usize)>,
+    /// (rule, blocks skipped for size).
+    pub oversized: Vec<(String, usize)>,
+    pub clustering: Clustering,
+    pub threshold: f64,
+}
+
+impl LinkOutput {
+    pub fn linked(&self) -> impl Iterator<Item = &ScoredPair> {
+        self.pairs
+            .iter()
+            .filter(|p| p.probability() >= self.threshold)
+    }
+}
+
+pub struct Linker {
+    pub config: LinkConfig,
+    pub comparisons: Vec<Comparison>,
+    rules: Vec<Rule>,
+    deterministic: Vec<Vec<Field>>,
+    guard: Guard,
+}
+
+impl Linker {
+    pub fn new(config: LinkConfig) -> Result<Linker, LinkError> {
+        let extra: Vec<String> = config
+            .columns
+            .as_ref()
+            .map(|c| c.extra.clone())
+            .unwrap_or_default();
+        let comparisons = config
+            .comparison
+            .iter()
+            .map(|c| {
+                Comparison::new(c, &extra).ok_or_else(|| {
+                    LinkError::Settings(format!("comparison '{}' names an unknown field", c.name))
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let deterministic: Vec<Vec<Field>> = config
+            .deterministic
+            .iter()
+            .map(|d| {
+                d.fields
+                    .iter()
+                    .map(|f| Field::resolve(f, &extra))
+                    .collect::<Option<Vec<_>>>()
+                    .ok_or_else(|| {
+                        LinkError::Settings("a deterministic rule names an unknown field".into())
+                    })
+            })
+            .collect::<Result<_, _>>()?;
+        // Deterministic rules block first, so every pair they link is compared.
+        let mut rules: Vec<Rule> = Vec::new();
+        let rule_specs = config
+            .deterministic
+            .iter()
+            .map(|d| &d.fields)
+            .chain(config.blocking.iter().map(|b| &b.keys));
+        for keys in rule_specs {
+            if rules.iter().any(|r| &r.names == keys) {
+                continue;
+            }
+            let resolved = keys
+                .iter()
+                .map(|k| Key::resolve(k, &extra))
+                .collect::<Option<Vec<_>>>()
+                .ok_or_else(|| {
+                    LinkError::Settings(format!("blocking rule {keys:?} names an unknown key"))
+                })?;
+            rules.push(Rule {
+                keys: resolved,
+                names: keys.clone(),
+            });
+        }
+        let has = |n: &str| config.cluster.conflicts.iter().any(|c| c == n);
+        let guard = Guard {
+            nino: has("nino"),
+            dob: has("dob"),
+            forename: has("forename"),
+        };
+        Ok(Linker {
+            config,
+            comparisons,
+            rules,
+            deterministic,
+            guard,
+        })
+    }
+
+    pub fn derive(&self, records: &[Record]) -> Vec<Derived> {
+        derive(records)
+    }
+
+    /// Train a model on `records` and link them.
+    pub fn run(&self, records: &[Record], mode: Mode, progress: &dyn Fn(&str)) -> LinkOutput {
+        progress("Preparing records");
+        let derived = derive(records);
+        progress("Finding candidate pairs");
+        let cands = block::candidates(
+            &self.rules,
+            records,
+            &derived,
+            self.config.training.max_block_size,
+            mode == Mode::Link,
+        );
+        progress("Comparing pairs");
+        let patterns: Vec<u64> = cands
+            .pairs
+            .par_iter()
+            .map(|&(i, j)| {
+                let (i, j) = (i as usize, j as usize);
+                pattern(
+                    &self.comparisons,
+                    &records[i],
+                    &derived[i],
+                    &records[j],
+                    &derived[j],
+                )
+            })
+            .collect();
+        progress("Estimating m and u");
+        let model = self.train(records, &derived, &cands, &patterns, mode);
+        progress("Scoring pairs");
+        let tf = model::term_frequencies(&self.comparisons, records, &derived);
+        let pairs: Vec<ScoredPair> = cands
+            .pairs
+            .par_iter()
+            .zip(patterns.par_iter())
+            .map(|(&(i, j), &p)| ScoredPair {
+                a: i,
+                b: j,
+                weight: self.score(&model, &tf, i as usize, j as usize, p) as f32,
+                deterministic: self.is_deterministic(&records[i as usize], &records[j as usize]),
+            })
+            .collect();
+        progress("Clustering into people");
+        let mut edges: Vec<&ScoredPair> = pairs
+            .iter()
+            .filter(|p| p.probability() >= self.config.threshold)
+            .collect();
+        edges.par_sort_unstable_by(|x, y| {
+            y.deterministic
+                .cmp(&x.deterministic)
+                .then(y.weight.total_cmp(&x.weight))
+                .then((x.a, x.b).cmp(&(y.a, y.b)))
+        });
+        let clustering = cluster::cluster(
+            records,
+            &derived,
+            edges.iter().map(|p| (p.a, p.b)),
+            self.guard,
+        );
+        let name = |r: usize| self.rules[r].names.join(" + ");
+        LinkOutput {
+            model,
+            pairs,
+            per_rule: cands
+                .per_rule
+                .iter()
+                .enumerate()
+                .map(|(r, n)| (name(r), *n))
+                .collect(),
+            oversized: cands
+                .oversized_blocks
+                .iter()
+                .map(|&(r, n)| (name(r), n))
+                .collect(),
+            clustering,
+            threshold: self.config.threshold,
+        }
+    }
+
+    fn is_deterministic(&self, a: &Record, b: &Record) -> bool {
+        self.deterministic_match(a, b).is_some()
+    }
+
+    pub(crate) fn score(
+        &self,
+        model: &Model,
+        tf: &[Option<Vec<f32>>],
+        i: usize,
+        j: usize,
+        p: u64,
+    ) -> f64 {
+        let mut w = model.prior_weight();
+        for (c, tf) in tf.iter().enumerate() {
+            let l = model::level_of(p, c);
+            w += model.weight(c, l);
+            if l == 0 {
+                if let Some(t) = tf {
+                    w += model.tf_adjustment(c, t[i].max(t[j]) as f64);
+                }
+            }
+        }
+        w
+    }
+
+    fn train(
+        &self,
+        records: &[Record],
+        derived: &[Derived],
+        cands: &block::Candidates,
+        patterns: &[u64],
+        mode: Mode,
+    ) -> Model {
+        let t = &self.config.training;
+        let u = estimate_u(
+            &self.comparisons,
+            records,
+            derived,
+            t.random_pairs,
+            mode == Mode::Link,
+        );
+        let m0: Vec<Vec<f64>> = self
+            .comparisons
+            .iter()
+            .map(|c| initial_m(c.levels()))
+            .collect();
+        let mut m_sum: Vec<Vec<f64>> = m0.iter().map(|r| vec![0.0; r.len()]).collect();
+        let mut sessions = Vec::new();
+        for rule in &self.rules {
+            // Each rule trains on every pair it finds on its own: pairs an
+            // earlier rule also found must count here too, or a comparison on
+            // the earlier rule's field would never be seen agreeing.
+            let own = block::pairs_of_rule(
+                rule,
+                records,
+                derived,
+                t.max_block_size,
+                mode == Mode::Link,
+                TRAINING_PAIRS_PER_RULE,
+            );
+            if own.is_empty() {
+                continue;
+            }
+            // A comparison on a field the rule blocked on agrees by
+            // construction here, so it cannot be trained in this session.
+            let blocked: Vec<Field> = rule.keys.iter().map(key_fields).collect();
+            let included: Vec<bool> = self
+                .comparisons
+                .iter()
+                .map(|c| !c.fields.iter().any(|f| blocked.contains(f)))
+                .collect();
+            let counted = count_patterns(own.par_iter().map(|&(i, j)| {
+                let (i, j) = (i as usize, j as usize);
+                pattern(
+                    &self.comparisons,
+                    &records[i],
+                    &derived[i],
+                    &records[j],
+                    &derived[j],
+                )
+            }));
+            let res = em(&counted, &included, &m0, &u, t.max_iterations);
+            // Pool sessions by their expected matching pairs, so a session
+            // with few matches at some level cannot outvote one with many.
+            for (c, inc) in included.iter().enumerate() {
+                if *inc {
+                    for (l, v) in res.matched_at[c].iter().enumerate() {
+                        m_sum[c][l] += v;
+                    }
+                }
+            }
+            sessions.push(Session {
+                rule: rule.names.join(" + "),
+                pairs: own.len(),
+                match_share: res.lambda,
+                iterations: res.iterations,
+                trained: self
+                    .comparisons
+                    .iter()
+                    .zip(&included)
+                    .filter(|(_, i)| **i)
+                    .map(|(c, _)| c.name.clone())
+                    .collect(),
+            });
+        }
+        let m: Vec<Vec<f64>> = m_sum
+            .into_iter()
+            .zip(m0)
+            .map(|(counts, init)| {
+                let total: f64 = counts.iter().sum();
+                if total < 1.0 {
+                    init
+                } else {
+                    // Half a pair of smoothing: a level no match showed is rare, not impossible.
+                    let smoothed = total + 0.5 * counts.len() as f64;
+                    counts.into_iter().map(|v| (v + 0.5) / smoothed).collect()
+                }
+            })
+            .collect();
+        let n = records.len() as f64;
+        let total_pairs = match mode {
+            Mode::Dedupe => n * (n - 1.0) / 2.0,
+            Mode::Link => {
+                let a = records.iter().filter(|r| r.dataset == 0).count() as f64;
+                a * (n - a)
+            }
+        }
+        .max(1.0);
+        // The prior: how many candidate pairs match under the trained m and u,
+        // spread over every possible pair (blocking is assumed to find nearly
+        // all matches).
+        let all = count_patterns(patterns.par_iter().copied());
+        let share = model::match_share(&all, &m, &u, t.max_iterations);
+        let expected_matches = share * cands.pairs.len() as f64;
+        let prior = (expected_matches.max(1.0) / total_pairs).clamp(1e-12, 0.5);
+        Model {
+            comparisons: self.comparisons.iter().map(|c| c.name.clone()).collect(),
+            labels: self.comparisons.iter().map(|c| c.labels()).collect(),
+            m,
+            u,
+            prior,
+            sessions,
+        }
+    }
+
+    /// Why two records do or do not match, under a trained model. `population`
+    /// supplies the term frequencies (the records the model was trained on).
+    pub fn explain(&self, model: &Model, population: &[Record], a: usize, b: usize) -> Explanation {
+        let derived = derive(population);
+        let tf = model::term_frequencies(&self.comparisons, population, &derived);
+        explain::explain(self, model, population, &derived, &tf, a, b)
+    }
+
+    pub fn comparison_kinds(&self) -> Vec<ComparisonKind> {
+        self.comparisons.iter().map(|c| c.kind).collect()
+    }
+
+    pub(crate) fn deterministic_rule_names(&self) -> Vec<String> {
+        self.config
+            .deterministic
+            .iter()
+            .map(|d| d.fields.join(" + "))
+            .collect()
+    }
+
+    pub(crate) fn deterministic_match(&self, a: &Record, b: &Record) -> Option<String> {
+        self.deterministic
+            .iter()
+            .zip(self.deterministic_rule_names())
+            .find(|(fields, _)| {
+                !fields.is_empty()
+                    && fields.iter().all(|&f| match f {
+                        Field::Dob => a.dob.is_some() && a.dob == b.dob,
+                        f => a.text(f).is_some() && a.text(f) == b.text(f),
+                    })
+            })
+            .map(|(_, n)| n)
+    }
+}

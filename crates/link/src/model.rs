@@ -1,0 +1,385 @@
+//! The Fellegi-Sunter model: m (how often the same person's records agree at
+//! each level), u (how often two different people's do), the prior, and the
+//! term-frequency adjustment. Training uses no labels: u from random pairs,
+//! m and the prior by expectation-maximisation over blocked pairs.
+
+use crate::block::Key;
+use crate::compare::{Comparison, NULL};
+use crate::record::{Derived, Field, Record};
+use rand::{Rng, SeedableRng};
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+
+pub type Pattern = u64;
+
+pub fn level_of(p: Pattern, c: usize) -> u8 {
+    ((p >> (4 * c)) & 0xF) as u8
+}
+
+pub fn pattern(
+    comparisons: &[Comparison],
+    a: &Record,
+    da: &Derived,
+    b: &Record,
+    db: &Derived,
+) -> Pattern {
+    let mut p = 0u64;
+    for (i, c) in comparisons.iter().enumerate() {
+        p |= (c.level(a, da, b, db) as u64) << (4 * i);
+    }
+    p
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Model {
+    pub comparisons: Vec<String>,
+    pub labels: Vec<Vec<String>>,
+    /// m[c][level]
+    pub m: Vec<Vec<f64>>,
+    /// u[c][level]
+    pub u: Vec<Vec<f64>>,
+    /// Probability that two records drawn at random are the same person.
+    pub prior: f64,
+    /// EM sessions: (blocking rule, pairs, estimated share that match, iterations).
+    pub sessions: Vec<Session>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Session {
+    pub rule: String,
+    pub pairs: usize,
+    pub match_share: f64,
+    pub iterations: usize,
+    pub trained: Vec<String>,
+}
+
+impl Model {
+    pub fn weight(&self, c: usize, level: u8) -> f64 {
+        if level == NULL {
+            return 0.0;
+        }
+        let l = level as usize;
+        (self.m[c][l] / self.u[c][l]).log2()
+    }
+
+    pub fn prior_weight(&self) -> f64 {
+        (self.prior / (1.0 - self.prior)).log2()
+    }
+
+    /// The term-frequency adjustment for an exact match on a value with
+    /// frequency `tf`: common values are weaker evidence than rare ones.
+    pub fn tf_adjustment(&self, c: usize, tf: f64) -> f64 {
+        if tf <= 0.0 {
+            0.0
+        } else {
+            (self.u[c][0] / tf).log2()
+        }
+    }
+}
+
+pub fn probability(weight: f64) -> f64 {
+    1.0 / (1.0 + (-weight).exp2())
+}
+
+/// Relative frequency of each record's value, for comparisons with `tf`.
+pub fn term_frequencies(
+    comparisons: &[Comparison],
+    records: &[Record],
+    derived: &[Derived],
+) -> Vec<Option<Vec<f32>>> {
+    comparisons
+        .iter()
+        .map(|c| {
+            if !c.tf {
+                return None;
+            }
+            let mut counts: HashMap<&str, u32> = HashMap::new();
+            let mut total = 0u64;
+            for (r, d) in records.iter().zip(derived) {
+                if let Some(v) = c.tf_value(r, d) {
+                    *counts.entry(v).or_default() += 1;
+                    total += 1;
+                }
+            }
+            let total = total.max(1) as f64;
+            Some(
+                records
+                    .iter()
+                    .zip(derived)
+                    .map(|(r, d)| {
+                        c.tf_value(r, d)
+                            .and_then(|v| counts.get(v))
+                            .map_or(0.0, |n| (*n as f64 / total) as f32)
+                    })
+                    .collect(),
+            )
+        })
+        .collect()
+}
+
+/// The fields a blocking rule's keys are made from.
+pub fn key_fields(k: &Key) -> Field {
+    match k {
+        Key::Field(f) => *f,
+        Key::ForenameInitial | Key::ForenameSound => Field::Forename,
+        Key::SurnameSound => Field::Surname,
+        Key::BirthYear => Field::Dob,
+        Key::PostcodeSector | Key::PostcodeDistrict => Field::Postcode,
+        Key::HouseNumber => Field::Address,
+    }
+}
+
+/// u from random pairs: almost all of them are different people.
+pub fn estimate_u(
+    comparisons: &[Comparison],
+    records: &[Record],
+    derived: &[Derived],
+    samples: usize,
+    across_datasets_only: bool,
+) -> Vec<Vec<f64>> {
+    let n = records.len();
+    let levels: Vec<usize> = comparisons.iter().map(|c| c.levels()).collect();
+    let mut counts: Vec<Vec<u64>> = levels.iter().map(|&l| vec![0; l]).collect();
+    let (a_idx, b_idx): (Vec<usize>, Vec<usize>) = if across_datasets_only {
+        (
+            (0..n).filter(|&i| records[i].dataset == 0).collect(),
+            (0..n).filter(|&i| records[i].dataset != 0).collect(),
+        )
+    } else {
+        ((0..n).collect(), (0..n).collect())
+    };
+    if a_idx.is_empty() || b_idx.is_empty() || n < 2 {
+        return levels.iter().map(|&l| vec![1.0 / l as f64; l]).collect();
+    }
+    // Fixed seed: the same data always trains the same model.
+    let chunks = 16;
+    let per_chunk = samples.div_ceil(chunks);
+    let partial: Vec<Vec<Vec<u64>>> = (0..chunks)
+        .into_par_iter()
+        .map(|chunk| {
+            let mut rng = rand_pcg::Pcg64Mcg::seed_from_u64(0x5eed ^ chunk as u64);
+            let mut local: Vec<Vec<u64>> = levels.iter().map(|&l| vec![0; l]).collect();
+            for _ in 0..per_chunk {
+                let i = a_idx[rng.random_range(0..a_idx.len())];
+                let j = b_idx[rng.random_range(0..b_idx.len())];
+                if i == j {
+                    continue;
+                }
+                for (c, cmp) in comparisons.iter().enumerate() {
+                    let l = cmp.level(&records[i], &derived[i], &records[j], &derived[j]);
+                    if l != NULL {
+                        local[c][l as usize] += 1;
+                    }
+                }
+            }
+            local
+        })
+        .collect();
+    for p in partial {
+        for (c, row) in p.into_iter().enumerate() {
+            for (l, v) in row.into_iter().enumerate() {
+                counts[c][l] += v;
+            }
+        }
+    }
+    counts
+        .iter()
+        .map(|row| {
+            let total: u64 = row.iter().sum();
+            // Half a count of smoothing: a level never seen at random is rare, not impossible.
+            row.iter()
+                .map(|&v| (v as f64 + 0.5) / (total as f64 + 0.5 * row.len() as f64))
+                .collect()
+        })
+        .collect()
+}
+
+pub fn initial_m(levels: usize) -> Vec<f64> {
+    // Agreement is likelier for the same person; EM refines this.
+    let mut m: Vec<f64> = (0..levels).map(|l| 0.5f64.powi(l as i32 + 1)).collect();
+    m[0] = 0.8;
+    let s: f64 = m.iter().sum();
+    m.iter_mut().for_each(|v| *v /= s);
+    m
+}
+
+pub struct EmResult {
+    pub m: Vec<Vec<f64>>,
+    /// Expected number of matching pairs at each level, for pooling sessions.
+    pub matched_at: Vec<Vec<f64>>,
+    pub lambda: f64,
+    pub iterations: usize,
+}
+
+/// EM with u fixed: estimates m for the `included` comparisons and the share
+/// of pairs that match, from counts of comparison patterns.
+pub fn em(
+    patterns: &[(Pattern, u64)],
+    included: &[bool],
+    m0: &[Vec<f64>],
+    u: &[Vec<f64>],
+    max_iterations: usize,
+) -> EmResult {
+    let mut m: Vec<Vec<f64>> = m0.to_vec();
+    let mut lambda: f64 = 0.3;
+    let mut iterations = 0;
+    let mut matched_at: Vec<Vec<f64>> = m.iter().map(|r| vec![0.0; r.len()]).collect();
+    for it in 0..max_iterations {
+        iterations = it + 1;
+        let mut mm: Vec<Vec<f64>> = m.iter().map(|r| vec![0.0; r.len()]).collect();
+        let mut matched = 0.0;
+        let mut total = 0.0;
+        for &(p, n) in patterns {
+            let mut lm = lambda.ln();
+            let mut lu = (1.0 - lambda).ln();
+            for (c, inc) in included.iter().enumerate() {
+                if !inc {
+                    continue;
+                }
+                let l = level_of(p, c);
+                if l == NULL {
+                    continue;
+                }
+                lm += m[c][l as usize].ln();
+                lu += u[c][l as usize].ln();
+            }
+            let post = 1.0 / (1.0 + (lu - lm).exp());
+            let w = post * n as f64;
+            matched += w;
+            total += n as f64;
+            for (c, inc) in included.iter().enumerate() {
+                let l = level_of(p, c);
+                if *inc && l != NULL {
+                    mm[c][l as usize] += w;
+                }
+            }
+        }
+        if total == 0.0 {
+            break;
+        }
+        matched_at = mm.clone();
+        let mut change: f64 = 0.0;
+        for (c, inc) in included.iter().enumerate() {
+            if !inc {
+                continue;
+            }
+            let s: f64 = mm[c].iter().sum();
+            if s <= 0.0 {
+                continue;
+            }
+            for l in 0..mm[c].len() {
+                let v = (mm[c][l] / s).max(1e-6);
+                change = change.max((v - m[c][l]).abs());
+                m[c][l] = v;
+            }
+        }
+        let new_lambda = (matched / total).clamp(1e-9, 1.0 - 1e-9);
+        change = change.max((new_lambda - lambda).abs());
+        lambda = new_lambda;
+        if change < 1e-6 {
+            break;
+        }
+    }
+    EmResult {
+        m,
+        matched_at,
+        lambda,
+        iterations,
+    }
+}
+
+/// The share of pairs that match, with m and u fixed.
+pub fn match_share(
+    patterns: &[(Pattern, u64)],
+    m: &[Vec<f64>],
+    u: &[Vec<f64>],
+    max_iterations: usize,
+) -> f64 {
+    let all = vec![true; m.len()];
+    // Each pattern's likelihood ratio is fixed; only the mixing share moves.
+    let ratios: Vec<(f64, f64)> = patterns
+        .iter()
+        .map(|&(p, n)| {
+            let mut lr = 0.0;
+            for (c, _) in all.iter().enumerate() {
+                let l = level_of(p, c);
+                if l != NULL {
+                    lr += (m[c][l as usize] / u[c][l as usize]).ln();
+                }
+            }
+            (lr, n as f64)
+        })
+        .collect();
+    let total: f64 = ratios.iter().map(|r| r.1).sum();
+    if total == 0.0 {
+        return 0.0;
+    }
+    let mut lambda: f64 = 0.3;
+    for _ in 0..max_iterations.max(1) * 5 {
+        let prior = (lambda / (1.0 - lambda)).ln();
+        let matched: f64 = ratios
+            .iter()
+            .map(|&(lr, n)| n / (1.0 + (-(lr + prior)).exp()))
+            .sum();
+        let new = (matched / total).clamp(1e-9, 1.0 - 1e-9);
+        if (new - lambda).abs() < 1e-9 {
+            lambda = new;
+            break;
+        }
+        lambda = new;
+    }
+    lambda
+}
+
+/// Count the distinct comparison patterns among pairs.
+pub fn count_patterns(patterns: impl ParallelIterator<Item = Pattern>) -> Vec<(Pattern, u64)> {
+    let map = patterns
+        .fold(HashMap::<Pattern, u64>::new, |mut m, p| {
+            *m.entry(p).or_default() += 1;
+            m
+        })
+        .reduce(HashMap::new, |mut a, b| {
+            for (k, v) in b {
+                *a.entry(k).or_default() += v;
+            }
+            a
+        });
+    let mut v: Vec<(Pattern, u64)> = map.into_iter().collect();
+    v.sort_unstable();
+    v
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn em_recovers_m_from_a_mixture() {
+        // One comparison with two levels, one with two levels; 30% matches.
+        // Matches agree 90%/80% of the time, non-matches 10%/20%.
+        let u = vec![vec![0.1, 0.9], vec![0.2, 0.8]];
+        let mut patterns = Vec::new();
+        let n = 100_000.0;
+        for a in 0..2u64 {
+            for b in 0..2u64 {
+                let pm = [0.9, 0.1][a as usize] * [0.8, 0.2][b as usize];
+                let pu = u[0][a as usize] * u[1][b as usize];
+                let count = n * (0.3 * pm + 0.7 * pu);
+                patterns.push((a | (b << 4), count as u64));
+            }
+        }
+        let m0 = vec![initial_m(2), initial_m(2)];
+        let r = em(&patterns, &[true, true], &m0, &u, 200);
+        assert!((r.lambda - 0.3).abs() < 0.01, "lambda {}", r.lambda);
+        assert!((r.m[0][0] - 0.9).abs() < 0.01, "m {:?}", r.m);
+        assert!((r.m[1][0] - 0.8).abs() < 0.01, "m {:?}", r.m);
+    }
+
+    #[test]
+    fn probability_of_weights() {
+        assert!((probability(0.0) - 0.5).abs() < 1e-12);
+        assert!(probability(10.0) > 0.999);
+        assert!(probability(-10.0) < 0.001);
+    }
+}

@@ -1,0 +1,208 @@
+//! Records as the linker sees them, and the values derived from them once
+//! (first forename token, phonetic codes, postcode sector) so that comparing
+//! millions of pairs does no repeated work.
+
+use chrono::{Datelike, NaiveDate};
+use rphonetic::{DoubleMetaphone, Encoder};
+
+/// One record to link. Values are expected standardised already (upper-case
+/// names, `B1 1AA` postcodes, `AB123456C` NI numbers): ingest does that for
+/// council extracts, `standalone` for arbitrary CSVs.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Record {
+    /// Unique within one run, e.g. `council_tax:40000001/1`.
+    pub id: String,
+    /// 0 or 1; when linking two files only pairs across them are compared.
+    pub dataset: u8,
+    pub forename: Option<String>,
+    pub middle_names: Option<String>,
+    pub surname: Option<String>,
+    pub dob: Option<NaiveDate>,
+    pub nino: Option<String>,
+    pub postcode: Option<String>,
+    pub address: Option<String>,
+    pub uprn: Option<String>,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    /// Further fields, in the order of the config's `columns.extra`.
+    pub extra: Vec<Option<String>>,
+}
+
+/// Where a config's field name points.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Field {
+    Forename,
+    MiddleNames,
+    Surname,
+    Dob,
+    Nino,
+    Postcode,
+    Address,
+    Uprn,
+    Phone,
+    Email,
+    Extra(usize),
+}
+
+impl Field {
+    pub fn resolve(name: &str, extra: &[String]) -> Option<Field> {
+        Some(match name {
+            "forename" => Field::Forename,
+            "middle_names" => Field::MiddleNames,
+            "surname" => Field::Surname,
+            "dob" => Field::Dob,
+            "nino" => Field::Nino,
+            "postcode" => Field::Postcode,
+            "address" => Field::Address,
+            "uprn" => Field::Uprn,
+            "phone" => Field::Phone,
+            "email" => Field::Email,
+            other => Field::Extra(extra.iter().position(|e| e == other)?),
+        })
+    }
+}
+
+impl Record {
+    /// A text field's value; dates are not text (see `dob`).
+    pub fn text(&self, f: Field) -> Option<&str> {
+        let v = match f {
+            Field::Forename => &self.forename,
+            Field::MiddleNames => &self.middle_names,
+            Field::Surname => &self.surname,
+            Field::Dob => return None,
+            Field::Nino => &self.nino,
+            Field::Postcode => &self.postcode,
+            Field::Address => &self.address,
+            Field::Uprn => &self.uprn,
+            Field::Phone => &self.phone,
+            Field::Email => &self.email,
+            Field::Extra(i) => return self.extra.get(i).and_then(|v| v.as_deref()),
+        };
+        v.as_deref().filter(|s| !s.is_empty())
+    }
+}
+
+/// Values derived once per record.
+#[derive(Debug, Clone, Default)]
+pub struct Derived {
+    /// First token of the forename (middle names typed into it are dropped).
+    pub forename: Option<Box<str>>,
+    pub forename_sound: Option<Box<str>>,
+    pub surname_sound: Option<Box<str>>,
+    pub postcode_sector: Option<Box<str>>,
+    pub postcode_district: Option<Box<str>>,
+    pub house_number: Option<Box<str>>,
+    /// Flat and house number together: "3/12", or "/12" with no flat.
+    pub premises: Option<Box<str>>,
+}
+
+pub fn derive(records: &[Record]) -> Vec<Derived> {
+    use rayon::prelude::*;
+    let dm = DoubleMetaphone::default();
+    records
+        .par_iter()
+        .map(|r| {
+            let forename = r
+                .forename
+                .as_deref()
+                .and_then(|f| f.split_whitespace().next())
+                .map(Box::from);
+            let sound = |s: &str| {
+                let code = dm.encode(s);
+                (!code.is_empty()).then(|| code.into_boxed_str())
+            };
+            let (house, premises) = r
+                .address
+                .as_deref()
+                .map(premises_of)
+                .unwrap_or((None, None));
+            Derived {
+                forename_sound: forename
+                    .as_deref()
+                    .filter(|f: &&str| f.len() > 1)
+                    .and_then(sound),
+                forename,
+                surname_sound: r.surname.as_deref().and_then(sound),
+                postcode_sector: r.postcode.as_deref().and_then(sector).map(Box::from),
+                postcode_district: r
+                    .postcode
+                    .as_deref()
+                    .and_then(|p| p.split(' ').next())
+                    .filter(|d| !d.is_empty())
+                    .map(Box::from),
+                house_number: house,
+                premises,
+            }
+        })
+        .collect()
+}
+
+fn sector(pc: &str) -> Option<String> {
+    let (out, inw) = pc.split_once(' ')?;
+    let d = inw.chars().next()?;
+    Some(format!("{out} {d}"))
+}
+
+/// House number and flat from a standardised address line
+/// ("FLAT 3 12 OAK ROAD" → house 12, premises "3/12").
+fn premises_of(address: &str) -> (Option<Box<str>>, Option<Box<str>>) {
+    let mut tokens = address.split_whitespace().peekable();
+    let mut flat: Option<&str> = None;
+    let mut house: Option<&str> = None;
+    while let Some(t) = tokens.next() {
+        if t == "FLAT" || t == "APARTMENT" || t == "UNIT" {
+            flat = tokens.next();
+            continue;
+        }
+        if t.starts_with(|c: char| c.is_ascii_digit()) {
+            house = Some(t);
+            break;
+        }
+    }
+    let house = house.map(Box::from);
+    let premises = house
+        .as_deref()
+        .map(|h| format!("{}/{h}", flat.unwrap_or("")).into_boxed_str());
+    (house, premises)
+}
+
+pub fn birth_year(r: &Record) -> Option<i32> {
+    r.dob.map(|d| d.year())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn derives_premises_and_sounds() {
+        let r = Record {
+            forename: Some("JOHN PAUL".into()),
+            surname: Some("SMITH".into()),
+            postcode: Some("B1 1AA".into()),
+            address: Some("FLAT 3 12 OAK ROAD".into()),
+            ..Record::default()
+        };
+        let d = &derive(&[r])[0];
+        assert_eq!(d.forename.as_deref(), Some("JOHN"));
+        assert_eq!(d.house_number.as_deref(), Some("12"));
+        assert_eq!(d.premises.as_deref(), Some("3/12"));
+        assert_eq!(d.postcode_sector.as_deref(), Some("B1 1"));
+        assert_eq!(d.postcode_district.as_deref(), Some("B1"));
+        let s = derive(&[Record {
+            surname: Some("SMYTHE".into()),
+            ..Record::default()
+        }]);
+        assert_eq!(s[0].surname_sound, d.surname_sound);
+    }
+
+    #[test]
+    fn an_initial_has_no_sound() {
+        let d = &derive(&[Record {
+            forename: Some("J".into()),
+            ..Record::default()
+        }])[0];
+        assert!(d.forename_sound.is_none());
+        assert_eq!(d.forename.as_deref(), Some("J"));
+    }
+}
