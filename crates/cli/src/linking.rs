@@ -123,6 +123,7 @@ pub fn to_records(stored: &[upstream_store::StoredRecord]) -> Vec<upstream_link:
             phone: s.phone.clone(),
             email: s.email.clone(),
             extra: Vec::new(),
+            seen: s.first_seen.zip(s.extract_date),
         })
         .collect()
 }
@@ -318,7 +319,7 @@ pub async fn evaluate(
     store: &upstream_store::Store,
     config: Option<&Path>,
     truth: &Path,
-) -> Result<upstream_link::eval::Evaluation> {
+) -> Result<(upstream_link::eval::Evaluation, upstream_link::Model)> {
     use std::collections::HashMap;
     let config = load_config(config)?;
     let mut rdr =
@@ -366,14 +367,34 @@ pub async fn evaluate(
         .map(|r| r.id.split(':').next().unwrap_or(""))
         .collect();
     let ids: Vec<&str> = records.iter().map(|r| r.id.as_str()).collect();
-    Ok(upstream_link::eval::evaluate(
+    let e = upstream_link::eval::evaluate(
         &truth_of,
         &output.clustering.cluster_of,
         &sources,
         &ids,
         &output.pairs,
         threshold,
-    ))
+    );
+    Ok((e, output.model))
+}
+
+/// The trained weights: what each level of each comparison is worth.
+pub fn print_model(m: &upstream_link::Model) {
+    println!(
+        "Model: prior probability two records match {:.2e}; weights are log2(m/u).",
+        m.prior
+    );
+    for (c, name) in m.comparisons.iter().enumerate() {
+        println!("  {name}");
+        for (l, label) in m.labels[c].iter().enumerate() {
+            println!(
+                "    {label:<58} m {:.4}  u {:.6}  weight {:+.1}",
+                m.m[c][l],
+                m.u[c][l],
+                (m.m[c][l] / m.u[c][l]).log2()
+            );
+        }
+    }
 }
 
 pub fn print_evaluation(e: &upstream_link::eval::Evaluation) {

@@ -284,8 +284,9 @@ fn run(cli: Cli) -> Result<()> {
         Command::Evaluate(EvaluateCommand::Linkage { truth, config }) => {
             runtime()?.block_on(async {
                 let store = connect(&cli.database).await?;
-                let e = linking::evaluate(&store, config.as_deref(), &truth).await?;
+                let (e, model) = linking::evaluate(&store, config.as_deref(), &truth).await?;
                 linking::print_evaluation(&e);
+                linking::print_model(&model);
                 Ok(())
             })
         }

@@ -76,7 +76,8 @@ impl Comparison {
                 "the same postcode; one side gives no address".into(),
                 "the same postcode, a different property".into(),
                 "the same postcode sector".into(),
-                "different".into(),
+                "different, at the same time".into(),
+                "different, one after the other (a move?)".into(),
             ],
             ComparisonKind::Exact => vec!["exactly the same".into(), "different".into()],
         }
@@ -189,21 +190,32 @@ impl Comparison {
             }
         }
         let both_addressed = (aa.is_some() && ab.is_some()) || uprns_differ;
+        // Two places at once is unlikely for one person; one after the other is a move.
+        let elsewhere = if apart_in_time(a.seen, b.seen) { 6 } else { 5 };
         match (pa, pb) {
             (Some(p), Some(q)) if p == q && !both_addressed => 2,
             (Some(p), Some(q)) if p == q => 3,
             (Some(_), Some(_)) if da.postcode_sector == db.postcode_sector => 4,
-            (Some(_), Some(_)) => 5,
-            _ if uprns_differ => 5,
+            (Some(_), Some(_)) => elsewhere,
+            _ if uprns_differ => elsewhere,
             _ if aa.is_some() && ab.is_some() => {
                 if aa == ab {
                     0
                 } else {
-                    5
+                    elsewhere
                 }
             }
             _ => NULL,
         }
+    }
+}
+
+/// Whether two records' live periods do not overlap (beyond the few weeks a
+/// move takes to reach every system).
+fn apart_in_time(a: Option<(NaiveDate, NaiveDate)>, b: Option<(NaiveDate, NaiveDate)>) -> bool {
+    match (a, b) {
+        (Some((fa, ta)), Some((fb, tb))) => (ta.min(tb) - fa.max(fb)).num_days() <= 45,
+        _ => false,
     }
 }
 

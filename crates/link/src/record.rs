@@ -26,6 +26,8 @@ pub struct Record {
     pub email: Option<String>,
     /// Further fields, in the order of the config's `columns.extra`.
     pub extra: Vec<Option<String>>,
+    /// When the record was live (first and last extract it appears in), if known.
+    pub seen: Option<(NaiveDate, NaiveDate)>,
 }
 
 /// Where a config's field name points.

@@ -913,15 +913,22 @@ impl Council {
             else {
                 continue;
             };
-            let rec = record_person(&w.people[p as usize], today, np, CONTACT_HOLDS, rng);
-            let addr = home_address(w, h, false, rng);
-            let n = self.next();
-            let key = format!("CC{:09}", n);
             let channel = match h.channel {
                 Channel::Email => "email",
                 Channel::Text | Channel::Phone => "phone",
                 Channel::Letter => ["phone", "face_to_face"][rng.random_range(0..2)],
             };
+            // What the adviser's system captures depends on the channel: an
+            // email always carries its sender; a call usually shows its number.
+            let holds = match channel {
+                "email" => CONTACT_BY_EMAIL,
+                "phone" => CONTACT_BY_PHONE,
+                _ => CONTACT_IN_PERSON,
+            };
+            let rec = record_person(&w.people[p as usize], today, np, holds, rng);
+            let addr = home_address(w, h, false, rng);
+            let n = self.next();
+            let key = format!("CC{:09}", n);
             let caller = match rng.random_range(0..4) {
                 0 => format!("{} {} {}", rec.title, initial(&rec.forename), rec.surname),
                 1 => format!("{} {}", rec.forename, rec.surname).to_lowercase(),
@@ -953,6 +960,7 @@ impl Council {
                     } else {
                         String::new()
                     },
+                    rec.email.unwrap_or_default(),
                     topic.to_string(),
                 ],
                 people: vec![(key, p)],
@@ -1221,11 +1229,26 @@ const HR_HOLDS: Holds = Holds {
     email: 0.7,
     middle: true,
 };
-const CONTACT_HOLDS: Holds = Holds {
+const CONTACT_BY_PHONE: Holds = Holds {
     dob: 0.0,
     nino: 0.0,
-    phone: 0.8,
+    // Caller display, unless the number is withheld.
+    phone: 0.9,
     email: 0.0,
+    middle: false,
+};
+const CONTACT_BY_EMAIL: Holds = Holds {
+    dob: 0.0,
+    nino: 0.0,
+    phone: 0.3,
+    email: 1.0,
+    middle: false,
+};
+const CONTACT_IN_PERSON: Holds = Holds {
+    dob: 0.0,
+    nino: 0.0,
+    phone: 0.5,
+    email: 0.1,
     middle: false,
 };
 const STREET_HOLDS: Holds = Holds {

@@ -128,6 +128,7 @@ pub fn columns(source: SourceSystem) -> &'static [&'static str] {
             "phone",
             "postcode",
             "address",
+            "email",
             "topic",
         ],
         SourceSystem::StreetScene => &[

@@ -82,6 +82,8 @@ pub struct IngestSummary {
 pub struct StoredRecord {
     pub source: String,
     pub record_key: String,
+    /// The first and the latest extract the record appears in.
+    pub first_seen: Option<NaiveDate>,
     pub extract_date: Option<NaiveDate>,
     pub forename: Option<String>,
     pub middle_names: Option<String>,
@@ -329,10 +331,11 @@ impl Store {
     /// Every source record once, as its latest observation says.
     pub async fn latest_records(&self) -> Result<Vec<StoredRecord>, StoreError> {
         // The latest row per record: highest extract date, then last loaded.
-        const SQL: &str = "SELECT s.source, s.record_key, s.extract_date, s.forename, s.middle_names, s.surname, s.dob, s.nino, s.postcode, s.address, s.uprn, s.phone, s.email
+        const SQL: &str = "SELECT s.source, s.record_key, latest.first_seen, s.extract_date, s.forename, s.middle_names, s.surname, s.dob, s.nino, s.postcode, s.address, s.uprn, s.phone, s.email
              FROM source_records s
              JOIN (SELECT id, ROW_NUMBER() OVER (PARTITION BY source, record_key
-                                                 ORDER BY COALESCE(extract_date, '') DESC, id DESC) AS n
+                                                 ORDER BY COALESCE(extract_date, '') DESC, id DESC) AS n,
+                          MIN(extract_date) OVER (PARTITION BY source, record_key) AS first_seen
                    FROM source_records) latest ON latest.id = s.id AND latest.n = 1
              ORDER BY s.source, s.record_key";
         let rows = on_pool!(self, p => {
@@ -343,6 +346,7 @@ impl Store {
                     StoredRecord {
                         source: r.try_get("source")?,
                         record_key: r.try_get("record_key")?,
+                        first_seen: None,
                         extract_date: None,
                         forename: r.try_get("forename")?,
                         middle_names: r.try_get("middle_names")?,
@@ -355,6 +359,7 @@ impl Store {
                         phone: r.try_get("phone")?,
                         email: r.try_get("email")?,
                     },
+                    r.try_get::<Option<String>, _>("first_seen")?,
                     r.try_get::<Option<String>, _>("extract_date")?,
                     r.try_get::<Option<String>, _>("dob")?,
                 ));
@@ -362,7 +367,8 @@ impl Store {
             out
         });
         rows.into_iter()
-            .map(|(mut rec, extract, dob)| {
+            .map(|(mut rec, first, extract, dob)| {
+                rec.first_seen = parse_date(first)?;
                 rec.extract_date = parse_date(extract)?;
                 rec.dob = parse_date(dob)?;
                 Ok(rec)
