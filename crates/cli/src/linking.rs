@@ -395,6 +395,26 @@ pub fn print_model(m: &upstream_link::Model) {
             );
         }
     }
+    if let Some(s) = &m.same_property {
+        println!(
+            "Among {} pairs at the same property, {:.2} are one person; there:",
+            s.pairs, s.prior
+        );
+        for (c, name) in m.comparisons.iter().enumerate() {
+            if c == s.comparison {
+                continue;
+            }
+            println!("  {name}");
+            for (l, label) in m.labels[c].iter().enumerate() {
+                println!(
+                    "    {label:<58} m {:.4}  u {:.6}  weight {:+.1}",
+                    s.m[c][l],
+                    s.u[c][l],
+                    (s.m[c][l] / s.u[c][l]).log2()
+                );
+            }
+        }
+    }
 }
 
 pub fn print_evaluation(e: &upstream_link::eval::Evaluation) {

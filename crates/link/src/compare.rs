@@ -50,6 +50,7 @@ impl Comparison {
             ComparisonKind::Forename => {
                 let mut l = vec!["exactly the same".to_string()];
                 l.extend(bands("similar"));
+                l.push("swapped with the surname".into());
                 l.push("sound alike".into());
                 l.push("an initial that fits".into());
                 l.push("different".into());
@@ -59,6 +60,7 @@ impl Comparison {
                 let mut l = vec!["exactly the same".to_string()];
                 l.extend(bands("similar"));
                 if self.kind == ComparisonKind::Surname {
+                    l.push("swapped with the forename".into());
                     l.push("sound alike".into());
                 }
                 l.push("different".into());
@@ -78,6 +80,7 @@ impl Comparison {
                 "the same postcode sector".into(),
                 "different, at the same time".into(),
                 "different, one after the other (a move?)".into(),
+                "different".into(),
             ],
             ComparisonKind::Exact => vec!["exactly the same".into(), "different".into()],
         }
@@ -94,19 +97,21 @@ impl Comparison {
 
     pub fn level(&self, a: &Record, da: &Derived, b: &Record, db: &Derived) -> u8 {
         match self.kind {
-            ComparisonKind::Forename => self.forename(da, db),
+            ComparisonKind::Forename => self.forename(a, da, b, db),
             ComparisonKind::Surname => match (a.text(self.fields[0]), b.text(self.fields[0])) {
                 (Some(x), Some(y)) => {
                     let l = self.similar(x, y);
-                    let last = self.similarity.len() as u8 + 1;
-                    if l <= self.similarity.len() as u8 {
+                    let n = self.similarity.len() as u8;
+                    if l <= n {
                         l
+                    } else if swapped(a, da, b, db) {
+                        n + 1
                     } else if da.surname_sound.is_some() && da.surname_sound == db.surname_sound
                         || compound_contains(x, y)
                     {
-                        last
+                        n + 2
                     } else {
-                        last + 1
+                        n + 3
                     }
                 }
                 _ => NULL,
@@ -141,12 +146,12 @@ impl Comparison {
         self.similarity.len() as u8 + 1
     }
 
-    fn forename(&self, da: &Derived, db: &Derived) -> u8 {
+    fn forename(&self, a: &Record, da: &Derived, b: &Record, db: &Derived) -> u8 {
         let (Some(x), Some(y)) = (da.forename.as_deref(), db.forename.as_deref()) else {
             return NULL;
         };
         let n = self.similarity.len() as u8;
-        let (sound, initial, different) = (n + 1, n + 2, n + 3);
+        let (swap, sound, initial, different) = (n + 1, n + 2, n + 3, n + 4);
         if x.len() == 1 || y.len() == 1 {
             // An initial only ever "fits"; it cannot be exact or similar.
             return if x.as_bytes()[0] == y.as_bytes()[0] {
@@ -158,6 +163,8 @@ impl Comparison {
         let l = self.similar(x, y);
         if l <= n {
             l
+        } else if swapped(a, da, b, db) {
+            swap
         } else if da.forename_sound.is_some() && da.forename_sound == db.forename_sound {
             sound
         } else {
@@ -191,7 +198,11 @@ impl Comparison {
         }
         let both_addressed = (aa.is_some() && ab.is_some()) || uprns_differ;
         // Two places at once is unlikely for one person; one after the other is a move.
-        let elsewhere = if apart_in_time(a.seen, b.seen) { 6 } else { 5 };
+        let elsewhere = match time_apart(a.seen, b.seen) {
+            Some(true) => 5,
+            Some(false) if lasting(a.seen) && lasting(b.seen) => 6,
+            _ => 7,
+        };
         match (pa, pb) {
             (Some(p), Some(q)) if p == q && !both_addressed => 2,
             (Some(p), Some(q)) if p == q => 3,
@@ -210,13 +221,38 @@ impl Comparison {
     }
 }
 
-/// Whether two records' live periods do not overlap (beyond the few weeks a
-/// move takes to reach every system).
-fn apart_in_time(a: Option<(NaiveDate, NaiveDate)>, b: Option<(NaiveDate, NaiveDate)>) -> bool {
+/// Whether two records' live periods overlap (beyond the few weeks a move
+/// takes to reach every system); None when either is unknown.
+fn time_apart(
+    a: Option<(NaiveDate, NaiveDate)>,
+    b: Option<(NaiveDate, NaiveDate)>,
+) -> Option<bool> {
     match (a, b) {
-        (Some((fa, ta)), Some((fb, tb))) => (ta.min(tb) - fa.max(fb)).num_days() <= 45,
-        _ => false,
+        (Some((fa, ta)), Some((fb, tb))) => {
+            let overlap = (ta.min(tb) - fa.max(fb)).num_days();
+            // A one-off event (a call) inside the other's span counts too.
+            let point = fa == ta || fb == tb;
+            Some(if point { overlap >= 0 } else { overlap > 45 })
+        }
+        _ => None,
     }
+}
+
+/// A record seen in more than one extract: an account, a claim, a registration.
+fn lasting(seen: Option<(NaiveDate, NaiveDate)>) -> bool {
+    matches!(seen, Some((f, t)) if f != t)
+}
+
+/// Forename and surname typed the wrong way round on one side.
+fn swapped(a: &Record, da: &Derived, b: &Record, db: &Derived) -> bool {
+    let close = |x: Option<&str>, y: Option<&str>| match (x, y) {
+        (Some(x), Some(y)) => x.len() > 1 && y.len() > 1 && (x == y || jaro_winkler(x, y) >= 0.92),
+        _ => false,
+    };
+    fn first(r: &Record) -> Option<&str> {
+        r.surname.as_deref().and_then(|s| s.split(' ').next())
+    }
+    close(da.forename.as_deref(), first(b)) && close(first(a), db.forename.as_deref())
 }
 
 /// One surname is a part of the other ("SMITH" and "SMITH JONES").
@@ -288,25 +324,33 @@ mod tests {
     #[test]
     fn forename_levels() {
         let c = cmp(ComparisonKind::Forename, &[Field::Forename]);
-        assert_eq!(c.levels(), 6);
+        assert_eq!(c.levels(), 7);
         assert_eq!(level(&c, named("JOHN", "X"), named("JOHN", "Y")), 0);
+        assert_eq!(
+            level(&c, named("DAVIES", "CHLOE"), named("CHLOE", "DAVIES")),
+            3
+        );
         assert_eq!(
             level(&c, named("CATHERINE", "X"), named("CATHERNE", "Y")),
             1
         );
-        assert_eq!(level(&c, named("J", "X"), named("JOHN", "Y")), 4);
-        assert_eq!(level(&c, named("K", "X"), named("JOHN", "Y")), 5);
-        assert_eq!(level(&c, named("PETER", "X"), named("JOHN", "Y")), 5);
+        assert_eq!(level(&c, named("J", "X"), named("JOHN", "Y")), 5);
+        assert_eq!(level(&c, named("K", "X"), named("JOHN", "Y")), 6);
+        assert_eq!(level(&c, named("PETER", "X"), named("JOHN", "Y")), 6);
         assert_eq!(level(&c, Record::default(), named("JOHN", "Y")), NULL);
     }
 
     #[test]
     fn surname_sounds_alike() {
         let c = cmp(ComparisonKind::Surname, &[Field::Surname]);
-        assert_eq!(c.levels(), 5);
-        assert_eq!(level(&c, named("A", "PHILLIPS"), named("A", "FILIPS")), 3);
-        assert_eq!(level(&c, named("A", "JONES"), named("A", "SMITH JONES")), 3);
-        assert_eq!(level(&c, named("A", "SMITH"), named("A", "KHAN")), 4);
+        assert_eq!(c.levels(), 6);
+        assert_eq!(level(&c, named("A", "PHILLIPS"), named("A", "FILIPS")), 4);
+        assert_eq!(level(&c, named("A", "JONES"), named("A", "SMITH JONES")), 4);
+        assert_eq!(level(&c, named("A", "SMITH"), named("A", "KHAN")), 5);
+        assert_eq!(
+            level(&c, named("DAVIES", "CHLOE"), named("CHLOE", "DAVIES")),
+            3
+        );
     }
 
     #[test]
@@ -385,8 +429,21 @@ mod tests {
                 at(None, "14 OAK ROAD", "B9 1AB"),
                 at(None, "12 OAK ROAD", "B1 1AA")
             ),
-            5
+            7
         );
+        let d = |m| NaiveDate::from_ymd_opt(2024, m, 1).unwrap();
+        let mut before = at(None, "14 OAK ROAD", "B9 1AB");
+        before.seen = Some((d(1), d(5)));
+        let mut after = at(None, "12 OAK ROAD", "B1 1AA");
+        after.seen = Some((d(6), d(12)));
+        assert_eq!(level(&c, before.clone(), after.clone()), 6);
+        after.seen = Some((d(2), d(12)));
+        assert_eq!(level(&c, before.clone(), after.clone()), 5);
+        // A one-off call from elsewhere while living here.
+        after.seen = Some((d(3), d(3)));
+        assert_eq!(level(&c, before.clone(), after.clone()), 5);
+        after.seen = Some((d(9), d(9)));
+        assert_eq!(level(&c, before, after), 7);
         assert_eq!(
             level(&c, Record::default(), at(None, "1 A", "B1 1AA")),
             NULL

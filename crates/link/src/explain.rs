@@ -15,6 +15,8 @@ pub struct Explanation {
     pub record_a: String,
     pub record_b: String,
     pub prior_weight: f64,
+    /// Judged among records at one property (see `Model::same_property`).
+    pub same_property: bool,
     pub items: Vec<Item>,
     pub weight: f64,
     pub probability: f64,
@@ -47,7 +49,9 @@ pub(crate) fn explain(
 ) -> Explanation {
     let (ra, rb) = (&records[a], &records[b]);
     let mut items = Vec::new();
-    let mut weight = model.prior_weight();
+    let p = crate::model::pattern(&linker.comparisons, ra, &derived[a], rb, &derived[b]);
+    let same_property = model.segment_of(p).is_some();
+    let mut weight = model.prior_weight_for(p);
     for (c, cmp) in linker.comparisons.iter().enumerate() {
         let level = cmp.level(ra, &derived[a], rb, &derived[b]);
         let value = |r: &Record| -> String {
@@ -62,14 +66,10 @@ pub(crate) fn explain(
                 _ => r.text(cmp.fields[0]).unwrap_or("").to_string(),
             }
         };
-        let (m, u, w) = if level == NULL {
-            (0.0, 0.0, 0.0)
-        } else {
-            let l = level as usize;
-            (model.m[c][l], model.u[c][l], model.weight(c, level))
-        };
+        let (m, u) = model.m_u_for(p, c);
+        let w = model.weight_for(p, c);
         let tf_adjustment = match (&tf[c], level) {
-            (Some(t), 0) => model.tf_adjustment(c, t[a].max(t[b]) as f64),
+            (Some(t), 0) if !same_property => model.tf_adjustment(c, t[a].max(t[b]) as f64),
             _ => 0.0,
         };
         weight += w + tf_adjustment;
@@ -88,7 +88,8 @@ pub(crate) fn explain(
     Explanation {
         record_a: ra.id.clone(),
         record_b: rb.id.clone(),
-        prior_weight: model.prior_weight(),
+        prior_weight: model.prior_weight_for(p),
+        same_property,
         items,
         weight,
         probability: if deterministic.is_some() {
@@ -126,12 +127,22 @@ fn round_sig(x: f64) -> String {
 impl fmt::Display for Explanation {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         writeln!(f, "Comparing {} with {}", self.record_a, self.record_b)?;
-        writeln!(
-            f,
-            "Before looking at any field, two records are the same person with odds of 1 in {:.0} (weight {:+.1}).",
-            1.0 + (-self.prior_weight).exp2(),
-            self.prior_weight
-        )?;
+        if self.same_property {
+            writeln!(
+                f,
+                "Both records are at the same property, so they are weighed against other people at one property: \
+                 there, two records are the same person with probability {:.2} before looking at names and dates (weight {:+.1}).",
+                crate::model::probability(self.prior_weight),
+                self.prior_weight
+            )?;
+        } else {
+            writeln!(
+                f,
+                "Before looking at any field, two records are the same person with odds of 1 in {:.0} (weight {:+.1}).",
+                1.0 + (-self.prior_weight).exp2(),
+                self.prior_weight
+            )?;
+        }
         for i in &self.items {
             let shown = |v: &str| {
                 if v.is_empty() {

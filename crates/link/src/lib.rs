@@ -268,11 +268,12 @@ impl Linker {
         j: usize,
         p: u64,
     ) -> f64 {
-        let mut w = model.prior_weight();
+        let mut w = model.prior_weight_for(p);
+        let segment = model.segment_of(p).is_some();
         for (c, tf) in tf.iter().enumerate() {
             let l = model::level_of(p, c);
-            w += model.weight(c, l);
-            if l == 0 {
+            w += model.weight_for(p, c);
+            if l == 0 && !segment {
                 if let Some(t) = tf {
                     w += model.tf_adjustment(c, t[i].max(t[j]) as f64);
                 }
@@ -391,6 +392,7 @@ impl Linker {
         let share = model::match_share(&all, &m, &u, t.max_iterations);
         let expected_matches = share * cands.pairs.len() as f64;
         let prior = (expected_matches.max(1.0) / total_pairs).clamp(1e-12, 0.5);
+        let same_property = self.train_same_property(patterns, &m, &u, t.max_iterations);
         Model {
             comparisons: self.comparisons.iter().map(|c| c.name.clone()).collect(),
             labels: self.comparisons.iter().map(|c| c.labels()).collect(),
@@ -398,7 +400,45 @@ impl Linker {
             u,
             prior,
             sessions,
+            same_property,
         }
+    }
+
+    /// m, u and prior among pairs at the same property (location levels 0
+    /// and 1), trained by EM on those candidate pairs alone.
+    fn train_same_property(
+        &self,
+        patterns: &[u64],
+        m: &[Vec<f64>],
+        u: &[Vec<f64>],
+        iterations: usize,
+    ) -> Option<model::Segment> {
+        let loc = self
+            .comparisons
+            .iter()
+            .position(|c| c.kind == ComparisonKind::Location)?;
+        let levels = vec![0u8, 1];
+        let counted = count_patterns(
+            patterns
+                .par_iter()
+                .copied()
+                .filter(|&p| levels.contains(&model::level_of(p, loc))),
+        );
+        let pairs: u64 = counted.iter().map(|x| x.1).sum();
+        // Too few pairs to learn from: the town-wide model serves.
+        if pairs < 200 {
+            return None;
+        }
+        let included: Vec<bool> = (0..self.comparisons.len()).map(|c| c != loc).collect();
+        let (sm, su, prior) = model::em_full(&counted, &included, m, u, iterations.max(100));
+        Some(model::Segment {
+            comparison: loc,
+            levels,
+            m: sm,
+            u: su,
+            prior,
+            pairs: pairs as usize,
+        })
     }
 
     /// Why two records do or do not match, under a trained model. `population`

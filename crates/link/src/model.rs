@@ -43,6 +43,22 @@ pub struct Model {
     pub prior: f64,
     /// EM sessions: (blocking rule, pairs, estimated share that match, iterations).
     pub sessions: Vec<Session>,
+    /// Pairs at the same property are judged by their own m and u: people
+    /// who live together share surnames and addresses, so the town-wide u
+    /// (from random pairs) would overstate what those agreements prove.
+    pub same_property: Option<Segment>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Segment {
+    /// The location comparison, and which of its levels mean "same property".
+    pub comparison: usize,
+    pub levels: Vec<u8>,
+    pub m: Vec<Vec<f64>>,
+    pub u: Vec<Vec<f64>>,
+    /// Share of same-property pairs that are one person.
+    pub prior: f64,
+    pub pairs: usize,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -65,6 +81,44 @@ impl Model {
 
     pub fn prior_weight(&self) -> f64 {
         (self.prior / (1.0 - self.prior)).log2()
+    }
+
+    /// The same-property segment, if this pattern falls in it.
+    pub fn segment_of(&self, p: Pattern) -> Option<&Segment> {
+        self.same_property
+            .as_ref()
+            .filter(|s| s.levels.contains(&level_of(p, s.comparison)))
+    }
+
+    /// The prior weight for a pair with this pattern.
+    pub fn prior_weight_for(&self, p: Pattern) -> f64 {
+        match self.segment_of(p) {
+            Some(s) => (s.prior / (1.0 - s.prior)).log2(),
+            None => self.prior_weight(),
+        }
+    }
+
+    /// Comparison `c`'s weight for a pair with this pattern. Within the
+    /// same-property segment the location is already accounted for.
+    pub fn weight_for(&self, p: Pattern, c: usize) -> f64 {
+        let level = level_of(p, c);
+        match self.segment_of(p) {
+            None => self.weight(c, level),
+            Some(s) if c == s.comparison || level == NULL => 0.0,
+            Some(s) => (s.m[c][level as usize] / s.u[c][level as usize]).log2(),
+        }
+    }
+
+    /// (m, u) behind `weight_for`.
+    pub fn m_u_for(&self, p: Pattern, c: usize) -> (f64, f64) {
+        let l = level_of(p, c) as usize;
+        if l == NULL as usize {
+            return (0.0, 0.0);
+        }
+        match self.segment_of(p) {
+            Some(s) => (s.m[c][l], s.u[c][l]),
+            None => (self.m[c][l], self.u[c][l]),
+        }
     }
 
     /// The term-frequency adjustment for an exact match on a value with
@@ -287,6 +341,69 @@ pub fn em(
         lambda,
         iterations,
     }
+}
+
+/// EM estimating m, u and the match share together, for a population where
+/// random pairs cannot stand in for non-matches (people at one property).
+pub fn em_full(
+    patterns: &[(Pattern, u64)],
+    included: &[bool],
+    m0: &[Vec<f64>],
+    u0: &[Vec<f64>],
+    max_iterations: usize,
+) -> (Vec<Vec<f64>>, Vec<Vec<f64>>, f64) {
+    let mut m = m0.to_vec();
+    let mut u = u0.to_vec();
+    let mut lambda: f64 = 0.5;
+    for _ in 0..max_iterations {
+        let mut mm: Vec<Vec<f64>> = m.iter().map(|r| vec![0.0; r.len()]).collect();
+        let mut uu: Vec<Vec<f64>> = mm.clone();
+        let (mut matched, mut total) = (0.0, 0.0);
+        for &(p, n) in patterns {
+            let mut lr = (lambda / (1.0 - lambda)).ln();
+            for (c, inc) in included.iter().enumerate() {
+                let l = level_of(p, c);
+                if *inc && l != NULL {
+                    lr += (m[c][l as usize] / u[c][l as usize]).ln();
+                }
+            }
+            let post = 1.0 / (1.0 + (-lr).exp());
+            let n = n as f64;
+            matched += post * n;
+            total += n;
+            for (c, inc) in included.iter().enumerate() {
+                let l = level_of(p, c);
+                if *inc && l != NULL {
+                    mm[c][l as usize] += post * n;
+                    uu[c][l as usize] += (1.0 - post) * n;
+                }
+            }
+        }
+        if total == 0.0 {
+            break;
+        }
+        let mut change: f64 = 0.0;
+        for (c, inc) in included.iter().enumerate() {
+            if !inc {
+                continue;
+            }
+            for (target, counts) in [(&mut m, &mm), (&mut u, &uu)] {
+                let s: f64 = counts[c].iter().sum::<f64>() + 0.5 * counts[c].len() as f64;
+                for l in 0..counts[c].len() {
+                    let v = (counts[c][l] + 0.5) / s;
+                    change = change.max((v - target[c][l]).abs());
+                    target[c][l] = v;
+                }
+            }
+        }
+        let new = (matched / total).clamp(1e-6, 1.0 - 1e-6);
+        change = change.max((new - lambda).abs());
+        lambda = new;
+        if change < 1e-6 {
+            break;
+        }
+    }
+    (m, u, lambda)
 }
 
 /// The share of pairs that match, with m and u fixed.

@@ -1,0 +1,946 @@
+//! The single view as a user meets it through the `upstream` command:
+//! ingest (twice, with a wrong header, with bad rows, killed half way),
+//! stored linkage keeping person ids, `explain`, and standalone linkage of
+//! two CSV files.
+//!
+//! Every database story runs on SQLite, and again on PostgreSQL when
+//! DATABASE_URL is a postgres:// URL and `psql` is at hand to create a fresh
+//! database per test (dropped afterwards, even if the test fails).
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+use upstream_store::{Backend, IngestSummary, QuarantineEntry, SavedChange, Store, StoredRecord};
+
+// ------------------------------------------------------------ running upstream
+
+/// Run `upstream` against the database at `db` (a path or postgres:// URL).
+fn upstream(db: &str, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_upstream"))
+        .args(args)
+        .env("DATABASE_URL", db)
+        .env_remove("UPSTREAM_LOG")
+        .stdin(Stdio::null())
+        .output()
+        .expect("run upstream")
+}
+
+fn text(o: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+fn ok(db: &str, args: &[&str]) -> String {
+    let o = upstream(db, args);
+    assert!(o.status.success(), "upstream {args:?}: {}", text(&o));
+    text(&o)
+}
+
+fn utf8(p: &Path) -> &str {
+    p.to_str().expect("utf-8 path")
+}
+
+/// Simulate a town into `out`.
+fn simulate(out: &Path, households: u32, months: u32, seed: u64) {
+    let o = upstream(
+        utf8(&out.with_extension("sim.db")),
+        &[
+            "simulate",
+            "--households",
+            &households.to_string(),
+            "--months",
+            &months.to_string(),
+            "--seed",
+            &seed.to_string(),
+            "--out",
+            utf8(out),
+        ],
+    );
+    assert!(o.status.success(), "{}", text(&o));
+}
+
+/// The number straight after the first `before` in `text` (e.g. "Loaded " -> 30).
+fn figure(text: &str, before: &str) -> usize {
+    let at = text
+        .find(before)
+        .unwrap_or_else(|| panic!("no '{before}' in:\n{text}"))
+        + before.len();
+    let digits: String = text[at..]
+        .chars()
+        .take_while(|c| c.is_ascii_digit())
+        .collect();
+    digits
+        .parse()
+        .unwrap_or_else(|_| panic!("no number after '{before}' in:\n{text}"))
+}
+
+// ------------------------------------------------------------ databases
+
+/// A fresh, empty database and what keeps it alive.
+struct Db {
+    url: String,
+    backend: Backend,
+    _dir: Option<tempfile::TempDir>,
+    _pg: Option<PgDatabase>,
+}
+
+impl Db {
+    fn name(&self) -> &'static str {
+        self.backend.as_str()
+    }
+}
+
+/// A throwaway PostgreSQL database, dropped (with psql) with this guard.
+struct PgDatabase {
+    admin_url: String,
+    name: String,
+}
+
+impl Drop for PgDatabase {
+    fn drop(&mut self) {
+        let sql = format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name);
+        if !psql(&self.admin_url, &sql) {
+            eprintln!("warning: could not drop test database {}", self.name);
+        }
+    }
+}
+
+fn psql(url: &str, sql: &str) -> bool {
+    Command::new("psql")
+        .args([url, "-v", "ON_ERROR_STOP=1", "-qAtc", sql])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+/// A fresh SQLite database, and a fresh PostgreSQL one when DATABASE_URL
+/// names a server and psql can create databases on it.
+fn databases() -> Vec<Db> {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut out = vec![Db {
+        url: utf8(&dir.path().join("upstream.db")).to_string(),
+        backend: Backend::Sqlite,
+        _dir: Some(dir),
+        _pg: None,
+    }];
+    match std::env::var("DATABASE_URL") {
+        Ok(admin_url) if Backend::of(&admin_url) == Backend::Postgres => {
+            let name = format!("upstream_cli_test_{}_{}", std::process::id(), unique());
+            if psql(&admin_url, &format!("CREATE DATABASE {name}")) {
+                let url = with_database(&admin_url, &name);
+                out.push(Db {
+                    url,
+                    backend: Backend::Postgres,
+                    _dir: None,
+                    _pg: Some(PgDatabase { admin_url, name }),
+                });
+            } else {
+                eprintln!(
+                    "note: could not create a database with psql on DATABASE_URL; PostgreSQL half skipped"
+                );
+            }
+        }
+        _ => eprintln!(
+            "note: DATABASE_URL is not a postgres:// URL; PostgreSQL half of the story skipped"
+        ),
+    }
+    out
+}
+
+/// The same server URL, naming another database (keeps any ?query).
+fn with_database(url: &str, name: &str) -> String {
+    let (head, query) = url.split_once('?').unwrap_or((url, ""));
+    let host_start = head.find("://").map_or(0, |i| i + 3);
+    let base = match head[host_start..].find('/') {
+        Some(i) => &head[..host_start + i],
+        None => head,
+    };
+    if query.is_empty() {
+        format!("{base}/{name}")
+    } else {
+        format!("{base}/{name}?{query}")
+    }
+}
+
+fn unique() -> u64 {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static N: AtomicU64 = AtomicU64::new(0);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos() as u64)
+        .unwrap_or(0);
+    N.fetch_add(1, Ordering::SeqCst) * 1_000_000_000 + nanos
+}
+
+/// Open the store at `url`, run `f` on it, close it.
+fn with_store<T>(url: &str, f: impl AsyncFnOnce(&Store) -> T) -> T {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime")
+        .block_on(async {
+            let store = Store::connect(url).await.expect("open the test database");
+            let out = f(&store).await;
+            store.close().await;
+            out
+        })
+}
+
+/// Everything ingest has stored, as the storage API shows it.
+#[derive(Debug, PartialEq)]
+struct Stored {
+    summary: Vec<IngestSummary>,
+    latest: Vec<StoredRecord>,
+    /// Observations (rows of source_records) per source.
+    observations: BTreeMap<String, i64>,
+    /// Quarantined rows per source.
+    quarantined: BTreeMap<String, i64>,
+    quarantine: Vec<QuarantineEntry>,
+}
+
+impl Stored {
+    fn files(&self) -> i64 {
+        self.summary.iter().map(|s| s.files).sum()
+    }
+
+    fn records(&self) -> i64 {
+        self.summary.iter().map(|s| s.records).sum()
+    }
+
+    /// Each source's file counts say exactly what its tables hold: no file
+    /// is stored in part.
+    fn assert_whole(&self, db: &str) {
+        let summary_records: BTreeMap<String, i64> = self
+            .summary
+            .iter()
+            .filter(|s| s.records > 0)
+            .map(|s| (s.source.clone(), s.records))
+            .collect();
+        assert_eq!(summary_records, self.observations, "{db}: records");
+        let summary_quarantined: BTreeMap<String, i64> = self
+            .summary
+            .iter()
+            .filter(|s| s.quarantined > 0)
+            .map(|s| (s.source.clone(), s.quarantined))
+            .collect();
+        assert_eq!(summary_quarantined, self.quarantined, "{db}: quarantine");
+    }
+}
+
+fn stored(url: &str) -> Stored {
+    with_store(url, async |s: &Store| {
+        let mut observations = BTreeMap::new();
+        for o in s.observations().await.expect("observations") {
+            *observations.entry(o.source).or_insert(0) += 1;
+        }
+        let mut quarantine = s.quarantine(None).await.expect("quarantine");
+        let mut quarantined = BTreeMap::new();
+        for q in &quarantine {
+            *quarantined.entry(q.source.clone()).or_insert(0) += 1;
+        }
+        quarantine.sort_by(|a, b| {
+            (&a.file_name, a.row_no, &a.field).cmp(&(&b.file_name, b.row_no, &b.field))
+        });
+        Stored {
+            summary: s.ingest_summary().await.expect("summary"),
+            latest: s.latest_records().await.expect("records"),
+            observations,
+            quarantined,
+            quarantine,
+        }
+    })
+}
+
+fn assignments(url: &str) -> HashMap<(String, String), i64> {
+    with_store(url, async |s: &Store| {
+        s.person_assignments()
+            .await
+            .expect("assignments")
+            .into_iter()
+            .map(|(s, k, p)| ((s, k), p))
+            .collect()
+    })
+}
+
+fn latest_changes(url: &str) -> Vec<SavedChange> {
+    with_store(url, async |s: &Store| {
+        let run = s.latest_link_run().await.expect("run").expect("a link run");
+        s.identity_changes(run.id).await.expect("changes")
+    })
+}
+
+// ------------------------------------------------------------ files
+
+fn read_csv(path: &Path) -> (Vec<String>, Vec<Vec<String>>) {
+    let mut r = csv::Reader::from_path(path).expect("read csv");
+    let header = r
+        .headers()
+        .expect("header")
+        .iter()
+        .map(String::from)
+        .collect();
+    let rows = r
+        .records()
+        .map(|row| row.expect("row").iter().map(String::from).collect())
+        .collect();
+    (header, rows)
+}
+
+fn write_csv(path: &Path, header: &[String], rows: &[Vec<String>]) {
+    let mut w = csv::Writer::from_path(path).expect("write csv");
+    w.write_record(header).expect("header");
+    for row in rows {
+        w.write_record(row).expect("row");
+    }
+    w.flush().expect("flush");
+}
+
+fn column(header: &[String], name: &str) -> usize {
+    header
+        .iter()
+        .position(|h| h == name)
+        .unwrap_or_else(|| panic!("no column {name} in {header:?}"))
+}
+
+/// Every extract file of a simulated town, and its months in order.
+fn extract_files(town: &Path) -> (Vec<PathBuf>, Vec<String>) {
+    let mut files = Vec::new();
+    for source in std::fs::read_dir(town.join("extracts")).expect("extracts") {
+        for f in std::fs::read_dir(source.expect("source").path()).expect("source dir") {
+            files.push(f.expect("file").path());
+        }
+    }
+    files.sort();
+    let mut months: Vec<String> = files.iter().map(|f| month_of(f)).collect();
+    months.sort();
+    months.dedup();
+    (files, months)
+}
+
+/// `YYYY-MM` from `source_YYYY-MM.csv`.
+fn month_of(f: &Path) -> String {
+    let stem = f.file_stem().and_then(|s| s.to_str()).expect("file name");
+    stem[stem.len() - 7..].to_string()
+}
+
+// ------------------------------------------------------------ ingest
+
+#[test]
+fn ingesting_a_town_twice_loads_each_file_once() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let town = tmp.path().join("town");
+    simulate(&town, 300, 3, 7);
+    let extracts = town.join("extracts");
+    for db in databases() {
+        let first = ok(&db.url, &["ingest", utf8(&extracts)]);
+        assert_eq!(figure(&first, "Loaded "), 30, "{}: {first}", db.name());
+        let records = figure(&first, "file(s): ");
+        assert!(records > 1000, "{first}");
+        let before = stored(&db.url);
+        assert_eq!(before.summary.len(), 10, "{}: ten sources", db.name());
+        assert!(before.summary.iter().all(|s| s.files == 3), "{before:?}");
+        assert_eq!(before.records(), records as i64, "{}", db.name());
+        before.assert_whole(db.name());
+
+        let again = ok(&db.url, &["ingest", utf8(&extracts)]);
+        assert!(
+            again.contains("Loaded 0 file(s): 0 records")
+                && again.contains("30 file(s) already loaded"),
+            "{}: {again}",
+            db.name()
+        );
+        assert!(stored(&db.url) == before, "{}: nothing changed", db.name());
+    }
+}
+
+#[test]
+fn a_file_with_the_wrong_header_is_refused_and_the_others_still_load() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let town = tmp.path().join("town");
+    simulate(&town, 300, 2, 7);
+    let drop = tmp.path().join("drop");
+    std::fs::create_dir(&drop).expect("mkdir");
+    std::fs::copy(
+        town.join("extracts/council_tax/council_tax_2024-04.csv"),
+        drop.join("council_tax_2024-04.csv"),
+    )
+    .expect("copy");
+    std::fs::copy(
+        town.join("extracts/benefits/benefits_2024-05.csv"),
+        drop.join("benefits_2024-05.csv"),
+    )
+    .expect("copy");
+    // The rent system's new export: `phone` gone, `landline` new.
+    let (mut header, mut rows) = read_csv(&town.join("extracts/rent/rent_2024-04.csv"));
+    let phone = column(&header, "phone");
+    header[phone] = "landline".into();
+    for row in &mut rows {
+        row[phone] = "0121 496 0000".into();
+    }
+    write_csv(&drop.join("rent_2024-04.csv"), &header, &rows);
+    for db in databases() {
+        let o = upstream(&db.url, &["ingest", utf8(&drop)]);
+        assert_eq!(o.status.code(), Some(2), "{}: {}", db.name(), text(&o));
+        let stderr = String::from_utf8_lossy(&o.stderr);
+        let line = stderr
+            .lines()
+            .find(|l| l.contains("rent_2024-04.csv"))
+            .unwrap_or_else(|| panic!("the refusal names the file:\n{stderr}"));
+        for word in ["missing", "phone", "unexpected", "landline"] {
+            assert!(line.contains(word), "'{word}' not in: {line}");
+        }
+        let t = text(&o);
+        assert!(
+            t.contains("Loaded 2 file(s)") && t.contains("1 refused"),
+            "{}: {t}",
+            db.name()
+        );
+        let s = stored(&db.url);
+        let sources: Vec<&str> = s.summary.iter().map(|x| x.source.as_str()).collect();
+        assert_eq!(
+            sources,
+            ["benefits", "council_tax"],
+            "{}: nothing of the refused file",
+            db.name()
+        );
+        assert!(!s.latest.iter().any(|r| r.source == "rent"));
+        s.assert_whole(db.name());
+    }
+}
+
+#[test]
+fn bad_rows_are_quarantined_with_their_reasons_and_good_rows_load() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let town = tmp.path().join("town");
+    simulate(&town, 300, 2, 7);
+    let good = tmp.path().join("good");
+    let bad = tmp.path().join("bad");
+    for d in [&good, &bad] {
+        std::fs::create_dir(d).expect("mkdir");
+    }
+    let ct = "council_tax_2024-04.csv";
+    let hb = "benefits_2024-04.csv";
+    std::fs::copy(town.join("extracts/council_tax").join(ct), good.join(ct)).expect("copy");
+    std::fs::copy(town.join("extracts/benefits").join(hb), good.join(hb)).expect("copy");
+    let (header, mut rows) = read_csv(&good.join(ct));
+    let (dob, surname) = (column(&header, "date_of_birth"), column(&header, "surname"));
+    let key = |row: &Vec<String>| {
+        format!(
+            "{}/{}",
+            row[column(&header, "account_ref")],
+            row[column(&header, "party_no")]
+        )
+    };
+    // Data rows are numbered from 1: rows[2] is row 3.
+    rows[2][dob] = "31/02/1980".into();
+    rows[4][surname] = String::new();
+    let gone_ct = [key(&rows[2]), key(&rows[4])];
+    write_csv(&bad.join(ct), &header, &rows);
+    let (hb_header, mut hb_rows) = read_csv(&good.join(hb));
+    hb_rows[1][column(&hb_header, "claimant_nino")] = "QQ123456Z".into();
+    let gone_hb = format!("{}/claimant", hb_rows[1][column(&hb_header, "claim_ref")]);
+    write_csv(&bad.join(hb), &hb_header, &hb_rows);
+
+    // What the untouched files give, for comparison.
+    let reference = databases().remove(0);
+    ok(&reference.url, &["ingest", utf8(&good)]);
+    let clean = stored(&reference.url);
+    let planted = [(ct, 3), (ct, 5), (hb, 2)];
+    assert!(
+        !clean
+            .quarantine
+            .iter()
+            .any(|q| planted.contains(&(q.file_name.as_str(), q.row_no))),
+        "the rows chosen to spoil were already bad: {:?}",
+        clean.quarantine
+    );
+
+    for db in databases() {
+        let t = ok(&db.url, &["ingest", utf8(&bad)]);
+        assert!(t.contains("upstream quarantine"), "{}: {t}", db.name());
+        let s = stored(&db.url);
+        s.assert_whole(db.name());
+        assert_eq!(
+            s.records(),
+            clean.records() - 3,
+            "{}: every good row loaded",
+            db.name()
+        );
+        let keys: Vec<(&str, &str)> = s
+            .latest
+            .iter()
+            .map(|r| (r.source.as_str(), r.record_key.as_str()))
+            .collect();
+        for k in &gone_ct {
+            assert!(!keys.contains(&("council_tax", k.as_str())), "{k} stored");
+        }
+        assert!(!keys.contains(&("benefits", gone_hb.as_str())));
+        assert_eq!(s.latest.len(), clean.latest.len() - 3, "{}", db.name());
+
+        let new: Vec<&QuarantineEntry> = s
+            .quarantine
+            .iter()
+            .filter(|q| !clean.quarantine.contains(q))
+            .collect();
+        let found: Vec<(&str, i64, &str, &str)> = new
+            .iter()
+            .map(|q| {
+                (
+                    q.file_name.as_str(),
+                    q.row_no,
+                    q.field.as_str(),
+                    q.value.as_str(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            found,
+            [
+                (hb, 2, "claimant_nino", "QQ123456Z"),
+                (ct, 3, "date_of_birth", "31/02/1980"),
+                (ct, 5, "surname", ""),
+            ],
+            "{}",
+            db.name()
+        );
+        for (q, word) in new.iter().zip(["NI number", "date", "surname"]) {
+            assert!(
+                q.reason.contains(word),
+                "reason '{}' lacks '{word}'",
+                q.reason
+            );
+        }
+
+        let listing = ok(&db.url, &["quarantine"]);
+        for q in &new {
+            let line = format!(
+                "{} row {}: {} = '{}': {}",
+                q.file_name, q.row_no, q.field, q.value, q.reason
+            );
+            assert!(
+                listing.contains(&line),
+                "{}: no '{line}' in:\n{listing}",
+                db.name()
+            );
+        }
+        let benefits_only = ok(&db.url, &["quarantine", "--source", "benefits"]);
+        assert!(
+            benefits_only.contains("QQ123456Z") && !benefits_only.contains(ct),
+            "{}: {benefits_only}",
+            db.name()
+        );
+    }
+}
+
+#[test]
+fn an_ingest_killed_part_way_leaves_whole_files_and_a_rerun_finishes_the_job() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let town = tmp.path().join("town");
+    simulate(&town, 1200, 12, 3);
+    let extracts = town.join("extracts");
+    for (reference, db) in databases().into_iter().zip(databases()) {
+        // An uninterrupted ingest: what the end state must be, and how long it takes.
+        let started = Instant::now();
+        let t = ok(&reference.url, &["ingest", utf8(&extracts)]);
+        let took = started.elapsed();
+        let total = figure(&t, "Loaded ");
+        let whole = stored(&reference.url);
+
+        let mut child = Command::new(env!("CARGO_BIN_EXE_upstream"))
+            .args(["ingest", utf8(&extracts)])
+            .env("DATABASE_URL", &db.url)
+            .env_remove("UPSTREAM_LOG")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("spawn");
+        // About half way; wherever it lands, the checks below hold.
+        std::thread::sleep(took / 2);
+        child.kill().expect("kill");
+        let _ = child.wait();
+
+        let partial = stored(&db.url);
+        partial.assert_whole(db.name());
+        let done = partial.files() as usize;
+        eprintln!(
+            "{}: killed after {done} of {total} files (uninterrupted ingest took {took:?})",
+            db.name()
+        );
+
+        let rerun = ok(&db.url, &["ingest", utf8(&extracts)]);
+        assert_eq!(
+            figure(&rerun, "Loaded "),
+            total - done,
+            "{}: the rerun loads exactly what was missing: {rerun}",
+            db.name()
+        );
+        assert_eq!(
+            figure(&rerun, "records, 0 rows quarantined. "),
+            done,
+            "{}: {rerun}",
+            db.name()
+        );
+        let end = stored(&db.url);
+        end.assert_whole(db.name());
+        assert!(
+            end == whole,
+            "{}: the end state differs from an uninterrupted ingest",
+            db.name()
+        );
+    }
+}
+
+// ------------------------------------------------------------ stored linkage
+
+#[test]
+fn person_ids_survive_a_new_month_and_every_change_is_recorded() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let town = tmp.path().join("town");
+    simulate(&town, 600, 4, 7);
+    let (files, months) = extract_files(&town);
+    let last = months.last().expect("a month").clone();
+    let earlier: Vec<&str> = files
+        .iter()
+        .filter(|f| month_of(f) != last)
+        .map(|f| utf8(f))
+        .collect();
+    for db in databases() {
+        let mut args = vec!["ingest"];
+        args.extend(&earlier);
+        ok(&db.url, &args);
+        let t = ok(&db.url, &["link"]);
+        assert!(t.contains("0 merges, 0 splits"), "{}: {t}", db.name());
+        let before = assignments(&db.url);
+        assert!(!before.is_empty());
+        assert!(latest_changes(&db.url).iter().all(|c| c.kind == "new"));
+
+        let t = ok(&db.url, &["ingest", utf8(&town.join("extracts"))]);
+        assert!(
+            t.contains(&format!("Loaded {} file(s)", files.len() - earlier.len())),
+            "{}: {t}",
+            db.name()
+        );
+        let t = ok(&db.url, &["link"]);
+        let after = assignments(&db.url);
+        let changes = latest_changes(&db.url);
+        let count = |kind: &str| changes.iter().filter(|c| c.kind == kind).count();
+        assert!(
+            t.contains(&format!(
+                "{} merges, {} splits recorded",
+                count("merged"),
+                count("split")
+            )),
+            "{}: {t}\n{changes:?}",
+            db.name()
+        );
+        let ids = |c: &SavedChange| -> Vec<i64> {
+            c.others
+                .split(',')
+                .filter(|o| !o.is_empty())
+                .map(|o| o.trim().parse().expect("person id"))
+                .collect()
+        };
+        // Every record that had an id keeps it, unless a recorded merge or
+        // split explains the new one.
+        let mut moved = 0;
+        for (record, old) in &before {
+            let new = after
+                .get(record)
+                .unwrap_or_else(|| panic!("{}: {record:?} lost its person", db.name()));
+            if new == old {
+                continue;
+            }
+            moved += 1;
+            let explained = changes.iter().any(|c| {
+                (c.kind == "merged" || c.kind == "split")
+                    && c.person_id == *new
+                    && ids(c).contains(old)
+            });
+            assert!(
+                explained,
+                "{}: {record:?} moved from person {old} to {new} silently; changes: {changes:?}",
+                db.name()
+            );
+        }
+        // Ids merged away are gone; every other earlier id lives on.
+        let merged_away: Vec<i64> = changes
+            .iter()
+            .filter(|c| c.kind == "merged")
+            .flat_map(ids)
+            .collect();
+        let now: std::collections::HashSet<i64> = after.values().copied().collect();
+        for old in before.values() {
+            assert_eq!(
+                now.contains(old),
+                !merged_away.contains(old),
+                "{}: person {old}",
+                db.name()
+            );
+        }
+        eprintln!(
+            "{}: {moved} of {} records changed person, {} merges and {} splits recorded",
+            db.name(),
+            before.len(),
+            count("merged"),
+            count("split")
+        );
+    }
+}
+
+#[test]
+fn explain_says_in_plain_words_why_two_records_match_or_not() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let town = tmp.path().join("town");
+    simulate(&town, 300, 2, 7);
+    for db in databases() {
+        ok(&db.url, &["ingest", utf8(&town.join("extracts"))]);
+        let o = upstream(&db.url, &["explain", "council_tax:1", "council_tax:2"]);
+        assert!(
+            !o.status.success() && text(&o).contains("upstream link"),
+            "{}: before any link run: {}",
+            db.name(),
+            text(&o)
+        );
+        ok(&db.url, &["link"]);
+        // Two records of one person, and two of different people.
+        let assigned = assignments(&db.url);
+        let mut by_person: BTreeMap<i64, Vec<String>> = BTreeMap::new();
+        for ((s, k), p) in &assigned {
+            by_person.entry(*p).or_default().push(format!("{s}:{k}"));
+        }
+        let same = by_person
+            .values()
+            .find(|r| r.len() >= 2)
+            .expect("someone has two records");
+        let (a, b) = (same[0].as_str(), same[1].as_str());
+        let t = ok(&db.url, &["explain", a, b]);
+        assert!(
+            t.contains("match probability") && t.contains(a) && t.contains(b),
+            "{}: {t}",
+            db.name()
+        );
+        assert!(t.contains("surname") && t.contains("date of birth"), "{t}");
+        let mut people = by_person.values();
+        let one = &people.next().expect("a person")[0];
+        let other = &people.next().expect("another person")[0];
+        let t = ok(&db.url, &["explain", one, other]);
+        assert!(t.contains("match probability"), "{}: {t}", db.name());
+        let o = upstream(&db.url, &["explain", a, "council_tax:no-such-record"]);
+        assert!(!o.status.success());
+        assert!(text(&o).contains("no-such-record"), "{}", text(&o));
+    }
+}
+
+// ------------------------------------------------------------ standalone linkage
+
+/// Two CSV files with unusual column names, from a simulated town's council
+/// tax and rent extracts, plus two planted rows: a council tax payer again
+/// with a typo in the forename, and a relative who shares their surname,
+/// postcode and phone but is someone else.
+struct TwoFiles {
+    dir: tempfile::TempDir,
+    /// (the payer's id, the typo's id, the relative's id, two people of one account)
+    payer: String,
+    typo: String,
+    relative: String,
+    household: (String, String),
+}
+
+const COLUMNS: [&str; 6] = ["ref", "given", "family", "born", "post_code", "mobile"];
+
+fn two_files() -> TwoFiles {
+    let dir = tempfile::tempdir().expect("tmp");
+    let town = dir.path().join("town");
+    simulate(&town, 300, 1, 7);
+    let born = |d: &str| -> String {
+        ["%d/%m/%Y", "%d-%b-%Y", "%Y-%m-%d"]
+            .iter()
+            .find_map(|f| chrono::NaiveDate::parse_from_str(d.trim(), f).ok())
+            .map(|d| d.format("%d.%m.%Y").to_string())
+            .unwrap_or_default()
+    };
+    let header: Vec<String> = COLUMNS.iter().map(|c| c.to_string()).collect();
+
+    let (h, rows) = read_csv(&town.join("extracts/council_tax/council_tax_2024-04.csv"));
+    let c = |n: &str| column(&h, n);
+    let a: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| {
+            vec![
+                format!("CT{}-{}", r[c("account_ref")], r[c("party_no")]),
+                r[c("forename")].clone(),
+                r[c("surname")].clone(),
+                born(&r[c("date_of_birth")]),
+                r[c("postcode")].clone(),
+                r[c("phone")].clone(),
+            ]
+        })
+        .collect();
+    // A payer with everything filled in and a longish forename.
+    let payer = a
+        .iter()
+        .find(|r| r.iter().all(|v| !v.is_empty()) && r[1].len() >= 5)
+        .expect("a payer with every field")
+        .clone();
+    // Two people on one account with different forenames.
+    let household = a
+        .windows(2)
+        .find(|w| {
+            let acct = |r: &Vec<String>| r[0].split('-').next().map(String::from);
+            acct(&w[0]) == acct(&w[1]) && w[0][1] != w[1][1] && !w[0][1].is_empty()
+        })
+        .map(|w| (w[0][0].clone(), w[1][0].clone()))
+        .expect("an account of two people");
+    write_csv(&dir.path().join("a.csv"), &header, &a);
+
+    let (h, rows) = read_csv(&town.join("extracts/rent/rent_2024-04.csv"));
+    let c = |n: &str| column(&h, n);
+    let mut b: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| {
+            vec![
+                format!("RT{}-{}", r[c("tenancy_ref")], r[c("tenant_no")]),
+                r[c("forename")].clone(),
+                r[c("surname")].clone(),
+                born(&r[c("dob")]),
+                r[c("postcode")].clone(),
+                r[c("phone")].clone(),
+            ]
+        })
+        .collect();
+    let mut typo = payer.clone();
+    typo[0] = "TYPO".into();
+    typo[1].remove(2);
+    let mut relative = payer.clone();
+    relative[0] = "RELATIVE".into();
+    relative[1] = if payer[1] == "Winifred" {
+        "Bartholomew"
+    } else {
+        "Winifred"
+    }
+    .into();
+    relative[3] = "01.01.1931".into();
+    b.push(typo);
+    b.push(relative);
+    write_csv(&dir.path().join("b.csv"), &header, &b);
+    TwoFiles {
+        payer: format!("1:{}", payer[0]),
+        typo: "2:TYPO".into(),
+        relative: "2:RELATIVE".into(),
+        household: (format!("1:{}", household.0), format!("1:{}", household.1)),
+        dir,
+    }
+}
+
+/// The shipped settings with a `[columns]` section for these files. The
+/// defaults end in a table, so the new table can simply follow.
+fn config(phone_column: &str) -> String {
+    let defaults = include_str!("../../link/default.toml");
+    format!(
+        "{defaults}\n[columns]\nid = \"ref\"\nforename = \"given\"\nsurname = \"family\"\n\
+         dob = \"born\"\ndate_formats = [\"%d.%m.%Y\"]\npostcode = \"post_code\"\nphone = \"{phone_column}\"\n"
+    )
+}
+
+#[test]
+fn standalone_linkage_of_two_csv_files_finds_the_duplicates_and_keeps_people_apart() {
+    let files = two_files();
+    let dir = files.dir.path();
+    let cfg = dir.join("link.toml");
+    std::fs::write(&cfg, config("mobile")).expect("config");
+    let out = dir.join("out");
+    let db = utf8(&dir.join("unused.db")).to_string();
+    let t = ok(
+        &db,
+        &[
+            "link",
+            "--config",
+            utf8(&cfg),
+            utf8(&dir.join("a.csv")),
+            utf8(&dir.join("b.csv")),
+            "--out",
+            utf8(&out),
+        ],
+    );
+    assert!(t.contains("pairs.csv") && t.contains("clusters.csv"), "{t}");
+    let (h, pairs) = read_csv(&out.join("pairs.csv"));
+    assert_eq!(
+        h,
+        [
+            "id_a",
+            "id_b",
+            "match_weight",
+            "match_probability",
+            "deterministic",
+            "linked"
+        ]
+    );
+    assert!(
+        pairs.iter().any(|p| {
+            let ids = [p[0].as_str(), p[1].as_str()];
+            ids.contains(&files.payer.as_str()) && ids.contains(&files.typo.as_str())
+        }),
+        "the typo pair is reported: {pairs:?}"
+    );
+    let (h, rows) = read_csv(&out.join("clusters.csv"));
+    assert_eq!(h, ["id", "cluster"]);
+    let cluster: HashMap<String, String> = rows
+        .into_iter()
+        .map(|r| (r[0].clone(), r[1].clone()))
+        .collect();
+    let of = |id: &str| {
+        cluster
+            .get(id)
+            .unwrap_or_else(|| panic!("{id} not in clusters.csv"))
+            .clone()
+    };
+    assert_eq!(
+        of(&files.payer),
+        of(&files.typo),
+        "the same person with a typo is one cluster"
+    );
+    assert_ne!(
+        of(&files.payer),
+        of(&files.relative),
+        "a relative at the same address is someone else"
+    );
+    assert_ne!(
+        of(&files.household.0),
+        of(&files.household.1),
+        "two people on one account are two people"
+    );
+    // No database was needed.
+    assert!(!Path::new(&db).exists());
+}
+
+#[test]
+fn a_config_naming_a_column_the_csv_lacks_is_refused_with_exit_code_2() {
+    let files = two_files();
+    let dir = files.dir.path();
+    let cfg = dir.join("link.toml");
+    std::fs::write(&cfg, config("telephone")).expect("config");
+    let out = dir.join("out");
+    let o = upstream(
+        utf8(&dir.join("unused.db")),
+        &[
+            "link",
+            "--config",
+            utf8(&cfg),
+            utf8(&dir.join("a.csv")),
+            utf8(&dir.join("b.csv")),
+            "--out",
+            utf8(&out),
+        ],
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    let t = text(&o);
+    assert!(t.contains("'telephone'") && t.contains("a.csv"), "{t}");
+    assert!(!out.join("clusters.csv").exists(), "nothing written");
+}
