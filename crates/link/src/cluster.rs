@@ -15,6 +15,20 @@ pub struct Guard {
     pub nino: bool,
     pub dob: bool,
     pub forename: bool,
+    /// A record that gives nothing but a name (and perhaps a postcode) may
+    /// join one group of identified records, but never bridge two.
+    pub weak_bridge: bool,
+}
+
+/// Nothing but a name, perhaps a postcode: no date of birth, NI number,
+/// phone, email, address or UPRN.
+pub fn is_weak(r: &Record) -> bool {
+    r.dob.is_none()
+        && r.nino.is_none()
+        && r.phone.is_none()
+        && r.email.is_none()
+        && r.address.is_none()
+        && r.uprn.is_none()
 }
 
 /// What a group holds that might conflict with another group. Values are
@@ -24,6 +38,8 @@ struct Summary {
     ninos: Vec<u32>,
     dobs: Vec<NaiveDate>,
     forenames: Vec<u32>,
+    /// Holds at least one record that is not weak.
+    anchored: bool,
 }
 
 const KEEP: usize = 6;
@@ -58,21 +74,29 @@ pub fn cluster(
                 .filter(|f| f.len() > 1)
                 .map(|_| vec![i as u32])
                 .unwrap_or_default(),
+            anchored: !is_weak(r),
         })
         .collect();
+    let weak: Vec<bool> = records.iter().map(is_weak).collect();
     let mut refused = 0;
     for (a, b) in edges {
         let (ra, rb) = (find(&mut parent, a), find(&mut parent, b));
         if ra == rb {
             continue;
         }
-        if conflict(
-            &summary[ra as usize],
-            &summary[rb as usize],
-            records,
-            derived,
-            guard,
-        ) {
+        let bridging = guard.weak_bridge
+            && (weak[a as usize] || weak[b as usize])
+            && summary[ra as usize].anchored
+            && summary[rb as usize].anchored;
+        if bridging
+            || conflict(
+                &summary[ra as usize],
+                &summary[rb as usize],
+                records,
+                derived,
+                guard,
+            )
+        {
             refused += 1;
             continue;
         }
@@ -163,6 +187,7 @@ fn conflict(a: &Summary, b: &Summary, records: &[Record], derived: &[Derived], g
 }
 
 fn merge(into: &mut Summary, from: Summary, records: &[Record], derived: &[Derived]) {
+    into.anchored |= from.anchored;
     for x in from.ninos {
         if into.ninos.len() < KEEP
             && !into
@@ -216,6 +241,7 @@ mod tests {
             nino: true,
             dob: true,
             forename: true,
+            weak_bridge: false,
         };
         let c = cluster(&records, &d, [(0, 1), (1, 2)], g);
         assert_eq!(c.cluster_of[0], c.cluster_of[1]);
@@ -237,7 +263,37 @@ mod tests {
             nino: true,
             dob: true,
             forename: true,
+            weak_bridge: false,
         };
         assert_eq!(cluster(&records, &d, [(0, 1)], g).clusters, 1);
+    }
+
+    #[test]
+    fn a_bare_name_joins_one_person_but_bridges_none() {
+        let at = |uprn: &str| Record {
+            forename: Some("JENNIFER".into()),
+            surname: Some("PEARCE".into()),
+            uprn: Some(uprn.into()),
+            ..Record::default()
+        };
+        let bare = Record {
+            forename: Some("JENNIFER".into()),
+            surname: Some("PEARCE".into()),
+            ..Record::default()
+        };
+        let records = vec![at("1"), bare, at("2")];
+        let d = derive(&records);
+        let g = Guard {
+            weak_bridge: true,
+            ..Guard::default()
+        };
+        let c = cluster(&records, &d, [(0, 1), (1, 2)], g);
+        assert_eq!(c.cluster_of[0], c.cluster_of[1]);
+        assert_ne!(c.cluster_of[1], c.cluster_of[2]);
+        // Two bare names may still join each other, and then one person.
+        let records = vec![at("1"), at("2").clone(), Record { uprn: None, ..at("3") }];
+        let d = derive(&records);
+        let c = cluster(&records, &d, [(2, 0)], g);
+        assert_eq!(c.cluster_of[2], c.cluster_of[0]);
     }
 }

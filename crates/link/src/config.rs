@@ -293,9 +293,9 @@ impl LinkConfig {
             }
         }
         for f in &self.cluster.conflicts {
-            if !["nino", "dob", "forename"].contains(&f.as_str()) {
+            if !["nino", "dob", "forename", "bare_name_bridge"].contains(&f.as_str()) {
                 return Err(bad(format!(
-                    "cluster conflict '{f}' is not one of nino, dob, forename"
+                    "cluster conflict '{f}' is not one of nino, dob, forename, bare_name_bridge"
                 )));
             }
         }

@@ -163,6 +163,7 @@ impl Linker {
             nino: has("nino"),
             dob: has("dob"),
             forename: has("forename"),
+            weak_bridge: has("bare_name_bridge"),
         };
         Ok(Linker {
             config,

@@ -577,48 +577,27 @@ async fn latest_records_gives_each_record_once_as_its_latest_extract_says() {
         )
         .await;
         let latest = s.latest_records().await.expect("records");
-        let got: Vec<(
-            &str,
-            &str,
-            Option<&str>,
-            Option<NaiveDate>,
-            Option<NaiveDate>,
-        )> = latest
+        // source key surname first_seen..extract_date
+        let got: Vec<String> = latest
             .iter()
             .map(|r| {
-                (
-                    r.source.as_str(),
-                    r.record_key.as_str(),
-                    r.surname.as_deref(),
-                    r.first_seen,
-                    r.extract_date,
+                let d = |d: Option<NaiveDate>| d.map_or("-".into(), |d| d.to_string());
+                format!(
+                    "{} {} {} {}..{}",
+                    r.source,
+                    r.record_key,
+                    r.surname.as_deref().unwrap_or("-"),
+                    d(r.first_seen),
+                    d(r.extract_date)
                 )
             })
             .collect();
         assert_eq!(
             got,
             [
-                (
-                    "council_tax",
-                    "1/1",
-                    Some("CORRECTED"),
-                    Some(day("2024-04-01")),
-                    Some(day("2024-05-01"))
-                ),
-                (
-                    "council_tax",
-                    "2/1",
-                    Some("APRIL"),
-                    Some(day("2024-04-01")),
-                    Some(day("2024-04-01"))
-                ),
-                (
-                    "rent",
-                    "1/1",
-                    Some("TENANT"),
-                    Some(day("2024-04-01")),
-                    Some(day("2024-04-01"))
-                ),
+                "council_tax 1/1 CORRECTED 2024-04-01..2024-05-01",
+                "council_tax 2/1 APRIL 2024-04-01..2024-04-01",
+                "rent 1/1 TENANT 2024-04-01..2024-04-01",
             ],
             "{}",
             fresh.name()
