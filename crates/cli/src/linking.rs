@@ -124,6 +124,7 @@ pub fn to_records(stored: &[upstream_store::StoredRecord]) -> Vec<upstream_link:
             email: s.email.clone(),
             extra: Vec::new(),
             seen: s.first_seen.zip(s.extract_date),
+            source: s.source.clone(),
         })
         .collect()
 }

@@ -20,6 +20,32 @@ pub struct Guard {
     pub weak_bridge: bool,
 }
 
+/// Which records say where someone lives, or that they hold one at a time.
+#[derive(Debug, Clone, Default)]
+pub struct Residency {
+    pub address_sources: Vec<String>,
+    pub one_at_a_time: Vec<String>,
+}
+
+impl Residency {
+    fn tracks(&self, r: &Record) -> bool {
+        lasting(r)
+            && (self.address_sources.contains(&r.source) || self.one_at_a_time.contains(&r.source))
+    }
+}
+
+fn lasting(r: &Record) -> bool {
+    matches!(r.seen, Some((f, t)) if f != t)
+}
+
+/// Days two records' live periods overlap (negative when apart).
+fn overlap_days(a: &Record, b: &Record) -> i64 {
+    match (a.seen, b.seen) {
+        (Some((fa, ta)), Some((fb, tb))) => (ta.min(tb) - fa.max(fb)).num_days(),
+        _ => i64::MIN,
+    }
+}
+
 /// Nothing but a name, perhaps a postcode: no date of birth, NI number,
 /// phone, email, address or UPRN.
 pub fn is_weak(r: &Record) -> bool {
@@ -31,6 +57,19 @@ pub fn is_weak(r: &Record) -> bool {
         && r.uprn.is_none()
 }
 
+/// Whether two records certainly place someone at different properties:
+/// different UPRNs, or (without both UPRNs) a different flat and house
+/// number or postcode. Unknown is not different.
+fn different_property(a: &Record, da: &Derived, b: &Record, db: &Derived) -> bool {
+    if let (Some(x), Some(y)) = (&a.uprn, &b.uprn) {
+        return x != y;
+    }
+    match (&da.premises, &a.postcode, &db.premises, &b.postcode) {
+        (Some(p), Some(pc), Some(q), Some(qc)) => p != q || pc != qc,
+        _ => false,
+    }
+}
+
 /// What a group holds that might conflict with another group. Values are
 /// kept as record indices so nothing is cloned; a few of each suffice.
 #[derive(Debug, Default, Clone)]
@@ -40,6 +79,8 @@ struct Summary {
     forenames: Vec<u32>,
     /// Holds at least one record that is not weak.
     anchored: bool,
+    /// Lasting records from the residency sources.
+    lasting: Vec<u32>,
 }
 
 const KEEP: usize = 6;
@@ -58,6 +99,7 @@ pub fn cluster(
     derived: &[Derived],
     edges: impl IntoIterator<Item = (u32, u32)>,
     guard: Guard,
+    residency: &Residency,
 ) -> Clustering {
     let n = records.len();
     let mut parent: Vec<u32> = (0..n as u32).collect();
@@ -75,6 +117,11 @@ pub fn cluster(
                 .map(|_| vec![i as u32])
                 .unwrap_or_default(),
             anchored: !is_weak(r),
+            lasting: if residency.tracks(r) {
+                vec![i as u32]
+            } else {
+                Vec::new()
+            },
         })
         .collect();
     let weak: Vec<bool> = records.iter().map(is_weak).collect();
@@ -89,6 +136,13 @@ pub fn cluster(
             && summary[ra as usize].anchored
             && summary[rb as usize].anchored;
         if bridging
+            || lives_apart(
+                &summary[ra as usize],
+                &summary[rb as usize],
+                records,
+                derived,
+                residency,
+            )
             || conflict(
                 &summary[ra as usize],
                 &summary[rb as usize],
@@ -186,8 +240,35 @@ fn conflict(a: &Summary, b: &Summary, records: &[Record], derived: &[Derived], g
     false
 }
 
+/// Two groups whose records have one person in two homes, or holding two
+/// one-at-a-time records, at the same time.
+fn lives_apart(
+    a: &Summary,
+    b: &Summary,
+    records: &[Record],
+    derived: &[Derived],
+    res: &Residency,
+) -> bool {
+    a.lasting.iter().any(|&x| {
+        b.lasting.iter().any(|&y| {
+            let (rx, ry) = (&records[x as usize], &records[y as usize]);
+            let overlap = overlap_days(rx, ry);
+            let both = |list: &Vec<String>| list.contains(&rx.source) && list.contains(&ry.source);
+            (both(&res.one_at_a_time) && rx.source == ry.source && overlap > 45)
+                || (both(&res.address_sources)
+                    && overlap > 90
+                    && different_property(rx, &derived[x as usize], ry, &derived[y as usize]))
+        })
+    })
+}
+
 fn merge(into: &mut Summary, from: Summary, records: &[Record], derived: &[Derived]) {
     into.anchored |= from.anchored;
+    for x in from.lasting {
+        if into.lasting.len() < 2 * KEEP {
+            into.lasting.push(x);
+        }
+    }
     for x in from.ninos {
         if into.ninos.len() < KEEP
             && !into
@@ -243,12 +324,18 @@ mod tests {
             forename: true,
             weak_bridge: false,
         };
-        let c = cluster(&records, &d, [(0, 1), (1, 2)], g);
+        let c = cluster(&records, &d, [(0, 1), (1, 2)], g, &Residency::default());
         assert_eq!(c.cluster_of[0], c.cluster_of[1]);
         assert_ne!(c.cluster_of[1], c.cluster_of[2]);
         assert_eq!(c.refused, 1);
         // Without the guard, they chain.
-        let c = cluster(&records, &d, [(0, 1), (1, 2)], Guard::default());
+        let c = cluster(
+            &records,
+            &d,
+            [(0, 1), (1, 2)],
+            Guard::default(),
+            &Residency::default(),
+        );
         assert_eq!(c.clusters, 1);
     }
 
@@ -265,7 +352,49 @@ mod tests {
             forename: true,
             weak_bridge: false,
         };
-        assert_eq!(cluster(&records, &d, [(0, 1)], g).clusters, 1);
+        assert_eq!(
+            cluster(&records, &d, [(0, 1)], g, &Residency::default()).clusters,
+            1
+        );
+    }
+
+    #[test]
+    fn one_person_is_not_in_two_homes_at_once() {
+        let d = |m| NaiveDate::from_ymd_opt(2024, m, 1).unwrap();
+        let lives = |uprn: &str, from, to, source: &str| Record {
+            forename: Some("STACEY".into()),
+            surname: Some("MASON".into()),
+            uprn: Some(uprn.into()),
+            seen: Some((d(from), d(to))),
+            source: source.into(),
+            ..Record::default()
+        };
+        let res = Residency {
+            address_sources: vec!["council_tax".into(), "electoral_register".into()],
+            one_at_a_time: vec!["electoral_register".into()],
+        };
+        let g = Guard::default();
+        // Two homes at once: two people.
+        let records = vec![
+            lives("1", 1, 12, "council_tax"),
+            lives("2", 3, 12, "council_tax"),
+        ];
+        let dr = derive(&records);
+        assert_eq!(cluster(&records, &dr, [(0, 1)], g, &res).clusters, 2);
+        // One home after another: a move.
+        let records = vec![
+            lives("1", 1, 5, "council_tax"),
+            lives("2", 6, 12, "council_tax"),
+        ];
+        let dr = derive(&records);
+        assert_eq!(cluster(&records, &dr, [(0, 1)], g, &res).clusters, 1);
+        // Two registrations at one address at once: father and son.
+        let records = vec![
+            lives("1", 1, 12, "electoral_register"),
+            lives("1", 6, 12, "electoral_register"),
+        ];
+        let dr = derive(&records);
+        assert_eq!(cluster(&records, &dr, [(0, 1)], g, &res).clusters, 2);
     }
 
     #[test]
@@ -287,13 +416,20 @@ mod tests {
             weak_bridge: true,
             ..Guard::default()
         };
-        let c = cluster(&records, &d, [(0, 1), (1, 2)], g);
+        let c = cluster(&records, &d, [(0, 1), (1, 2)], g, &Residency::default());
         assert_eq!(c.cluster_of[0], c.cluster_of[1]);
         assert_ne!(c.cluster_of[1], c.cluster_of[2]);
         // Two bare names may still join each other, and then one person.
-        let records = vec![at("1"), at("2").clone(), Record { uprn: None, ..at("3") }];
+        let records = vec![
+            at("1"),
+            at("2").clone(),
+            Record {
+                uprn: None,
+                ..at("3")
+            },
+        ];
         let d = derive(&records);
-        let c = cluster(&records, &d, [(2, 0)], g);
+        let c = cluster(&records, &d, [(2, 0)], g, &Residency::default());
         assert_eq!(c.cluster_of[2], c.cluster_of[0]);
     }
 }

@@ -117,6 +117,14 @@ pub struct DeterministicRule {
 pub struct ClusterConfig {
     #[serde(default)]
     pub conflicts: Vec<String>,
+    /// Sources whose records always hold the person's current address: two
+    /// such records live at different properties at the same time are two people.
+    #[serde(default)]
+    pub address_sources: Vec<String>,
+    /// Sources in which a person holds one record at a time: two such records
+    /// live at the same time are two people.
+    #[serde(default)]
+    pub one_at_a_time: Vec<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -141,7 +149,7 @@ impl Default for TrainingConfig {
 }
 
 fn default_threshold() -> f64 {
-    0.9
+    0.6
 }
 fn default_report_threshold() -> f64 {
     0.5

@@ -104,6 +104,7 @@ pub struct Linker {
     rules: Vec<Rule>,
     deterministic: Vec<Vec<Field>>,
     guard: Guard,
+    residency: cluster::Residency,
 }
 
 impl Linker {
@@ -165,7 +166,12 @@ impl Linker {
             forename: has("forename"),
             weak_bridge: has("bare_name_bridge"),
         };
+        let residency = cluster::Residency {
+            address_sources: config.cluster.address_sources.clone(),
+            one_at_a_time: config.cluster.one_at_a_time.clone(),
+        };
         Ok(Linker {
+            residency,
             config,
             comparisons,
             rules,
@@ -236,6 +242,7 @@ impl Linker {
             &derived,
             edges.iter().map(|p| (p.a, p.b)),
             self.guard,
+            &self.residency,
         );
         let name = |r: usize| self.rules[r].names.join(" + ");
         LinkOutput {

@@ -28,6 +28,8 @@ pub struct Record {
     pub extra: Vec<Option<String>>,
     /// When the record was live (first and last extract it appears in), if known.
     pub seen: Option<(NaiveDate, NaiveDate)>,
+    /// The system the record came from, if known (for the cluster guard).
+    pub source: String,
 }
 
 /// Where a config's field name points.
