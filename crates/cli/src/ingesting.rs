@@ -34,7 +34,7 @@ pub fn files_under(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
         } else if p.exists() {
             out.push(p);
         } else {
-            anyhow::bail!("{}: no such file or directory", p.display());
+            crate::user_error!("{}: no such file or directory", p.display());
         }
     }
     out.sort_by(|a, b| {
@@ -104,7 +104,11 @@ pub async fn ingest(
             }
         };
         let (file, records, quarantine) = to_store(&parsed);
-        match store.load_ingest_file(&file, &records, &quarantine).await? {
+        let outcome = store
+            .load_ingest_file(&file, &records, &quarantine)
+            .await
+            .with_context(|| format!("loading {}", path.display()))?;
+        match outcome {
             LoadOutcome::Loaded { .. } => {
                 report.loaded += 1;
                 report.records += records.len();
@@ -121,6 +125,15 @@ fn refusal(e: &IngestError) -> String {
     e.to_string()
 }
 
+/// Text as the databases accept it: PostgreSQL refuses NUL characters.
+fn clean(s: &str) -> String {
+    s.replace('\0', " ")
+}
+
+fn clean_opt(s: &Option<String>) -> Option<String> {
+    s.as_deref().map(clean)
+}
+
 fn to_store(p: &ParsedFile) -> (NewIngestFile, Vec<NewSourceRecord>, Vec<NewQuarantine>) {
     let file = NewIngestFile {
         source: p.source.clone(),
@@ -134,20 +147,21 @@ fn to_store(p: &ParsedFile) -> (NewIngestFile, Vec<NewSourceRecord>, Vec<NewQuar
         .iter()
         .map(|(row, r)| NewSourceRecord {
             row_no: *row as i64,
-            record_key: r.record_key.clone(),
-            row_means: r.row_means.clone(),
-            title: r.title.clone(),
-            forename: r.forename.clone(),
-            middle_names: r.middle_names.clone(),
-            surname: r.surname.clone(),
+            record_key: clean(&r.record_key),
+            row_means: clean(&r.row_means),
+            title: clean_opt(&r.title),
+            forename: clean_opt(&r.forename),
+            middle_names: clean_opt(&r.middle_names),
+            surname: clean_opt(&r.surname),
             dob: r.dob,
-            nino: r.nino.clone(),
-            postcode: r.postcode.clone(),
-            address: r.address.clone(),
-            uprn: r.uprn.clone(),
-            phone: r.phone.clone(),
-            email: r.email.clone(),
+            nino: clean_opt(&r.nino),
+            postcode: clean_opt(&r.postcode),
+            address: clean_opt(&r.address),
+            uprn: clean_opt(&r.uprn),
+            phone: clean_opt(&r.phone),
+            email: clean_opt(&r.email),
             event_date: r.event_date,
+            // JSON writes a NUL as the six characters \u0000, which both databases store.
             attributes: serde_json::to_string(&r.attributes).unwrap_or_else(|_| "{}".into()),
             original: serde_json::to_string(&r.original).unwrap_or_else(|_| "{}".into()),
         })
@@ -157,9 +171,9 @@ fn to_store(p: &ParsedFile) -> (NewIngestFile, Vec<NewSourceRecord>, Vec<NewQuar
         .iter()
         .map(|q| NewQuarantine {
             row_no: q.row as i64,
-            field: q.field.clone(),
-            value: q.value.clone(),
-            reason: q.reason.clone(),
+            field: clean(&q.field),
+            value: clean(&q.value),
+            reason: clean(&q.reason),
         })
         .collect();
     (file, records, quarantine)

@@ -48,13 +48,13 @@ pub fn load_config(path: Option<&Path>) -> Result<LinkConfig> {
 pub fn standalone(config: Option<&Path>, files: &[PathBuf], out: &Path) -> Result<()> {
     let config = load_config(config)?;
     let Some(columns) = config.columns.clone() else {
-        anyhow::bail!(
+        crate::user_error!(
             "to link CSV files the config needs a [columns] section saying which column holds what \
              (see docs/linkage.md)"
         );
     };
     if files.is_empty() || files.len() > 2 {
-        anyhow::bail!("give one CSV file to deduplicate, or two to link");
+        crate::user_error!("give one CSV file to deduplicate, or two to link");
     }
     let started = Instant::now();
     let stages = Stages::new();
@@ -135,6 +135,7 @@ pub struct StoredRun {
     pub new: usize,
     pub merged: usize,
     pub split: usize,
+    pub moved: usize,
     pub households: usize,
     pub current_households: usize,
 }
@@ -168,7 +169,7 @@ pub async fn stored(
     let stored = store.latest_records().await?;
     if stored.is_empty() {
         stages.done();
-        anyhow::bail!("nothing has been ingested yet: run `upstream ingest` first");
+        crate::user_error!("nothing has been ingested yet: run `upstream ingest` first");
     }
     let records = to_records(&stored);
     let threshold = config.report_threshold;
@@ -224,6 +225,7 @@ pub async fn stored(
         ChangeKind::New => "new",
         ChangeKind::Merged => "merged",
         ChangeKind::Split => "split",
+        ChangeKind::Moved => "moved",
     };
     let save = upstream_store::LinkRunSave {
         config: config_text,
@@ -309,6 +311,7 @@ pub async fn stored(
         new: count(ChangeKind::New),
         merged: count(ChangeKind::Merged),
         split: count(ChangeKind::Split),
+        moved: count(ChangeKind::Moved),
         households: view.households.len(),
         current_households: view.households.iter().filter(|h| h.current).count(),
     })
@@ -329,7 +332,7 @@ pub async fn evaluate(
     for (i, row) in rdr.records().enumerate() {
         let row = row.map_err(|e| anyhow::anyhow!("{} row {}: {e}", truth.display(), i + 1))?;
         let (Some(s), Some(k), Some(p)) = (row.get(0), row.get(1), row.get(2)) else {
-            anyhow::bail!(
+            crate::user_error!(
                 "{} row {}: expected source, record_key, person_id",
                 truth.display(),
                 i + 1
@@ -456,7 +459,7 @@ pub fn print_evaluation(e: &upstream_link::eval::Evaluation) {
 /// Explain why two stored records do or do not match, under the last run's model.
 pub async fn explain(store: &upstream_store::Store, a: &str, b: &str) -> Result<()> {
     let Some(run) = store.latest_link_run().await? else {
-        anyhow::bail!("no linkage run yet: run `upstream link` first");
+        crate::user_error!("no linkage run yet: run `upstream link` first");
     };
     let config = LinkConfig::from_toml(&run.config, "the last run's settings")?;
     let model: upstream_link::Model = serde_json::from_str(&run.model)?;

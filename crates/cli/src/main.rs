@@ -181,6 +181,16 @@ struct LinkArgs {
 
 #[derive(Debug, Subcommand)]
 enum BenchCommand {
+    /// Time deduplicating a million records of a simulated town, with
+    /// accuracy against its truth.
+    Link {
+        /// A town written by `upstream simulate` (about 150,000 households
+        /// give a million distinct records).
+        #[arg(long)]
+        town: PathBuf,
+        #[arg(long, default_value_t = 1_000_000)]
+        records: usize,
+    },
     /// Time `simulate` at a city's scale and measure its peak memory.
     Simulate {
         #[arg(long, default_value = "birmingham")]
@@ -215,9 +225,23 @@ fn main() -> ExitCode {
     }
 }
 
+/// Something the user can put right (a missing file, a step not yet run).
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct UserError(pub String);
+
+/// Stop with a [`UserError`] (exit code 2).
+#[macro_export]
+macro_rules! user_error {
+    ($($arg:tt)*) => {
+        return Err($crate::UserError(format!($($arg)*)).into())
+    };
+}
+
 fn is_user_error(e: &anyhow::Error) -> bool {
     e.chain().any(|c| {
-        c.downcast_ref::<upstream_sim::ProfileError>().is_some()
+        c.downcast_ref::<UserError>().is_some()
+            || c.downcast_ref::<upstream_sim::ProfileError>().is_some()
             || matches!(
                 c.downcast_ref::<upstream_sim::SimError>(),
                 Some(
@@ -262,8 +286,8 @@ fn run(cli: Cli) -> Result<()> {
             let store = connect(&cli.database).await?;
             let r = linking::stored(&store, a.config.as_deref(), false).await?;
             println!(
-                "Linked {} records into {} people ({} new, {} merges, {} splits recorded); {} households, {} of them current.",
-                r.records, r.people, r.new, r.merged, r.split, r.households, r.current_households
+                "Linked {} records into {} people ({} new; {} merges, {} splits, {} moves of records between people recorded); {} households, {} of them current.",
+                r.records, r.people, r.new, r.merged, r.split, r.moved, r.households, r.current_households
             );
             Ok(())
         }),
@@ -344,6 +368,7 @@ fn run(cli: Cli) -> Result<()> {
             seed,
             out,
         }) => bench::simulate(&profile, households, months, seed, out),
+        Command::Bench(BenchCommand::Link { town, records }) => bench::link(&town, records),
     }
 }
 

@@ -665,9 +665,10 @@ fn person_ids_survive_a_new_month_and_every_change_is_recorded() {
         let count = |kind: &str| changes.iter().filter(|c| c.kind == kind).count();
         assert!(
             t.contains(&format!(
-                "{} merges, {} splits recorded",
+                "{} merges, {} splits, {} moves of records between people recorded",
                 count("merged"),
-                count("split")
+                count("split"),
+                count("moved")
             )),
             "{}: {t}\n{changes:?}",
             db.name()
@@ -679,8 +680,8 @@ fn person_ids_survive_a_new_month_and_every_change_is_recorded() {
                 .map(|o| o.trim().parse().expect("person id"))
                 .collect()
         };
-        // Every record that had an id keeps it, unless a recorded merge or
-        // split explains the new one.
+        // Every record that had an id keeps it, unless a recorded merge,
+        // split or move explains the new one.
         let mut moved = 0;
         for (record, old) in &before {
             let new = after
@@ -691,7 +692,7 @@ fn person_ids_survive_a_new_month_and_every_change_is_recorded() {
             }
             moved += 1;
             let explained = changes.iter().any(|c| {
-                (c.kind == "merged" || c.kind == "split")
+                (c.kind == "merged" || c.kind == "split" || c.kind == "moved")
                     && c.person_id == *new
                     && ids(c).contains(old)
             });

@@ -100,10 +100,23 @@ pub fn cluster(
     edges: impl IntoIterator<Item = (u32, u32)>,
     guard: Guard,
     residency: &Residency,
+    vetoes: &[(u32, u32)],
 ) -> Clustering {
     let n = records.len();
     let mut parent: Vec<u32> = (0..n as u32).collect();
     let mut size: Vec<u32> = vec![1; n];
+    // Pairs the model judged almost surely different people: two groups
+    // holding such a pair are never joined, however another pair links them.
+    let mut veto_of: Vec<Vec<u32>> = vec![Vec::new(); n];
+    for &(a, b) in vetoes {
+        veto_of[a as usize].push(b);
+        veto_of[b as usize].push(a);
+    }
+    let mut members: Vec<Vec<u32>> = if vetoes.is_empty() {
+        Vec::new()
+    } else {
+        (0..n as u32).map(|i| vec![i]).collect()
+    };
     let mut summary: Vec<Summary> = records
         .iter()
         .enumerate()
@@ -135,7 +148,21 @@ pub fn cluster(
             && (weak[a as usize] || weak[b as usize])
             && summary[ra as usize].anchored
             && summary[rb as usize].anchored;
+        let vetoed = !members.is_empty() && {
+            let (small, other) = if members[ra as usize].len() <= members[rb as usize].len() {
+                (ra, rb)
+            } else {
+                (rb, ra)
+            };
+            members[small as usize].clone().into_iter().any(|m| {
+                veto_of[m as usize]
+                    .clone()
+                    .into_iter()
+                    .any(|v| find(&mut parent, v) == other)
+            })
+        };
         if bridging
+            || vetoed
             || lives_apart(
                 &summary[ra as usize],
                 &summary[rb as usize],
@@ -161,6 +188,10 @@ pub fn cluster(
         };
         parent[small as usize] = big;
         size[big as usize] += size[small as usize];
+        if !members.is_empty() {
+            let moved = std::mem::take(&mut members[small as usize]);
+            members[big as usize].extend(moved);
+        }
         let s = std::mem::take(&mut summary[small as usize]);
         merge(&mut summary[big as usize], s, records, derived);
     }
@@ -324,7 +355,14 @@ mod tests {
             forename: true,
             weak_bridge: false,
         };
-        let c = cluster(&records, &d, [(0, 1), (1, 2)], g, &Residency::default());
+        let c = cluster(
+            &records,
+            &d,
+            [(0, 1), (1, 2)],
+            g,
+            &Residency::default(),
+            &[],
+        );
         assert_eq!(c.cluster_of[0], c.cluster_of[1]);
         assert_ne!(c.cluster_of[1], c.cluster_of[2]);
         assert_eq!(c.refused, 1);
@@ -335,6 +373,7 @@ mod tests {
             [(0, 1), (1, 2)],
             Guard::default(),
             &Residency::default(),
+            &[],
         );
         assert_eq!(c.clusters, 1);
     }
@@ -353,9 +392,28 @@ mod tests {
             weak_bridge: false,
         };
         assert_eq!(
-            cluster(&records, &d, [(0, 1)], g, &Residency::default()).clusters,
+            cluster(&records, &d, [(0, 1)], g, &Residency::default(), &[]).clusters,
             1
         );
+    }
+
+    #[test]
+    fn a_pair_judged_different_keeps_their_groups_apart() {
+        let records = vec![
+            person("JOHN", None),
+            person("JOHN", None),
+            person("JOHN", None),
+        ];
+        let d = derive(&records);
+        let g = Guard::default();
+        let none = Residency::default();
+        assert_eq!(
+            cluster(&records, &d, [(0, 1), (1, 2)], g, &none, &[]).clusters,
+            1
+        );
+        let c = cluster(&records, &d, [(0, 1), (1, 2)], g, &none, &[(0, 2)]);
+        assert_eq!(c.clusters, 2);
+        assert_eq!(c.refused, 1);
     }
 
     #[test]
@@ -380,21 +438,21 @@ mod tests {
             lives("2", 3, 12, "council_tax"),
         ];
         let dr = derive(&records);
-        assert_eq!(cluster(&records, &dr, [(0, 1)], g, &res).clusters, 2);
+        assert_eq!(cluster(&records, &dr, [(0, 1)], g, &res, &[]).clusters, 2);
         // One home after another: a move.
         let records = vec![
             lives("1", 1, 5, "council_tax"),
             lives("2", 6, 12, "council_tax"),
         ];
         let dr = derive(&records);
-        assert_eq!(cluster(&records, &dr, [(0, 1)], g, &res).clusters, 1);
+        assert_eq!(cluster(&records, &dr, [(0, 1)], g, &res, &[]).clusters, 1);
         // Two registrations at one address at once: father and son.
         let records = vec![
             lives("1", 1, 12, "electoral_register"),
             lives("1", 6, 12, "electoral_register"),
         ];
         let dr = derive(&records);
-        assert_eq!(cluster(&records, &dr, [(0, 1)], g, &res).clusters, 2);
+        assert_eq!(cluster(&records, &dr, [(0, 1)], g, &res, &[]).clusters, 2);
     }
 
     #[test]
@@ -416,7 +474,14 @@ mod tests {
             weak_bridge: true,
             ..Guard::default()
         };
-        let c = cluster(&records, &d, [(0, 1), (1, 2)], g, &Residency::default());
+        let c = cluster(
+            &records,
+            &d,
+            [(0, 1), (1, 2)],
+            g,
+            &Residency::default(),
+            &[],
+        );
         assert_eq!(c.cluster_of[0], c.cluster_of[1]);
         assert_ne!(c.cluster_of[1], c.cluster_of[2]);
         // Two bare names may still join each other, and then one person.
@@ -429,7 +494,7 @@ mod tests {
             },
         ];
         let d = derive(&records);
-        let c = cluster(&records, &d, [(2, 0)], g, &Residency::default());
+        let c = cluster(&records, &d, [(2, 0)], g, &Residency::default(), &[]);
         assert_eq!(c.cluster_of[2], c.cluster_of[0]);
     }
 }

@@ -125,6 +125,10 @@ pub struct ClusterConfig {
     /// live at the same time are two people.
     #[serde(default)]
     pub one_at_a_time: Vec<String>,
+    /// Two groups are never joined while any compared pair between them has
+    /// a match probability below this (0 turns the check off).
+    #[serde(default)]
+    pub veto_below: f64,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -154,7 +154,7 @@ impl fmt::Display for Explanation {
             match &i.level {
                 None => writeln!(
                     f,
-                    "- {}: {} and {}: missing on one side, so it says nothing (weight 0).",
+                    "- {}: {} and {}: not given on both, so it says nothing (weight 0).",
                     i.comparison,
                     shown(&i.value_a),
                     shown(&i.value_b)

@@ -227,6 +227,12 @@ impl Linker {
             })
             .collect();
         progress("Clustering into people");
+        let veto = self.config.cluster.veto_below;
+        let vetoes: Vec<(u32, u32)> = pairs
+            .iter()
+            .filter(|p| !p.deterministic && p.probability() < veto)
+            .map(|p| (p.a, p.b))
+            .collect();
         let mut edges: Vec<&ScoredPair> = pairs
             .iter()
             .filter(|p| p.probability() >= self.config.threshold)
@@ -243,6 +249,7 @@ impl Linker {
             edges.iter().map(|p| (p.a, p.b)),
             self.guard,
             &self.residency,
+            &vetoes,
         );
         let name = |r: usize| self.rules[r].names.join(" + ");
         LinkOutput {

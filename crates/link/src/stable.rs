@@ -6,7 +6,8 @@
 //! records (ties: the earliest cluster). A cluster inheriting several ids keeps
 //! the oldest (smallest) and records a merge; a cluster holding records of an
 //! earlier person but inheriting none gets a new id and records a split; a
-//! cluster with no earlier records gets a new id.
+//! cluster with no earlier records gets a new id. Records of an earlier
+//! person that land in a cluster keeping another id are recorded as moved.
 
 use serde::Serialize;
 use std::collections::HashMap;
@@ -17,6 +18,8 @@ pub enum ChangeKind {
     New,
     Merged,
     Split,
+    /// Some records of `others[0]` now belong to `person_id`.
+    Moved,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -83,6 +86,20 @@ pub fn assign(
                     records: size[c],
                 });
             }
+            let mut from: Vec<i64> = touched_by[c]
+                .iter()
+                .copied()
+                .filter(|p| !inh.contains(p))
+                .collect();
+            from.sort();
+            for p in from {
+                changes.push(IdentityChange {
+                    kind: ChangeKind::Moved,
+                    person_id: keep,
+                    others: vec![p],
+                    records: share[&p][&(c as u32)],
+                });
+            }
         } else {
             id_of_cluster[c] = next_id;
             let mut from = std::mem::take(&mut touched_by[c]);
@@ -142,5 +159,15 @@ mod tests {
         assert_eq!(fourth.person_of, vec![1, 1, 4, 1, 3]);
         assert_eq!(fourth.changes[0].kind, ChangeKind::Split);
         assert_eq!(fourth.changes[0].others, vec![1]);
+        // Fifth run: one record of person 1 goes over to person 4, whose
+        // cluster keeps its id: recorded as moved, not silent.
+        let prev: Vec<Option<i64>> = fourth.person_of.iter().map(|&p| Some(p)).collect();
+        let fifth = assign(&[0, 1, 1, 0, 2], 3, &prev, fourth.next_id);
+        assert_eq!(fifth.person_of, vec![1, 4, 4, 1, 3]);
+        assert_eq!(fifth.changes.len(), 1);
+        assert_eq!(fifth.changes[0].kind, ChangeKind::Moved);
+        assert_eq!(fifth.changes[0].person_id, 4);
+        assert_eq!(fifth.changes[0].others, vec![1]);
+        assert_eq!(fifth.changes[0].records, 1);
     }
 }
