@@ -542,14 +542,14 @@ fn demo(database: &str, a: DemoArgs) -> Result<()> {
         None,
     )?;
     println!(
-        "Step 1 of 3: simulating a town of {} households over {} months...",
+        "Step 1 of 4: simulating a town of {} households over {} months...",
         a.households, a.months
     );
     let report = run_simulation(&cfg)?;
     print_sim_report(&cfg, &report);
     println!();
     println!(
-        "Step 2 of 3: loading what the platform can process so far into {}...",
+        "Step 2 of 4: reading every extract into {}...",
         redact(database)
     );
     let rt = runtime()?;
@@ -560,11 +560,32 @@ fn demo(database: &str, a: DemoArgs) -> Result<()> {
             "{} extract files registered ({} already known).",
             s.new, s.already_known
         );
+        let decls = ingesting::declarations(None)?;
+        let ingested = ingesting::ingest(&store, &decls, &[a.out.join("extracts")], false).await?;
+        ingesting::print_report(&ingested);
+        println!();
+        println!("Step 3 of 4: linking records into people and households...");
+        let r = linking::stored(&store, None, false).await?;
+        println!(
+            "Linked {} records into {} people; {} households, {} of them current.",
+            r.records, r.people, r.households, r.current_households
+        );
+        let (e, _) =
+            linking::evaluate(&store, None, &a.out.join("truth").join("record_links.csv")).await?;
+        println!(
+            "Against the town's truth: pairwise precision {:.3}, recall {:.3}, F1 {:.3} \
+             (`upstream evaluate linkage --truth {}` for the full report).",
+            e.precision,
+            e.recall,
+            e.f1,
+            a.out.join("truth").join("record_links.csv").display()
+        );
+        println!();
         if a.no_serve {
-            println!("Step 3 of 3: skipped (--no-serve). Start the server with `upstream serve`.");
+            println!("Step 4 of 4: skipped (--no-serve). Start the server with `upstream serve`.");
             return Ok(());
         }
-        println!("Step 3 of 3: starting the web server.");
+        println!("Step 4 of 4: starting the web server.");
         serve(store, a.bind).await
     })
 }

@@ -223,9 +223,14 @@ fn the_demo_prepares_everything_without_serving_when_asked() {
     assert!(o.status.success(), "{}", text(&o));
     let t = text(&o);
     assert!(
-        t.contains("Step 1 of 3") && t.contains("30 extract files registered"),
+        t.contains("Step 1 of 4") && t.contains("30 extract files registered"),
         "{t}"
     );
+    assert!(
+        t.contains("Loaded 30 file(s)") && t.contains("people"),
+        "{t}"
+    );
+    assert!(t.contains("pairwise precision"), "{t}");
     // Running the demo again changes nothing in storage.
     let o = upstream(
         &[
@@ -241,7 +246,8 @@ fn the_demo_prepares_everything_without_serving_when_asked() {
         &db,
     );
     assert!(
-        text(&o).contains("0 extract files registered (30 already known)"),
+        text(&o).contains("0 extract files registered (30 already known)")
+            && text(&o).contains("30 file(s) already loaded (unchanged)"),
         "{}",
         text(&o)
     );

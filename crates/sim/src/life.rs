@@ -359,15 +359,17 @@ impl World {
             Tenure::SocialRent => tn.mean_years_at_address_social,
             Tenure::TemporaryAccommodation => 1.5,
         };
+        // Capped: the exponential's tail would otherwise open accounts in the
+        // 1800s, which ingest rightly refuses as implausible dates.
         let years_here = if newcomer {
             0.0
         } else {
-            draw_years(&mut self.rng, mean_years)
+            draw_years(&mut self.rng, mean_years).min(50.0)
         };
         let years_area = if newcomer {
             0.0
         } else {
-            years_here + draw_years(&mut self.rng, 12.0)
+            (years_here + draw_years(&mut self.rng, 12.0)).min(70.0)
         };
         let moved_in = now.plus(-((years_here * 12.0) as i32));
         let arrived = now.plus(-((years_area * 12.0) as i32));
