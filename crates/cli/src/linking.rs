@@ -323,7 +323,11 @@ pub async fn evaluate(
     store: &upstream_store::Store,
     config: Option<&Path>,
     truth: &Path,
-) -> Result<(upstream_link::eval::Evaluation, upstream_link::Model)> {
+) -> Result<(
+    upstream_link::eval::Evaluation,
+    upstream_link::eval::Pairwise,
+    upstream_link::Model,
+)> {
     use std::collections::HashMap;
     let config = load_config(config)?;
     let mut rdr =
@@ -379,7 +383,28 @@ pub async fn evaluate(
         &output.pairs,
         threshold,
     );
-    Ok((e, output.model))
+    // The same figures without records that give only a name (and perhaps a
+    // postcode): nothing can link those reliably, so they bound what any
+    // linker can reach.
+    let (t, p): (Vec<u64>, Vec<u32>) = records
+        .iter()
+        .zip(truth_of.iter().zip(&output.clustering.cluster_of))
+        .filter(|(r, _)| !upstream_link::cluster::is_weak(r))
+        .map(|(_, (t, p))| (*t, *p))
+        .unzip();
+    let identified = upstream_link::eval::pairwise(&t, &p);
+    Ok((e, identified, output.model))
+}
+
+pub fn print_identified(all: usize, i: &upstream_link::eval::Pairwise) {
+    println!(
+        "Over the {} records that give more than a name ({} give only a name, perhaps with a postcode): precision {:.4}, recall {:.4}, F1 {:.4}.",
+        i.records,
+        all - i.records,
+        i.precision,
+        i.recall,
+        i.f1
+    );
 }
 
 /// The trained weights: what each level of each comparison is worth.

@@ -308,8 +308,10 @@ fn run(cli: Cli) -> Result<()> {
         Command::Evaluate(EvaluateCommand::Linkage { truth, config }) => {
             runtime()?.block_on(async {
                 let store = connect(&cli.database).await?;
-                let (e, model) = linking::evaluate(&store, config.as_deref(), &truth).await?;
+                let (e, identified, model) =
+                    linking::evaluate(&store, config.as_deref(), &truth).await?;
                 linking::print_evaluation(&e);
+                linking::print_identified(e.records, &identified);
                 linking::print_model(&model);
                 Ok(())
             })
@@ -570,7 +572,7 @@ fn demo(database: &str, a: DemoArgs) -> Result<()> {
             "Linked {} records into {} people; {} households, {} of them current.",
             r.records, r.people, r.households, r.current_households
         );
-        let (e, _) =
+        let (e, _, _) =
             linking::evaluate(&store, None, &a.out.join("truth").join("record_links.csv")).await?;
         println!(
             "Against the town's truth: pairwise precision {:.3}, recall {:.3}, F1 {:.3} \

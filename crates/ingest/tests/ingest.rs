@@ -201,8 +201,8 @@ A,AA-1560,Ahmed,Zainab Hafsa,23 Ridge Place,Acocks Green,BIRMINGHAM,B2 6SA,10007
 
     // Contact centre: an ISO timestamp is the event date.
     let cc = built_in("contact_centre");
-    let text = "interaction_id,timestamp,channel,caller_name,phone,postcode,address,topic\n\
-CC000001564,2024-05-25T11:54:00,email,Miss G Barker,+44 7976 475295,,,schools\n";
+    let text = "interaction_id,timestamp,channel,caller_name,phone,postcode,address,email,topic\n\
+CC000001564,2024-05-25T11:54:00,email,Miss G Barker,+44 7976 475295,,,g.barker@mail.example,schools\n";
     let p = read(&cc, tmp.path(), "contact_centre_2024-05.csv", text).expect("reads");
     assert!(p.quarantine.is_empty(), "{:?}", p.quarantine);
     assert_eq!(
@@ -210,6 +210,10 @@ CC000001564,2024-05-25T11:54:00,email,Miss G Barker,+44 7976 475295,,,schools\n"
         NaiveDate::from_ymd_opt(2024, 5, 25)
     );
     assert_eq!(p.records[0].1.original["caller_name"], "Miss G Barker");
+    assert_eq!(
+        p.records[0].1.email.as_deref(),
+        Some("g.barker@mail.example")
+    );
 }
 
 #[test]

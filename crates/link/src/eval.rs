@@ -37,6 +37,50 @@ pub struct ErrorReport {
     pub examples: Vec<(String, String, String)>,
 }
 
+/// Pairwise figures alone, for a subset of records.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct Pairwise {
+    pub records: usize,
+    pub precision: f64,
+    pub recall: f64,
+    pub f1: f64,
+}
+
+pub fn pairwise(truth: &[u64], predicted: &[u32]) -> Pairwise {
+    let mut cell: HashMap<(u32, u64), u64> = HashMap::new();
+    let mut pred_size: HashMap<u32, u64> = HashMap::new();
+    let mut true_size: HashMap<u64, u64> = HashMap::new();
+    for (&t, &p) in truth.iter().zip(predicted) {
+        *cell.entry((p, t)).or_default() += 1;
+        *pred_size.entry(p).or_default() += 1;
+        *true_size.entry(t).or_default() += 1;
+    }
+    let correct: u64 = cell.values().map(|&n| pairs(n)).sum();
+    let predicted_pairs: u64 = pred_size.values().map(|&n| pairs(n)).sum();
+    let true_pairs: u64 = true_size.values().map(|&n| pairs(n)).sum();
+    let precision = if predicted_pairs == 0 {
+        1.0
+    } else {
+        correct as f64 / predicted_pairs as f64
+    };
+    let recall = if true_pairs == 0 {
+        1.0
+    } else {
+        correct as f64 / true_pairs as f64
+    };
+    let f1 = if precision + recall == 0.0 {
+        0.0
+    } else {
+        2.0 * precision * recall / (precision + recall)
+    };
+    Pairwise {
+        records: truth.len(),
+        precision,
+        recall,
+        f1,
+    }
+}
+
 fn pairs(n: u64) -> u64 {
     n * n.saturating_sub(1) / 2
 }
