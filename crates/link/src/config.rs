@@ -153,7 +153,7 @@ impl Default for TrainingConfig {
 }
 
 fn default_threshold() -> f64 {
-    0.6
+    0.5
 }
 fn default_report_threshold() -> f64 {
     0.5

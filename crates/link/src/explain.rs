@@ -22,6 +22,8 @@ pub struct Explanation {
     pub probability: f64,
     /// The deterministic rule that links the pair outright, if any.
     pub deterministic: Option<String>,
+    /// How much weaker a common full name makes the names' agreement.
+    pub full_name_adjustment: f64,
     pub threshold: f64,
 }
 
@@ -44,6 +46,7 @@ pub(crate) fn explain(
     records: &[Record],
     derived: &[Derived],
     tf: &[Option<Vec<f32>>],
+    full_name: Option<&[f32]>,
     a: usize,
     b: usize,
 ) -> Explanation {
@@ -84,6 +87,21 @@ pub(crate) fn explain(
             tf_adjustment,
         });
     }
+    // The full-name correction goes with the surname line, which follows the forename's.
+    let both_exact = linker
+        .comparisons
+        .iter()
+        .filter(|c| c.tf && matches!(c.kind, ComparisonKind::Forename | ComparisonKind::Surname))
+        .filter(|c| c.level(ra, &derived[a], rb, &derived[b]) == 0)
+        .count()
+        == 2;
+    let mut full_name_adjustment = 0.0;
+    if !same_property && both_exact {
+        if let Some(fc) = full_name {
+            full_name_adjustment = fc[a].min(fc[b]) as f64;
+            weight += full_name_adjustment;
+        }
+    }
     let deterministic = linker.deterministic_match(ra, rb);
     Explanation {
         record_a: ra.id.clone(),
@@ -99,6 +117,7 @@ pub(crate) fn explain(
         },
         deterministic,
         threshold: linker.config.threshold,
+        full_name_adjustment,
     }
 }
 
@@ -180,6 +199,13 @@ impl fmt::Display for Explanation {
                     writeln!(f, ".")?;
                 }
             }
+        }
+        if self.full_name_adjustment.abs() >= 0.05 {
+            writeln!(
+                f,
+                "- The full name is commoner than its parts suggest (several people share it), so the names count for less ({:+.1}).",
+                self.full_name_adjustment
+            )?;
         }
         writeln!(
             f,

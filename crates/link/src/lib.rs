@@ -215,6 +215,7 @@ impl Linker {
         let model = self.train(records, &derived, &cands, &patterns, mode);
         progress("Scoring pairs");
         let tf = model::term_frequencies(&self.comparisons, records, &derived);
+        let full_name = model::full_name_correction(&self.comparisons, &tf, records, &derived);
         let pairs: Vec<ScoredPair> = cands
             .pairs
             .par_iter()
@@ -222,7 +223,8 @@ impl Linker {
             .map(|(&(i, j), &p)| ScoredPair {
                 a: i,
                 b: j,
-                weight: self.score(&model, &tf, i as usize, j as usize, p) as f32,
+                weight: self.score(&model, &tf, full_name.as_deref(), i as usize, j as usize, p)
+                    as f32,
                 deterministic: self.is_deterministic(&records[i as usize], &records[j as usize]),
             })
             .collect();
@@ -279,19 +281,32 @@ impl Linker {
         &self,
         model: &Model,
         tf: &[Option<Vec<f32>>],
+        full_name: Option<&[f32]>,
         i: usize,
         j: usize,
         p: u64,
     ) -> f64 {
         let mut w = model.prior_weight_for(p);
         let segment = model.segment_of(p).is_some();
+        let mut exact_tf = 0;
         for (c, tf) in tf.iter().enumerate() {
             let l = model::level_of(p, c);
             w += model.weight_for(p, c);
             if l == 0 && !segment {
                 if let Some(t) = tf {
                     w += model.tf_adjustment(c, t[i].max(t[j]) as f64);
+                    if matches!(
+                        self.comparisons[c].kind,
+                        ComparisonKind::Forename | ComparisonKind::Surname
+                    ) {
+                        exact_tf += 1;
+                    }
                 }
+            }
+        }
+        if exact_tf == 2 {
+            if let Some(fc) = full_name {
+                w += fc[i].min(fc[j]) as f64;
             }
         }
         w
@@ -461,7 +476,17 @@ impl Linker {
     pub fn explain(&self, model: &Model, population: &[Record], a: usize, b: usize) -> Explanation {
         let derived = derive(population);
         let tf = model::term_frequencies(&self.comparisons, population, &derived);
-        explain::explain(self, model, population, &derived, &tf, a, b)
+        let full_name = model::full_name_correction(&self.comparisons, &tf, population, &derived);
+        explain::explain(
+            self,
+            model,
+            population,
+            &derived,
+            &tf,
+            full_name.as_deref(),
+            a,
+            b,
+        )
     }
 
     pub fn comparison_kinds(&self) -> Vec<ComparisonKind> {

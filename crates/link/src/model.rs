@@ -172,6 +172,66 @@ pub fn term_frequencies(
         .collect()
 }
 
+/// A correction for full names more common than their parts suggest. Term
+/// frequencies treat forename and surname as independent, but names cluster
+/// (by age, by community): "Sandra Jones" is far commoner than the product of
+/// "Sandra" and "Jones". For each record, log2 of (independent estimate /
+/// observed share of other people's records with the same full name), when
+/// that is negative; 0 otherwise. People are approximated by the distinct
+/// postcodes a full name is recorded at.
+pub fn full_name_correction(
+    comparisons: &[Comparison],
+    tf: &[Option<Vec<f32>>],
+    records: &[Record],
+    derived: &[Derived],
+) -> Option<Vec<f32>> {
+    use crate::config::ComparisonKind as K;
+    let f = comparisons
+        .iter()
+        .position(|c| c.kind == K::Forename && c.tf)?;
+    let s = comparisons
+        .iter()
+        .position(|c| c.kind == K::Surname && c.tf)?;
+    let (tf_f, tf_s) = (tf[f].as_ref()?, tf[s].as_ref()?);
+    let name = |i: usize| -> Option<(&str, &str)> {
+        Some((
+            derived[i].forename.as_deref()?,
+            records[i].surname.as_deref()?,
+        ))
+    };
+    let mut count: HashMap<(&str, &str), (u32, std::collections::HashSet<&str>)> = HashMap::new();
+    let mut named = 0u64;
+    for i in 0..records.len() {
+        if let Some(n) = name(i) {
+            named += 1;
+            let e = count.entry(n).or_default();
+            e.0 += 1;
+            if let Some(pc) = records[i].postcode.as_deref() {
+                e.1.insert(pc);
+            }
+        }
+    }
+    let named = named.max(1) as f64;
+    Some(
+        (0..records.len())
+            .map(|i| {
+                let Some(n) = name(i) else { return 0.0 };
+                let (records_with, places) = &count[&n];
+                let people = places.len().max(1) as f64;
+                if people <= 1.0 {
+                    return 0.0;
+                }
+                let others = *records_with as f64 * (1.0 - 1.0 / people) / named;
+                let independent = tf_f[i] as f64 * tf_s[i] as f64;
+                if independent <= 0.0 || others <= 0.0 {
+                    return 0.0;
+                }
+                (independent / others).log2().min(0.0) as f32
+            })
+            .collect(),
+    )
+}
+
 /// The fields a blocking rule's keys are made from.
 pub fn key_fields(k: &Key) -> Field {
     match k {
