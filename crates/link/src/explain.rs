@@ -40,16 +40,22 @@ pub struct Item {
     pub tf_adjustment: f64,
 }
 
+/// The records a model was trained on, with what is derived from them.
+pub(crate) struct Population<'a> {
+    pub records: &'a [Record],
+    pub derived: &'a [Derived],
+    pub tf: &'a [Option<Vec<f32>>],
+    pub full_name: Option<&'a [f32]>,
+}
+
 pub(crate) fn explain(
     linker: &Linker,
     model: &Model,
-    records: &[Record],
-    derived: &[Derived],
-    tf: &[Option<Vec<f32>>],
-    full_name: Option<&[f32]>,
+    pop: &Population,
     a: usize,
     b: usize,
 ) -> Explanation {
+    let (records, derived, tf, full_name) = (pop.records, pop.derived, pop.tf, pop.full_name);
     let (ra, rb) = (&records[a], &records[b]);
     let mut items = Vec::new();
     let p = crate::model::pattern(&linker.comparisons, ra, &derived[a], rb, &derived[b]);

@@ -201,12 +201,12 @@ pub fn full_name_correction(
     };
     let mut count: HashMap<(&str, &str), (u32, std::collections::HashSet<&str>)> = HashMap::new();
     let mut named = 0u64;
-    for i in 0..records.len() {
+    for (i, r) in records.iter().enumerate() {
         if let Some(n) = name(i) {
             named += 1;
             let e = count.entry(n).or_default();
             e.0 += 1;
-            if let Some(pc) = records[i].postcode.as_deref() {
+            if let Some(pc) = r.postcode.as_deref() {
                 e.1.insert(pc);
             }
         }
