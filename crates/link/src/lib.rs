@@ -477,16 +477,13 @@ impl Linker {
         let derived = derive(population);
         let tf = model::term_frequencies(&self.comparisons, population, &derived);
         let full_name = model::full_name_correction(&self.comparisons, &tf, population, &derived);
-        explain::explain(
-            self,
-            model,
-            population,
-            &derived,
-            &tf,
-            full_name.as_deref(),
-            a,
-            b,
-        )
+        let pop = explain::Population {
+            records: population,
+            derived: &derived,
+            tf: &tf,
+            full_name: full_name.as_deref(),
+        };
+        explain::explain(self, model, &pop, a, b)
     }
 
     pub fn comparison_kinds(&self) -> Vec<ComparisonKind> {
