@@ -5,7 +5,7 @@
 //! conflicting identifiers: different NI numbers, incompatible dates of
 //! birth, or clearly different full forenames.
 
-use crate::compare::{dobs_compatible, forenames_compatible};
+use crate::compare::{dobs_compatible, first_surname, forenames_compatible};
 use crate::record::{Derived, Record};
 use chrono::NaiveDate;
 
@@ -261,7 +261,15 @@ fn conflict(a: &Summary, b: &Summary, records: &[Record], derived: &[Derived], g
         let fits = a.forenames.iter().any(|&x| {
             b.forenames.iter().any(|&y| {
                 let ((fx, sx), (fy, sy)) = (forename(derived, x), forename(derived, y));
-                forenames_compatible(fx, fy, sx, sy)
+                forenames_compatible(fx, fy, sx, sy) || {
+                    // One record typed surname first: its forename is the
+                    // other's surname, and the other way round.
+                    let (rx, ry) = (&records[x as usize], &records[y as usize]);
+                    let fits = |f: &str, s: Option<&str>| {
+                        s.is_some_and(|s| s.len() > 1 && forenames_compatible(f, s, None, None))
+                    };
+                    fits(fx, first_surname(ry)) && fits(fy, first_surname(rx))
+                }
             })
         });
         if !fits {

@@ -52,6 +52,7 @@ impl Comparison {
                 l.extend(bands("similar"));
                 l.push("swapped with the surname".into());
                 l.push("sound alike".into());
+                l.push("a short form or nickname that fits".into());
                 l.push("an initial that fits".into());
                 l.push("different".into());
                 l
@@ -151,7 +152,7 @@ impl Comparison {
             return NULL;
         };
         let n = self.similarity.len() as u8;
-        let (swap, sound, initial, different) = (n + 1, n + 2, n + 3, n + 4);
+        let (swap, sound, short, initial, different) = (n + 1, n + 2, n + 3, n + 4, n + 5);
         if x.len() == 1 || y.len() == 1 {
             // An initial only ever "fits"; it cannot be exact or similar.
             return if x.as_bytes()[0] == y.as_bytes()[0] {
@@ -167,6 +168,8 @@ impl Comparison {
             swap
         } else if da.forename_sound.is_some() && da.forename_sound == db.forename_sound {
             sound
+        } else if short_form(x, y) {
+            short
         } else {
             different
         }
@@ -245,14 +248,21 @@ fn lasting(seen: Option<(NaiveDate, NaiveDate)>) -> bool {
 
 /// Forename and surname typed the wrong way round on one side.
 fn swapped(a: &Record, da: &Derived, b: &Record, db: &Derived) -> bool {
+    // Both crossings must fit, so each may be looser than a plain comparison;
+    // the surname side is not nickname-mapped ("LEUNG ANDY" / "ANDREW LEUNG").
     let close = |x: Option<&str>, y: Option<&str>| match (x, y) {
-        (Some(x), Some(y)) => x.len() > 1 && y.len() > 1 && (x == y || jaro_winkler(x, y) >= 0.92),
+        (Some(x), Some(y)) => {
+            x.len() > 1 && y.len() > 1 && (x == y || jaro_winkler(x, y) >= 0.8 || short_form(x, y))
+        }
         _ => false,
     };
-    fn first(r: &Record) -> Option<&str> {
-        r.surname.as_deref().and_then(|s| s.split(' ').next())
-    }
-    close(da.forename.as_deref(), first(b)) && close(first(a), db.forename.as_deref())
+    close(da.forename.as_deref(), first_surname(b))
+        && close(first_surname(a), db.forename.as_deref())
+}
+
+/// The first word of a record's surname: where a swapped forename lands.
+pub fn first_surname(r: &Record) -> Option<&str> {
+    r.surname.as_deref().and_then(|s| s.split(' ').next())
 }
 
 /// One surname is a part of the other ("SMITH" and "SMITH JONES").
@@ -286,12 +296,84 @@ pub fn dobs_compatible(x: NaiveDate, y: NaiveDate) -> bool {
 
 /// Whether two full forenames could be one person's (used by the cluster guard).
 pub fn forenames_compatible(x: &str, y: &str, sx: Option<&str>, sy: Option<&str>) -> bool {
-    x == y
-        || jaro_winkler(x, y) >= 0.8
-        || (sx.is_some() && sx == sy)
-        || x.starts_with(y)
-        || y.starts_with(x)
+    x == y || jaro_winkler(x, y) >= 0.8 || (sx.is_some() && sx == sy) || short_form(x, y)
 }
+
+/// One forename is a short form of the other: its start ("VIK" for
+/// "VIKRAM", "MEI" for "MEI LING"), or a nickname ingest leaves alone because
+/// it could stand for more than one name ("SAMMY": Samuel or Samantha).
+pub fn short_form(x: &str, y: &str) -> bool {
+    let (short, long) = if x.len() <= y.len() { (x, y) } else { (y, x) };
+    if short.len() >= 2 && long.starts_with(short) {
+        return true;
+    }
+    AMBIGUOUS_SHORT_FORMS
+        .iter()
+        .any(|(s, longs)| *s == short && longs.contains(&long))
+}
+
+/// Short forms that may stand for several names, and the names they may
+/// stand for. Only those that are not simply the start of the name: the
+/// prefix rule above already covers "CHRIS", "ALEX", "JO" and the like.
+/// Written from common knowledge of English, Welsh, South Asian and West
+/// African naming, not from any one source system.
+const AMBIGUOUS_SHORT_FORMS: &[(&str, &[&str])] = &[
+    ("SAMMY", &["SAMUEL", "SAMANTHA"]),
+    ("SANDY", &["ALEXANDER", "ALEXANDRA", "SANDRA"]),
+    ("LOU", &["LOUISE", "LOUISA", "LUCY", "LUKE"]),
+    ("LULU", &["LOUISE", "LUCY"]),
+    ("NICKY", &["NICOLA", "NICHOLAS", "NICOLE"]),
+    ("JONNY", &["JONATHAN", "JOHN"]),
+    ("JOHNNY", &["JONATHAN", "JOHN"]),
+    ("JAKE", &["JACOB", "JACK"]),
+    ("GAZ", &["GARY", "GARETH"]),
+    ("DEL", &["DEREK"]),
+    ("SHELLEY", &["MICHELLE", "RACHEL"]),
+    ("SHELLY", &["MICHELLE", "RACHEL"]),
+    ("LIV", &["OLIVIA"]),
+    ("LIVVY", &["OLIVIA"]),
+    ("LIVY", &["OLIVIA"]),
+    ("JESS", &["JESSICA"]),
+    ("JESSIE", &["JESSICA"]),
+    ("JEAN", &["JENNIFER"]),
+    ("JEN", &["JENNIFER"]),
+    ("JENNY", &["JENNIFER"]),
+    ("AMY", &["AIMEE"]),
+    ("BUKKY", &["BUKOLA", "OLUWABUKOLA"]),
+    ("FUNMI", &["FUNMILAYO", "OLUWAFUNMILAYO"]),
+    ("TOPE", &["TEMITOPE", "OLUWATOPE"]),
+    ("TEMI", &["TEMITOPE", "TEMILOLUWA"]),
+    ("SEUN", &["OLUWASEUN"]),
+    ("SUKHI", &["SUKHDEV", "SUKHJINDER", "SUKHWINDER"]),
+    ("JASSI", &["JASWINDER", "JASPREET", "JASVINDER"]),
+    ("SIMI", &["SIMRAN"]),
+    ("RAJ", &["RAJESH", "RAJINDER", "RAJVINDER"]),
+    ("KIRAN", &["KIRANJIT"]),
+    ("TY", &["TYRONE", "TYLER"]),
+    ("BEV", &["BEVERLEY", "BEVERLY"]),
+    ("VAL", &["VALERIE"]),
+    ("PAT", &["PATRICIA", "PATRICK"]),
+    ("PATSY", &["PATRICIA"]),
+    ("TRISH", &["PATRICIA"]),
+    ("TERRY", &["TERENCE", "TERESA"]),
+    ("GERRY", &["GERALD", "GERALDINE"]),
+    ("JACKIE", &["JACQUELINE"]),
+    ("CHARLIE", &["CHARLES", "CHARLOTTE"]),
+    ("FRANKIE", &["FRANCIS", "FRANCES", "FRANCESCA"]),
+    ("BILLIE", &["WILLIAM", "WILHELMINA"]),
+    ("STEVIE", &["STEPHEN", "STEVEN", "STEPHANIE"]),
+    ("GEORGIE", &["GEORGE", "GEORGINA"]),
+    ("MO", &["MUHAMMAD", "MOHAMMED", "MAUREEN"]),
+    ("SASHA", &["ALEXANDER", "ALEXANDRA"]),
+    ("SVETA", &["SVETLANA"]),
+    ("KASIA", &["KATARZYNA"]),
+    ("GOSIA", &["MALGORZATA"]),
+    ("BASIA", &["BARBARA"]),
+    ("KUBA", &["JAKUB"]),
+    ("TOSIA", &["ANTONINA"]),
+    ("DAI", &["DAVID"]),
+    ("IOLO", &["IORWERTH"]),
+];
 
 #[cfg(test)]
 mod tests {
@@ -324,8 +406,10 @@ mod tests {
     #[test]
     fn forename_levels() {
         let c = cmp(ComparisonKind::Forename, &[Field::Forename]);
-        assert_eq!(c.levels(), 7);
+        assert_eq!(c.levels(), 8);
         assert_eq!(level(&c, named("JOHN", "X"), named("JOHN", "Y")), 0);
+        assert_eq!(level(&c, named("VIK", "X"), named("VIKRAM", "Y")), 5);
+        assert_eq!(level(&c, named("SAMANTHA", "X"), named("SAMMY", "Y")), 5);
         assert_eq!(
             level(&c, named("DAVIES", "CHLOE"), named("CHLOE", "DAVIES")),
             3
@@ -334,9 +418,10 @@ mod tests {
             level(&c, named("CATHERINE", "X"), named("CATHERNE", "Y")),
             1
         );
-        assert_eq!(level(&c, named("J", "X"), named("JOHN", "Y")), 5);
-        assert_eq!(level(&c, named("K", "X"), named("JOHN", "Y")), 6);
-        assert_eq!(level(&c, named("PETER", "X"), named("JOHN", "Y")), 6);
+        assert_eq!(level(&c, named("J", "X"), named("JOHN", "Y")), 6);
+        assert_eq!(level(&c, named("K", "X"), named("JOHN", "Y")), 7);
+        assert_eq!(level(&c, named("PETER", "X"), named("JOHN", "Y")), 7);
+        assert_eq!(level(&c, named("SAMMY", "X"), named("JOHN", "Y")), 7);
         assert_eq!(level(&c, Record::default(), named("JOHN", "Y")), NULL);
     }
 

@@ -151,9 +151,111 @@ pub fn build(sightings: &[Sighting]) -> SingleView {
     }
 }
 
+/// A household as an earlier run saved it.
+#[derive(Debug, Clone)]
+pub struct PreviousHousehold {
+    pub id: i64,
+    pub address_key: String,
+    pub members: Vec<i64>,
+}
+
+/// Give each household the id it had in the previous run, so a worklist
+/// entry or a case keeps pointing at the same household: the previous
+/// household at the same address sharing most members (each id used once).
+/// Others get new ids from `first_free` up (the caller knows every id ever
+/// given, including those of households that have since gone).
+pub fn inherit_household_ids(
+    view: &mut SingleView,
+    previous: &[PreviousHousehold],
+    first_free: i64,
+) {
+    let key_of: HashMap<i64, &str> = view
+        .addresses
+        .iter()
+        .map(|a| (a.id, a.key.as_str()))
+        .collect();
+    let mut at: HashMap<&str, Vec<&PreviousHousehold>> = HashMap::new();
+    for p in previous {
+        at.entry(p.address_key.as_str()).or_default().push(p);
+    }
+    let mut next = first_free.max(previous.iter().map(|p| p.id).max().unwrap_or(0) + 1);
+    let mut used: BTreeSet<i64> = BTreeSet::new();
+    for h in &mut view.households {
+        let candidates = key_of.get(&h.address).and_then(|k| at.get(k));
+        let best = candidates.and_then(|cs| {
+            cs.iter()
+                .filter(|p| !used.contains(&p.id))
+                .map(|p| {
+                    let shared = p.members.iter().filter(|m| h.members.contains(m)).count();
+                    (shared, std::cmp::Reverse(p.id))
+                })
+                .filter(|(shared, _)| *shared > 0)
+                .max()
+                .map(|(_, std::cmp::Reverse(id))| id)
+        });
+        h.id = match best {
+            Some(id) => id,
+            None => {
+                next += 1;
+                next - 1
+            }
+        };
+        used.insert(h.id);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn households_keep_their_ids_across_runs() {
+        let first = build(&[
+            seen(1, 1, Some("10"), "1 OAK ROAD"),
+            seen(2, 1, Some("10"), "1 OAK ROAD"),
+            seen(3, 1, Some("20"), "2 OAK ROAD"),
+        ]);
+        let previous: Vec<PreviousHousehold> = first
+            .households
+            .iter()
+            .map(|h| PreviousHousehold {
+                id: h.id + 100,
+                address_key: first
+                    .addresses
+                    .iter()
+                    .find(|a| a.id == h.address)
+                    .unwrap()
+                    .key
+                    .clone(),
+                members: h.members.clone(),
+            })
+            .collect();
+        // Next month someone new appears at a third address first in order,
+        // which shifts every freshly numbered id.
+        let mut second = build(&[
+            seen(9, 2, Some("05"), "0 ASH ROAD"),
+            seen(1, 2, Some("10"), "1 OAK ROAD"),
+            seen(3, 2, Some("20"), "2 OAK ROAD"),
+        ]);
+        inherit_household_ids(&mut second, &previous, 1);
+        let id_of = |v: &SingleView, person: i64| {
+            v.households
+                .iter()
+                .find(|h| h.members.contains(&person))
+                .unwrap()
+                .id
+        };
+        let was = |person: i64| {
+            previous
+                .iter()
+                .find(|p| p.members.contains(&person))
+                .unwrap()
+                .id
+        };
+        assert_eq!(id_of(&second, 1), was(1));
+        assert_eq!(id_of(&second, 3), was(3));
+        assert!(id_of(&second, 9) > previous.iter().map(|p| p.id).max().unwrap());
+    }
 
     fn seen(person: i64, month: u32, uprn: Option<&str>, line: &str) -> Sighting {
         Sighting {

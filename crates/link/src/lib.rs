@@ -228,13 +228,35 @@ impl Linker {
                 deterministic: self.is_deterministic(&records[i as usize], &records[j as usize]),
             })
             .collect();
-        progress("Clustering into people");
+        // A veto needs an identifier that disagrees (date of birth, NI
+        // number, phone, email): names alone mislead too often (a nickname
+        // typed with a slip, "JONNY" and "JNATHAN").
+        let identifiers: Vec<usize> = self
+            .comparisons
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| matches!(c.kind, ComparisonKind::Dob | ComparisonKind::Exact))
+            .map(|(i, _)| i)
+            .collect();
         let veto = self.config.cluster.veto_below;
         let vetoes: Vec<(u32, u32)> = pairs
             .iter()
-            .filter(|p| !p.deterministic && p.probability() < veto)
-            .map(|p| (p.a, p.b))
+            .zip(&patterns)
+            .filter(|(p, &pat)| {
+                !p.deterministic
+                    && p.probability() < veto
+                    && identifiers.iter().any(|&c| {
+                        model::level_of(pat, c) as usize == self.comparisons[c].levels() - 1
+                    })
+            })
+            .map(|(p, _)| (p.a, p.b))
             .collect();
+        // The scored pairs hold all that is needed from here: free the rest.
+        let (per_rule, oversized) = (cands.per_rule, cands.oversized_blocks);
+        drop(cands.pairs);
+        drop(cands.rule_of);
+        drop(patterns);
+        progress("Clustering into people");
         let mut edges: Vec<&ScoredPair> = pairs
             .iter()
             .filter(|p| p.probability() >= self.config.threshold)
@@ -257,17 +279,12 @@ impl Linker {
         LinkOutput {
             model,
             pairs,
-            per_rule: cands
-                .per_rule
+            per_rule: per_rule
                 .iter()
                 .enumerate()
                 .map(|(r, n)| (name(r), *n))
                 .collect(),
-            oversized: cands
-                .oversized_blocks
-                .iter()
-                .map(|&(r, n)| (name(r), n))
-                .collect(),
+            oversized: oversized.iter().map(|&(r, n)| (name(r), n)).collect(),
             clustering,
             threshold: self.config.threshold,
         }
