@@ -147,7 +147,7 @@ pub async fn stored(
     quiet: bool,
 ) -> Result<StoredRun> {
     use std::collections::HashMap;
-    use upstream_link::households::{build, Sighting};
+    use upstream_link::households::{build, inherit_household_ids, PreviousHousehold, Sighting};
     use upstream_link::stable::{assign, ChangeKind};
     let config_text = match config_path {
         Some(p) => {
@@ -219,7 +219,18 @@ pub async fn stored(
             })
         })
         .collect();
-    let view = build(&sightings);
+    let mut view = build(&sightings);
+    let previous: Vec<PreviousHousehold> = store
+        .households()
+        .await?
+        .into_iter()
+        .map(|h| PreviousHousehold {
+            id: h.id,
+            address_key: h.address_key,
+            members: h.members,
+        })
+        .collect();
+    inherit_household_ids(&mut view, &previous, store.first_free_household_id().await?);
     stages.stage("Saving");
     let kind = |k: &ChangeKind| match k {
         ChangeKind::New => "new",

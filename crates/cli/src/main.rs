@@ -1,6 +1,7 @@
 //! The `upstream` command. A thin edge: it turns arguments into validated
 //! configuration, calls the library crates, and reports in plain English.
 
+mod assessing;
 mod bench;
 mod catalogue;
 mod ingesting;
@@ -8,6 +9,7 @@ mod linking;
 mod progress;
 
 use anyhow::{Context, Result};
+use chrono::NaiveDate;
 use clap::{Args, Parser, Subcommand};
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -75,9 +77,116 @@ enum Command {
     /// Link records into people: the ingested records (no files given), or
     /// standalone, one CSV to deduplicate or two to link, as a config maps them.
     Link(LinkArgs),
+    /// Find life events, score risk of crisis, measure community resilience
+    /// and place personas, for every household, as of a date; stored with
+    /// the model version.
+    Assess {
+        /// The date to assess as of (YYYY-MM-DD): only records known by then
+        /// are used [default: the latest record's date].
+        #[arg(long)]
+        as_of: Option<NaiveDate>,
+        #[command(flatten)]
+        settings: AssessSettings,
+    },
+    /// The teams that make proactive contact.
+    #[command(subcommand)]
+    Teams(TeamsCommand),
+    /// A team's list of households to contact this week: made once from the
+    /// latest assessment and kept; shown again with what happened since.
+    Worklist {
+        #[arg(long)]
+        team: String,
+        /// Any day of the week wanted (YYYY-MM-DD) [default: the week after
+        /// the latest assessment].
+        #[arg(long)]
+        week: Option<NaiveDate>,
+    },
+    /// Fast-track a household to the top of every team's list, or clear a flag.
+    #[command(subcommand)]
+    Flag(FlagCommand),
+    /// Record a contact made with a household.
+    Contact {
+        household: i64,
+        /// When (YYYY-MM-DD).
+        #[arg(long)]
+        on: NaiveDate,
+        /// phone, letter, email, visit, ...
+        #[arg(long)]
+        channel: String,
+        /// What came of it, in a few words.
+        #[arg(long)]
+        outcome: String,
+        /// Who made it.
+        #[arg(long)]
+        by: String,
+    },
+    /// Record that a household asked not to be contacted proactively (or withdraw that).
+    DoNotContact {
+        household: i64,
+        #[arg(long)]
+        by: String,
+        #[arg(long, default_value = "")]
+        note: String,
+        /// The household now agrees to be contacted again.
+        #[arg(long)]
+        withdraw: bool,
+    },
     /// Run a benchmark at full scale and report the figures.
     #[command(subcommand)]
     Bench(BenchCommand),
+}
+
+#[derive(Debug, Args)]
+struct AssessSettings {
+    /// A life-event library (TOML) [default: the built-in one].
+    #[arg(long)]
+    events: Option<PathBuf>,
+    /// Persona rules (TOML) [default: the built-in ones].
+    #[arg(long)]
+    personas: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+enum TeamsCommand {
+    /// Add a team or change one.
+    Set {
+        name: String,
+        /// New households a week the team can contact.
+        #[arg(long, default_value_t = 40)]
+        capacity: u32,
+        /// Postcode districts covered, comma-separated (e.g. B18,B19) [default: everywhere].
+        #[arg(long, value_delimiter = ',')]
+        areas: Vec<String>,
+        /// Leave alone households contacted this many days before the week.
+        #[arg(long, default_value_t = 28)]
+        recent_contact_days: u32,
+        /// Do not list households below this risk (0 to 1) unless fast-tracked.
+        #[arg(long, default_value_t = 0.0)]
+        min_probability: f64,
+    },
+    /// List the teams.
+    List,
+}
+
+#[derive(Debug, Subcommand)]
+enum FlagCommand {
+    /// Put a household at the top of the list until the flag expires.
+    Set {
+        household: i64,
+        /// Who sets it.
+        #[arg(long)]
+        by: String,
+        /// Why, in a sentence.
+        #[arg(long)]
+        reason: String,
+        /// Days until it expires.
+        #[arg(long, default_value_t = 28)]
+        days: u32,
+    },
+    /// Clear a flag before it expires.
+    Clear { id: i64 },
+    /// List the flags.
+    List,
 }
 
 #[derive(Debug, Args)]
@@ -165,6 +274,35 @@ enum EvaluateCommand {
         #[arg(long)]
         config: Option<PathBuf>,
     },
+    /// Train on what was known up to a date and test on the six months
+    /// after: AUC, precision and recall at the team's capacity, calibration,
+    /// the lift over "anyone in arrears"; writes the model card.
+    Risk {
+        /// Test date (YYYY-MM-DD) [default: the latest month end with six months of outcomes after it].
+        #[arg(long)]
+        test_at: Option<NaiveDate>,
+        /// New contacts a week the team can make. Scale it to the town: 40 a
+        /// week is a Birmingham team's; on the 3,000-household demo town it
+        /// would reach more households than are in arrears.
+        #[arg(long, default_value_t = 10)]
+        capacity: usize,
+        /// A simulated town's truth folder: adds performance by sex,
+        /// ethnicity and disability, which council records do not hold.
+        #[arg(long)]
+        truth: Option<PathBuf>,
+        /// Where to write the model card (Markdown).
+        #[arg(long, default_value = "model-card.md")]
+        card: PathBuf,
+        #[command(flatten)]
+        settings: AssessSettings,
+    },
+    /// After a trigger event, do long-standing members of long-standing
+    /// communities escalate less? Escalation by resilience third, with
+    /// confidence intervals.
+    Hypothesis {
+        #[command(flatten)]
+        settings: AssessSettings,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -191,6 +329,14 @@ enum BenchCommand {
         #[arg(long, default_value_t = 1_000_000)]
         records: usize,
     },
+    /// Time assessing households (events, resilience, risk, personas)
+    /// over the stored single view, repeated to reach a city's number.
+    Assess {
+        #[arg(long, default_value_t = 450_000)]
+        households: usize,
+        #[command(flatten)]
+        settings: AssessSettings,
+    },
     /// Time `simulate` at a city's scale and measure its peak memory.
     Simulate {
         #[arg(long, default_value = "birmingham")]
@@ -210,6 +356,11 @@ enum BenchCommand {
 /// Exit codes: 0 done; 1 something failed while running; 2 bad arguments or
 /// bad input (a profile, a file) that the user can fix.
 fn main() -> ExitCode {
+    // Output piped into `head` should end quietly, as other command-line tools do.
+    // SAFETY: restoring the default SIGPIPE action before any thread starts.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
     let cli = Cli::parse();
     init_logging(cli.verbose);
     match run(cli) {
@@ -371,6 +522,165 @@ fn run(cli: Cli) -> Result<()> {
             out,
         }) => bench::simulate(&profile, households, months, seed, out),
         Command::Bench(BenchCommand::Link { town, records }) => bench::link(&town, records),
+        Command::Bench(BenchCommand::Assess {
+            households,
+            settings,
+        }) => runtime()?.block_on(async {
+            let store = connect(&cli.database).await?;
+            let s = assessing::Settings::load(settings.events.as_deref(), settings.personas.as_deref())?;
+            bench::assess(&store, &s, households).await
+        }),
+        Command::Assess { as_of, settings } => runtime()?.block_on(async {
+            let store = connect(&cli.database).await?;
+            let s = assessing::Settings::load(settings.events.as_deref(), settings.personas.as_deref())?;
+            let summary = assessing::assess(&store, &s, as_of).await?;
+            assessing::print_assess(&summary);
+            Ok(())
+        }),
+        Command::Evaluate(EvaluateCommand::Risk {
+            test_at,
+            capacity,
+            truth,
+            card,
+            settings,
+        }) => runtime()?.block_on(async {
+            let store = connect(&cli.database).await?;
+            let s = assessing::Settings::load(settings.events.as_deref(), settings.personas.as_deref())?;
+            let e = assessing::evaluate_risk(&store, &s, test_at, capacity, truth.as_deref(), &card).await?;
+            assessing::print_evaluation(&e, &card);
+            Ok(())
+        }),
+        Command::Evaluate(EvaluateCommand::Hypothesis { settings }) => runtime()?.block_on(async {
+            let store = connect(&cli.database).await?;
+            let s = assessing::Settings::load(settings.events.as_deref(), settings.personas.as_deref())?;
+            let c = assessing::hypothesis_check(&store, &s).await?;
+            for g in &c.groups {
+                let rate = |x: Option<f64>| x.map_or("-".into(), |v| format!("{:.1}%", v * 100.0));
+                println!(
+                    "  {:<22} {:>6} households, {:>5} escalated ({}; 95% CI {} to {}){}",
+                    g.group.label(),
+                    g.households,
+                    g.escalated,
+                    rate(g.rate),
+                    rate(g.ci_low),
+                    rate(g.ci_high),
+                    if g.suppressed { " — too few to publish" } else { "" }
+                );
+            }
+            println!("{}", c.summary);
+            println!("Verdict: {}.", c.verdict);
+            Ok(())
+        }),
+        Command::Teams(TeamsCommand::Set {
+            name,
+            capacity,
+            areas,
+            recent_contact_days,
+            min_probability,
+        }) => runtime()?.block_on(async {
+            if name.trim().is_empty() {
+                user_error!("A team needs a name.");
+            }
+            if !(0.0..=1.0).contains(&min_probability) {
+                user_error!("--min-probability must be between 0 and 1 (got {min_probability}).");
+            }
+            let store = connect(&cli.database).await?;
+            store
+                .save_team(&upstream_store::Team {
+                    name: name.clone(),
+                    capacity: i32::try_from(capacity).unwrap_or(i32::MAX),
+                    areas: areas.iter().map(|a| a.trim().to_uppercase()).filter(|a| !a.is_empty()).collect(),
+                    recent_contact_days: i32::try_from(recent_contact_days).unwrap_or(i32::MAX),
+                    min_probability,
+                })
+                .await?;
+            println!("Team '{name}' saved: {capacity} new contacts a week.");
+            Ok(())
+        }),
+        Command::Teams(TeamsCommand::List) => runtime()?.block_on(async {
+            let store = connect(&cli.database).await?;
+            for t in store.teams().await? {
+                println!(
+                    "{:<30} {:>4} a week; areas: {}; leaves alone households contacted in the last {} days; minimum risk {:.0}%",
+                    t.name,
+                    t.capacity,
+                    if t.areas.is_empty() { "all".to_string() } else { t.areas.join(", ") },
+                    t.recent_contact_days,
+                    t.min_probability * 100.0
+                );
+            }
+            Ok(())
+        }),
+        Command::Worklist { team, week } => runtime()?.block_on(async {
+            let store = connect(&cli.database).await?;
+            assessing::worklist(&store, &team, week).await
+        }),
+        Command::Flag(FlagCommand::Set {
+            household,
+            by,
+            reason,
+            days,
+        }) => runtime()?.block_on(async {
+            if by.trim().is_empty() || reason.trim().is_empty() {
+                user_error!("A fast-track flag needs who sets it (--by) and why (--reason).");
+            }
+            let store = connect(&cli.database).await?;
+            let expires = chrono::Utc::now().date_naive() + chrono::Duration::days(i64::from(days.max(1)));
+            let id = store.add_flag(household, &by, &reason, expires).await?;
+            println!("Flag {id}: household {household} goes to the top of the list until {expires}.");
+            Ok(())
+        }),
+        Command::Flag(FlagCommand::Clear { id }) => runtime()?.block_on(async {
+            let store = connect(&cli.database).await?;
+            if !store.clear_flag(id).await? {
+                user_error!("There is no open flag {id}.");
+            }
+            println!("Flag {id} cleared.");
+            Ok(())
+        }),
+        Command::Flag(FlagCommand::List) => runtime()?.block_on(async {
+            let store = connect(&cli.database).await?;
+            for f in store.flags().await? {
+                println!(
+                    "{:>4}  household {:<7} by {} on {}, until {}{}: {}",
+                    f.id,
+                    f.household_id,
+                    f.set_by,
+                    f.set_at.get(..10).unwrap_or(&f.set_at),
+                    f.expires_on,
+                    f.cleared_at.as_deref().map_or(String::new(), |c| format!(" (cleared {})", c.get(..10).unwrap_or(c))),
+                    f.reason
+                );
+            }
+            Ok(())
+        }),
+        Command::Contact {
+            household,
+            on,
+            channel,
+            outcome,
+            by,
+        } => runtime()?.block_on(async {
+            let store = connect(&cli.database).await?;
+            let id = store.record_contact(household, on, &channel, &outcome, &by).await?;
+            println!("Contact {id} recorded for household {household}.");
+            Ok(())
+        }),
+        Command::DoNotContact {
+            household,
+            by,
+            note,
+            withdraw,
+        } => runtime()?.block_on(async {
+            let store = connect(&cli.database).await?;
+            store.set_do_not_contact(household, !withdraw, &by, &note).await?;
+            if withdraw {
+                println!("Household {household} may be contacted again.");
+            } else {
+                println!("Household {household} will not be put on any worklist.");
+            }
+            Ok(())
+        }),
     }
 }
 
@@ -534,6 +844,8 @@ async fn serve(store: upstream_store::Store, bind: SocketAddr) -> Result<()> {
         .context("the web server stopped with an error")
 }
 
+const DEMO_TEAM: &str = "Prevention team";
+
 fn demo(database: &str, a: DemoArgs) -> Result<()> {
     let cfg = sim_config(
         &a.profile,
@@ -544,14 +856,14 @@ fn demo(database: &str, a: DemoArgs) -> Result<()> {
         None,
     )?;
     println!(
-        "Step 1 of 4: simulating a town of {} households over {} months...",
+        "Step 1 of 5: simulating a town of {} households over {} months...",
         a.households, a.months
     );
     let report = run_simulation(&cfg)?;
     print_sim_report(&cfg, &report);
     println!();
     println!(
-        "Step 2 of 4: reading every extract into {}...",
+        "Step 2 of 5: reading every extract into {}...",
         redact(database)
     );
     let rt = runtime()?;
@@ -566,7 +878,7 @@ fn demo(database: &str, a: DemoArgs) -> Result<()> {
         let ingested = ingesting::ingest(&store, &decls, &[a.out.join("extracts")], false).await?;
         ingesting::print_report(&ingested);
         println!();
-        println!("Step 3 of 4: linking records into people and households...");
+        println!("Step 3 of 5: linking records into people and households...");
         let r = linking::stored(&store, None, false).await?;
         println!(
             "Linked {} records into {} people; {} households, {} of them current.",
@@ -583,11 +895,33 @@ fn demo(database: &str, a: DemoArgs) -> Result<()> {
             a.out.join("truth").join("record_links.csv").display()
         );
         println!();
+        if a.months < 10 {
+            println!("Step 4 of 5: skipped: the risk model learns from the council's own history and needs at least 10 months of it (this town has {}).", a.months);
+        } else {
+        println!("Step 4 of 5: finding life events, risk, resilience and personas; making this week's list...");
+        let settings = assessing::Settings::load(None, None)?;
+        let summary = assessing::assess(&store, &settings, None).await?;
+        assessing::print_assess(&summary);
+        // A team sized to a 3,000-household town (Birmingham's teams take 40 a week).
+        if store.teams().await?.iter().all(|t| t.name != DEMO_TEAM) {
+            store
+                .save_team(&upstream_store::Team {
+                    name: DEMO_TEAM.into(),
+                    capacity: 10,
+                    areas: Vec::new(),
+                    recent_contact_days: 28,
+                    min_probability: 0.0,
+                })
+                .await?;
+        }
+        assessing::worklist(&store, DEMO_TEAM, None).await?;
+        }
+        println!();
         if a.no_serve {
-            println!("Step 4 of 4: skipped (--no-serve). Start the server with `upstream serve`.");
+            println!("Step 5 of 5: skipped (--no-serve). Start the server with `upstream serve`.");
             return Ok(());
         }
-        println!("Step 4 of 4: starting the web server.");
+        println!("Step 5 of 5: starting the web server.");
         serve(store, a.bind).await
     })
 }

@@ -223,7 +223,7 @@ fn the_demo_prepares_everything_without_serving_when_asked() {
     assert!(o.status.success(), "{}", text(&o));
     let t = text(&o);
     assert!(
-        t.contains("Step 1 of 4") && t.contains("30 extract files registered"),
+        t.contains("Step 1 of 5") && t.contains("30 extract files registered"),
         "{t}"
     );
     assert!(

@@ -977,3 +977,155 @@ fn a_config_naming_a_column_the_csv_lacks_is_refused_with_exit_code_2() {
     assert!(t.contains("'telephone'") && t.contains("a.csv"), "{t}");
     assert!(!out.join("clusters.csv").exists(), "nothing written");
 }
+
+// ------------------------------------------------- assessment and the worklist
+
+/// Assessment stands on the single view: a year of a small town, linked,
+/// assessed; then a team's weekly list must respect its capacity, every
+/// exclusion and a fast-track flag, and be kept as it was made.
+#[test]
+fn the_worklist_respects_capacity_exclusions_and_flags() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let town = tmp.path().join("town");
+    simulate(&town, 400, 12, 5);
+    for db in databases() {
+        let name = db.name();
+        ok(&db.url, &["ingest", utf8(&town.join("extracts"))]);
+        ok(&db.url, &["link"]);
+        let assessed = ok(&db.url, &["assess"]);
+        assert!(assessed.contains("Assessed "), "{name}: {assessed}");
+        let (run, scored) = with_store(&db.url, async |s| {
+            let run = s
+                .latest_assessment_run()
+                .await
+                .expect("run")
+                .expect("a run");
+            let a = s.assessments(run.id).await.expect("assessments");
+            (run, a)
+        });
+        assert!(run.model_version.starts_with("risk-lr-1:"), "{name}");
+        let mut ranked: Vec<(f64, i64)> = scored
+            .iter()
+            .filter_map(|a| Some((a.probability?, a.household_id)))
+            .collect();
+        ranked.sort_by(|x, y| y.0.total_cmp(&x.0).then(x.1.cmp(&y.1)));
+        assert!(ranked.len() > 20, "{name}: {} scored", ranked.len());
+        // The two riskiest are excluded: one has an open case, the other
+        // asked not to be contacted; the third was contacted last week. The
+        // least risky is fast-tracked.
+        let (case, refused, contacted) = (ranked[0].1, ranked[1].1, ranked[2].1);
+        let flagged = ranked[ranked.len() - 1].1;
+        let week = run.as_of + chrono::Duration::days(1);
+        with_store(&db.url, async |s| {
+            s.open_case(case, run.as_of).await.expect("case");
+        });
+        ok(
+            &db.url,
+            &[
+                "do-not-contact",
+                &refused.to_string(),
+                "--by",
+                "A Connector",
+                "--note",
+                "asked by phone",
+            ],
+        );
+        ok(
+            &db.url,
+            &[
+                "contact",
+                &contacted.to_string(),
+                "--on",
+                &(week - chrono::Duration::days(7)).to_string(),
+                "--channel",
+                "phone",
+                "--outcome",
+                "no answer",
+                "--by",
+                "A Connector",
+            ],
+        );
+        ok(
+            &db.url,
+            &[
+                "flag",
+                "set",
+                &flagged.to_string(),
+                "--by",
+                "Team Leader",
+                "--reason",
+                "neighbour worried",
+                "--days",
+                "3650",
+            ],
+        );
+        ok(&db.url, &["teams", "set", "North", "--capacity", "5"]);
+        let list = ok(
+            &db.url,
+            &["worklist", "--team", "North", "--week", &week.to_string()],
+        );
+        let kept = with_store(&db.url, async |s| {
+            s.worklist("North", upstream_assess_week(week))
+                .await
+                .expect("worklist")
+                .expect("kept")
+        });
+        let on: Vec<i64> = kept.entries.iter().map(|e| e.household_id).collect();
+        assert_eq!(on.len(), 5, "{name}: capacity 5\n{list}");
+        assert_eq!(on[0], flagged, "{name}: the flag comes first\n{list}");
+        assert!(
+            kept.entries[0].fast_tracked && kept.entries[0].why.contains("Team Leader"),
+            "{name}"
+        );
+        for gone in [case, refused, contacted] {
+            assert!(
+                !on.contains(&gone),
+                "{name}: {gone} should be excluded\n{list}"
+            );
+        }
+        // The rest are the riskiest remaining, in order.
+        let expected: Vec<i64> = ranked[3..7].iter().map(|r| r.1).collect();
+        assert_eq!(&on[1..], &expected[..], "{name}\n{list}");
+        assert!(
+            kept.entries[1..]
+                .iter()
+                .all(|e| e.why.starts_with("Risk of crisis")),
+            "{name}"
+        );
+        // Asked again, the kept list is shown, unchanged, even after a new flag.
+        ok(
+            &db.url,
+            &[
+                "flag",
+                "set",
+                &ranked[8].1.to_string(),
+                "--by",
+                "Team Leader",
+                "--reason",
+                "late",
+                "--days",
+                "30",
+            ],
+        );
+        ok(
+            &db.url,
+            &["worklist", "--team", "North", "--week", &week.to_string()],
+        );
+        let again = with_store(&db.url, async |s| {
+            s.worklist("North", upstream_assess_week(week))
+                .await
+                .expect("worklist")
+                .expect("kept")
+        });
+        assert_eq!(again, kept, "{name}: a week's list is kept as made");
+        // A team that does not exist is a user error.
+        let o = upstream(&db.url, &["worklist", "--team", "Nobody"]);
+        assert_eq!(o.status.code(), Some(2), "{name}: {}", text(&o));
+    }
+}
+
+/// The Monday starting the week a date falls in.
+fn upstream_assess_week(d: chrono::NaiveDate) -> chrono::NaiveDate {
+    use chrono::Datelike;
+    d - chrono::Duration::days(i64::from(d.weekday().num_days_from_monday()))
+}

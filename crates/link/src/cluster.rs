@@ -265,10 +265,12 @@ fn conflict(a: &Summary, b: &Summary, records: &[Record], derived: &[Derived], g
                     // One record typed surname first: its forename is the
                     // other's surname, and the other way round.
                     let (rx, ry) = (&records[x as usize], &records[y as usize]);
-                    let fits = |f: &str, s: Option<&str>| {
-                        s.is_some_and(|s| s.len() > 1 && forenames_compatible(f, s, None, None))
+                    let surname_sound = |i: u32| derived[i as usize].surname_sound.as_deref();
+                    let fits = |f: &str, fs: Option<&str>, s: Option<&str>, ss: Option<&str>| {
+                        s.is_some_and(|s| s.len() > 1 && forenames_compatible(f, s, fs, ss))
                     };
-                    fits(fx, first_surname(ry)) && fits(fy, first_surname(rx))
+                    fits(fx, sx, first_surname(ry), surname_sound(y))
+                        && fits(fy, sy, first_surname(rx), surname_sound(x))
                 }
             })
         });
@@ -384,6 +386,31 @@ mod tests {
             &[],
         );
         assert_eq!(c.clusters, 1);
+    }
+
+    #[test]
+    fn a_name_typed_surname_first_is_not_a_conflict() {
+        let named = |f: &str, s: &str| Record {
+            forename: Some(f.into()),
+            surname: Some(s.into()),
+            ..Record::default()
+        };
+        // Swapped, with the surname side in another spelling.
+        let records = vec![named("MUHAMMAD", "PRECIOUS"), named("PRECIOUS", "MOHAMED")];
+        let d = derive(&records);
+        let g = Guard {
+            nino: true,
+            dob: true,
+            forename: true,
+            weak_bridge: false,
+        };
+        let c = cluster(&records, &d, [(0, 1)], g, &Residency::default(), &[]);
+        assert_eq!(c.cluster_of[0], c.cluster_of[1]);
+        // Not swapped: two different forenames stay apart.
+        let records = vec![named("MUHAMMAD", "PRECIOUS"), named("JOHN", "PRECIOUS")];
+        let d = derive(&records);
+        let c = cluster(&records, &d, [(0, 1)], g, &Residency::default(), &[]);
+        assert_ne!(c.cluster_of[0], c.cluster_of[1]);
     }
 
     #[test]

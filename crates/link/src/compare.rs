@@ -256,8 +256,13 @@ fn swapped(a: &Record, da: &Derived, b: &Record, db: &Derived) -> bool {
         }
         _ => false,
     };
-    close(da.forename.as_deref(), first_surname(b))
-        && close(first_surname(a), db.forename.as_deref())
+    // Or sound alike: the surname side is not nickname-mapped, so a
+    // transliteration there ("MOHAMED" for "MUHAMMAD") only matches by sound.
+    let sounds = |x: &Option<Box<str>>, y: &Option<Box<str>>| x.is_some() && x == y;
+    (close(da.forename.as_deref(), first_surname(b))
+        || sounds(&da.forename_sound, &db.surname_sound))
+        && (close(first_surname(a), db.forename.as_deref())
+            || sounds(&da.surname_sound, &db.forename_sound))
 }
 
 /// The first word of a record's surname: where a swapped forename lands.

@@ -68,6 +68,8 @@ macro_rules! on_pool {
 
 mod single_view;
 pub use single_view::*;
+mod assessment;
+pub use assessment::*;
 
 #[derive(Debug, Clone)]
 pub struct Store {

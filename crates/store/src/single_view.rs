@@ -506,10 +506,11 @@ impl Store {
                     .map(move |o| (o, c.person_id))
             })
             .collect();
+        let max_household = run.households.iter().map(|h| h.id).max().unwrap_or(0);
         let run_id = on_pool!(self, p => {
             let mut tx = p.begin().await?;
             let run_id: i64 = sqlx::query_scalar(
-                "INSERT INTO link_runs (run_at, config, model, records, people, pairs, threshold) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+                "INSERT INTO link_runs (run_at, config, model, records, people, pairs, threshold, max_household_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
             )
             .bind(&now)
             .bind(&run.config)
@@ -518,6 +519,7 @@ impl Store {
             .bind(people.len() as i64)
             .bind(run.pairs.len() as i64)
             .bind(run.threshold)
+            .bind(max_household)
             .fetch_one(&mut *tx)
             .await?;
             for chunk in people.chunks(BATCH) {

@@ -1,0 +1,811 @@
+//! `upstream assess`, `upstream worklist`, `upstream evaluate risk`: the
+//! thin layer that reads the single view from the store, runs the pure
+//! assessment crate over it, and saves or prints what it found.
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::{Datelike, Days, Months, NaiveDate};
+use upstream_assess::{HouseholdInput, Member, Observation};
+use upstream_store::{LinkedObservation, StoredHousehold};
+
+/// The last day of the month a date falls in.
+pub fn month_end(d: NaiveDate) -> NaiveDate {
+    let first = d.with_day(1).unwrap_or(d);
+    first
+        .checked_add_months(Months::new(1))
+        .and_then(|n| n.checked_sub_days(Days::new(1)))
+        .unwrap_or(d)
+}
+
+/// The postcode district ("B18" of "B18 6PQ"): the area teams cover.
+pub fn district(postcode: &str) -> Option<String> {
+    postcode.split_whitespace().next().map(str::to_string)
+}
+
+/// Build every household's assessment input from the stored single view.
+/// A snapshot row becomes known at the end of its extract's month, never
+/// earlier, so "as of" a date sees only what the council could have seen.
+pub fn household_inputs(
+    households: &[StoredHousehold],
+    observations: Vec<LinkedObservation>,
+) -> Vec<HouseholdInput> {
+    let mut by_person: HashMap<i64, Vec<Observation>> = HashMap::new();
+    for o in observations {
+        let known_on = match (o.extract_date, o.event_date) {
+            (Some(e), _) => month_end(e),
+            (None, Some(ev)) => ev,
+            (None, None) => continue,
+        };
+        // Attributes were written by ingest as a flat JSON object of strings.
+        let attributes: BTreeMap<String, String> =
+            serde_json::from_str::<BTreeMap<String, serde_json::Value>>(&o.attributes)
+                .unwrap_or_default()
+                .into_iter()
+                .map(|(k, v)| {
+                    let v = match v {
+                        serde_json::Value::String(s) => s,
+                        serde_json::Value::Null => String::new(),
+                        other => other.to_string(),
+                    };
+                    (k, v)
+                })
+                .collect();
+        by_person.entry(o.person).or_default().push(Observation {
+            source: o.source,
+            record_key: o.record_key,
+            person: o.person,
+            row_means: o.row_means,
+            known_on,
+            event_date: o.event_date,
+            dob: o.dob,
+            attributes,
+        });
+    }
+    let members_of = |person: i64| -> Member {
+        let obs = by_person.get(&person);
+        // The date of birth most records agree on.
+        let mut dobs: BTreeMap<NaiveDate, usize> = BTreeMap::new();
+        for o in obs.into_iter().flatten() {
+            if let Some(d) = o.dob {
+                *dobs.entry(d).or_default() += 1;
+            }
+        }
+        let dob = dobs
+            .into_iter()
+            .max_by_key(|(d, n)| (*n, *d))
+            .map(|(d, _)| d);
+        let first_seen = obs
+            .into_iter()
+            .flatten()
+            .map(|o| o.event_date.unwrap_or(o.known_on).min(o.known_on))
+            .min();
+        Member {
+            person,
+            dob,
+            first_seen,
+        }
+    };
+    households
+        .iter()
+        .map(|h| {
+            let mut observations: Vec<Observation> = h
+                .members
+                .iter()
+                .filter_map(|m| by_person.get(m))
+                .flatten()
+                .cloned()
+                .collect();
+            observations.sort_by(|a, b| {
+                (a.known_on, &a.source, &a.record_key).cmp(&(b.known_on, &b.source, &b.record_key))
+            });
+            HouseholdInput {
+                household: h.id,
+                area: h.postcode.as_deref().and_then(district),
+                members: h.members.iter().map(|&m| members_of(m)).collect(),
+                moved_in: Some(h.from),
+                observations,
+            }
+        })
+        .collect()
+}
+
+/// Households living at their address on a date: seen there by then, and
+/// still seen within a month of it (extracts are monthly).
+pub fn alive_on(h: &StoredHousehold, on: NaiveDate) -> bool {
+    h.from <= on && month_end(h.to) >= on
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    #[test]
+    fn month_ends() {
+        assert_eq!(month_end(d("2024-02-01")), d("2024-02-29"));
+        assert_eq!(month_end(d("2024-12-15")), d("2024-12-31"));
+    }
+
+    #[test]
+    fn snapshots_become_known_at_the_end_of_their_month() {
+        let hh = StoredHousehold {
+            id: 7,
+            from: d("2024-04-01"),
+            to: d("2024-06-01"),
+            current: true,
+            address_key: "uprn:1".into(),
+            address: None,
+            postcode: Some("B18 6PQ".into()),
+            members: vec![1],
+        };
+        let obs = vec![LinkedObservation {
+            person: 1,
+            source: "rent".into(),
+            record_key: "T1/1".into(),
+            row_means: "tenant_on_tenancy".into(),
+            extract_date: Some(d("2024-05-01")),
+            event_date: Some(d("2020-01-01")),
+            dob: Some(d("1980-01-01")),
+            attributes: r#"{"balance":"1234","arrears_action":""}"#.into(),
+        }];
+        let inputs = household_inputs(&[hh.clone()], obs);
+        assert_eq!(inputs[0].observations[0].known_on, d("2024-05-31"));
+        assert_eq!(inputs[0].observations[0].int("balance"), Some(1234));
+        assert_eq!(inputs[0].area.as_deref(), Some("B18"));
+        assert_eq!(inputs[0].members[0].dob, Some(d("1980-01-01")));
+        assert!(alive_on(&hh, d("2024-06-30")));
+        assert!(!alive_on(&hh, d("2024-07-01")));
+    }
+}
+
+// ---- the commands ----------------------------------------------------------
+
+use std::path::Path;
+
+use anyhow::{Context, Result};
+use rayon::prelude::*;
+use upstream_assess::evaluate::{self as risk_eval, Evaluation};
+use upstream_assess::events::{detect, detect_in, EventLibrary, Records};
+use upstream_assess::model::{self, FitOptions, Model, HORIZON_MONTHS};
+use upstream_assess::outcomes::{add_months, in_crisis};
+use upstream_assess::personas::{persona, PersonaFacts, PersonaRules};
+use upstream_assess::resilience::{resilience, resilience_in};
+use upstream_assess::worklist::{self, Candidate, Exclusions, FastTrack, TeamSettings};
+use upstream_assess::{features::features, hypothesis, Resilience};
+use upstream_store::{AssessmentSave, NewWorklist, SavedAssessment, SavedEvent, Store};
+
+use crate::user_error;
+
+/// The event library and persona rules in force, with the text stored beside each run.
+pub struct Settings {
+    pub library: EventLibrary,
+    pub rules: PersonaRules,
+    library_text: String,
+}
+
+impl Settings {
+    pub fn load(events: Option<&Path>, personas: Option<&Path>) -> Result<Settings> {
+        let (library, library_text) = match events {
+            None => (
+                EventLibrary::built_in(),
+                EventLibrary::built_in_text().to_string(),
+            ),
+            Some(p) => {
+                let text = std::fs::read_to_string(p)
+                    .with_context(|| format!("could not read {}", p.display()))?;
+                let lib = match EventLibrary::from_toml(&text, &p.display().to_string()) {
+                    Ok(l) => l,
+                    Err(e) => user_error!("{e}"),
+                };
+                (lib, text)
+            }
+        };
+        let rules = match personas {
+            None => PersonaRules::built_in(),
+            Some(p) => {
+                let text = std::fs::read_to_string(p)
+                    .with_context(|| format!("could not read {}", p.display()))?;
+                match PersonaRules::from_toml(&text, &p.display().to_string()) {
+                    Ok(r) => r,
+                    Err(e) => user_error!("{e}"),
+                }
+            }
+        };
+        let file = personas.map_or("personas.toml".to_string(), |p| p.display().to_string());
+        if let Err(e) = rules.check_against(&library, &file) {
+            user_error!("{e}");
+        }
+        Ok(Settings {
+            library,
+            rules,
+            library_text,
+        })
+    }
+}
+
+/// The single view, ready for assessment.
+pub struct Loaded {
+    pub link_run: i64,
+    pub stored: Vec<StoredHousehold>,
+    pub inputs: Vec<HouseholdInput>,
+    /// The first and last dates any record became known.
+    pub data_start: NaiveDate,
+    pub data_end: NaiveDate,
+}
+
+pub async fn load(store: &Store) -> Result<Loaded> {
+    let Some(run) = store.latest_link_run().await? else {
+        user_error!(
+            "There is no single view yet: run `upstream ingest` and `upstream link` first."
+        );
+    };
+    let stored = store.households().await?;
+    let inputs = household_inputs(&stored, store.linked_observations().await?);
+    let known = inputs
+        .iter()
+        .flat_map(|h| &h.observations)
+        .map(|o| o.known_on);
+    let (Some(data_start), Some(data_end)) = (known.clone().min(), known.max()) else {
+        user_error!("The single view holds no records to assess.");
+    };
+    Ok(Loaded {
+        link_run: run.id,
+        stored,
+        inputs,
+        data_start,
+        data_end,
+    })
+}
+
+/// Month ends to learn from before `until`: each needs three months of
+/// history before it and its whole six-month outcome window by `until`.
+/// The latest twelve at most: old patterns matter less, and time counts.
+pub fn training_cutoffs(data_start: NaiveDate, until: NaiveDate) -> Vec<NaiveDate> {
+    let mut out = Vec::new();
+    let mut m = month_end(add_months(data_start, 3).unwrap_or(data_start));
+    while let Some(end) = add_months(m, HORIZON_MONTHS) {
+        if end > until {
+            break;
+        }
+        out.push(m);
+        m = match add_months(m, 1) {
+            Some(n) => month_end(n),
+            None => break,
+        };
+    }
+    let skip = out.len().saturating_sub(12);
+    out.split_off(skip)
+}
+
+fn train_until(s: &Settings, l: &Loaded, until: NaiveDate) -> Result<Model> {
+    let cutoffs = training_cutoffs(l.data_start, until);
+    if cutoffs.is_empty() {
+        user_error!(
+            "To learn from the council's own history the risk model needs records from at least 9 months before {until} (3 months of history and 6 of outcomes); the records start on {}.",
+            l.data_start
+        );
+    }
+    let lib = &s.library;
+    let set = model::training_set(
+        &l.inputs,
+        |h: &HouseholdInput, d: NaiveDate| detect(lib, h, d),
+        |h: &HouseholdInput, d: NaiveDate| resilience(h, d),
+        &cutoffs,
+        HORIZON_MONTHS,
+        until,
+    )?;
+    Ok(model::train(&set, &FitOptions::default())?)
+}
+
+pub struct AssessSummary {
+    pub run_id: i64,
+    pub as_of: NaiveDate,
+    pub model_version: String,
+    pub assessed: usize,
+    pub in_crisis: usize,
+    pub events: usize,
+    pub personas: BTreeMap<String, usize>,
+    pub bands: BTreeMap<String, usize>,
+    pub high_risk: usize,
+}
+
+/// One household assessed as of a date.
+pub struct Assessed {
+    pub saved: SavedAssessment,
+    pub events: Vec<SavedEvent>,
+}
+
+pub fn assess_one(s: &Settings, m: &Model, h: &HouseholdInput, as_of: NaiveDate) -> Assessed {
+    let records = Records::new(h, as_of);
+    let events = detect_in(&s.library, &records, as_of);
+    let res: Resilience = resilience_in(h, &records, as_of);
+    let crisis = in_crisis(h, as_of);
+    // Those already in crisis are known to services: no score, no worklist.
+    let score = (!crisis).then(|| m.score(&features(h, &events, &res, as_of)));
+    let probability = score.as_ref().map_or(0.0, |s| s.probability);
+    let facts = PersonaFacts::derive_in(&s.rules, &s.library, &records, &events, as_of);
+    let (p, reason) = persona(&s.rules, &facts, probability, &res);
+    let saved = SavedAssessment {
+        household_id: h.household,
+        in_crisis: crisis,
+        probability: score.as_ref().map(|s| s.probability),
+        reasons: serde_json::to_string(&score.map(|s| s.reasons).unwrap_or_default())
+            .unwrap_or_else(|_| "[]".into()),
+        resilience: i32::from(res.score),
+        resilience_band: format!("{:?}", res.band).to_lowercase(),
+        resilience_parts: serde_json::to_string(&res.parts).unwrap_or_else(|_| "[]".into()),
+        persona: p.as_str().to_string(),
+        persona_reason: reason,
+    };
+    let events = events
+        .into_iter()
+        .map(|e| SavedEvent {
+            household_id: h.household,
+            evidence: serde_json::to_string(&e.evidence).unwrap_or_else(|_| "[]".into()),
+            event: e.event,
+            date: e.date,
+            person_id: e.person,
+            detail: e.detail,
+        })
+        .collect();
+    Assessed { saved, events }
+}
+
+/// `upstream assess`: events, risk, resilience and personas for every
+/// household living in the area on the date, stored with the model version.
+pub async fn assess(
+    store: &Store,
+    s: &Settings,
+    as_of: Option<NaiveDate>,
+) -> Result<AssessSummary> {
+    let l = load(store).await?;
+    let as_of = as_of.unwrap_or(l.data_end);
+    if as_of < l.data_start {
+        user_error!(
+            "--as-of {as_of} is before the first record ({}).",
+            l.data_start
+        );
+    }
+    let m = train_until(s, &l, as_of)?;
+    let alive: Vec<&HouseholdInput> = l
+        .inputs
+        .iter()
+        .zip(&l.stored)
+        .filter(|(_, st)| alive_on(st, as_of))
+        .map(|(h, _)| h)
+        .collect();
+    let results: Vec<Assessed> = alive
+        .par_iter()
+        .map(|h| assess_one(s, &m, h, as_of))
+        .collect();
+    let mut summary = AssessSummary {
+        run_id: 0,
+        as_of,
+        model_version: m.version.clone(),
+        assessed: results.len(),
+        in_crisis: results.iter().filter(|a| a.saved.in_crisis).count(),
+        events: results.iter().map(|a| a.events.len()).sum(),
+        personas: BTreeMap::new(),
+        bands: BTreeMap::new(),
+        high_risk: results
+            .iter()
+            .filter(|a| a.saved.probability.is_some_and(|p| p >= 0.1))
+            .count(),
+    };
+    for a in &results {
+        *summary.personas.entry(a.saved.persona.clone()).or_default() += 1;
+        *summary
+            .bands
+            .entry(a.saved.resilience_band.clone())
+            .or_default() += 1;
+    }
+    let mut save = AssessmentSave {
+        as_of: Some(as_of),
+        model_version: m.version.clone(),
+        model: m.to_json()?,
+        library: s.library_text.clone(),
+        ..AssessmentSave::default()
+    };
+    for a in results {
+        save.assessments.push(a.saved);
+        save.events.extend(a.events);
+    }
+    summary.run_id = store.save_assessment(l.link_run, &save).await?;
+    Ok(summary)
+}
+
+pub fn print_assess(s: &AssessSummary) {
+    println!(
+        "Assessed {} households as of {} (run {}, model {}).",
+        s.assessed, s.as_of, s.run_id, s.model_version
+    );
+    println!(
+        "  {} already in crisis (known to services, not scored); {} at 10% risk or more.",
+        s.in_crisis, s.high_risk
+    );
+    println!("  {} life events found.", s.events);
+    let personas: Vec<String> = s.personas.iter().map(|(k, v)| format!("{k} {v}")).collect();
+    println!("  Personas: {}.", personas.join(", "));
+    let bands: Vec<String> = s.bands.iter().map(|(k, v)| format!("{k} {v}")).collect();
+    println!("  Community resilience: {}.", bands.join(", "));
+}
+
+/// The Monday on or before a date: weeks start on Mondays.
+pub fn week_start(d: NaiveDate) -> NaiveDate {
+    d - chrono::Duration::days(i64::from(d.weekday().num_days_from_monday()))
+}
+
+fn team_settings(t: &upstream_store::Team) -> TeamSettings {
+    TeamSettings {
+        name: t.name.clone(),
+        capacity: usize::try_from(t.capacity).unwrap_or(0),
+        areas: (!t.areas.is_empty()).then(|| t.areas.clone()),
+        recent_contact_days: u32::try_from(t.recent_contact_days).unwrap_or(0),
+        min_probability: t.min_probability,
+    }
+}
+
+/// `upstream worklist`: a team's list for a week, made from the latest
+/// assessment the first time and kept; asked again, the kept list, with
+/// what has happened to each household since.
+pub async fn worklist(store: &Store, team: &str, week: Option<NaiveDate>) -> Result<()> {
+    let teams = store.teams().await?;
+    let Some(t) = teams.iter().find(|t| t.name == team) else {
+        let names: Vec<&str> = teams.iter().map(|t| t.name.as_str()).collect();
+        user_error!(
+            "No team called '{team}'. Teams: {}. Add one with `upstream teams set`.",
+            if names.is_empty() {
+                "none yet".to_string()
+            } else {
+                names.join(", ")
+            }
+        );
+    };
+    let Some(run) = store.latest_assessment_run().await? else {
+        user_error!("No assessment yet: run `upstream assess` first.");
+    };
+    let week = week_start(week.unwrap_or(run.as_of + chrono::Duration::days(1)));
+    let kept = match store.worklist(team, week).await? {
+        Some(k) => k,
+        None => {
+            let settings = team_settings(t);
+            if let Err(e) = settings.validate() {
+                user_error!("{e}");
+            }
+            let assessments = store.assessments(run.id).await?;
+            let stored = store.households().await?;
+            let area: HashMap<i64, Option<String>> = stored
+                .iter()
+                .map(|h| (h.id, h.postcode.as_deref().and_then(district)))
+                .collect();
+            let candidates: Vec<Candidate> = assessments
+                .iter()
+                .filter_map(|a| {
+                    Some(Candidate {
+                        household: a.household_id,
+                        probability: a.probability?,
+                        reasons: serde_json::from_str(&a.reasons).unwrap_or_default(),
+                        persona: upstream_assess::personas::Persona::parse(&a.persona)?,
+                        area: area.get(&a.household_id).cloned().flatten(),
+                    })
+                })
+                .collect();
+            let exclusions = Exclusions {
+                open_cases: store.open_case_households().await?.into_iter().collect(),
+                contacts: store.last_contacts().await?,
+                do_not_contact: store.do_not_contact().await?.into_iter().collect(),
+            };
+            let flags: Vec<FastTrack> = store
+                .flags()
+                .await?
+                .into_iter()
+                .filter(|f| f.cleared_at.is_none())
+                .filter_map(|f| {
+                    let set_on = NaiveDate::parse_from_str(f.set_at.get(..10)?, "%Y-%m-%d").ok()?;
+                    Some(FastTrack {
+                        household: f.household_id,
+                        set_by: f.set_by,
+                        // A list is made once and kept, never rebuilt, so a
+                        // flag open now counts for the list made now, even
+                        // for a week before it was set (a simulated town's
+                        // weeks lie in the past).
+                        set_at: set_on.min(week),
+                        reason: f.reason,
+                        expires_on: f.expires_on,
+                    })
+                })
+                .collect();
+            let list = worklist::build(&settings, week, &candidates, &exclusions, &flags);
+            let new = NewWorklist {
+                team: team.to_string(),
+                week_start: week,
+                assessment_run_id: run.id,
+                capacity: t.capacity,
+                excluded: serde_json::to_string(&list.counts)?,
+                entries: list
+                    .entries
+                    .iter()
+                    .map(|e| upstream_store::WorklistEntryRow {
+                        rank: i32::try_from(e.rank).unwrap_or(i32::MAX),
+                        household_id: e.household,
+                        probability: Some(e.probability),
+                        persona: e.persona.as_str().to_string(),
+                        fast_tracked: e.fast_track.is_some(),
+                        why: e.why.clone(),
+                    })
+                    .collect(),
+            };
+            for h in &list.unknown_flags {
+                println!("Note: household {h} is fast-tracked but was not assessed (gone, or not living here on {}).", run.as_of);
+            }
+            store.keep_worklist(&new).await?.0
+        }
+    };
+    println!(
+        "{} — week starting {} ({} of {} places; made {} from assessment run {}).",
+        kept.team,
+        kept.week_start,
+        kept.entries.len(),
+        kept.capacity,
+        kept.created_at.get(..10).unwrap_or(&kept.created_at),
+        kept.assessment_run_id
+    );
+    println!("Left off: {}.", left_off(&kept.excluded));
+    for e in &kept.entries {
+        let after = store.aftermath(e.household_id, kept.week_start).await?;
+        let mut since = Vec::new();
+        if let Some((d, c, o)) = after.contacts.last() {
+            since.push(format!("contacted {d} by {c}: {o}"));
+        }
+        if let Some((d, s)) = after.cases.last() {
+            since.push(format!("case opened {d} ({s})"));
+        }
+        println!(
+            "{:>3}. household {:<7} {:>4}  {}{}",
+            e.rank,
+            e.household_id,
+            e.probability
+                .map_or("-".into(), |p| format!("{:.0}%", p * 100.0)),
+            e.why,
+            if since.is_empty() {
+                String::new()
+            } else {
+                format!(" [since: {}]", since.join("; "))
+            }
+        );
+    }
+    Ok(())
+}
+
+/// The kept exclusion counts in words: "3 in an open case, 2 over capacity".
+fn left_off(counts_json: &str) -> String {
+    let counts: BTreeMap<String, u64> = serde_json::from_str(counts_json).unwrap_or_default();
+    let parts: Vec<String> = counts
+        .iter()
+        .filter(|(_, n)| **n > 0)
+        .map(|(k, n)| format!("{n} {}", k.replace('_', " ")))
+        .collect();
+    if parts.is_empty() {
+        "nobody".into()
+    } else {
+        parts.join(", ")
+    }
+}
+
+/// `upstream evaluate risk`: train on what was known up to `test_at`,
+/// test on the six months after it, against the "anyone in arrears" baseline.
+pub async fn evaluate_risk(
+    store: &Store,
+    s: &Settings,
+    test_at: Option<NaiveDate>,
+    per_week: usize,
+    truth: Option<&Path>,
+    card: &Path,
+) -> Result<Evaluation> {
+    let l = load(store).await?;
+    let default_test = add_months(l.data_end, 0)
+        .and_then(|e| {
+            // The latest month end whose whole outcome window is in the data.
+            let mut t = month_end(e);
+            while add_months(t, HORIZON_MONTHS).is_some_and(|x| x > l.data_end) {
+                t = month_end(t.with_day(1)? - chrono::Duration::days(1));
+            }
+            Some(t)
+        })
+        .unwrap_or(l.data_end);
+    let test_at = test_at.unwrap_or(default_test);
+    if add_months(test_at, HORIZON_MONTHS).is_none_or(|x| x > l.data_end) {
+        user_error!(
+            "Testing at {test_at} needs outcomes for six months after it, but the records end on {}.",
+            l.data_end
+        );
+    }
+    let m = train_until(s, &l, test_at)?;
+    let lib = &s.library;
+    let test = risk_eval::test_set(
+        &l.inputs,
+        |h: &HouseholdInput, d: NaiveDate| detect(lib, h, d),
+        |h: &HouseholdInput, d: NaiveDate| resilience(h, d),
+        test_at,
+        HORIZON_MONTHS,
+        l.data_end,
+    )?;
+    let k = risk_eval::capacity_for_period(per_week, HORIZON_MONTHS);
+    let e = risk_eval::evaluate(&m, &test, k)?;
+    let mut groups = vec![(
+        "age group".to_string(),
+        risk_eval::by_age_group(&m, &test, k)?,
+    )];
+    if let Some(dir) = truth {
+        groups.extend(truth_subgroups(store, dir, &l, &m, &test, k).await?);
+    }
+    let text = upstream_assess::card::model_card(&m, &e, &groups);
+    std::fs::write(card, text).with_context(|| format!("could not write {}", card.display()))?;
+    Ok(e)
+}
+
+/// Sex, ethnicity and disability are not in the council's records; a
+/// simulated town's truth holds them, so the card can show what the
+/// platform itself cannot measure (a real council would need a survey).
+async fn truth_subgroups(
+    store: &Store,
+    dir: &Path,
+    l: &Loaded,
+    m: &Model,
+    test: &risk_eval::TestSet,
+    k: usize,
+) -> Result<Vec<(String, Vec<(String, risk_eval::EvaluationFigures)>)>> {
+    #[derive(serde::Deserialize)]
+    struct Link {
+        source: String,
+        record_key: String,
+        person_id: i64,
+    }
+    #[derive(serde::Deserialize)]
+    struct Person {
+        person_id: i64,
+        sex: String,
+        ethnicity: String,
+        disabled: String,
+    }
+    let read = |name: &str| -> Result<csv::Reader<std::fs::File>> {
+        let p = dir.join(name);
+        csv::Reader::from_path(&p).with_context(|| format!("could not read {}", p.display()))
+    };
+    let mut truth_of: HashMap<(String, String), i64> = HashMap::new();
+    for r in read("record_links.csv")?.deserialize::<Link>() {
+        let r = r?;
+        truth_of.insert((r.source, r.record_key), r.person_id);
+    }
+    let mut people: HashMap<i64, Person> = HashMap::new();
+    for p in read("people.csv")?.deserialize::<Person>() {
+        let p = p?;
+        people.insert(p.person_id, p);
+    }
+    // Each household's first member, as the truth knows them.
+    let mut who: HashMap<i64, i64> = HashMap::new();
+    for h in &l.inputs {
+        if let Some(t) = h
+            .observations
+            .iter()
+            .find_map(|o| truth_of.get(&(o.source.clone(), o.record_key.clone())))
+        {
+            who.insert(h.household, *t);
+        }
+    }
+    let _ = store;
+    let mut out = Vec::new();
+    for (name, pick) in [
+        ("sex", (|p: &Person| p.sex.clone()) as fn(&Person) -> String),
+        ("ethnicity", |p: &Person| p.ethnicity.clone()),
+        ("disability", |p: &Person| {
+            if p.disabled == "Y" {
+                "disabled"
+            } else {
+                "not disabled"
+            }
+            .to_string()
+        }),
+    ] {
+        let figures = risk_eval::subgroup_figures(m, test, k, |r| {
+            who.get(&r.household).and_then(|t| people.get(t)).map(pick)
+        })?;
+        out.push((name.to_string(), figures));
+    }
+    Ok(out)
+}
+
+pub fn print_evaluation(e: &Evaluation, card: &Path) {
+    let pct = |x: Option<f64>| x.map_or("-".into(), |v| format!("{:.1}%", v * 100.0));
+    let auc = |x: Option<f64>| x.map_or("-".into(), |v| format!("{v:.3}"));
+    println!(
+        "Risk model {} tested at {} on crises up to {} (trained only on what was known before).",
+        e.model_version, e.cutoff, e.label_end
+    );
+    println!(
+        "  {} households, {} went into crisis ({}).",
+        e.model.households,
+        e.model.crises,
+        pct(Some(e.model.observed_rate))
+    );
+    println!("  capacity over the 6 months: {} contacts", e.k);
+    println!("                     model    baseline (anyone in arrears)");
+    println!(
+        "  AUC              {:>7}    {:>7}",
+        auc(e.model.auc),
+        auc(e.baseline.auc)
+    );
+    println!(
+        "  precision at k   {:>7}    {:>7}",
+        pct(e.model.precision_at_k),
+        pct(e.baseline.precision_at_k)
+    );
+    println!(
+        "  recall at k      {:>7}    {:>7}",
+        pct(e.model.recall_at_k),
+        pct(e.baseline.recall_at_k)
+    );
+    println!(
+        "  Brier score      {:>7.4}    {:>7.4}",
+        e.model.brier, e.baseline.brier
+    );
+    println!(
+        "  lift at k over the baseline: {}; over contacting at random: {}",
+        e.lift_at_k.map_or("-".into(), |x| format!("{x:.2}×")),
+        e.lift_over_random
+            .map_or("-".into(), |x| format!("{x:.2}×"))
+    );
+    println!("  calibration (tenths by predicted risk): predicted / observed");
+    for b in &e.model_calibration {
+        println!(
+            "    {:>6} households  {:>6.1}% / {:>5.1}%",
+            b.households,
+            b.mean_predicted * 100.0,
+            b.observed_rate * 100.0
+        );
+    }
+    for w in &e.warnings {
+        println!("  Warning: {w}");
+    }
+    println!("Model card written to {}.", card.display());
+}
+
+/// `upstream evaluate hypothesis`: after a trigger event, do the most
+/// embedded households escalate less? (seed 000)
+pub async fn hypothesis_check(store: &Store, s: &Settings) -> Result<hypothesis::HypothesisCheck> {
+    let l = load(store).await?;
+    let Some(to) = add_months(l.data_end, 0).and_then(|e| {
+        let mut t = month_end(e);
+        while add_months(t, HORIZON_MONTHS).is_some_and(|x| x > l.data_end) {
+            t = month_end(t.with_day(1)? - chrono::Duration::days(1));
+        }
+        Some(t)
+    }) else {
+        user_error!("The records are too short to follow triggers for six months.");
+    };
+    let from = month_end(add_months(l.data_start, 3).unwrap_or(l.data_start));
+    if from >= to {
+        user_error!("The records are too short: the check needs at least 10 months.");
+    }
+    let lib = &s.library;
+    let outcomes = hypothesis::trigger_outcomes(
+        &l.inputs,
+        |h: &HouseholdInput, d: NaiveDate| detect(lib, h, d),
+        |h: &HouseholdInput, d: NaiveDate| resilience(h, d),
+        hypothesis::default_trigger,
+        from,
+        to,
+        HORIZON_MONTHS,
+        l.data_end,
+    )?;
+    let pairs: Vec<(u8, bool)> = outcomes.iter().map(|o| (o.score, o.escalated)).collect();
+    let check = hypothesis::check_scores(&pairs);
+    println!(
+        "Households with a trigger event between {from} and {to}: {}.",
+        outcomes.len()
+    );
+    Ok(check)
+}
