@@ -5,8 +5,23 @@
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::{Datelike, Days, Months, NaiveDate};
+use std::path::Path;
 use upstream_assess::{HouseholdInput, Member, Observation};
 use upstream_store::{LinkedObservation, StoredHousehold};
+
+use anyhow::{Context, Result};
+use rayon::prelude::*;
+use upstream_assess::evaluate::{self as risk_eval, Evaluation};
+use upstream_assess::events::{detect, detect_in, EventLibrary, Records};
+use upstream_assess::model::{self, FitOptions, Model, HORIZON_MONTHS};
+use upstream_assess::outcomes::{add_months, in_crisis};
+use upstream_assess::personas::{persona, PersonaFacts, PersonaRules};
+use upstream_assess::resilience::{resilience, resilience_in};
+use upstream_assess::worklist::{self, Candidate, Exclusions, FastTrack, TeamSettings};
+use upstream_assess::{features::features, hypothesis, Resilience};
+use upstream_store::{AssessmentSave, NewWorklist, SavedAssessment, SavedEvent, Store};
+
+use crate::user_error;
 
 /// The last day of the month a date falls in.
 pub fn month_end(d: NaiveDate) -> NaiveDate {
@@ -115,69 +130,7 @@ pub fn alive_on(h: &StoredHousehold, on: NaiveDate) -> bool {
     h.from <= on && month_end(h.to) >= on
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn d(s: &str) -> NaiveDate {
-        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
-    }
-
-    #[test]
-    fn month_ends() {
-        assert_eq!(month_end(d("2024-02-01")), d("2024-02-29"));
-        assert_eq!(month_end(d("2024-12-15")), d("2024-12-31"));
-    }
-
-    #[test]
-    fn snapshots_become_known_at_the_end_of_their_month() {
-        let hh = StoredHousehold {
-            id: 7,
-            from: d("2024-04-01"),
-            to: d("2024-06-01"),
-            current: true,
-            address_key: "uprn:1".into(),
-            address: None,
-            postcode: Some("B18 6PQ".into()),
-            members: vec![1],
-        };
-        let obs = vec![LinkedObservation {
-            person: 1,
-            source: "rent".into(),
-            record_key: "T1/1".into(),
-            row_means: "tenant_on_tenancy".into(),
-            extract_date: Some(d("2024-05-01")),
-            event_date: Some(d("2020-01-01")),
-            dob: Some(d("1980-01-01")),
-            attributes: r#"{"balance":"1234","arrears_action":""}"#.into(),
-        }];
-        let inputs = household_inputs(&[hh.clone()], obs);
-        assert_eq!(inputs[0].observations[0].known_on, d("2024-05-31"));
-        assert_eq!(inputs[0].observations[0].int("balance"), Some(1234));
-        assert_eq!(inputs[0].area.as_deref(), Some("B18"));
-        assert_eq!(inputs[0].members[0].dob, Some(d("1980-01-01")));
-        assert!(alive_on(&hh, d("2024-06-30")));
-        assert!(!alive_on(&hh, d("2024-07-01")));
-    }
-}
-
 // ---- the commands ----------------------------------------------------------
-
-use std::path::Path;
-
-use anyhow::{Context, Result};
-use rayon::prelude::*;
-use upstream_assess::evaluate::{self as risk_eval, Evaluation};
-use upstream_assess::events::{detect, detect_in, EventLibrary, Records};
-use upstream_assess::model::{self, FitOptions, Model, HORIZON_MONTHS};
-use upstream_assess::outcomes::{add_months, in_crisis};
-use upstream_assess::personas::{persona, PersonaFacts, PersonaRules};
-use upstream_assess::resilience::{resilience, resilience_in};
-use upstream_assess::worklist::{self, Candidate, Exclusions, FastTrack, TeamSettings};
-use upstream_assess::{features::features, hypothesis, Resilience};
-use upstream_store::{AssessmentSave, NewWorklist, SavedAssessment, SavedEvent, Store};
-
-use crate::user_error;
 
 /// The event library and persona rules in force, with the text stored beside each run.
 pub struct Settings {
@@ -808,4 +761,50 @@ pub async fn hypothesis_check(store: &Store, s: &Settings) -> Result<hypothesis:
         outcomes.len()
     );
     Ok(check)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    #[test]
+    fn month_ends() {
+        assert_eq!(month_end(d("2024-02-01")), d("2024-02-29"));
+        assert_eq!(month_end(d("2024-12-15")), d("2024-12-31"));
+    }
+
+    #[test]
+    fn snapshots_become_known_at_the_end_of_their_month() {
+        let hh = StoredHousehold {
+            id: 7,
+            from: d("2024-04-01"),
+            to: d("2024-06-01"),
+            current: true,
+            address_key: "uprn:1".into(),
+            address: None,
+            postcode: Some("B18 6PQ".into()),
+            members: vec![1],
+        };
+        let obs = vec![LinkedObservation {
+            person: 1,
+            source: "rent".into(),
+            record_key: "T1/1".into(),
+            row_means: "tenant_on_tenancy".into(),
+            extract_date: Some(d("2024-05-01")),
+            event_date: Some(d("2020-01-01")),
+            dob: Some(d("1980-01-01")),
+            attributes: r#"{"balance":"1234","arrears_action":""}"#.into(),
+        }];
+        let inputs = household_inputs(std::slice::from_ref(&hh), obs);
+        assert_eq!(inputs[0].observations[0].known_on, d("2024-05-31"));
+        assert_eq!(inputs[0].observations[0].int("balance"), Some(1234));
+        assert_eq!(inputs[0].area.as_deref(), Some("B18"));
+        assert_eq!(inputs[0].members[0].dob, Some(d("1980-01-01")));
+        assert!(alive_on(&hh, d("2024-06-30")));
+        assert!(!alive_on(&hh, d("2024-07-01")));
+    }
 }
