@@ -12,6 +12,9 @@ pub enum Key {
     ForenameInitial,
     ForenameSound,
     SurnameSound,
+    /// The sounds of forename and surname in either order, so a name typed
+    /// surname first ("PRECIOUS MOHAMED" / "MUHAMMAD PRECIOUS") still meets itself.
+    NameSounds,
     BirthYear,
     PostcodeSector,
     PostcodeDistrict,
@@ -24,6 +27,7 @@ impl Key {
             "forename_initial" => Key::ForenameInitial,
             "forename_sound" => Key::ForenameSound,
             "surname_sound" => Key::SurnameSound,
+            "name_sounds" => Key::NameSounds,
             "birth_year" => Key::BirthYear,
             "postcode_sector" => Key::PostcodeSector,
             "postcode_district" => Key::PostcodeDistrict,
@@ -44,6 +48,13 @@ impl Key {
                 .is_some(),
             Key::ForenameSound => d.forename_sound.as_deref().map(|v| v.hash(h)).is_some(),
             Key::SurnameSound => d.surname_sound.as_deref().map(|v| v.hash(h)).is_some(),
+            Key::NameSounds => match (d.forename_sound.as_deref(), d.surname_sound.as_deref()) {
+                (Some(f), Some(s)) => {
+                    (f.min(s), f.max(s)).hash(h);
+                    true
+                }
+                _ => false,
+            },
             Key::BirthYear => birth_year(r).map(|v| v.hash(h)).is_some(),
             Key::PostcodeSector => d.postcode_sector.as_deref().map(|v| v.hash(h)).is_some(),
             Key::PostcodeDistrict => d.postcode_district.as_deref().map(|v| v.hash(h)).is_some(),

@@ -23,6 +23,7 @@ pub const DERIVED_KEYS: &[&str] = &[
     "forename_initial",
     "forename_sound",
     "surname_sound",
+    "name_sounds",
     "birth_year",
     "postcode_sector",
     "postcode_district",

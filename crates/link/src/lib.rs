@@ -369,7 +369,7 @@ impl Linker {
             }
             // A comparison on a field the rule blocked on agrees by
             // construction here, so it cannot be trained in this session.
-            let blocked: Vec<Field> = rule.keys.iter().map(key_fields).collect();
+            let blocked: Vec<Field> = rule.keys.iter().flat_map(key_fields).collect();
             let included: Vec<bool> = self
                 .comparisons
                 .iter()

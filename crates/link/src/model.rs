@@ -233,15 +233,16 @@ pub fn full_name_correction(
 }
 
 /// The fields a blocking rule's keys are made from.
-pub fn key_fields(k: &Key) -> Field {
-    match k {
+pub fn key_fields(k: &Key) -> Vec<Field> {
+    vec![match k {
         Key::Field(f) => *f,
         Key::ForenameInitial | Key::ForenameSound => Field::Forename,
         Key::SurnameSound => Field::Surname,
+        Key::NameSounds => return vec![Field::Forename, Field::Surname],
         Key::BirthYear => Field::Dob,
         Key::PostcodeSector | Key::PostcodeDistrict => Field::Postcode,
         Key::HouseNumber => Field::Address,
-    }
+    }]
 }
 
 /// u from random pairs: almost all of them are different people.
