@@ -1,6 +1,7 @@
 //! The `upstream` command. A thin edge: it turns arguments into validated
 //! configuration, calls the library crates, and reports in plain English.
 
+mod accounts;
 mod assessing;
 mod bench;
 mod catalogue;
@@ -134,6 +135,13 @@ enum Command {
     /// Run a benchmark at full scale and report the figures.
     #[command(subcommand)]
     Bench(BenchCommand),
+    /// Staff accounts for the web pages: add one, list them.
+    #[command(subcommand)]
+    Users(accounts::UsersCommand),
+    /// The audit log: check it has not been changed, search it, and export
+    /// everything held about one person.
+    #[command(subcommand)]
+    Audit(accounts::AuditCommand),
 }
 
 #[derive(Debug, Args)]
@@ -227,6 +235,11 @@ struct ServeArgs {
     /// Address to listen on.
     #[arg(long, default_value = "127.0.0.1:8080")]
     bind: SocketAddr,
+    /// Mark the sign-in cookie Secure (sent over HTTPS only). `auto`: yes,
+    /// unless listening on a loopback address; say `always` behind an HTTPS
+    /// proxy on this machine.
+    #[arg(long, value_enum, default_value_t = accounts::CookieSecurity::Auto)]
+    secure_cookies: accounts::CookieSecurity,
 }
 
 #[derive(Debug, Args)]
@@ -511,7 +524,15 @@ fn run(cli: Cli) -> Result<()> {
         }),
         Command::Serve(a) => runtime()?.block_on(async {
             let store = connect(&cli.database).await?;
-            serve(store, a.bind).await
+            serve(store, a.bind, a.secure_cookies).await
+        }),
+        Command::Users(c) => runtime()?.block_on(async {
+            let store = connect(&cli.database).await?;
+            accounts::users(&store, c).await
+        }),
+        Command::Audit(c) => runtime()?.block_on(async {
+            let store = connect(&cli.database).await?;
+            accounts::audit_command(&store, c).await
         }),
         Command::Demo(a) => demo(&cli.database, a),
         Command::Bench(BenchCommand::Simulate {
@@ -834,11 +855,19 @@ fn redact(url: &str) -> String {
     }
 }
 
-async fn serve(store: upstream_store::Store, bind: SocketAddr) -> Result<()> {
+async fn serve(
+    store: upstream_store::Store,
+    bind: SocketAddr,
+    cookies: accounts::CookieSecurity,
+) -> Result<()> {
     let listener = tokio::net::TcpListener::bind(bind).await.with_context(|| format!("could not listen on {bind}; is something else using that port? Try --bind 127.0.0.1:8081"))?;
     let addr = listener.local_addr()?;
+    let secure = cookies.secure_for(addr);
     println!("Upstream is running at http://{addr}/  (press Ctrl-C to stop)");
-    let state = upstream_web::AppState::new(std::sync::Arc::new(store));
+    if !secure {
+        println!("Sign-in cookies are not marked Secure, so plain HTTP works: fine on this machine, never across a network.");
+    }
+    let state = upstream_web::AppState::new(std::sync::Arc::new(store)).with_secure_cookies(secure);
     upstream_web::serve(listener, state)
         .await
         .context("the web server stopped with an error")
@@ -917,12 +946,15 @@ fn demo(database: &str, a: DemoArgs) -> Result<()> {
         assessing::worklist(&store, DEMO_TEAM, None).await?;
         }
         println!();
+        let demo_users = accounts::seed_demo_users(&store).await?;
+        accounts::print_demo_users(&demo_users);
+        println!();
         if a.no_serve {
             println!("Step 5 of 5: skipped (--no-serve). Start the server with `upstream serve`.");
             return Ok(());
         }
         println!("Step 5 of 5: starting the web server.");
-        serve(store, a.bind).await
+        serve(store, a.bind, accounts::CookieSecurity::Auto).await
     })
 }
 

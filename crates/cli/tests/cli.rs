@@ -4,6 +4,10 @@
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
+// Accounts and the audit log: a module of this binary, not a binary of its own.
+#[path = "cli/accounts.rs"]
+mod accounts;
+
 fn upstream(args: &[&str], db: &Path) -> Output {
     Command::new(env!("CARGO_BIN_EXE_upstream"))
         .args(args)

@@ -24,6 +24,13 @@ pub enum StoreError {
     BadExtract { file: String, problem: String },
     #[error("stored data is damaged: {0}")]
     Corrupt(String),
+    /// A value given to the store breaks a rule; the message says which, for people.
+    #[error("{0}")]
+    Invalid(String),
+    #[error("there is already an account called '{0}'")]
+    UserExists(String),
+    #[error("could not hash or check a password: {0}")]
+    Password(String),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -70,6 +77,12 @@ mod single_view;
 pub use single_view::*;
 mod assessment;
 pub use assessment::*;
+mod accounts;
+pub use accounts::*;
+mod audit;
+pub use audit::*;
+mod subject_access;
+pub use subject_access::*;
 
 #[derive(Debug, Clone)]
 pub struct Store {

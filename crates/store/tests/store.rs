@@ -5,6 +5,10 @@
 use upstream_core::{Month, SourceSystem};
 use upstream_store::{Backend, NewExtractFile, NewTown, Store};
 
+// Accounts, sessions and the audit log: a module of this binary, not a binary of its own.
+#[path = "store/access.rs"]
+mod access;
+
 /// A fresh, empty store and the URL that reaches it.
 struct Fresh {
     store: Store,

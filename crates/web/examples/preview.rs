@@ -4,6 +4,8 @@
 //!
 //! ADDRESS defaults to 127.0.0.1:8089. `--empty` shows the start page with
 //! nothing loaded; `--broken` makes the data source fail (503 pages).
+//! Accounts live in an in-memory database: one user of each role, whose
+//! password is printed at the start.
 
 use std::sync::Arc;
 use upstream_core::{Month, SourceSystem};
@@ -80,9 +82,37 @@ async fn main() -> std::io::Result<()> {
         Ok(town())
     };
     let listener = tokio::net::TcpListener::bind(addr).await?;
-    println!(
-        "Preview at http://{}/  (Ctrl-C to stop)",
-        listener.local_addr()?
-    );
-    upstream_web::serve(listener, AppState::new(Arc::new(Preview { overview }))).await
+    let accounts = preview_accounts().await.map_err(std::io::Error::other)?;
+    let local = listener.local_addr()?;
+    println!("Preview at http://{local}/  (Ctrl-C to stop)");
+    let state = AppState::from_parts(Arc::new(Preview { overview }), Arc::new(accounts))
+        // Plain HTTP on this machine: a Secure cookie would not come back.
+        .with_secure_cookies(!local.ip().is_loopback());
+    upstream_web::serve(listener, state).await
+}
+
+/// One account of each role, all with the same made-up password.
+async fn preview_accounts() -> Result<upstream_store::Store, upstream_store::StoreError> {
+    let store = upstream_store::Store::connect("sqlite::memory:").await?;
+    let password = "preview-password";
+    for role in upstream_core::Role::ALL {
+        store
+            .create_user(
+                &upstream_store::NewUser {
+                    username: role.as_str().replace('_', "-"),
+                    display_name: format!("Preview {}", role.title().to_lowercase()),
+                    role,
+                    organisation: (role == upstream_core::Role::PartnerWorker)
+                        .then(|| "Citizens Advice".to_string()),
+                    team: None,
+                },
+                password,
+            )
+            .await?;
+        println!(
+            "  sign in as {:<16} password {password}",
+            role.as_str().replace('_', "-")
+        );
+    }
+    Ok(store)
 }

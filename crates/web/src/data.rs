@@ -21,6 +21,11 @@ pub trait DataSource: Send + Sync + 'static {
 
     /// The town loaded and the extract files registered, for the start page.
     fn overview(&self) -> BoxFuture<'_, Result<Overview, DataError>>;
+
+    /// The council whose data is loaded, for every page's header.
+    fn council_name(&self) -> BoxFuture<'_, Result<Option<String>, DataError>> {
+        Box::pin(async move { Ok(self.overview().await?.town.map(|t| t.council_name)) })
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -2,8 +2,11 @@
 //! JavaScript), a health endpoint, and the front-end assets.
 //!
 //! Invariants: only this crate knows HTTP. Handlers never touch the database:
-//! they ask a [`DataSource`] for plain view models (`upstream_store::Store` is
-//! one, see `store.rs`) and askama templates, auto-escaped, render them.
+//! they ask a [`DataSource`] for plain view models, and [`Accounts`] for
+//! sign-in, sessions and the audit log (`upstream_store::Store` is both, see
+//! `store.rs`), and askama templates, auto-escaped, render them. Every page
+//! but `/sign-in`, `/health` and `/assets/` needs a session, and every form
+//! a CSRF token (`auth.rs`); `docs/access.md` tells the whole story.
 //!
 //! The assets are built by the project from the real `govuk-frontend` npm
 //! package (pinned in `crates/web/assets/package.json`):
@@ -12,14 +15,23 @@
 //! (GOV.UK Frontend compiled with Arial, as a council service must use),
 //! `govuk-frontend.min.js` and `images/`.
 
+mod access;
+mod admin;
+mod auth;
 mod data;
+mod layout;
 mod pages;
 mod security;
 mod store;
 
+pub use access::{
+    Account, Accounts, AuditQuery, AuditRecord, AuditRow, ChainStatus, LiveSession, SignInOutcome,
+    StartedSession,
+};
+pub use auth::{CurrentUser, Refused, SESSION_IDLE_MINUTES, SESSION_LIFETIME_HOURS};
 pub use data::{BoxFuture, DataError, DataSource, Health, Overview, SourceSummary, TownSummary};
 
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::Router;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -33,21 +45,44 @@ pub const ASSETS_FROM_REPO_ROOT: &str = "crates/web/assets/dist";
 /// The environment variable that overrides where the assets are.
 pub const ASSETS_ENV: &str = "UPSTREAM_ASSETS";
 
-/// What every request needs: the data source and where the assets are.
+/// What every request needs: the data source, the accounts, where the
+/// assets are, and whether cookies are `Secure`.
 #[derive(Clone)]
 pub struct AppState {
     source: Arc<dyn DataSource>,
+    accounts: Arc<dyn Accounts>,
     assets: PathBuf,
+    secure_cookies: bool,
 }
 
 impl AppState {
-    /// Serve pages from `source`, with the assets found by [`locate_assets`].
+    /// Serve pages from `source`, which also keeps the accounts and the audit
+    /// log, with the assets found by [`locate_assets`] and `Secure` cookies.
     /// Pass an `Arc<upstream_store::Store>` for the real thing.
-    pub fn new(source: Arc<dyn DataSource>) -> AppState {
+    pub fn new<S: DataSource + Accounts>(source: Arc<S>) -> AppState {
+        AppState::from_parts(source.clone(), source)
+    }
+
+    /// Pages from one source, accounts from another (tests use fakes for either).
+    pub fn from_parts(source: Arc<dyn DataSource>, accounts: Arc<dyn Accounts>) -> AppState {
         AppState {
             source,
+            accounts,
             assets: locate_assets(),
+            secure_cookies: true,
         }
+    }
+
+    /// Whether the session cookie is `Secure` (with the `__Host-` prefix).
+    /// On by default: browsers then send it over HTTPS only. Turn it off only
+    /// to serve plain HTTP on one's own machine (loopback), or in tests.
+    pub fn with_secure_cookies(mut self, secure: bool) -> AppState {
+        self.secure_cookies = secure;
+        self
+    }
+
+    pub fn secure_cookies(&self) -> bool {
+        self.secure_cookies
     }
 
     /// Use the GOV.UK Frontend files in `dir` (the package's `dist/govuk` folder).
@@ -82,21 +117,42 @@ pub fn locate_assets() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/dist")
 }
 
-/// Every route: `/` (start page), `/health` (JSON), `/assets/…` (GOV.UK
-/// Frontend), and a GOV.UK "Page not found" for anything else. Every response
-/// carries the security headers.
+/// Every route. Open to all: `/sign-in`, `/health` (JSON) and `/assets/…`
+/// (GOV.UK Frontend). Everything else is in [`staff_routes`], behind the
+/// session gate. Every response carries the security headers.
 pub fn router(state: AppState) -> Router {
     let dist = state.assets.clone();
+    let staff =
+        staff_routes()
+            .fallback(pages::not_found)
+            .layer(axum::middleware::from_fn_with_state(
+                state.clone(),
+                auth::require_session,
+            ));
     Router::new()
-        .route("/", get(pages::start))
+        .route("/sign-in", get(auth::sign_in_page).post(auth::sign_in))
         .route("/health", get(pages::health))
         .nest_service("/assets", ServeDir::new(dist))
-        .fallback(pages::not_found)
+        .merge(staff)
         .layer(axum::middleware::map_response(
             security::add_security_headers,
         ))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
+}
+
+/// The pages for signed-in staff: add new pages here. Each handler takes a
+/// [`CurrentUser`]; the gate has already checked the session and, on a POST,
+/// the CSRF token. Unknown paths get "Page not found" (or, signed out, the
+/// sign-in page: nothing tells a stranger which pages exist).
+fn staff_routes() -> Router<AppState> {
+    Router::new()
+        .route("/", get(pages::start))
+        .route("/sign-out", post(auth::sign_out))
+        .route("/admin/audit", get(admin::audit))
+        .route("/admin/audit/verify", post(admin::verify))
+        .route("/admin/people/export", get(admin::export_form))
+        .route("/admin/people/{person_id}/export", get(admin::export))
 }
 
 /// Serve [`router`] on `listener` until Ctrl-C (or SIGTERM), then finish the

@@ -1,7 +1,9 @@
 //! Handlers: ask the data source for view models, format them for people, and
 //! render them through askama templates (HTML auto-escaped).
 
+use crate::auth::{CurrentUser, Refused};
 use crate::data::{Overview, SourceSummary, TownSummary};
+use crate::layout::{Layout, NO_COUNCIL};
 use crate::AppState;
 use askama::Template;
 use axum::extract::State;
@@ -10,15 +12,15 @@ use axum::response::{Html, IntoResponse, Response};
 use axum::Json;
 use upstream_core::Month;
 
-pub(crate) async fn start(State(state): State<AppState>) -> Response {
+pub(crate) async fn start(State(state): State<AppState>, user: CurrentUser) -> Response {
     match state.source.overview().await {
-        Ok(overview) => render(StatusCode::OK, &StartPage::from(overview)),
+        Ok(overview) => render(StatusCode::OK, &StartPage::new(overview, &user)),
         Err(e) => {
             tracing::error!("start page: the data source failed: {e}");
             render(
                 StatusCode::SERVICE_UNAVAILABLE,
                 &UnavailablePage {
-                    council_name: NO_COUNCIL,
+                    layout: Layout::with_council(NO_COUNCIL.to_string(), Some(&user)),
                 },
             )
         }
@@ -57,23 +59,17 @@ pub(crate) async fn health(State(state): State<AppState>) -> Response {
     response
 }
 
-pub(crate) async fn not_found() -> Response {
-    render(
-        StatusCode::NOT_FOUND,
-        &NotFoundPage {
-            council_name: NO_COUNCIL,
-        },
-    )
+/// Anything the routes do not know, for a signed-in user (the session gate
+/// renders the page with the header).
+pub(crate) async fn not_found() -> Refused {
+    Refused::NotFound
 }
-
-/// The header's name when no council's data is loaded (or it cannot be read).
-const NO_COUNCIL: &str = "Council services";
 
 #[derive(Template)]
 #[template(path = "start.html")]
 struct StartPage {
-    /// Shown in the header: the generic header carries the council's name.
-    council_name: String,
+    /// The header carries the council's name (the generic header).
+    layout: Layout,
     town: Option<TownView>,
     sources: Vec<SourceRow>,
 }
@@ -97,24 +93,34 @@ struct SourceRow {
 
 #[derive(Template)]
 #[template(path = "not_found.html")]
-struct NotFoundPage {
-    council_name: &'static str,
+pub(crate) struct NotFoundPage {
+    pub(crate) layout: Layout,
 }
 
 #[derive(Template)]
 #[template(path = "unavailable.html")]
-struct UnavailablePage {
-    council_name: &'static str,
+pub(crate) struct UnavailablePage {
+    pub(crate) layout: Layout,
 }
 
-impl From<Overview> for StartPage {
-    fn from(overview: Overview) -> StartPage {
+/// 403: a plain-English heading and what to do.
+#[derive(Template)]
+#[template(path = "forbidden.html")]
+pub(crate) struct ForbiddenPage {
+    pub(crate) layout: Layout,
+    pub(crate) heading: &'static str,
+    pub(crate) message: &'static str,
+}
+
+impl StartPage {
+    fn new(overview: Overview, user: &CurrentUser) -> StartPage {
+        let council_name = overview
+            .town
+            .as_ref()
+            .map(|t| t.council_name.clone())
+            .unwrap_or_else(|| NO_COUNCIL.to_string());
         StartPage {
-            council_name: overview
-                .town
-                .as_ref()
-                .map(|t| t.council_name.clone())
-                .unwrap_or_else(|| NO_COUNCIL.to_string()),
+            layout: Layout::with_council(council_name, Some(user)),
             town: overview.town.map(TownView::from),
             sources: overview.sources.into_iter().map(SourceRow::from).collect(),
         }
@@ -151,7 +157,7 @@ impl From<SourceSummary> for SourceRow {
     }
 }
 
-fn render(status: StatusCode, page: &impl Template) -> Response {
+pub(crate) fn render(status: StatusCode, page: &impl Template) -> Response {
     match page.render() {
         Ok(html) => (status, Html(html)).into_response(),
         Err(e) => {
@@ -236,7 +242,7 @@ mod tests {
     #[test]
     fn the_only_inline_scripts_are_the_two_the_policy_hashes() {
         let html = NotFoundPage {
-            council_name: NO_COUNCIL,
+            layout: Layout::with_council(NO_COUNCIL.to_string(), None),
         }
         .render()
         .unwrap();

@@ -1,15 +1,98 @@
 //! The web server driven in-process (`tower::ServiceExt::oneshot`) against a
-//! fake data source; one test goes through the real SQLite store, and one over TCP.
+//! fake data source, signed in through fake accounts; one test goes through
+//! the real SQLite store, and one over TCP. Signing in, sessions, CSRF and the
+//! admin pages, against the real store, are in `web/access.rs`.
 
 use axum::body::Body;
 use axum::http::{header, HeaderMap, Request, StatusCode};
 use std::sync::Arc;
 use tower::ServiceExt;
-use upstream_core::{Month, SourceSystem};
+use upstream_core::{Month, Role, SourceSystem};
 use upstream_web::{
-    router, AppState, BoxFuture, DataError, DataSource, Health, Overview, SourceSummary,
-    TownSummary,
+    router, Account, Accounts, AppState, AuditQuery, AuditRecord, AuditRow, BoxFuture, ChainStatus,
+    DataError, DataSource, Health, LiveSession, Overview, SignInOutcome, SourceSummary,
+    StartedSession, TownSummary,
 };
+
+#[path = "web/access.rs"]
+mod access;
+
+/// The session cookie the fake accounts know.
+const SESSION: &str = "upstream_session=the-one-session";
+
+/// Accounts with one live session, a connector's; nothing else works.
+struct OneSession;
+
+impl Accounts for OneSession {
+    fn sign_in<'a>(
+        &'a self,
+        _: &'a str,
+        _: &'a str,
+    ) -> BoxFuture<'a, Result<SignInOutcome, DataError>> {
+        Box::pin(async {
+            Ok(SignInOutcome::Refused {
+                user_id: None,
+                locked_now: false,
+            })
+        })
+    }
+    fn start_session(
+        &self,
+        _: i64,
+        _: chrono::Duration,
+    ) -> BoxFuture<'_, Result<StartedSession, DataError>> {
+        Box::pin(async { Err(DataError("no new sessions here".into())) })
+    }
+    fn session<'a>(
+        &'a self,
+        token: &'a str,
+        _: chrono::Duration,
+    ) -> BoxFuture<'a, Result<Option<LiveSession>, DataError>> {
+        Box::pin(async move {
+            Ok((token == "the-one-session").then(|| LiveSession {
+                account: Account {
+                    id: 1,
+                    username: "asmith".into(),
+                    display_name: "Asha Smith".into(),
+                    role: Role::Connector,
+                    organisation: None,
+                    team: None,
+                },
+                csrf_token: "c".repeat(64),
+                last_seen_at: chrono::Utc::now(),
+            }))
+        })
+    }
+    fn touch_session<'a>(&'a self, _: &'a str) -> BoxFuture<'a, Result<(), DataError>> {
+        Box::pin(async { Ok(()) })
+    }
+    fn end_session<'a>(&'a self, _: &'a str) -> BoxFuture<'a, Result<(), DataError>> {
+        Box::pin(async { Ok(()) })
+    }
+    fn record<'a>(&'a self, _: &'a AuditRecord) -> BoxFuture<'a, Result<(), DataError>> {
+        Box::pin(async { Ok(()) })
+    }
+    fn search_audit<'a>(
+        &'a self,
+        _: &'a AuditQuery,
+    ) -> BoxFuture<'a, Result<Vec<AuditRow>, DataError>> {
+        Box::pin(async { Ok(Vec::new()) })
+    }
+    fn verify_audit(&self) -> BoxFuture<'_, Result<ChainStatus, DataError>> {
+        Box::pin(async {
+            Ok(ChainStatus::Intact {
+                entries: 0,
+                last_hash: String::new(),
+            })
+        })
+    }
+    fn subject_access_export(
+        &self,
+        _: i64,
+    ) -> BoxFuture<'_, Result<Option<serde_json::Value>, DataError>> {
+        Box::pin(async { Ok(None) })
+    }
+}
 
 /// A data source with fixed answers.
 struct Fake {
@@ -85,7 +168,7 @@ fn broken() -> Fake {
 }
 
 fn state(source: Fake) -> AppState {
-    AppState::new(Arc::new(source))
+    AppState::from_parts(Arc::new(source), Arc::new(OneSession)).with_secure_cookies(false)
 }
 
 struct Reply {
@@ -94,9 +177,18 @@ struct Reply {
     body: String,
 }
 
+/// GET as the signed-in connector.
 async fn get(state: &AppState, path: &str) -> Reply {
+    get_with(state, path, Some(SESSION)).await
+}
+
+async fn get_with(state: &AppState, path: &str, cookie: Option<&str>) -> Reply {
+    let mut request = Request::get(path);
+    if let Some(c) = cookie {
+        request = request.header(header::COOKIE, c);
+    }
     let response = router(state.clone())
-        .oneshot(Request::get(path).body(Body::empty()).expect("request"))
+        .oneshot(request.body(Body::empty()).expect("request"))
         .await
         .expect("response");
     let status = response.status();
@@ -346,10 +438,29 @@ async fn the_real_store_feeds_the_start_page_and_health() {
         .register_extracts(Some(town), &files)
         .await
         .expect("register");
-    // As `upstream serve` builds it: an Arc<Store> is an Arc<dyn DataSource>.
-    let app = AppState::new(Arc::new(store));
+    let user = store
+        .create_user(
+            &upstream_store::NewUser {
+                username: "asmith".into(),
+                display_name: "Asha Smith".into(),
+                role: Role::Connector,
+                organisation: None,
+                team: None,
+            },
+            "correct horse battery staple",
+        )
+        .await
+        .expect("user");
+    let now = chrono::Utc::now();
+    let session = store
+        .create_session(user.id, now, now + chrono::Duration::hours(1))
+        .await
+        .expect("session");
+    // As `upstream serve` builds it: an Arc<Store> is both data source and accounts.
+    let app = AppState::new(Arc::new(store)).with_secure_cookies(false);
+    let cookie = format!("upstream_session={}", session.token);
 
-    let page = get(&app, "/").await;
+    let page = get_with(&app, "/", Some(&cookie)).await;
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.body.contains("Brumford City Council"));
     assert!(page.body.contains("3,000"));

@@ -1,0 +1,321 @@
+//! A subject access request: everything held about one person, in one
+//! JSON-ready value. The caller must record the export in the audit log.
+//!
+//! What is about other people is left out: a household's other members are
+//! not named, and life events of another member are not included.
+//! A new table that holds personal data belongs here too.
+
+use crate::accounts::stamp;
+use crate::audit::{json_value, AuditEntry};
+use crate::{Pool, Store, StoreError};
+use chrono::Utc;
+use serde::Serialize;
+use sqlx::Row;
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SubjectAccessExport {
+    pub person_id: i64,
+    /// When this export was made (UTC).
+    pub generated_at: String,
+    /// The person as linkage last saw them (status `merged` names who they became).
+    pub person: Option<PersonStatus>,
+    /// Every version of every source record linked to them, with where it came from.
+    pub source_records: Vec<ExportedRecord>,
+    /// Merges, splits and moves of records that changed who they are.
+    pub identity_changes: Vec<ExportedIdentityChange>,
+    /// Where they have lived, as the records show it.
+    pub addresses: Vec<ExportedResidence>,
+    /// The households they have been part of, with what is held about each.
+    pub households: Vec<ExportedHousehold>,
+    /// Every audit entry about them or their households.
+    pub audit: Vec<AuditEntry>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PersonStatus {
+    pub status: String,
+    pub merged_into: Option<i64>,
+    pub first_link_run: i64,
+    pub last_link_run: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ExportedRecord {
+    pub source: String,
+    pub record_key: String,
+    pub row_means: String,
+    pub extract_date: Option<String>,
+    pub file_name: String,
+    pub file_sha256: String,
+    pub row_no: i64,
+    pub loaded_at: String,
+    pub title: Option<String>,
+    pub forename: Option<String>,
+    pub middle_names: Option<String>,
+    pub surname: Option<String>,
+    pub date_of_birth: Option<String>,
+    pub ni_number: Option<String>,
+    pub postcode: Option<String>,
+    pub address: Option<String>,
+    pub uprn: Option<String>,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub event_date: Option<String>,
+    pub attributes: serde_json::Value,
+    /// The text of each column exactly as the source system sent it.
+    pub original: serde_json::Value,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ExportedIdentityChange {
+    pub link_run: i64,
+    pub kind: String,
+    pub others: String,
+    pub records: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ExportedResidence {
+    pub from: String,
+    pub to: String,
+    pub address: Option<String>,
+    pub postcode: Option<String>,
+    pub uprn: Option<String>,
+    pub sources: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ExportedHousehold {
+    pub household_id: i64,
+    pub address: Option<String>,
+    pub postcode: Option<String>,
+    pub from: String,
+    pub to: String,
+    pub current: bool,
+    pub assessments: Vec<serde_json::Value>,
+    pub life_events: Vec<serde_json::Value>,
+    pub worklist_entries: Vec<serde_json::Value>,
+    pub fast_track_flags: Vec<serde_json::Value>,
+    pub contact_preference: Option<serde_json::Value>,
+    pub contacts: Vec<serde_json::Value>,
+    pub cases: Vec<serde_json::Value>,
+}
+
+impl Store {
+    /// Everything held about one person; `None` when the id was never a person's.
+    pub async fn subject_access_export(
+        &self,
+        person_id: i64,
+    ) -> Result<Option<SubjectAccessExport>, StoreError> {
+        const PERSON: &str =
+            "SELECT status, merged_into, first_run, last_run FROM persons WHERE id = $1";
+        const RECORDS: &str = "SELECT s.source, s.record_key, s.row_means, s.extract_date, f.file_name, f.sha256, s.row_no, f.loaded_at,
+                s.title, s.forename, s.middle_names, s.surname, s.dob, s.nino, s.postcode, s.address, s.uprn, s.phone, s.email,
+                s.event_date, s.attributes, s.original
+             FROM person_records pr
+             JOIN source_records s ON s.source = pr.source AND s.record_key = pr.record_key
+             JOIN ingest_files f ON f.id = s.file_id
+             WHERE pr.person_id = $1 ORDER BY s.source, s.record_key, s.extract_date, s.id";
+        const CHANGES: &str = "SELECT run_id, kind, others, records FROM identity_changes WHERE person_id = $1 ORDER BY id";
+        const RESIDENCES: &str = "SELECT r.from_date, r.to_date, r.sources, a.address, a.postcode, a.uprn
+             FROM residences r JOIN addresses a ON a.id = r.address_id WHERE r.person_id = $1 ORDER BY r.from_date, a.id";
+        const HOUSEHOLDS: &str = "SELECT h.id, h.from_date, h.to_date, h.current, a.address, a.postcode
+             FROM household_members m JOIN households h ON h.id = m.household_id JOIN addresses a ON a.id = h.address_id
+             WHERE m.person_id = $1 ORDER BY h.from_date, h.id";
+
+        let (person, records, changes, residences, households) = on_pool!(self, p => {
+            let person = match sqlx::query(PERSON).bind(person_id).fetch_optional(p).await? {
+                Some(r) => Some(PersonStatus {
+                    status: r.try_get("status")?,
+                    merged_into: r.try_get("merged_into")?,
+                    first_link_run: r.try_get("first_run")?,
+                    last_link_run: r.try_get("last_run")?,
+                }),
+                None => None,
+            };
+            let mut records = Vec::new();
+            for r in sqlx::query(RECORDS).bind(person_id).fetch_all(p).await? {
+                records.push(ExportedRecord {
+                    source: r.try_get("source")?,
+                    record_key: r.try_get("record_key")?,
+                    row_means: r.try_get("row_means")?,
+                    extract_date: r.try_get("extract_date")?,
+                    file_name: r.try_get("file_name")?,
+                    file_sha256: r.try_get("sha256")?,
+                    row_no: r.try_get("row_no")?,
+                    loaded_at: r.try_get("loaded_at")?,
+                    title: r.try_get("title")?,
+                    forename: r.try_get("forename")?,
+                    middle_names: r.try_get("middle_names")?,
+                    surname: r.try_get("surname")?,
+                    date_of_birth: r.try_get("dob")?,
+                    ni_number: r.try_get("nino")?,
+                    postcode: r.try_get("postcode")?,
+                    address: r.try_get("address")?,
+                    uprn: r.try_get("uprn")?,
+                    phone: r.try_get("phone")?,
+                    email: r.try_get("email")?,
+                    event_date: r.try_get("event_date")?,
+                    attributes: json_value(r.try_get("attributes")?),
+                    original: json_value(r.try_get("original")?),
+                });
+            }
+            let mut changes = Vec::new();
+            for r in sqlx::query(CHANGES).bind(person_id).fetch_all(p).await? {
+                changes.push(ExportedIdentityChange {
+                    link_run: r.try_get("run_id")?,
+                    kind: r.try_get("kind")?,
+                    others: r.try_get("others")?,
+                    records: r.try_get("records")?,
+                });
+            }
+            let mut residences = Vec::new();
+            for r in sqlx::query(RESIDENCES).bind(person_id).fetch_all(p).await? {
+                residences.push(ExportedResidence {
+                    from: r.try_get("from_date")?,
+                    to: r.try_get("to_date")?,
+                    address: r.try_get("address")?,
+                    postcode: r.try_get("postcode")?,
+                    uprn: r.try_get("uprn")?,
+                    sources: r.try_get("sources")?,
+                });
+            }
+            let mut households = Vec::new();
+            for r in sqlx::query(HOUSEHOLDS).bind(person_id).fetch_all(p).await? {
+                households.push(ExportedHousehold {
+                    household_id: r.try_get("id")?,
+                    address: r.try_get("address")?,
+                    postcode: r.try_get("postcode")?,
+                    from: r.try_get("from_date")?,
+                    to: r.try_get("to_date")?,
+                    current: r.try_get("current")?,
+                    assessments: Vec::new(),
+                    life_events: Vec::new(),
+                    worklist_entries: Vec::new(),
+                    fast_track_flags: Vec::new(),
+                    contact_preference: None,
+                    contacts: Vec::new(),
+                    cases: Vec::new(),
+                });
+            }
+            (person, records, changes, residences, households)
+        });
+        if person.is_none() && records.is_empty() && households.is_empty() {
+            return Ok(None);
+        }
+        let mut households = households;
+        for h in &mut households {
+            self.fill_household(h, person_id).await?;
+        }
+        let mut subjects = vec![("person", person_id.to_string())];
+        subjects.extend(
+            households
+                .iter()
+                .map(|h| ("household", h.household_id.to_string())),
+        );
+        let audit = self.audit_about(&subjects).await?;
+        Ok(Some(SubjectAccessExport {
+            person_id,
+            generated_at: stamp(Utc::now()),
+            person,
+            source_records: records,
+            identity_changes: changes,
+            addresses: residences,
+            households,
+            audit,
+        }))
+    }
+
+    /// What is held about one household, for one member's export.
+    async fn fill_household(
+        &self,
+        h: &mut ExportedHousehold,
+        person_id: i64,
+    ) -> Result<(), StoreError> {
+        const ASSESSMENTS: &str = "SELECT r.as_of, r.model_version, a.in_crisis, a.probability, a.reasons, a.resilience, a.resilience_band,
+                a.resilience_parts, a.persona, a.persona_reason
+             FROM assessments a JOIN assessment_runs r ON r.id = a.run_id WHERE a.household_id = $1 ORDER BY r.as_of, r.id";
+        // Events of the household as a whole, or of this person; not of another member.
+        const EVENTS: &str = "SELECT r.as_of, e.event, e.event_date, e.person_id, e.detail, e.evidence
+             FROM life_events e JOIN assessment_runs r ON r.id = e.run_id
+             WHERE e.household_id = $1 AND (e.person_id IS NULL OR e.person_id = $2) ORDER BY r.as_of, e.event_date, e.event";
+        const WORKLISTS: &str = "SELECT w.team, w.week_start, e.rank, e.probability, e.persona, e.fast_tracked, e.why
+             FROM worklist_entries e JOIN worklists w ON w.id = e.worklist_id WHERE e.household_id = $1 ORDER BY w.week_start, w.team";
+        const FLAGS: &str = "SELECT set_by, set_at, reason, expires_on, cleared_at FROM fast_track_flags WHERE household_id = $1 ORDER BY id";
+        const PREFERENCE: &str = "SELECT do_not_contact, recorded_by, recorded_at, note FROM contact_preferences WHERE household_id = $1";
+        const CONTACTS: &str = "SELECT contacted_on, channel, outcome, recorded_by FROM contacts WHERE household_id = $1 ORDER BY contacted_on, id";
+        const CASES: &str = "SELECT id, status, opened_on, closed_on FROM cases WHERE household_id = $1 ORDER BY opened_on, id";
+        let id = h.household_id;
+        on_pool!(self, p => {
+            for r in sqlx::query(ASSESSMENTS).bind(id).fetch_all(p).await? {
+                h.assessments.push(serde_json::json!({
+                    "as_of": r.try_get::<String, _>("as_of")?,
+                    "model_version": r.try_get::<String, _>("model_version")?,
+                    "in_crisis": r.try_get::<bool, _>("in_crisis")?,
+                    "probability": r.try_get::<Option<f64>, _>("probability")?,
+                    "reasons": json_value(r.try_get("reasons")?),
+                    "resilience": r.try_get::<i32, _>("resilience")?,
+                    "resilience_band": r.try_get::<String, _>("resilience_band")?,
+                    "resilience_parts": json_value(r.try_get("resilience_parts")?),
+                    "persona": r.try_get::<String, _>("persona")?,
+                    "persona_reason": r.try_get::<String, _>("persona_reason")?,
+                }));
+            }
+            for r in sqlx::query(EVENTS).bind(id).bind(person_id).fetch_all(p).await? {
+                h.life_events.push(serde_json::json!({
+                    "assessed_as_of": r.try_get::<String, _>("as_of")?,
+                    "event": r.try_get::<String, _>("event")?,
+                    "date": r.try_get::<String, _>("event_date")?,
+                    "about_this_person": r.try_get::<Option<i64>, _>("person_id")?.is_some(),
+                    "detail": r.try_get::<String, _>("detail")?,
+                    "evidence": json_value(r.try_get("evidence")?),
+                }));
+            }
+            for r in sqlx::query(WORKLISTS).bind(id).fetch_all(p).await? {
+                h.worklist_entries.push(serde_json::json!({
+                    "team": r.try_get::<String, _>("team")?,
+                    "week_start": r.try_get::<String, _>("week_start")?,
+                    "rank": r.try_get::<i32, _>("rank")?,
+                    "probability": r.try_get::<Option<f64>, _>("probability")?,
+                    "persona": r.try_get::<String, _>("persona")?,
+                    "fast_tracked": r.try_get::<bool, _>("fast_tracked")?,
+                    "why": r.try_get::<String, _>("why")?,
+                }));
+            }
+            for r in sqlx::query(FLAGS).bind(id).fetch_all(p).await? {
+                h.fast_track_flags.push(serde_json::json!({
+                    "set_by": r.try_get::<String, _>("set_by")?,
+                    "set_at": r.try_get::<String, _>("set_at")?,
+                    "reason": r.try_get::<String, _>("reason")?,
+                    "expires_on": r.try_get::<String, _>("expires_on")?,
+                    "cleared_at": r.try_get::<Option<String>, _>("cleared_at")?,
+                }));
+            }
+            if let Some(r) = sqlx::query(PREFERENCE).bind(id).fetch_optional(p).await? {
+                h.contact_preference = Some(serde_json::json!({
+                    "do_not_contact": r.try_get::<bool, _>("do_not_contact")?,
+                    "recorded_by": r.try_get::<String, _>("recorded_by")?,
+                    "recorded_at": r.try_get::<String, _>("recorded_at")?,
+                    "note": r.try_get::<String, _>("note")?,
+                }));
+            }
+            for r in sqlx::query(CONTACTS).bind(id).fetch_all(p).await? {
+                h.contacts.push(serde_json::json!({
+                    "contacted_on": r.try_get::<String, _>("contacted_on")?,
+                    "channel": r.try_get::<String, _>("channel")?,
+                    "outcome": r.try_get::<String, _>("outcome")?,
+                    "recorded_by": r.try_get::<String, _>("recorded_by")?,
+                }));
+            }
+            for r in sqlx::query(CASES).bind(id).fetch_all(p).await? {
+                h.cases.push(serde_json::json!({
+                    "case_id": r.try_get::<i64, _>("id")?,
+                    "status": r.try_get::<String, _>("status")?,
+                    "opened_on": r.try_get::<String, _>("opened_on")?,
+                    "closed_on": r.try_get::<Option<String>, _>("closed_on")?,
+                }));
+            }
+        });
+        Ok(())
+    }
+}

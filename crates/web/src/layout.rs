@@ -1,0 +1,57 @@
+//! What `base.html` needs on every page: the council's name for the header
+//! and, when someone is signed in, who they are, their menu and the CSRF
+//! token that every form they see must carry.
+
+use crate::auth::CurrentUser;
+use crate::AppState;
+use upstream_core::Role;
+
+/// The header's name when no council's data is loaded (or it cannot be read).
+pub(crate) const NO_COUNCIL: &str = "Council services";
+
+/// Every page struct has a `layout: Layout` field; `base.html` reads it.
+pub(crate) struct Layout {
+    pub(crate) council_name: String,
+    pub(crate) account: Option<AccountNav>,
+}
+
+/// The signed-in person's part of the header.
+pub(crate) struct AccountNav {
+    pub(crate) display_name: String,
+    pub(crate) role: &'static str,
+    pub(crate) csrf_token: String,
+    pub(crate) administrator: bool,
+}
+
+impl Layout {
+    /// The council's name from the data source (a generic name if it cannot be read).
+    pub(crate) async fn new(state: &AppState, user: Option<&CurrentUser>) -> Layout {
+        let council_name = match state.source.council_name().await {
+            Ok(Some(name)) => name,
+            Ok(None) => NO_COUNCIL.to_string(),
+            Err(e) => {
+                tracing::warn!("the council's name could not be read: {e}");
+                NO_COUNCIL.to_string()
+            }
+        };
+        Layout::with_council(council_name, user)
+    }
+
+    pub(crate) fn with_council(council_name: String, user: Option<&CurrentUser>) -> Layout {
+        Layout {
+            council_name,
+            account: user.map(|u| AccountNav {
+                display_name: u.account.display_name.clone(),
+                role: u.account.role.title(),
+                csrf_token: u.csrf_token.clone(),
+                administrator: u.account.role == Role::Administrator,
+            }),
+        }
+    }
+
+    /// For the hidden `csrf_token` field every form must carry:
+    /// `<input type="hidden" name="csrf_token" value="{{ layout.csrf_token() }}">`.
+    pub(crate) fn csrf_token(&self) -> &str {
+        self.account.as_ref().map_or("", |a| a.csrf_token.as_str())
+    }
+}
