@@ -197,11 +197,15 @@ pub async fn users(store: &Store, command: UsersCommand) -> Result<()> {
                 serde_json::json!({ "role": user.role.as_str() }),
             )
             .await?;
+            let role = user.role.title().to_lowercase();
+            let article = if role.starts_with(['a', 'e', 'i', 'o', 'u']) {
+                "an"
+            } else {
+                "a"
+            };
             println!(
-                "Created {} ({}), a {}.",
-                user.username,
-                user.display_name,
-                user.role.title().to_lowercase()
+                "Created {} ({}), {article} {role}.",
+                user.username, user.display_name
             );
             Ok(())
         }
