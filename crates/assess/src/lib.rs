@@ -12,6 +12,8 @@ pub mod model;
 pub mod outcomes;
 pub mod personas;
 pub mod resilience;
+#[cfg(test)]
+mod testing;
 pub mod worklist;
 
 pub use input::{

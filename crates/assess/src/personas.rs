@@ -535,33 +535,8 @@ pub fn assign(
 mod tests {
     use super::*;
     use crate::events::detect;
-    use std::collections::BTreeMap;
 
-    fn d(s: &str) -> NaiveDate {
-        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
-    }
-
-    fn obs(
-        source: &str,
-        key: &str,
-        known: &str,
-        event: Option<&str>,
-        attrs: &[(&str, &str)],
-    ) -> Observation {
-        Observation {
-            source: source.into(),
-            record_key: key.into(),
-            person: 1,
-            row_means: "row".into(),
-            known_on: d(known),
-            event_date: event.map(d),
-            dob: None,
-            attributes: attrs
-                .iter()
-                .map(|(k, v)| (k.to_string(), v.to_string()))
-                .collect::<BTreeMap<_, _>>(),
-        }
-    }
+    use crate::testing::{d, obs};
 
     fn household(mut o: Vec<Observation>) -> HouseholdInput {
         o.sort_by_key(|x| x.known_on);

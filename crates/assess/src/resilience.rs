@@ -249,33 +249,8 @@ pub fn resilience_in(h: &HouseholdInput, records: &Records<'_>, as_of: NaiveDate
 mod tests {
     use super::*;
     use crate::Member;
-    use std::collections::BTreeMap;
 
-    fn d(s: &str) -> NaiveDate {
-        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
-    }
-
-    fn obs(
-        source: &str,
-        key: &str,
-        known: &str,
-        event: Option<&str>,
-        attrs: &[(&str, &str)],
-    ) -> Observation {
-        Observation {
-            source: source.into(),
-            record_key: key.into(),
-            person: 1,
-            row_means: "row".into(),
-            known_on: d(known),
-            event_date: event.map(d),
-            dob: None,
-            attributes: attrs
-                .iter()
-                .map(|(k, v)| (k.to_string(), v.to_string()))
-                .collect::<BTreeMap<_, _>>(),
-        }
-    }
+    use crate::testing::{d, obs};
 
     fn member(person: i64, dob: Option<&str>) -> Member {
         Member {
