@@ -83,6 +83,8 @@ mod audit;
 pub use audit::*;
 mod subject_access;
 pub use subject_access::*;
+mod household_view;
+pub use household_view::*;
 
 #[derive(Debug, Clone)]
 pub struct Store {

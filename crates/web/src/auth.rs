@@ -209,7 +209,6 @@ impl From<crate::DataError> for Refused {
 
 /// Record that `user` viewed something; pages call this before showing
 /// personal data, and show nothing if it cannot be recorded.
-#[allow(dead_code)] // for the household, person and case pages to come (issue 5)
 pub(crate) async fn audit_view(
     state: &AppState,
     user: &CurrentUser,
@@ -242,7 +241,6 @@ pub(crate) async fn record(state: &AppState, entry: &AuditRecord) -> Result<(), 
 /// a partner worker only when the household's consent covers their
 /// organisation (or they referred it); analysts (aggregates only) and
 /// administrators (accounts and audit) may not. Refusals are "not found".
-#[allow(dead_code)] // for the household, person and case pages to come (issue 5)
 pub(crate) async fn household_visible(
     state: &AppState,
     user: &CurrentUser,

@@ -4,9 +4,16 @@
 //! view models and turn those into pages. `upstream_store::Store` is one data
 //! source (see `store.rs`); tests and the preview example use fakes.
 
+use chrono::NaiveDate;
 use std::future::Future;
 use std::pin::Pin;
 use upstream_core::{Month, SourceSystem};
+
+// Plain rows from storage, used as they are by the search and household pages.
+pub use upstream_store::{
+    CandidateQuery, CaseRow, ContactRow, Flag, HouseholdDetail, MemberRecord, PersonCandidate,
+    PersonHousehold, ResidenceRow, SavedAssessment, SavedEvent,
+};
 
 /// A boxed future, so that [`DataSource`] can be used as `Arc<dyn DataSource>`.
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
@@ -25,6 +32,36 @@ pub trait DataSource: Send + Sync + 'static {
     /// The council whose data is loaded, for every page's header.
     fn council_name(&self) -> BoxFuture<'_, Result<Option<String>, DataError>> {
         Box::pin(async move { Ok(self.overview().await?.town.map(|t| t.council_name)) })
+    }
+
+    /// Linked source records that may match a person search (the search
+    /// page ranks them). None by default.
+    fn person_candidates<'a>(
+        &'a self,
+        query: &'a CandidateQuery,
+    ) -> BoxFuture<'a, Result<Vec<PersonCandidate>, DataError>> {
+        let _ = query;
+        Box::pin(async { Ok(Vec::new()) })
+    }
+
+    /// The households these people belong to, current ones first. None by default.
+    fn households_of<'a>(
+        &'a self,
+        people: &'a [i64],
+    ) -> BoxFuture<'a, Result<Vec<PersonHousehold>, DataError>> {
+        let _ = people;
+        Box::pin(async { Ok(Vec::new()) })
+    }
+
+    /// Everything the household page shows, flags as active on `today`;
+    /// `None` for no such household (the default).
+    fn household(
+        &self,
+        id: i64,
+        today: NaiveDate,
+    ) -> BoxFuture<'_, Result<Option<HouseholdDetail>, DataError>> {
+        let _ = (id, today);
+        Box::pin(async { Ok(None) })
     }
 }
 

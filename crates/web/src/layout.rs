@@ -21,6 +21,8 @@ pub(crate) struct AccountNav {
     pub(crate) role: &'static str,
     pub(crate) csrf_token: String,
     pub(crate) administrator: bool,
+    /// Whether the header links to the person search.
+    pub(crate) may_search: bool,
 }
 
 impl Layout {
@@ -45,6 +47,10 @@ impl Layout {
                 role: u.account.role.title(),
                 csrf_token: u.csrf_token.clone(),
                 administrator: u.account.role == Role::Administrator,
+                may_search: matches!(
+                    u.account.role,
+                    Role::Connector | Role::TeamLeader | Role::PartnerWorker
+                ),
             }),
         }
     }

@@ -19,6 +19,7 @@ mod access;
 mod admin;
 mod auth;
 mod data;
+mod household;
 mod layout;
 mod pages;
 mod security;
@@ -29,7 +30,11 @@ pub use access::{
     StartedSession,
 };
 pub use auth::{CurrentUser, Refused, SESSION_IDLE_MINUTES, SESSION_LIFETIME_HOURS};
-pub use data::{BoxFuture, DataError, DataSource, Health, Overview, SourceSummary, TownSummary};
+pub use data::{
+    BoxFuture, CandidateQuery, CaseRow, ContactRow, DataError, DataSource, Flag, Health,
+    HouseholdDetail, MemberRecord, Overview, PersonCandidate, PersonHousehold, ResidenceRow,
+    SavedAssessment, SavedEvent, SourceSummary, TownSummary,
+};
 
 use axum::routing::{get, post};
 use axum::Router;
@@ -149,6 +154,8 @@ fn staff_routes() -> Router<AppState> {
     Router::new()
         .route("/", get(pages::start))
         .route("/sign-out", post(auth::sign_out))
+        .route("/search", get(household::search))
+        .route("/households/{id}", get(household::household))
         .route("/admin/audit", get(admin::audit))
         .route("/admin/audit/verify", post(admin::verify))
         .route("/admin/people/export", get(admin::export_form))

@@ -5,10 +5,11 @@ use crate::access::{
     StartedSession,
 };
 use crate::data::{BoxFuture, DataError, DataSource, Health, Overview, SourceSummary, TownSummary};
-use chrono::{Duration, Utc};
+use chrono::{Duration, NaiveDate, Utc};
 use upstream_store::{
     AuditFilter, Authentication, ChainCheck, LockoutPolicy, NewAuditEntry, Store, StoreError, User,
 };
+use upstream_store::{CandidateQuery, HouseholdDetail, PersonCandidate, PersonHousehold};
 
 impl DataSource for Store {
     fn database(&self) -> &'static str {
@@ -53,6 +54,28 @@ impl DataSource for Store {
 
     fn council_name(&self) -> BoxFuture<'_, Result<Option<String>, DataError>> {
         Box::pin(async move { Ok(self.latest_town().await?.map(|t| t.council_name)) })
+    }
+
+    fn person_candidates<'a>(
+        &'a self,
+        query: &'a CandidateQuery,
+    ) -> BoxFuture<'a, Result<Vec<PersonCandidate>, DataError>> {
+        Box::pin(async move { Ok(Store::person_candidates(self, query).await?) })
+    }
+
+    fn households_of<'a>(
+        &'a self,
+        people: &'a [i64],
+    ) -> BoxFuture<'a, Result<Vec<PersonHousehold>, DataError>> {
+        Box::pin(async move { Ok(Store::households_of(self, people).await?) })
+    }
+
+    fn household(
+        &self,
+        id: i64,
+        today: NaiveDate,
+    ) -> BoxFuture<'_, Result<Option<HouseholdDetail>, DataError>> {
+        Box::pin(async move { Ok(Store::household_detail(self, id, today).await?) })
     }
 }
 

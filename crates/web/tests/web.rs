@@ -16,6 +16,8 @@ use upstream_web::{
 
 #[path = "web/access.rs"]
 mod access;
+#[path = "web/household.rs"]
+mod household;
 
 /// The session cookie the fake accounts know.
 const SESSION: &str = "upstream_session=the-one-session";

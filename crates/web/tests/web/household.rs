@@ -1,0 +1,217 @@
+//! The person search and the household page, through the router against the
+//! real store (SQLite in a temporary file), with rows written straight into
+//! the tables a link run and an assessment run fill. Included into the `web`
+//! test binary.
+
+use axum::body::Body;
+use axum::http::{header, Request, StatusCode};
+use chrono::{Duration, Utc};
+use std::sync::Arc;
+use tower::ServiceExt;
+use upstream_core::{AuditAction, Role};
+use upstream_store::{AuditFilter, NewUser, Store};
+use upstream_web::{router, AppState};
+
+struct Site {
+    app: AppState,
+    store: Arc<Store>,
+    _dir: tempfile::TempDir,
+}
+
+const SEED: &[&str] = &[
+    "INSERT INTO ingest_files (id, source, file_name, sha256, extract_date, period_key, rows_read, records, quarantined, loaded_at) VALUES (1, 'council_tax', 'ct.csv', 'x', '2025-01-31', '2025-01-31', 2, 2, 0, '2025-02-01T00:00:00Z')",
+    "INSERT INTO source_records (file_id, row_no, source, record_key, row_means, extract_date, forename, surname, dob, postcode, address, attributes, original) VALUES (1, 1, 'council_tax', 'CT-0001', 'account', '2024-12-31', 'Jonathan', 'Smithson', '1980-03-02', 'B1 1AA', '12 Acacia Avenue', '{}', '{}')",
+    "INSERT INTO source_records (file_id, row_no, source, record_key, row_means, extract_date, forename, surname, dob, postcode, address, attributes, original) VALUES (1, 2, 'council_tax', 'CT-0001', 'account', '2025-01-31', 'Jonathan', 'Smithson', '1980-03-02', 'B1 1AA', '12 Acacia Avenue', '{}', '{}')",
+    "INSERT INTO source_records (file_id, row_no, source, record_key, row_means, extract_date, forename, surname, dob, postcode, address, attributes, original) VALUES (1, 3, 'council_tax', 'CT-0002', 'account', '2025-01-31', 'Mary', 'Jones', '1975-01-01', 'B2 2BB', '3 Elm Road', '{}', '{}')",
+    "INSERT INTO person_records (source, record_key, person_id, run_id) VALUES ('council_tax', 'CT-0001', 7, 1)",
+    "INSERT INTO person_records (source, record_key, person_id, run_id) VALUES ('council_tax', 'CT-0002', 8, 1)",
+    "INSERT INTO addresses (id, addr_key, address, postcode) VALUES (1, 'a1', '12 Acacia Avenue', 'B1 1AA')",
+    "INSERT INTO addresses (id, addr_key, address, postcode) VALUES (2, 'a2', '3 Elm Road', 'B2 2BB')",
+    "INSERT INTO residences (person_id, address_id, from_date, to_date, sources) VALUES (7, 1, '2020-01-01', '2025-01-31', 'council_tax')",
+    "INSERT INTO households (id, address_id, from_date, to_date, current) VALUES (41, 1, '2020-01-01', '2025-01-31', TRUE)",
+    "INSERT INTO households (id, address_id, from_date, to_date, current) VALUES (42, 2, '2020-01-01', '2025-01-31', TRUE)",
+    "INSERT INTO household_members (household_id, person_id) VALUES (41, 7)",
+    "INSERT INTO household_members (household_id, person_id) VALUES (42, 8)",
+    "INSERT INTO assessment_runs (id, as_of, run_at, link_run_id, model_version, model, library, households) VALUES (1, '2025-01-31', '2025-02-01T00:00:00Z', 1, 'v1', '{}', '{}', 2)",
+    "INSERT INTO assessments (run_id, household_id, in_crisis, probability, reasons, resilience, resilience_band, resilience_parts, persona, persona_reason) VALUES (1, 41, FALSE, 0.42, '[\"Council tax arrears for 3 months\"]', 35, 'low', '[[\"Works\", 10]]', 'squeezed_renter', 'Rent is more than half of income')",
+    "INSERT INTO life_events (run_id, household_id, event, event_date, person_id, detail, evidence) VALUES (1, 41, 'job_loss', '2024-11-01', 7, 'Stopped working', '[]')",
+];
+
+async fn site() -> Site {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("web.db");
+    let url = path.to_str().expect("utf-8").to_string();
+    let store = Arc::new(Store::connect(&url).await.expect("store"));
+    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{url}"))
+        .await
+        .expect("pool");
+    for sql in SEED {
+        sqlx::query(sql).execute(&pool).await.expect(sql);
+    }
+    pool.close().await;
+    let app = AppState::new(store.clone()).with_secure_cookies(false);
+    Site {
+        app,
+        store,
+        _dir: dir,
+    }
+}
+
+impl Site {
+    /// A session cookie for a new user with `role`.
+    async fn signed_in(&self, username: &str, role: Role) -> String {
+        let user = self
+            .store
+            .create_user(
+                &NewUser {
+                    username: username.into(),
+                    display_name: username.into(),
+                    role,
+                    organisation: (role == Role::PartnerWorker)
+                        .then(|| "Citizens Advice".to_string()),
+                    team: None,
+                },
+                "correct horse battery staple",
+            )
+            .await
+            .expect("user");
+        let now = Utc::now();
+        let s = self
+            .store
+            .create_session(user.id, now, now + Duration::hours(1))
+            .await
+            .expect("session");
+        format!("upstream_session={}", s.token)
+    }
+
+    async fn get(&self, path: &str, cookie: Option<&str>) -> (StatusCode, String, String) {
+        let mut req = Request::get(path);
+        if let Some(c) = cookie {
+            req = req.header(header::COOKIE, c);
+        }
+        let resp = router(self.app.clone())
+            .oneshot(req.body(Body::empty()).expect("request"))
+            .await
+            .expect("response");
+        let status = resp.status();
+        let location = resp
+            .headers()
+            .get(header::LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_string();
+        let body = axum::body::to_bytes(resp.into_body(), usize::MAX)
+            .await
+            .expect("body");
+        (
+            status,
+            location,
+            String::from_utf8_lossy(&body).into_owned(),
+        )
+    }
+}
+
+#[tokio::test]
+async fn search_needs_a_session() {
+    let site = site().await;
+    let (status, location, _) = site.get("/search?q=smith", None).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert!(location.starts_with("/sign-in"), "{location}");
+}
+
+#[tokio::test]
+async fn a_misspelt_name_finds_the_person_and_the_search_is_audited() {
+    let site = site().await;
+    let cookie = site.signed_in("asmith", Role::Connector).await;
+    let (status, _, body) = site.get("/search?q=jonathon+smithsen", Some(&cookie)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(body.contains("Jonathan Smithson"), "{body}");
+    assert!(body.contains("2 March 1980"));
+    assert!(body.contains("href=\"/households/41\""));
+    assert!(!body.contains("Mary Jones"));
+    // By postcode without its space, and by date of birth.
+    let (_, _, body) = site.get("/search?q=b22bb", Some(&cookie)).await;
+    assert!(body.contains("Mary Jones"), "{body}");
+    let (_, _, body) = site.get("/search?q=02%2F03%2F1980", Some(&cookie)).await;
+    assert!(body.contains("Jonathan Smithson"), "{body}");
+    let views = site
+        .store
+        .search_audit(&AuditFilter {
+            action: Some(AuditAction::View),
+            subject_kind: Some("search".into()),
+            ..Default::default()
+        })
+        .await
+        .expect("audit");
+    assert_eq!(views.len(), 3);
+    assert_eq!(views[2].purpose, "search");
+    assert!(views[2].detail.to_string().contains("jonathon smithsen"));
+}
+
+#[tokio::test]
+async fn what_is_searched_for_is_escaped() {
+    let site = site().await;
+    let cookie = site.signed_in("asmith", Role::Connector).await;
+    let (status, _, body) = site
+        .get(
+            "/search?q=%22%3E%3Cscript%3Ealert(1)%3C%2Fscript%3E",
+            Some(&cookie),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(!body.contains("<script>alert(1)"), "{body}");
+    assert!(body.contains("&lt;script&gt;") || body.contains("&#60;script&#62;"));
+}
+
+#[tokio::test]
+async fn the_household_page_shows_risk_reasons_records_and_events_and_is_audited() {
+    let site = site().await;
+    let cookie = site.signed_in("asmith", Role::Connector).await;
+    let (status, _, body) = site.get("/households/41", Some(&cookie)).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    for text in [
+        "12 Acacia Avenue",
+        "Jonathan Smithson",
+        "42%",
+        "Council tax arrears for 3 months",
+        "Squeezed renter",
+        "Rent is more than half of income",
+        "CT-0001",
+        "Council tax",
+        "31 December 2024",
+        "31 January 2025",
+        "Job loss",
+        "Stopped working",
+    ] {
+        assert!(body.contains(text), "no {text:?} in {body}");
+    }
+    let views = site
+        .store
+        .search_audit(&AuditFilter {
+            subject_kind: Some("household".into()),
+            subject_id: Some("41".into()),
+            ..Default::default()
+        })
+        .await
+        .expect("audit");
+    assert_eq!(views.len(), 1);
+    assert_eq!(views[0].purpose, "household page");
+    let (status, _, _) = site.get("/households/999", Some(&cookie)).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, _, _) = site.get("/households/not-a-number", Some(&cookie)).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn a_partner_worker_finds_no_unconsented_household() {
+    let site = site().await;
+    let cookie = site.signed_in("pat", Role::PartnerWorker).await;
+    let (status, _, body) = site.get("/households/41", Some(&cookie)).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(body.contains("Page not found"));
+    assert!(!body.contains("Smithson"));
+    let (status, _, body) = site.get("/search?q=smithson", Some(&cookie)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(!body.contains("Smithson</td>"), "{body}");
+    assert!(body.contains("No people found"));
+}
