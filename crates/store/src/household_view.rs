@@ -7,7 +7,7 @@ use chrono::NaiveDate;
 use sqlx::Row;
 
 /// Source-record rows read for one search, at most.
-pub const SEARCH_CANDIDATE_LIMIT: i64 = 5000;
+pub const SEARCH_CANDIDATE_LIMIT: i64 = 20_000;
 
 fn parse(s: &str) -> Result<NaiveDate, StoreError> {
     NaiveDate::parse_from_str(s, "%Y-%m-%d")
@@ -133,7 +133,8 @@ impl Store {
         }
         let rows = on_pool!(self, p => {
             let mut qb = sqlx::QueryBuilder::new(
-                "SELECT pr.person_id, s.forename, s.surname, s.dob, s.postcode, s.address
+                // DISTINCT: a snapshot record is stored once per month; one copy of each spelling will do.
+                "SELECT DISTINCT pr.person_id, s.forename, s.surname, s.dob, s.postcode, s.address
                  FROM source_records s JOIN person_records pr ON pr.source = s.source AND pr.record_key = s.record_key
                  WHERE 1 = 0",
             );
