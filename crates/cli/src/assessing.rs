@@ -533,6 +533,16 @@ pub async fn worklist(store: &Store, team: &str, week: Option<NaiveDate>) -> Res
     Ok(())
 }
 
+/// The latest month end whose whole six-month outcome window lies within
+/// records ending on `data_end`.
+fn latest_with_outcomes(data_end: NaiveDate) -> Option<NaiveDate> {
+    let mut t = month_end(data_end);
+    while add_months(t, HORIZON_MONTHS).is_some_and(|x| x > data_end) {
+        t = month_end(t.with_day(1)? - chrono::Duration::days(1));
+    }
+    Some(t)
+}
+
 /// The kept exclusion counts in words: "3 in an open case, 2 over capacity".
 fn left_off(counts_json: &str) -> String {
     let counts: BTreeMap<String, u64> = serde_json::from_str(counts_json).unwrap_or_default();
@@ -559,17 +569,7 @@ pub async fn evaluate_risk(
     card: &Path,
 ) -> Result<Evaluation> {
     let l = load(store).await?;
-    let default_test = add_months(l.data_end, 0)
-        .and_then(|e| {
-            // The latest month end whose whole outcome window is in the data.
-            let mut t = month_end(e);
-            while add_months(t, HORIZON_MONTHS).is_some_and(|x| x > l.data_end) {
-                t = month_end(t.with_day(1)? - chrono::Duration::days(1));
-            }
-            Some(t)
-        })
-        .unwrap_or(l.data_end);
-    let test_at = test_at.unwrap_or(default_test);
+    let test_at = test_at.unwrap_or(latest_with_outcomes(l.data_end).unwrap_or(l.data_end));
     if add_months(test_at, HORIZON_MONTHS).is_none_or(|x| x > l.data_end) {
         user_error!(
             "Testing at {test_at} needs outcomes for six months after it, but the records end on {}.",
@@ -730,13 +730,7 @@ pub fn print_evaluation(e: &Evaluation, card: &Path) {
 /// embedded households escalate less? (seed 000)
 pub async fn hypothesis_check(store: &Store, s: &Settings) -> Result<hypothesis::HypothesisCheck> {
     let l = load(store).await?;
-    let Some(to) = add_months(l.data_end, 0).and_then(|e| {
-        let mut t = month_end(e);
-        while add_months(t, HORIZON_MONTHS).is_some_and(|x| x > l.data_end) {
-            t = month_end(t.with_day(1)? - chrono::Duration::days(1));
-        }
-        Some(t)
-    }) else {
+    let Some(to) = latest_with_outcomes(l.data_end) else {
         user_error!("The records are too short to follow triggers for six months.");
     };
     let from = month_end(add_months(l.data_start, 3).unwrap_or(l.data_start));

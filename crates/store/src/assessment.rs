@@ -2,24 +2,12 @@
 //! teams, fast-track flags, contact preferences, contacts, cases and the
 //! weekly worklists kept as they were made.
 
+use crate::{iso_date as date, parse_iso as parse, parse_iso_opt as parse_opt};
 use crate::{Pool, Store, StoreError};
 use chrono::{NaiveDate, Utc};
 use sqlx::Row;
 
 const BATCH: usize = 400;
-
-fn date(d: NaiveDate) -> String {
-    d.format("%Y-%m-%d").to_string()
-}
-
-fn parse(s: &str) -> Result<NaiveDate, StoreError> {
-    NaiveDate::parse_from_str(s, "%Y-%m-%d")
-        .map_err(|e| StoreError::Corrupt(format!("bad date '{s}': {e}")))
-}
-
-fn parse_opt(s: Option<String>) -> Result<Option<NaiveDate>, StoreError> {
-    s.as_deref().map(parse).transpose()
-}
 
 /// A household of the last linkage run, with its members.
 #[derive(Debug, Clone, PartialEq)]

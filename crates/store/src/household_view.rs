@@ -2,21 +2,13 @@
 //! everything the household page shows. Plain SQL that both SQLite and
 //! PostgreSQL run; ranking and presentation are the web crate's job.
 
+use crate::{parse_iso as parse, parse_iso_opt as parse_opt};
 use crate::{Flag, Pool, SavedAssessment, SavedEvent, Store, StoreError};
 use chrono::NaiveDate;
 use sqlx::Row;
 
 /// Source-record rows read for one search, at most.
 pub const SEARCH_CANDIDATE_LIMIT: i64 = 20_000;
-
-fn parse(s: &str) -> Result<NaiveDate, StoreError> {
-    NaiveDate::parse_from_str(s, "%Y-%m-%d")
-        .map_err(|e| StoreError::Corrupt(format!("bad date '{s}': {e}")))
-}
-
-fn parse_opt(s: Option<String>) -> Result<Option<NaiveDate>, StoreError> {
-    s.as_deref().map(parse).transpose()
-}
 
 /// What narrows the search in SQL. Rows matching any given part come back.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]

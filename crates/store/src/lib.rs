@@ -406,6 +406,20 @@ fn parse_month(s: &str) -> Result<Month, StoreError> {
         .map_err(|e: upstream_core::MonthError| StoreError::Corrupt(e.to_string()))
 }
 
+/// Dates are stored as ISO text (`2024-04-01`) on both databases.
+fn iso_date(d: chrono::NaiveDate) -> String {
+    d.format("%Y-%m-%d").to_string()
+}
+
+fn parse_iso(s: &str) -> Result<chrono::NaiveDate, StoreError> {
+    chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .map_err(|e| StoreError::Corrupt(format!("bad date '{s}': {e}")))
+}
+
+fn parse_iso_opt(s: Option<String>) -> Result<Option<chrono::NaiveDate>, StoreError> {
+    s.as_deref().map(parse_iso).transpose()
+}
+
 fn parse_time(s: &str) -> Result<DateTime<Utc>, StoreError> {
     DateTime::parse_from_rfc3339(s)
         .map(|t| t.with_timezone(&Utc))

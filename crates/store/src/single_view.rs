@@ -3,6 +3,7 @@
 //! Every load and every link run is one transaction: a crash half way
 //! leaves the last good state.
 
+use crate::parse_iso_opt as parse_date;
 use crate::{Pool, Store, StoreError};
 use chrono::{NaiveDate, Utc};
 use sqlx::Row;
@@ -183,15 +184,7 @@ pub struct LinkRunInfo {
 }
 
 fn date(d: Option<NaiveDate>) -> Option<String> {
-    d.map(|d| d.format("%Y-%m-%d").to_string())
-}
-
-fn parse_date(s: Option<String>) -> Result<Option<NaiveDate>, StoreError> {
-    s.map(|s| {
-        NaiveDate::parse_from_str(&s, "%Y-%m-%d")
-            .map_err(|e| StoreError::Corrupt(format!("bad date '{s}': {e}")))
-    })
-    .transpose()
+    d.map(crate::iso_date)
 }
 
 impl Store {
