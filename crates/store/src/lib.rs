@@ -85,6 +85,8 @@ mod subject_access;
 pub use subject_access::*;
 mod household_view;
 pub use household_view::*;
+mod casework;
+pub use casework::*;
 
 #[derive(Debug, Clone)]
 pub struct Store {

@@ -8,6 +8,8 @@ use upstream_store::{Backend, NewExtractFile, NewTown, Store};
 // Accounts, sessions and the audit log: a module of this binary, not a binary of its own.
 #[path = "store/access.rs"]
 mod access;
+#[path = "store/casework.rs"]
+mod casework;
 
 /// A fresh, empty store and the URL that reaches it.
 struct Fresh {
