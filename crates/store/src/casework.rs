@@ -599,6 +599,45 @@ impl Store {
             .collect()
     }
 
+    /// The team's most recent kept list, if any.
+    pub async fn latest_worklist(
+        &self,
+        team: &str,
+    ) -> Result<Option<crate::WorklistRow>, StoreError> {
+        const SQL: &str = "SELECT MAX(week_start) FROM worklists WHERE team = $1";
+        let week: Option<String> =
+            on_pool!(self, p => sqlx::query_scalar(SQL).bind(team).fetch_one(p).await?);
+        match week {
+            Some(w) => self.worklist(team, parse(&w)?).await,
+            None => Ok(None),
+        }
+    }
+
+    /// Each household's address, to name it in lists: `(id, address, postcode)`.
+    pub async fn household_addresses(
+        &self,
+        ids: &[i64],
+    ) -> Result<Vec<(i64, Option<String>, Option<String>)>, StoreError> {
+        let mut out = Vec::with_capacity(ids.len());
+        for chunk in ids.chunks(500) {
+            // The query builder is typed by database, so it is made inside each arm.
+            on_pool!(self, p => {
+                let mut qb = sqlx::QueryBuilder::new(
+                    "SELECT h.id, a.address, a.postcode FROM households h JOIN addresses a ON a.id = h.address_id WHERE h.id IN (",
+                );
+                let mut list = qb.separated(", ");
+                for id in chunk {
+                    list.push_bind(*id);
+                }
+                qb.push(")");
+                for r in qb.build().fetch_all(p).await? {
+                    out.push((r.try_get::<i64, _>("id")?, r.try_get::<Option<String>, _>("address")?, r.try_get::<Option<String>, _>("postcode")?));
+                }
+            });
+        }
+        Ok(out)
+    }
+
     // ---- cases ----------------------------------------------------------
 
     /// Open a case, or return the household's case that is already open

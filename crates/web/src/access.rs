@@ -58,8 +58,8 @@ pub trait Accounts: Send + Sync + 'static {
     ) -> BoxFuture<'_, Result<Option<serde_json::Value>, DataError>>;
 
     /// Whether a household's recorded consent (or a referral the partner
-    /// made) lets this partner organisation see it. The consent tables do not
-    /// exist yet, so by default no partner sees any household.
+    /// made) lets this partner organisation see it today, for a purpose its
+    /// work serves. By default no partner sees any household.
     fn partner_may_see_household<'a>(
         &'a self,
         organisation: &'a str,

@@ -18,6 +18,7 @@
 mod access;
 mod admin;
 mod auth;
+mod casework_data;
 mod data;
 mod household;
 mod layout;
@@ -30,6 +31,7 @@ pub use access::{
     StartedSession,
 };
 pub use auth::{CurrentUser, Refused, SESSION_IDLE_MINUTES, SESSION_LIFETIME_HOURS};
+pub use casework_data::{Casework, NoCasework, StaffMember};
 pub use data::{
     BoxFuture, CandidateQuery, CaseRow, ContactRow, DataError, DataSource, Flag, Health,
     HouseholdDetail, MemberRecord, Overview, PersonCandidate, PersonHousehold, ResidenceRow,
@@ -56,6 +58,7 @@ pub const ASSETS_ENV: &str = "UPSTREAM_ASSETS";
 pub struct AppState {
     source: Arc<dyn DataSource>,
     accounts: Arc<dyn Accounts>,
+    casework: Arc<dyn Casework>,
     assets: PathBuf,
     secure_cookies: bool,
 }
@@ -64,8 +67,8 @@ impl AppState {
     /// Serve pages from `source`, which also keeps the accounts and the audit
     /// log, with the assets found by [`locate_assets`] and `Secure` cookies.
     /// Pass an `Arc<upstream_store::Store>` for the real thing.
-    pub fn new<S: DataSource + Accounts>(source: Arc<S>) -> AppState {
-        AppState::from_parts(source.clone(), source)
+    pub fn new<S: DataSource + Accounts + Casework>(source: Arc<S>) -> AppState {
+        AppState::from_parts(source.clone(), source.clone()).with_casework(source)
     }
 
     /// Pages from one source, accounts from another (tests use fakes for either).
@@ -73,9 +76,16 @@ impl AppState {
         AppState {
             source,
             accounts,
+            casework: Arc::new(NoCasework),
             assets: locate_assets(),
             secure_cookies: true,
         }
+    }
+
+    /// Casework pages from `casework` (without it they answer "Sorry, there is a problem").
+    pub fn with_casework(mut self, casework: Arc<dyn Casework>) -> AppState {
+        self.casework = casework;
+        self
     }
 
     /// Whether the session cookie is `Secure` (with the `__Host-` prefix).

@@ -93,6 +93,19 @@ impl From<User> for Account {
 }
 
 impl Accounts for Store {
+    fn partner_may_see_household<'a>(
+        &'a self,
+        organisation: &'a str,
+        household_id: i64,
+    ) -> BoxFuture<'a, Result<bool, DataError>> {
+        Box::pin(async move {
+            let today = Utc::now().date_naive();
+            Ok(self
+                .partner_may_see(organisation, household_id, today)
+                .await?)
+        })
+    }
+
     fn sign_in<'a>(
         &'a self,
         username: &'a str,
@@ -245,5 +258,113 @@ impl Accounts for Store {
 impl From<StoreError> for DataError {
     fn from(e: StoreError) -> DataError {
         DataError(e.to_string())
+    }
+}
+
+/// Forwards a casework call to the store, turning its error into a [`DataError`].
+macro_rules! forward {
+    ($($name:ident(&self $(, $arg:ident: $ty:ty)*) -> $ret:ty => |$s:ident| $body:expr;)*) => {
+        $(
+            fn $name(&self $(, $arg: $ty)*) -> BoxFuture<'_, Result<$ret, DataError>> {
+                Box::pin(async move {
+                    let $s = self;
+                    Ok($body.await?)
+                })
+            }
+        )*
+    };
+}
+
+use crate::casework_data::{
+    AssignedEntry, AttemptRow, CaseInfo, Casework, ConsentRow, Conversation, DutyRow, NewCase,
+    NewConsent, NewPlanAction, NewReferral, OpenCase, PartnerOrganisation, PlanActionRow,
+    ReferralFilter, ReferralRow, SavedConversation, StaffMember, Team, WorklistRow,
+};
+use upstream_core::Role;
+
+impl Casework for Store {
+    forward! {
+        teams(&self) -> Vec<Team> => |s| s.teams();
+        latest_worklist(&self, team: String) -> Option<WorklistRow> => |s| s.latest_worklist(&team);
+        worklist_assignments(&self, worklist_id: i64) -> Vec<(i32, i64)> => |s| s.worklist_assignments(worklist_id);
+        assign_worklist_entry(&self, worklist_id: i64, rank: i32, connector: Option<i64>, by: i64) -> bool
+            => |s| s.assign_worklist_entry(worklist_id, rank, connector, by);
+        entries_assigned_to(&self, user_id: i64) -> Vec<AssignedEntry> => |s| s.entries_assigned_to(user_id);
+        add_flag(&self, household_id: i64, set_by: String, reason: String, expires_on: NaiveDate) -> i64
+            => |s| s.add_flag(household_id, &set_by, &reason, expires_on);
+        open_case(&self, new: NewCase) -> (i64, bool) => |s| s.open_case_with(&new);
+        case_info(&self, case_id: i64) -> Option<CaseInfo> => |s| s.case_info(case_id);
+        cases_of_household(&self, household_id: i64) -> Vec<CaseInfo> => |s| s.cases_of_household(household_id);
+        open_cases(&self, connector: Option<i64>, team: Option<String>) -> Vec<OpenCase>
+            => |s| s.open_cases(connector, team.as_deref());
+        set_case_connector(&self, case_id: i64, connector: i64) -> bool => |s| s.set_case_connector(case_id, connector);
+        close_case(&self, case_id: i64, on: NaiveDate, reason: String, note: String, by: i64) -> bool
+            => |s| s.close_case(case_id, on, &reason, &note, by);
+        save_conversation(&self, case_id: i64, conversation: Conversation, by: i64) -> ()
+            => |s| s.save_conversation(case_id, &conversation, by);
+        conversation(&self, case_id: i64) -> Option<SavedConversation> => |s| s.conversation(case_id);
+        add_plan_action(&self, case_id: i64, action: NewPlanAction, by: i64) -> i64 => |s| s.add_plan_action(case_id, &action, by);
+        set_plan_action_status(&self, case_id: i64, action_id: i64, status: String) -> bool
+            => |s| s.set_plan_action_status(case_id, action_id, &status);
+        plan_actions(&self, case_id: i64) -> Vec<PlanActionRow> => |s| s.plan_actions(case_id);
+        record_attempt(&self, case_id: i64, household_id: i64, on: NaiveDate, channel: String, result: String, note: String, by: String) -> i64
+            => |s| s.record_attempt(case_id, household_id, on, &channel, &result, &note, &by);
+        attempts(&self, case_id: i64) -> Vec<AttemptRow> => |s| s.attempts(case_id);
+        add_duty(&self, case_id: i64, kind: String, nation: String, started_on: NaiveDate, by: i64) -> i64
+            => |s| s.add_duty(case_id, &kind, &nation, started_on, by);
+        update_duty(&self, case_id: i64, duty_id: i64, ended_on: Option<NaiveDate>, start_letter: Option<NaiveDate>, end_letter: Option<NaiveDate>) -> bool
+            => |s| s.update_duty(case_id, duty_id, ended_on, start_letter, end_letter);
+        duties(&self, case_id: i64) -> Vec<DutyRow> => |s| s.duties(case_id);
+        record_consent(&self, consent: NewConsent, by: i64) -> i64 => |s| s.record_consent(&consent, by);
+        withdraw_consent(&self, household_id: i64, consent_id: i64, on: NaiveDate, by: i64, note: String) -> bool
+            => |s| s.withdraw_consent(household_id, consent_id, on, by, &note);
+        consents_of(&self, household_id: i64) -> Vec<ConsentRow> => |s| s.consents_of(household_id);
+        partner_households(&self, organisation: String, today: NaiveDate) -> Vec<i64>
+            => |s| s.partner_households(&organisation, today, None);
+        partner_organisations(&self) -> Vec<PartnerOrganisation> => |s| s.partner_organisations();
+        organisation_of_api_key(&self, key: String) -> Option<String> => |s| s.organisation_of_api_key(&key);
+        add_referral(&self, referral: NewReferral) -> i64 => |s| s.add_referral(&referral);
+        referral(&self, id: i64) -> Option<ReferralRow> => |s| s.referral(id);
+        referrals(&self, filter: ReferralFilter) -> Vec<ReferralRow> => |s| s.referrals(&filter);
+        decide_referral(&self, id: i64, accepted: bool, household_id: Option<i64>, by: i64, note: String) -> bool
+            => |s| s.decide_referral(id, accepted, household_id, by, &note);
+    }
+
+    fn staff(&self, team: Option<String>) -> BoxFuture<'_, Result<Vec<StaffMember>, DataError>> {
+        Box::pin(async move {
+            Ok(self
+                .users()
+                .await?
+                .into_iter()
+                .filter(|u| !u.disabled && matches!(u.role, Role::Connector | Role::TeamLeader))
+                .filter(|u| team.is_none() || u.team == team)
+                .map(|u| StaffMember {
+                    id: u.id,
+                    display_name: u.display_name,
+                    team: u.team,
+                })
+                .collect())
+        })
+    }
+
+    fn household_labels(
+        &self,
+        ids: Vec<i64>,
+    ) -> BoxFuture<'_, Result<Vec<(i64, String)>, DataError>> {
+        Box::pin(async move {
+            Ok(self
+                .household_addresses(&ids)
+                .await?
+                .into_iter()
+                .map(|(id, address, postcode)| {
+                    let label = [address, postcode]
+                        .into_iter()
+                        .flatten()
+                        .collect::<Vec<_>>()
+                        .join(", ");
+                    (id, label)
+                })
+                .collect())
+        })
     }
 }

@@ -1,0 +1,87 @@
+//! The casework seam: what the worklist, case, consent and referral pages
+//! read and write. Like [`crate::DataSource`], handlers see only this trait;
+//! `store.rs` implements it for `upstream_store::Store`. Every method has a
+//! default that fails, so test fakes implement only what they use.
+
+use crate::data::{BoxFuture, DataError};
+use chrono::NaiveDate;
+
+pub use upstream_store::{
+    AssignedEntry, AttemptRow, CaseInfo, ConsentRow, Conversation, DutyRow, NewCase, NewConsent,
+    NewPlanAction, NewReferral, OpenCase, PartnerOrganisation, PlanActionRow, ReferralFilter,
+    ReferralRow, SavedConversation, Team, WorklistRow,
+};
+
+/// A member of staff a case or a list entry can be given to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StaffMember {
+    pub id: i64,
+    pub display_name: String,
+    pub team: Option<String>,
+}
+
+fn unavailable<'a, T: Send + 'a>() -> BoxFuture<'a, Result<T, DataError>> {
+    Box::pin(async { Err(DataError("casework storage is not available".into())) })
+}
+
+/// Declares each method with a failing default, so the list reads as a table.
+macro_rules! casework_methods {
+    ($( $(#[$doc:meta])* fn $name:ident(&self $(, $arg:ident: $ty:ty)*) -> $ret:ty; )*) => {
+        pub trait Casework: Send + Sync + 'static {
+            $(
+                $(#[$doc])*
+                fn $name(&self $(, $arg: $ty)*) -> BoxFuture<'_, Result<$ret, DataError>> {
+                    $(let _ = $arg;)*
+                    unavailable()
+                }
+            )*
+        }
+    };
+}
+
+casework_methods! {
+    fn teams(&self) -> Vec<Team>;
+    /// Active connectors and team leaders, optionally of one team.
+    fn staff(&self, team: Option<String>) -> Vec<StaffMember>;
+    fn latest_worklist(&self, team: String) -> Option<WorklistRow>;
+    fn worklist_assignments(&self, worklist_id: i64) -> Vec<(i32, i64)>;
+    fn assign_worklist_entry(&self, worklist_id: i64, rank: i32, connector: Option<i64>, by: i64) -> bool;
+    fn entries_assigned_to(&self, user_id: i64) -> Vec<AssignedEntry>;
+    /// `(household id, "address, postcode")` for naming households in lists.
+    fn household_labels(&self, ids: Vec<i64>) -> Vec<(i64, String)>;
+    fn add_flag(&self, household_id: i64, set_by: String, reason: String, expires_on: NaiveDate) -> i64;
+    fn open_case(&self, new: NewCase) -> (i64, bool);
+    fn case_info(&self, case_id: i64) -> Option<CaseInfo>;
+    fn cases_of_household(&self, household_id: i64) -> Vec<CaseInfo>;
+    fn open_cases(&self, connector: Option<i64>, team: Option<String>) -> Vec<OpenCase>;
+    fn set_case_connector(&self, case_id: i64, connector: i64) -> bool;
+    fn close_case(&self, case_id: i64, on: NaiveDate, reason: String, note: String, by: i64) -> bool;
+    fn save_conversation(&self, case_id: i64, conversation: Conversation, by: i64) -> ();
+    fn conversation(&self, case_id: i64) -> Option<SavedConversation>;
+    fn add_plan_action(&self, case_id: i64, action: NewPlanAction, by: i64) -> i64;
+    fn set_plan_action_status(&self, case_id: i64, action_id: i64, status: String) -> bool;
+    fn plan_actions(&self, case_id: i64) -> Vec<PlanActionRow>;
+    fn record_attempt(&self, case_id: i64, household_id: i64, on: NaiveDate, channel: String, result: String, note: String, by: String) -> i64;
+    fn attempts(&self, case_id: i64) -> Vec<AttemptRow>;
+    fn add_duty(&self, case_id: i64, kind: String, nation: String, started_on: NaiveDate, by: i64) -> i64;
+    fn update_duty(&self, case_id: i64, duty_id: i64, ended_on: Option<NaiveDate>, start_letter: Option<NaiveDate>, end_letter: Option<NaiveDate>) -> bool;
+    fn duties(&self, case_id: i64) -> Vec<DutyRow>;
+    fn record_consent(&self, consent: NewConsent, by: i64) -> i64;
+    fn withdraw_consent(&self, household_id: i64, consent_id: i64, on: NaiveDate, by: i64, note: String) -> bool;
+    fn consents_of(&self, household_id: i64) -> Vec<ConsentRow>;
+    /// The households a partner organisation may see on `today`.
+    fn partner_households(&self, organisation: String, today: NaiveDate) -> Vec<i64>;
+    fn partner_organisations(&self) -> Vec<PartnerOrganisation>;
+    /// The organisation a live partner API key belongs to.
+    fn organisation_of_api_key(&self, key: String) -> Option<String>;
+    fn add_referral(&self, referral: NewReferral) -> i64;
+    fn referral(&self, id: i64) -> Option<ReferralRow>;
+    fn referrals(&self, filter: ReferralFilter) -> Vec<ReferralRow>;
+    fn decide_referral(&self, id: i64, accepted: bool, household_id: Option<i64>, by: i64, note: String) -> bool;
+}
+
+/// No casework storage: every call fails (pages answer "Sorry, there is a
+/// problem"). For tests that do not touch casework.
+pub struct NoCasework;
+
+impl Casework for NoCasework {}
