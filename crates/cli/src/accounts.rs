@@ -491,6 +491,25 @@ pub async fn seed_demo_users(store: &Store) -> Result<Vec<DemoUser>> {
         ("analyst", "Alex Rowe", Role::Analyst, None, None),
         ("admin", "Robin Hale", Role::Administrator, None, None),
     ];
+    // The demo's partners and what their work serves: consent is checked
+    // against both (a food bank may not see a household that agreed to
+    // share with it only for money advice).
+    for (name, kind, purposes) in [
+        (
+            "Citizens Advice",
+            "voluntary",
+            &["money_advice", "housing_support"][..],
+        ),
+        ("Food Bank Trust", "voluntary", &["community_support"][..]),
+    ] {
+        store
+            .save_partner_organisation(&upstream_store::PartnerOrganisation {
+                name: name.into(),
+                kind: kind.into(),
+                purposes: purposes.iter().map(|p| p.to_string()).collect(),
+            })
+            .await?;
+    }
     let mut out = Vec::with_capacity(wanted.len());
     for (username, name, role, organisation, team) in wanted {
         let password = match store.user_by_username(username).await? {

@@ -30,6 +30,7 @@ macro_rules! casework_methods {
         pub trait Casework: Send + Sync + 'static {
             $(
                 $(#[$doc])*
+                #[allow(clippy::too_many_arguments)]
                 fn $name(&self $(, $arg: $ty)*) -> BoxFuture<'_, Result<$ret, DataError>> {
                     $(let _ = $arg;)*
                     unavailable()

@@ -242,7 +242,7 @@ fn full_name(forename: Option<&str>, surname: Option<&str>) -> String {
     }
 }
 
-fn day(d: NaiveDate) -> String {
+pub(crate) fn day(d: NaiveDate) -> String {
     d.format("%-d %B %Y").to_string()
 }
 
@@ -429,7 +429,7 @@ struct HouseholdPage {
 }
 
 /// "Job loss" from `job_loss`.
-fn words(s: &str) -> String {
+pub(crate) fn words(s: &str) -> String {
     let s = s.replace(['_', '-'], " ");
     let mut chars = s.chars();
     match chars.next() {

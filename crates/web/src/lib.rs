@@ -18,13 +18,16 @@
 mod access;
 mod admin;
 mod auth;
+mod case;
 mod casework_data;
 mod data;
+mod forms;
 mod household;
 mod layout;
 mod pages;
 mod security;
 mod store;
+mod worklist;
 
 pub use access::{
     Account, Accounts, AuditQuery, AuditRecord, AuditRow, ChainStatus, LiveSession, SignInOutcome,
@@ -166,6 +169,31 @@ fn staff_routes() -> Router<AppState> {
         .route("/sign-out", post(auth::sign_out))
         .route("/search", get(household::search))
         .route("/households/{id}", get(household::household))
+        .route("/worklist", get(worklist::worklist))
+        .route(
+            "/worklist/{worklist_id}/entries/{rank}/assign",
+            post(worklist::assign),
+        )
+        .route("/worklist/flags", post(worklist::fast_track))
+        .route("/cases", post(worklist::open_case))
+        .route("/cases/{id}", get(case::case))
+        .route("/cases/{id}/conversation", post(case::save_conversation))
+        .route("/cases/{id}/actions", post(case::add_action))
+        .route(
+            "/cases/{id}/actions/{action_id}/status",
+            post(case::action_status),
+        )
+        .route("/cases/{id}/attempts", post(case::add_attempt))
+        .route("/cases/{id}/duties", post(case::add_duty))
+        .route("/cases/{id}/duties/{duty_id}", post(case::update_duty))
+        .route("/cases/{id}/consents", post(case::add_consent))
+        .route(
+            "/cases/{id}/consents/{consent_id}/withdraw",
+            post(case::withdraw_consent),
+        )
+        .route("/cases/{id}/referrals", post(case::refer))
+        .route("/cases/{id}/close", post(case::close))
+        .route("/cases/{id}/connector", post(case::reassign))
         .route("/admin/audit", get(admin::audit))
         .route("/admin/audit/verify", post(admin::verify))
         .route("/admin/people/export", get(admin::export_form))

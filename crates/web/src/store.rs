@@ -265,6 +265,7 @@ impl From<StoreError> for DataError {
 macro_rules! forward {
     ($($name:ident(&self $(, $arg:ident: $ty:ty)*) -> $ret:ty => |$s:ident| $body:expr;)*) => {
         $(
+            #[allow(clippy::too_many_arguments)]
             fn $name(&self $(, $arg: $ty)*) -> BoxFuture<'_, Result<$ret, DataError>> {
                 Box::pin(async move {
                     let $s = self;

@@ -1,0 +1,1106 @@
+//! The case page and its forms: one named connector, the strengths-based
+//! conversation, the SMART support plan, contact attempts, homelessness
+//! duties and their letters, consent, referrals out, and closing the case
+//! to the casework standards. Every view and every change is audited first.
+
+use crate::auth::{audit_view, record, CurrentUser, Refused};
+use crate::casework_data::{
+    CaseInfo, Conversation, NewConsent, NewPlanAction, NewReferral, OpenCase, StaffMember,
+};
+use crate::forms::{Fields, Problems};
+use crate::household::{day, words};
+use crate::layout::Layout;
+use crate::pages::render;
+use crate::worklist::{alerts, attempts_of, nation_of, see_other, standards, CaseAlerts};
+use crate::AppState;
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::Form;
+use chrono::{NaiveDate, Utc};
+use upstream_casework::{
+    check_closure, duty_clock, validate_action, validate_attempt, validate_consent, ActionOwner,
+    ActionStatus, Attempt, Choice, ClosureReason, Duty, DutyKind, NewAction,
+};
+use upstream_core::{AuditAction, Role};
+
+/// Which form failed, what was typed and what was wrong, to show it again.
+#[derive(Default)]
+struct Failed {
+    form: &'static str,
+    problems: Problems,
+    fields: Fields,
+}
+
+struct ActionView {
+    id: i64,
+    what: String,
+    how: String,
+    owner: String,
+    due: String,
+    status: String,
+    status_code: String,
+    late: bool,
+}
+
+struct AttemptView {
+    on: String,
+    channel: String,
+    result: String,
+    note: String,
+    by: String,
+}
+
+struct DutyView {
+    id: i64,
+    title: String,
+    started: String,
+    day_line: String,
+    warnings: Vec<String>,
+    start_letter: String,
+    end_letter: String,
+    ended: bool,
+}
+
+struct ConsentView {
+    id: i64,
+    given_by: String,
+    organisations: String,
+    purposes: String,
+    how: String,
+    given: String,
+    until: String,
+    live: bool,
+    withdrawn: String,
+}
+
+struct ReferralView {
+    id: i64,
+    to: String,
+    reason: String,
+    status: String,
+    when: String,
+}
+
+#[derive(Template)]
+#[template(path = "case.html")]
+struct CasePage {
+    layout: Layout,
+    case: CaseInfo,
+    household_label: String,
+    open: bool,
+    leader: bool,
+    origin: String,
+    alerts: CaseAlerts,
+    conversation: Conversation,
+    conversation_note: String,
+    actions: Vec<ActionView>,
+    statuses: Vec<(String, String)>,
+    attempts: Vec<AttemptView>,
+    duties: Vec<DutyView>,
+    consents: Vec<ConsentView>,
+    referrals: Vec<ReferralView>,
+    /// Organisations a live consent covers today: the only ones a referral may go to.
+    may_refer_to: Vec<String>,
+    organisations: Vec<String>,
+    purposes: Vec<Choice>,
+    obtained: Vec<Choice>,
+    channels: Vec<Choice>,
+    results: Vec<(String, String)>,
+    reasons: Vec<ClosureReason>,
+    staff: Vec<StaffMember>,
+    closed_line: String,
+    connector: String,
+    connector_id: i64,
+    opened: String,
+    failed_form: &'static str,
+    problems: Problems,
+    fields: Fields,
+}
+
+impl CasePage {
+    /// What was typed in `name` of the failed form `form`, to show it again.
+    fn typed(&self, form: &str, name: &str) -> String {
+        if self.failed_form == form {
+            self.fields.get(name)
+        } else {
+            String::new()
+        }
+    }
+
+    fn ticked(&self, form: &str, name: &str, value: &str) -> bool {
+        self.failed_form == form && self.fields.all(name).iter().any(|v| v == value)
+    }
+
+    fn error(&self, form: &str, field: &str) -> String {
+        if self.failed_form == form {
+            self.problems.of(field)
+        } else {
+            String::new()
+        }
+    }
+}
+
+/// The case, if this user may see it (staff only; others get "not found").
+async fn visible_case(state: &AppState, user: &CurrentUser, id: &str) -> Result<CaseInfo, Refused> {
+    if !matches!(user.role(), Role::Connector | Role::TeamLeader) {
+        return Err(Refused::NotFound);
+    }
+    let id: i64 = id.parse().map_err(|_| Refused::NotFound)?;
+    state.casework.case_info(id).await?.ok_or(Refused::NotFound)
+}
+
+/// `GET /cases/{id}`.
+pub(crate) async fn case(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+) -> Result<Response, Refused> {
+    let case = visible_case(&state, &user, &id).await?;
+    page(&state, &user, case, Failed::default()).await
+}
+
+async fn page(
+    state: &AppState,
+    user: &CurrentUser,
+    case: CaseInfo,
+    failed: Failed,
+) -> Result<Response, Refused> {
+    let cw = &state.casework;
+    let s = standards();
+    let today = Utc::now().date_naive();
+    audit_view(state, user, "case", case.id.to_string(), "case page").await?;
+    let attempts = cw.attempts(case.id).await?;
+    let duties = cw.duties(case.id).await?;
+    let open_case = OpenCase {
+        case: case.clone(),
+        attempts: attempts.clone(),
+        duties: duties.clone(),
+    };
+    let alerts = alerts(&open_case, today);
+    let saved = cw.conversation(case.id).await?;
+    let conversation_note = saved.as_ref().map_or_else(String::new, |c| {
+        format!(
+            "Last saved by {} on {} ({} version{} kept).",
+            c.recorded_by,
+            day(c.recorded_at.date_naive()),
+            c.versions,
+            if c.versions == 1 { "" } else { "s" }
+        )
+    });
+    let mut conversation = saved.map(|c| c.conversation).unwrap_or_default();
+    if failed.form == "conversation" {
+        conversation = conversation_from(&failed.fields);
+    }
+    let actions = cw
+        .plan_actions(case.id)
+        .await?
+        .into_iter()
+        .map(|a| {
+            let status = ActionStatus::parse(&a.status);
+            ActionView {
+                id: a.id,
+                what: a.what,
+                how: a.how_we_will_know,
+                owner: format!(
+                    "{} ({})",
+                    a.owner_name,
+                    ActionOwner::parse(&a.owner).map_or("", |o| o.label())
+                ),
+                due: day(a.due_on),
+                late: a.due_on < today && status.is_some_and(|s| s.is_open()),
+                status: status.map_or_else(|| words(&a.status), |s| s.label().to_string()),
+                status_code: a.status,
+            }
+        })
+        .collect();
+    let consents_rows = cw.consents_of(case.household_id).await?;
+    let purpose_label = |code: &str| {
+        s.consent_purpose(code)
+            .map_or_else(|| words(code), |c| c.label.clone())
+    };
+    let mut may_refer_to: Vec<String> = Vec::new();
+    let consents = consents_rows
+        .iter()
+        .map(|c| {
+            let live = c.is_live(today);
+            if live {
+                may_refer_to.extend(c.organisations.iter().cloned());
+            }
+            ConsentView {
+                id: c.id,
+                given_by: c.given_by.clone(),
+                organisations: c.organisations.join(", "),
+                purposes: c
+                    .purposes
+                    .iter()
+                    .map(|p| purpose_label(p))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                how: s
+                    .obtained_how(&c.obtained_how)
+                    .map_or_else(|| words(&c.obtained_how), |o| o.label.clone()),
+                given: day(c.given_on),
+                until: c.expires_on.map_or_else(|| "Until withdrawn".into(), day),
+                live,
+                withdrawn: c.withdrawn_on.map_or_else(String::new, |w| {
+                    format!(
+                        "Withdrawn on {}{}",
+                        day(w),
+                        c.withdrawal_note
+                            .as_deref()
+                            .filter(|n| !n.is_empty())
+                            .map(|n| format!(": {n}"))
+                            .unwrap_or_default()
+                    )
+                }),
+            }
+        })
+        .collect();
+    may_refer_to.sort();
+    may_refer_to.dedup();
+    let referrals = cw
+        .referrals(crate::casework_data::ReferralFilter {
+            case_id: Some(case.id),
+            ..Default::default()
+        })
+        .await?
+        .into_iter()
+        .map(|r| ReferralView {
+            id: r.id,
+            to: r.to_organisation,
+            reason: r.reason,
+            status: words(&r.status),
+            when: day(r.received_at.date_naive()),
+        })
+        .collect();
+    let duty_views = duties.iter().map(|d| duty_view(d, today)).collect();
+    let household_label = cw
+        .household_labels(vec![case.household_id])
+        .await?
+        .into_iter()
+        .next()
+        .map(|(_, l)| l)
+        .unwrap_or_else(|| format!("Household {}", case.household_id));
+    let closure_label = case
+        .closure_reason
+        .as_deref()
+        .map(|r| {
+            s.closure_reason(r)
+                .map_or_else(|| words(r), |c| c.label.clone())
+        })
+        .unwrap_or_default();
+    let page = CasePage {
+        layout: Layout::new(state, Some(user)).await,
+        open: case.is_open(),
+        leader: user.role() == Role::TeamLeader,
+        origin: match case.origin.as_str() {
+            "referral" => "A referral".into(),
+            "self_referral" => "The resident asked for help".into(),
+            _ => "The weekly list".into(),
+        },
+        closed_line: format!(
+            "on {}: {}{}",
+            case.closed_on.map(day).unwrap_or_default(),
+            closure_label,
+            case.closure_note
+                .as_deref()
+                .filter(|n| !n.is_empty())
+                .map(|n| format!(" ({n})"))
+                .unwrap_or_default()
+        ),
+        connector: case
+            .connector_name
+            .clone()
+            .unwrap_or_else(|| "Nobody yet".into()),
+        connector_id: case.connector_id.unwrap_or(0),
+        opened: day(case.opened_on),
+        case,
+        household_label,
+        alerts,
+        conversation,
+        conversation_note,
+        actions,
+        statuses: ActionStatus::ALL
+            .iter()
+            .map(|s| (s.as_str().to_string(), s.label().to_string()))
+            .collect(),
+        attempts: attempts
+            .iter()
+            .rev()
+            .map(|a| AttemptView {
+                on: day(a.on),
+                channel: s
+                    .channel(&a.channel)
+                    .map_or_else(|| words(&a.channel), |c| c.label.clone()),
+                result: s
+                    .attempt_result(&a.result)
+                    .map_or_else(|| words(&a.result), |r| r.label.clone()),
+                note: a.note.clone(),
+                by: a.recorded_by.clone(),
+            })
+            .collect(),
+        duties: duty_views,
+        consents,
+        referrals,
+        may_refer_to,
+        organisations: cw
+            .partner_organisations()
+            .await?
+            .into_iter()
+            .map(|o| o.name)
+            .collect(),
+        purposes: s.consent_purposes.clone(),
+        obtained: s.obtained_how.clone(),
+        channels: s.channels.clone(),
+        results: s
+            .attempt_results
+            .iter()
+            .map(|r| (r.code.clone(), r.label.clone()))
+            .collect(),
+        reasons: s.closure_reasons.clone(),
+        staff: cw
+            .staff(None)
+            .await?
+            .into_iter()
+            .filter(|m| m.id > 0)
+            .collect(),
+        failed_form: failed.form,
+        problems: failed.problems,
+        fields: failed.fields,
+    };
+    let status = if page.failed_form.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    Ok(render(status, &page))
+}
+
+fn duty_view(d: &crate::casework_data::DutyRow, today: NaiveDate) -> DutyView {
+    let kind = DutyKind::parse(&d.kind).unwrap_or(DutyKind::Prevention);
+    let duty = Duty {
+        kind,
+        nation: nation_of(&d.nation),
+        started_on: d.started_on,
+        ended_on: d.ended_on,
+        start_letter_sent_on: d.start_letter_sent_on,
+        end_letter_sent_on: d.end_letter_sent_on,
+    };
+    let letter = |sent: Option<NaiveDate>, due: NaiveDate| match sent {
+        Some(s) => format!("Sent {}", day(s)),
+        None => format!("Not sent: due by {}", day(due)),
+    };
+    match duty_clock(standards(), &duty, today) {
+        Ok(c) => DutyView {
+            id: d.id,
+            title: c.title.clone(),
+            started: day(d.started_on),
+            day_line: match d.ended_on {
+                Some(e) => format!("Ended {} (day {} of {})", day(e), c.day, c.days),
+                None => format!(
+                    "Day {} of {}: the period ends on {}",
+                    c.day,
+                    c.days,
+                    day(c.ends_on)
+                ),
+            },
+            warnings: c.warnings.clone(),
+            start_letter: letter(c.start_letter.sent_on, c.start_letter.due_on),
+            end_letter: c
+                .end_letter
+                .map_or_else(String::new, |l| letter(l.sent_on, l.due_on)),
+            ended: d.ended_on.is_some(),
+        },
+        Err(e) => DutyView {
+            id: d.id,
+            title: kind.label().to_string(),
+            started: day(d.started_on),
+            day_line: String::new(),
+            warnings: vec![format!("This record needs correcting: {e}")],
+            start_letter: String::new(),
+            end_letter: String::new(),
+            ended: d.ended_on.is_some(),
+        },
+    }
+}
+
+fn conversation_from(f: &Fields) -> Conversation {
+    Conversation {
+        held_on: None,
+        what_matters: f.get("what_matters"),
+        strengths: f.get("strengths"),
+        support_network: f.get("support_network"),
+        worries: f.get("worries"),
+        goals: f.get("goals"),
+    }
+}
+
+/// Refuse changes to a closed case (it is read-only once closed).
+fn must_be_open(case: &CaseInfo) -> Result<(), Refused> {
+    if case.is_open() {
+        Ok(())
+    } else {
+        Err(Refused::Forbidden)
+    }
+}
+
+async fn audit_change(
+    state: &AppState,
+    user: &CurrentUser,
+    case: &CaseInfo,
+    action: AuditAction,
+    purpose: &str,
+    detail: serde_json::Value,
+) -> Result<(), Refused> {
+    record(
+        state,
+        &user.audit(action, "case", case.id.to_string(), purpose, detail),
+    )
+    .await
+}
+
+fn back(case: &CaseInfo, section: &str) -> Response {
+    see_other(&format!("/cases/{}#{section}", case.id))
+}
+
+type CaseForm = Form<Vec<(String, String)>>;
+
+/// `POST /cases/{id}/conversation`.
+pub(crate) async fn save_conversation(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+    Form(form): CaseForm,
+) -> Result<Response, Refused> {
+    let case = visible_case(&state, &user, &id).await?;
+    must_be_open(&case)?;
+    let fields = Fields(form);
+    let c = conversation_from(&fields);
+    if c.what_matters.is_empty() {
+        let mut problems = Problems::default();
+        problems.add(
+            "what_matters",
+            "Enter what matters to the resident, in their words",
+        );
+        return page(
+            &state,
+            &user,
+            case,
+            Failed {
+                form: "conversation",
+                problems,
+                fields,
+            },
+        )
+        .await;
+    }
+    audit_change(
+        &state,
+        &user,
+        &case,
+        AuditAction::Change,
+        "conversation record",
+        serde_json::json!({}),
+    )
+    .await?;
+    state
+        .casework
+        .save_conversation(case.id, c, user.account.id)
+        .await?;
+    Ok(back(&case, "conversation"))
+}
+
+/// `POST /cases/{id}/actions`: a SMART action for the support plan.
+pub(crate) async fn add_action(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+    Form(form): CaseForm,
+) -> Result<Response, Refused> {
+    let case = visible_case(&state, &user, &id).await?;
+    must_be_open(&case)?;
+    let fields = Fields(form);
+    let today = Utc::now().date_naive();
+    let mut problems = Problems::default();
+    let owner = ActionOwner::parse(&fields.get("owner"));
+    let due = fields.date("due_on", "The due date");
+    let action = NewAction {
+        what: fields.get("what"),
+        how_we_will_know: fields.get("how_we_will_know"),
+        owner: owner.unwrap_or(ActionOwner::Resident),
+        owner_name: fields.get("owner_name"),
+        due_on: due.clone().ok().flatten(),
+    };
+    if let Err(p) = validate_action(&action, today) {
+        problems.extend(p);
+    }
+    if owner.is_none() {
+        problems.add("owner", "Select who owns this action");
+    }
+    if let Err(m) = due {
+        problems.0.retain(|(f, _)| f != "due_on");
+        problems.add("due_on", m);
+    }
+    let (true, Some(due_on)) = (problems.is_empty(), action.due_on) else {
+        return page(
+            &state,
+            &user,
+            case,
+            Failed {
+                form: "action",
+                problems,
+                fields,
+            },
+        )
+        .await;
+    };
+    audit_change(
+        &state,
+        &user,
+        &case,
+        AuditAction::Create,
+        "support plan action",
+        serde_json::json!({ "due_on": due_on.to_string() }),
+    )
+    .await?;
+    state
+        .casework
+        .add_plan_action(
+            case.id,
+            NewPlanAction {
+                what: action.what,
+                how_we_will_know: action.how_we_will_know,
+                owner: action.owner.as_str().into(),
+                owner_name: action.owner_name,
+                due_on,
+            },
+            user.account.id,
+        )
+        .await?;
+    Ok(back(&case, "plan"))
+}
+
+/// `POST /cases/{id}/actions/{action_id}/status`.
+pub(crate) async fn action_status(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path((id, action_id)): Path<(String, i64)>,
+    Form(form): CaseForm,
+) -> Result<Response, Refused> {
+    let case = visible_case(&state, &user, &id).await?;
+    must_be_open(&case)?;
+    let status = ActionStatus::parse(&Fields(form).get("status")).ok_or(Refused::NotFound)?;
+    audit_change(
+        &state,
+        &user,
+        &case,
+        AuditAction::Change,
+        "support plan action status",
+        serde_json::json!({ "action": action_id, "status": status.as_str() }),
+    )
+    .await?;
+    if !state
+        .casework
+        .set_plan_action_status(case.id, action_id, status.as_str().into())
+        .await?
+    {
+        return Err(Refused::NotFound);
+    }
+    Ok(back(&case, "plan"))
+}
+
+/// `POST /cases/{id}/attempts`: a contact attempt and what came of it.
+pub(crate) async fn add_attempt(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+    Form(form): CaseForm,
+) -> Result<Response, Refused> {
+    let case = visible_case(&state, &user, &id).await?;
+    must_be_open(&case)?;
+    let fields = Fields(form);
+    let today = Utc::now().date_naive();
+    let mut problems = Problems::default();
+    let on = match fields.date("on", "The date of the attempt") {
+        Ok(d) => d.unwrap_or(today),
+        Err(m) => {
+            problems.add("on", m);
+            today
+        }
+    };
+    let attempt = Attempt::new(on, &fields.get("channel"), &fields.get("result"));
+    if let Err(p) = validate_attempt(standards(), &attempt, today) {
+        problems.extend(p);
+    }
+    if !problems.is_empty() {
+        return page(
+            &state,
+            &user,
+            case,
+            Failed {
+                form: "attempt",
+                problems,
+                fields,
+            },
+        )
+        .await;
+    }
+    audit_change(
+        &state,
+        &user,
+        &case,
+        AuditAction::Create,
+        "contact attempt",
+        serde_json::json!({ "channel": attempt.channel, "result": attempt.result }),
+    )
+    .await?;
+    state
+        .casework
+        .record_attempt(
+            case.id,
+            case.household_id,
+            on,
+            attempt.channel,
+            attempt.result,
+            fields.get("note"),
+            user.account.display_name.clone(),
+        )
+        .await?;
+    Ok(back(&case, "contact"))
+}
+
+/// `POST /cases/{id}/duties`: a prevention or relief duty starts.
+pub(crate) async fn add_duty(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+    Form(form): CaseForm,
+) -> Result<Response, Refused> {
+    let case = visible_case(&state, &user, &id).await?;
+    must_be_open(&case)?;
+    let fields = Fields(form);
+    let today = Utc::now().date_naive();
+    let mut problems = Problems::default();
+    let kind = DutyKind::parse(&fields.get("kind"));
+    if kind.is_none() {
+        problems.add("kind", "Select which duty is owed");
+    }
+    let started = match fields.date("started_on", "The date the duty started") {
+        Ok(Some(d)) if d > today => {
+            problems.add(
+                "started_on",
+                "The date the duty started must be today or in the past",
+            );
+            None
+        }
+        Ok(Some(d)) => Some(d),
+        Ok(None) => {
+            problems.add("started_on", "Enter the date the duty started");
+            None
+        }
+        Err(m) => {
+            problems.add("started_on", m);
+            None
+        }
+    };
+    let (Some(kind), Some(started)) = (kind, started) else {
+        return page(
+            &state,
+            &user,
+            case,
+            Failed {
+                form: "duty",
+                problems,
+                fields,
+            },
+        )
+        .await;
+    };
+    audit_change(
+        &state,
+        &user,
+        &case,
+        AuditAction::Create,
+        "homelessness duty",
+        serde_json::json!({ "kind": kind.as_str(), "started_on": started.to_string() }),
+    )
+    .await?;
+    state
+        .casework
+        .add_duty(
+            case.id,
+            kind.as_str().into(),
+            case.nation.clone(),
+            started,
+            user.account.id,
+        )
+        .await?;
+    Ok(back(&case, "duties"))
+}
+
+/// `POST /cases/{id}/duties/{duty_id}`: a letter sent, or the duty ended.
+pub(crate) async fn update_duty(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path((id, duty_id)): Path<(String, i64)>,
+    Form(form): CaseForm,
+) -> Result<Response, Refused> {
+    let case = visible_case(&state, &user, &id).await?;
+    must_be_open(&case)?;
+    let fields = Fields(form);
+    let today = Utc::now().date_naive();
+    let duties = state.casework.duties(case.id).await?;
+    let duty = duties
+        .iter()
+        .find(|d| d.id == duty_id)
+        .ok_or(Refused::NotFound)?;
+    let what = fields.get("what");
+    let on = match fields.date("on", "The date") {
+        Ok(d) => d.unwrap_or(today),
+        Err(m) => {
+            let mut problems = Problems::default();
+            problems.add("on", m);
+            return page(
+                &state,
+                &user,
+                case,
+                Failed {
+                    form: "duty_update",
+                    problems,
+                    fields,
+                },
+            )
+            .await;
+        }
+    };
+    let (ended, start_letter, end_letter) = match what.as_str() {
+        "start_letter" => (None, Some(on), None),
+        "end_letter" => (None, None, Some(on)),
+        "ended" => (Some(on), None, None),
+        _ => return Err(Refused::NotFound),
+    };
+    // Check the changed record with the same rules the clock uses.
+    let changed = Duty {
+        kind: DutyKind::parse(&duty.kind).unwrap_or(DutyKind::Prevention),
+        nation: nation_of(&duty.nation),
+        started_on: duty.started_on,
+        ended_on: ended.or(duty.ended_on),
+        start_letter_sent_on: start_letter.or(duty.start_letter_sent_on),
+        end_letter_sent_on: end_letter.or(duty.end_letter_sent_on),
+    };
+    if let Err(e) = duty_clock(standards(), &changed, today) {
+        let mut problems = Problems::default();
+        problems.add("on", e.to_string());
+        return page(
+            &state,
+            &user,
+            case,
+            Failed {
+                form: "duty_update",
+                problems,
+                fields,
+            },
+        )
+        .await;
+    }
+    audit_change(
+        &state,
+        &user,
+        &case,
+        AuditAction::Change,
+        "homelessness duty",
+        serde_json::json!({ "duty": duty_id, "what": what, "on": on.to_string() }),
+    )
+    .await?;
+    state
+        .casework
+        .update_duty(case.id, duty_id, ended, start_letter, end_letter)
+        .await?;
+    Ok(back(&case, "duties"))
+}
+
+/// `POST /cases/{id}/consents`: what the resident agreed to share.
+pub(crate) async fn add_consent(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+    Form(form): CaseForm,
+) -> Result<Response, Refused> {
+    let case = visible_case(&state, &user, &id).await?;
+    must_be_open(&case)?;
+    let fields = Fields(form);
+    let today = Utc::now().date_naive();
+    let mut problems = Problems::default();
+    let known: Vec<String> = state
+        .casework
+        .partner_organisations()
+        .await?
+        .into_iter()
+        .map(|o| o.name)
+        .collect();
+    let organisations: Vec<String> = fields
+        .all("organisations")
+        .into_iter()
+        .filter(|o| known.contains(o))
+        .collect();
+    let expires_on = match fields.date("expires_on", "The date consent ends") {
+        Ok(d) => d,
+        Err(m) => {
+            problems.add("expires_on", m);
+            None
+        }
+    };
+    let new = upstream_casework::NewConsent {
+        given_by: fields.get("given_by"),
+        organisations: organisations.clone(),
+        purposes: fields.all("purposes"),
+        obtained_how: fields.get("obtained_how"),
+        given_on: Some(today),
+        expires_on,
+    };
+    if let Err(p) = validate_consent(&new, standards(), today) {
+        problems.extend(p);
+    }
+    if !problems.is_empty() {
+        return page(
+            &state,
+            &user,
+            case,
+            Failed {
+                form: "consent",
+                problems,
+                fields,
+            },
+        )
+        .await;
+    }
+    audit_change(
+        &state,
+        &user,
+        &case,
+        AuditAction::Create,
+        "consent",
+        serde_json::json!({ "organisations": organisations, "purposes": new.purposes }),
+    )
+    .await?;
+    state
+        .casework
+        .record_consent(
+            NewConsent {
+                household_id: case.household_id,
+                case_id: Some(case.id),
+                given_by: new.given_by.clone(),
+                organisations,
+                purposes: new.purposes.clone(),
+                obtained_how: new.obtained_how.clone(),
+                given_on: today,
+                expires_on,
+            },
+            user.account.id,
+        )
+        .await?;
+    Ok(back(&case, "consent"))
+}
+
+/// `POST /cases/{id}/consents/{consent_id}/withdraw`: takes effect at once.
+pub(crate) async fn withdraw_consent(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path((id, consent_id)): Path<(String, i64)>,
+    Form(form): CaseForm,
+) -> Result<Response, Refused> {
+    let case = visible_case(&state, &user, &id).await?;
+    let fields = Fields(form);
+    let today = Utc::now().date_naive();
+    audit_change(
+        &state,
+        &user,
+        &case,
+        AuditAction::Change,
+        "consent withdrawn",
+        serde_json::json!({ "consent": consent_id }),
+    )
+    .await?;
+    if !state
+        .casework
+        .withdraw_consent(
+            case.household_id,
+            consent_id,
+            today,
+            user.account.id,
+            fields.get("note"),
+        )
+        .await?
+    {
+        return Err(Refused::NotFound);
+    }
+    Ok(back(&case, "consent"))
+}
+
+/// `POST /cases/{id}/referrals`: refer to a partner, only as consent allows.
+pub(crate) async fn refer(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+    Form(form): CaseForm,
+) -> Result<Response, Refused> {
+    let case = visible_case(&state, &user, &id).await?;
+    must_be_open(&case)?;
+    let fields = Fields(form);
+    let today = Utc::now().date_naive();
+    let to = fields.get("to_organisation");
+    let reason = fields.get("reason");
+    let consent = state
+        .casework
+        .consents_of(case.household_id)
+        .await?
+        .into_iter()
+        .find(|c| c.is_live(today) && c.organisations.contains(&to));
+    let mut problems = Problems::default();
+    if consent.is_none() {
+        problems.add(
+            "to_organisation",
+            "Select an organisation the resident has agreed to share with",
+        );
+    }
+    if reason.is_empty() {
+        problems.add(
+            "reason",
+            "Enter why you are referring, so the partner knows what help is needed",
+        );
+    }
+    let (true, Some(consent)) = (problems.is_empty(), consent) else {
+        return page(
+            &state,
+            &user,
+            case,
+            Failed {
+                form: "referral",
+                problems,
+                fields,
+            },
+        )
+        .await;
+    };
+    audit_change(
+        &state,
+        &user,
+        &case,
+        AuditAction::Create,
+        "referral out",
+        serde_json::json!({ "to": to, "consent": consent.id }),
+    )
+    .await?;
+    state
+        .casework
+        .add_referral(NewReferral {
+            direction: "out".into(),
+            team: case.team.clone(),
+            case_id: Some(case.id),
+            household_id: Some(case.household_id),
+            consent_id: Some(consent.id),
+            from_organisation: case.team.clone().unwrap_or_else(|| "Council".into()),
+            to_organisation: to,
+            referrer_name: user.account.display_name.clone(),
+            referrer_contact: String::new(),
+            created_by: Some(user.account.id),
+            subject_name: consent.given_by.clone(),
+            reason,
+            resident_agreed: true,
+            ..NewReferral::default()
+        })
+        .await?;
+    Ok(back(&case, "referrals"))
+}
+
+/// `POST /cases/{id}/close`: needs a reason from the standard list, and
+/// enough tries on enough channels before closing for loss of contact.
+pub(crate) async fn close(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+    Form(form): CaseForm,
+) -> Result<Response, Refused> {
+    let case = visible_case(&state, &user, &id).await?;
+    must_be_open(&case)?;
+    let fields = Fields(form);
+    let today = Utc::now().date_naive();
+    let reason = fields.get("reason");
+    let note = fields.get("note");
+    let attempts = attempts_of(&state.casework.attempts(case.id).await?);
+    if let Err(refused) = check_closure(standards(), &reason, &note, &attempts, today) {
+        let mut problems = Problems::default();
+        let field = if matches!(
+            refused,
+            upstream_casework::ClosureRefused::NoteNeeded { .. }
+        ) {
+            "note"
+        } else {
+            "reason"
+        };
+        problems.add(field, refused.to_string());
+        return page(
+            &state,
+            &user,
+            case,
+            Failed {
+                form: "close",
+                problems,
+                fields,
+            },
+        )
+        .await;
+    }
+    audit_change(
+        &state,
+        &user,
+        &case,
+        AuditAction::Change,
+        "case closed",
+        serde_json::json!({ "reason": reason }),
+    )
+    .await?;
+    state
+        .casework
+        .close_case(case.id, today, reason, note, user.account.id)
+        .await?;
+    Ok(back(&case, "top"))
+}
+
+/// `POST /cases/{id}/connector`: a team leader gives the case to another connector.
+pub(crate) async fn reassign(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+    Form(form): CaseForm,
+) -> Result<Response, Refused> {
+    let case = visible_case(&state, &user, &id).await?;
+    user.require_role(&[Role::TeamLeader])?;
+    must_be_open(&case)?;
+    let connector = Fields(form).int("connector_id").ok_or(Refused::NotFound)?;
+    if !state
+        .casework
+        .staff(None)
+        .await?
+        .iter()
+        .any(|s| s.id == connector)
+    {
+        return Err(Refused::NotFound);
+    }
+    audit_change(
+        &state,
+        &user,
+        &case,
+        AuditAction::Change,
+        "case connector",
+        serde_json::json!({ "connector": connector }),
+    )
+    .await?;
+    state
+        .casework
+        .set_case_connector(case.id, connector)
+        .await?;
+    Ok(back(&case, "top"))
+}

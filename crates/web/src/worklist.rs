@@ -1,0 +1,459 @@
+//! The weekly worklist: a team leader shares out the team's kept list and
+//! fast-tracks households; a connector sees their caseload (the households
+//! given to them and their open cases) with what is overdue.
+
+use crate::auth::{audit_view, record, CurrentUser, Refused};
+use crate::casework_data::{NewCase, OpenCase, StaffMember};
+use crate::forms::{Fields, Problems};
+use crate::household::day;
+use crate::layout::Layout;
+use crate::pages::render;
+use crate::AppState;
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Form;
+use chrono::{NaiveDate, Utc};
+use serde::Deserialize;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::OnceLock;
+use upstream_casework::{
+    contact_status, duty_clock, Attempt, ContactStatus, Duty, DutyKind, Standards,
+};
+use upstream_core::{AuditAction, Nation, Role};
+
+/// The casework standards every page works to (built in; see `crates/casework/standards.toml`).
+pub(crate) fn standards() -> &'static Standards {
+    static STANDARDS: OnceLock<Standards> = OnceLock::new();
+    STANDARDS.get_or_init(Standards::default_standards)
+}
+
+pub(crate) fn see_other(to: &str) -> Response {
+    (StatusCode::SEE_OTHER, [(header::LOCATION, to.to_string())]).into_response()
+}
+
+pub(crate) fn nation_of(code: &str) -> Nation {
+    if code == "wales" {
+        Nation::Wales
+    } else {
+        Nation::England
+    }
+}
+
+/// A case's contact status and duty warnings, as lists show them.
+pub(crate) struct CaseAlerts {
+    pub(crate) contact: String,
+    /// `govuk-tag--red`, `--yellow` or `--green`.
+    pub(crate) contact_class: &'static str,
+    pub(crate) overdue: bool,
+    pub(crate) warnings: Vec<String>,
+}
+
+pub(crate) fn attempts_of(rows: &[crate::casework_data::AttemptRow]) -> Vec<Attempt> {
+    rows.iter()
+        .map(|a| Attempt::new(a.on, &a.channel, &a.result))
+        .collect()
+}
+
+pub(crate) fn alerts(c: &OpenCase, today: NaiveDate) -> CaseAlerts {
+    let s = standards();
+    let status = contact_status(s, c.case.opened_on, &attempts_of(&c.attempts), today);
+    let (contact, contact_class, overdue) = match status {
+        ContactStatus::OnTrack { due_on } => (
+            format!("Next contact by {}", day(due_on)),
+            "govuk-tag--green",
+            false,
+        ),
+        ContactStatus::DueSoon { due_on } => (
+            format!("Contact due by {}", day(due_on)),
+            "govuk-tag--yellow",
+            false,
+        ),
+        ContactStatus::Overdue {
+            due_on,
+            days_overdue,
+        } => (
+            format!(
+                "Contact overdue by {days_overdue} day{} (was due {})",
+                if days_overdue == 1 { "" } else { "s" },
+                day(due_on)
+            ),
+            "govuk-tag--red",
+            true,
+        ),
+    };
+    let mut warnings = Vec::new();
+    for d in &c.duties {
+        let Some(kind) = DutyKind::parse(&d.kind) else {
+            continue;
+        };
+        let duty = Duty {
+            kind,
+            nation: nation_of(&d.nation),
+            started_on: d.started_on,
+            ended_on: d.ended_on,
+            start_letter_sent_on: d.start_letter_sent_on,
+            end_letter_sent_on: d.end_letter_sent_on,
+        };
+        match duty_clock(s, &duty, today) {
+            Ok(clock) => warnings.extend(clock.warnings),
+            Err(e) => warnings.push(format!("The {} record needs correcting: {e}", kind.label())),
+        }
+    }
+    CaseAlerts {
+        contact,
+        contact_class,
+        overdue,
+        warnings,
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct WorklistQuery {
+    #[serde(default)]
+    team: Option<String>,
+}
+
+struct EntryView {
+    worklist_id: i64,
+    rank: i32,
+    household_id: i64,
+    label: String,
+    why: String,
+    persona: String,
+    fast_tracked: bool,
+    assigned_to: String,
+    assigned_id: i64,
+}
+
+struct CaseLine {
+    id: i64,
+    label: String,
+    connector: String,
+    opened: String,
+    alerts: CaseAlerts,
+}
+
+#[derive(Template)]
+#[template(path = "worklist.html")]
+struct WorklistPage {
+    layout: Layout,
+    leader: bool,
+    team: String,
+    teams: Vec<String>,
+    week: String,
+    made: bool,
+    entries: Vec<EntryView>,
+    connectors: Vec<StaffMember>,
+    /// Entries given to this connector that have no open case yet.
+    assigned: Vec<EntryView>,
+    cases: Vec<CaseLine>,
+    overdue: Vec<CaseLine>,
+    flag_problems: Problems,
+    flag_household: String,
+    flag_reason: String,
+}
+
+/// `GET /worklist`: the team's list for a team leader; the caseload for a connector.
+pub(crate) async fn worklist(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(q): Query<WorklistQuery>,
+) -> Result<Response, Refused> {
+    worklist_page(
+        &state,
+        &user,
+        q.team,
+        Problems::default(),
+        Fields::default(),
+    )
+    .await
+}
+
+async fn worklist_page(
+    state: &AppState,
+    user: &CurrentUser,
+    team: Option<String>,
+    flag_problems: Problems,
+    flag_form: Fields,
+) -> Result<Response, Refused> {
+    user.require_role(&[Role::Connector, Role::TeamLeader])?;
+    let leader = user.role() == Role::TeamLeader;
+    let cw = &state.casework;
+    let teams: Vec<String> = cw.teams().await?.into_iter().map(|t| t.name).collect();
+    let team = team
+        .filter(|t| leader && teams.contains(t))
+        .or_else(|| user.account.team.clone())
+        .or_else(|| teams.first().cloned())
+        .unwrap_or_default();
+    let today = Utc::now().date_naive();
+    let list = cw.latest_worklist(team.clone()).await?;
+    let staff = cw.staff(Some(team.clone())).await?;
+    let names: HashMap<i64, String> = cw
+        .staff(None)
+        .await?
+        .into_iter()
+        .map(|s| (s.id, s.display_name))
+        .collect();
+
+    // The team's list (team leaders) and this connector's part of it.
+    let mut entries = Vec::new();
+    let mut week = String::new();
+    if let Some(list) = &list {
+        week = day(list.week_start);
+        let given: HashMap<i32, i64> = cw
+            .worklist_assignments(list.id)
+            .await?
+            .into_iter()
+            .collect();
+        for e in &list.entries {
+            let assigned_id = given.get(&e.rank).copied().unwrap_or(0);
+            entries.push(EntryView {
+                worklist_id: list.id,
+                rank: e.rank,
+                household_id: e.household_id,
+                label: String::new(),
+                why: e.why.clone(),
+                persona: e.persona.clone(),
+                fast_tracked: e.fast_tracked,
+                assigned_to: names.get(&assigned_id).cloned().unwrap_or_default(),
+                assigned_id,
+            });
+        }
+    }
+    let open = if leader {
+        cw.open_cases(None, Some(team.clone())).await?
+    } else {
+        cw.open_cases(Some(user.account.id), None).await?
+    };
+    let open_households: Vec<i64> = open.iter().map(|c| c.case.household_id).collect();
+    let mut assigned = Vec::new();
+    if !leader {
+        for e in cw.entries_assigned_to(user.account.id).await? {
+            if open_households.contains(&e.household_id)
+                || assigned
+                    .iter()
+                    .any(|a: &EntryView| a.household_id == e.household_id)
+            {
+                continue;
+            }
+            assigned.push(EntryView {
+                worklist_id: e.worklist_id,
+                rank: e.rank,
+                household_id: e.household_id,
+                label: String::new(),
+                why: e.why,
+                persona: e.persona,
+                fast_tracked: e.fast_tracked,
+                assigned_to: user.account.display_name.clone(),
+                assigned_id: user.account.id,
+            });
+        }
+        entries.clear();
+    }
+    let mut ids: Vec<i64> = entries
+        .iter()
+        .chain(&assigned)
+        .map(|e| e.household_id)
+        .collect();
+    ids.extend(&open_households);
+    ids.sort_unstable();
+    ids.dedup();
+    let labels: BTreeMap<i64, String> = cw.household_labels(ids).await?.into_iter().collect();
+    let label = |h: i64| {
+        labels
+            .get(&h)
+            .cloned()
+            .unwrap_or_else(|| format!("Household {h}"))
+    };
+    for e in entries.iter_mut().chain(assigned.iter_mut()) {
+        e.label = label(e.household_id);
+    }
+    let mut cases: Vec<CaseLine> = open
+        .iter()
+        .map(|c| CaseLine {
+            id: c.case.id,
+            label: label(c.case.household_id),
+            connector: c
+                .case
+                .connector_name
+                .clone()
+                .unwrap_or_else(|| "Nobody yet".into()),
+            opened: day(c.case.opened_on),
+            alerts: alerts(c, today),
+        })
+        .collect();
+    let (overdue, rest): (Vec<CaseLine>, Vec<CaseLine>) = cases
+        .drain(..)
+        .partition(|c| c.alerts.overdue || !c.alerts.warnings.is_empty());
+    let cases = rest;
+
+    audit_view(
+        state,
+        user,
+        "worklist",
+        list.as_ref()
+            .map_or_else(|| team.clone(), |l| l.id.to_string()),
+        if leader { "team worklist" } else { "caseload" },
+    )
+    .await?;
+    let page = WorklistPage {
+        layout: Layout::new(state, Some(user)).await,
+        leader,
+        team,
+        teams,
+        week,
+        made: list.is_some(),
+        entries,
+        connectors: staff.into_iter().filter(|s| s.id != 0).collect(),
+        assigned,
+        cases,
+        overdue,
+        flag_household: flag_form.get("household_id"),
+        flag_reason: flag_form.get("reason"),
+        flag_problems,
+    };
+    Ok(render(StatusCode::OK, &page))
+}
+
+/// `POST /worklist/{worklist_id}/entries/{rank}/assign`: a team leader gives an entry to a connector.
+pub(crate) async fn assign(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path((worklist_id, rank)): Path<(i64, i32)>,
+    Form(form): Form<Vec<(String, String)>>,
+) -> Result<Response, Refused> {
+    user.require_role(&[Role::TeamLeader])?;
+    let form = Fields(form);
+    let connector = form.int("connector_id").filter(|&id| id > 0);
+    let staff = state.casework.staff(None).await?;
+    if let Some(id) = connector {
+        if !staff.iter().any(|s| s.id == id) {
+            return Err(Refused::NotFound);
+        }
+    }
+    record(
+        &state,
+        &user.audit(
+            AuditAction::Change,
+            "worklist_entry",
+            format!("{worklist_id}/{rank}"),
+            "assign worklist entry",
+            serde_json::json!({ "assigned_to": connector }),
+        ),
+    )
+    .await?;
+    if !state
+        .casework
+        .assign_worklist_entry(worklist_id, rank, connector, user.account.id)
+        .await?
+    {
+        return Err(Refused::NotFound);
+    }
+    Ok(see_other(&format!("/worklist#entry-{rank}")))
+}
+
+/// `POST /worklist/flags`: a team leader fast-tracks a household to the top of next week's list.
+pub(crate) async fn fast_track(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Form(form): Form<Vec<(String, String)>>,
+) -> Result<Response, Refused> {
+    user.require_role(&[Role::TeamLeader])?;
+    let form = Fields(form);
+    let today = Utc::now().date_naive();
+    let mut problems = Problems::default();
+    let household = form.int("household_id").filter(|&h| h > 0);
+    if household.is_none() {
+        problems.add(
+            "household_id",
+            "Enter the household number, for example 1024",
+        );
+    }
+    let reason = form.get("reason");
+    if reason.is_empty() {
+        problems.add(
+            "reason",
+            "Enter why this household should be contacted first",
+        );
+    }
+    let until = match form.date("until", "The date the flag ends") {
+        Ok(Some(d)) if d < today => {
+            problems.add(
+                "until",
+                "The date the flag ends must be today or in the future",
+            );
+            None
+        }
+        Ok(Some(d)) => Some(d),
+        Ok(None) => Some(today + chrono::Duration::days(28)),
+        Err(m) => {
+            problems.add("until", m);
+            None
+        }
+    };
+    let (Some(household), Some(until)) = (household, until) else {
+        return worklist_page(&state, &user, None, problems, form).await;
+    };
+    if !problems.is_empty() {
+        return worklist_page(&state, &user, None, problems, form).await;
+    }
+    record(
+        &state,
+        &user.audit(
+            AuditAction::Create,
+            "household",
+            household.to_string(),
+            "fast-track flag",
+            serde_json::json!({ "reason": reason, "until": until.to_string() }),
+        ),
+    )
+    .await?;
+    state
+        .casework
+        .add_flag(household, user.account.display_name.clone(), reason, until)
+        .await?;
+    Ok(see_other("/worklist"))
+}
+
+/// `POST /cases`: open a case for a household (from the worklist or a self-referral).
+pub(crate) async fn open_case(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Form(form): Form<Vec<(String, String)>>,
+) -> Result<Response, Refused> {
+    user.require_role(&[Role::Connector, Role::TeamLeader])?;
+    let form = Fields(form);
+    let household = form.int("household_id").ok_or(Refused::NotFound)?;
+    let origin = match form.get("origin").as_str() {
+        "self_referral" => "self_referral",
+        _ => "worklist",
+    };
+    let today = Utc::now().date_naive();
+    record(
+        &state,
+        &user.audit(
+            AuditAction::Create,
+            "case",
+            format!("household {household}"),
+            "open case",
+            serde_json::json!({ "origin": origin }),
+        ),
+    )
+    .await?;
+    let (id, _) = state
+        .casework
+        .open_case(NewCase {
+            household_id: household,
+            team: user.account.team.clone(),
+            connector_id: (user.role() == Role::Connector).then_some(user.account.id),
+            origin: origin.into(),
+            referral_id: None,
+            nation: "england".into(),
+            opened_by: user.account.id,
+            opened_on: today,
+        })
+        .await?;
+    Ok(see_other(&format!("/cases/{id}")))
+}
