@@ -215,3 +215,446 @@ async fn a_partner_worker_finds_no_unconsented_household() {
     assert!(!body.contains("Smithson</td>"), "{body}");
     assert!(body.contains("No people found"));
 }
+
+// ---- casework: the worklist, the case, consent and partners ------------------
+
+/// A signed-in user of `role` (in `organisation` for partners, in the
+/// Prevention team otherwise): their cookie and CSRF token.
+async fn staff(site: &Site, username: &str, role: Role, organisation: &str) -> (String, String) {
+    let user = site
+        .store
+        .create_user(
+            &NewUser {
+                username: username.into(),
+                display_name: format!("{username} name"),
+                role,
+                organisation: (role == Role::PartnerWorker).then(|| organisation.to_string()),
+                team: (role != Role::PartnerWorker).then(|| "Prevention team".to_string()),
+            },
+            "correct horse battery staple",
+        )
+        .await
+        .expect("user");
+    let now = Utc::now();
+    let s = site
+        .store
+        .create_session(user.id, now, now + Duration::hours(1))
+        .await
+        .expect("session");
+    (format!("upstream_session={}", s.token), s.csrf_token)
+}
+
+impl Site {
+    async fn post(
+        &self,
+        path: &str,
+        cookie: &str,
+        fields: &[(&str, &str)],
+    ) -> (StatusCode, String, String) {
+        let body = fields
+            .iter()
+            .map(|(k, v)| {
+                let enc = |s: &str| {
+                    s.bytes()
+                        .map(|b| {
+                            if b.is_ascii_alphanumeric() {
+                                (b as char).to_string()
+                            } else {
+                                format!("%{b:02X}")
+                            }
+                        })
+                        .collect::<String>()
+                };
+                format!("{}={}", enc(k), enc(v))
+            })
+            .collect::<Vec<_>>()
+            .join("&");
+        let req = Request::post(path)
+            .header(header::COOKIE, cookie)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(body))
+            .expect("request");
+        let resp = router(self.app.clone())
+            .oneshot(req)
+            .await
+            .expect("response");
+        let status = resp.status();
+        let location = resp
+            .headers()
+            .get(header::LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_string();
+        let body = axum::body::to_bytes(resp.into_body(), usize::MAX)
+            .await
+            .expect("body");
+        (
+            status,
+            location,
+            String::from_utf8_lossy(&body).into_owned(),
+        )
+    }
+}
+
+async fn with_a_kept_list(site: &Site) -> i64 {
+    use upstream_store::{NewWorklist, PartnerOrganisation, Team, WorklistEntryRow};
+    site.store
+        .save_team(&Team {
+            name: "Prevention team".into(),
+            capacity: 10,
+            areas: vec![],
+            recent_contact_days: 28,
+            min_probability: 0.0,
+        })
+        .await
+        .expect("team");
+    for (name, purposes) in [
+        ("Citizens Advice", "money_advice"),
+        ("Food Bank Trust", "community_support"),
+    ] {
+        site.store
+            .save_partner_organisation(&PartnerOrganisation {
+                name: name.into(),
+                kind: "voluntary".into(),
+                purposes: vec![purposes.into()],
+            })
+            .await
+            .expect("organisation");
+    }
+    let (kept, _) = site
+        .store
+        .keep_worklist(&NewWorklist {
+            team: "Prevention team".into(),
+            week_start: chrono::NaiveDate::from_ymd_opt(2025, 2, 3).expect("date"),
+            assessment_run_id: 1,
+            capacity: 10,
+            excluded: "{}".into(),
+            entries: vec![WorklistEntryRow {
+                rank: 1,
+                household_id: 41,
+                probability: Some(0.42),
+                persona: "snowballing".into(),
+                fast_tracked: false,
+                why: "Council tax arrears for 3 months".into(),
+            }],
+        })
+        .await
+        .expect("worklist");
+    kept.id
+}
+
+#[tokio::test]
+async fn a_worklist_household_becomes_a_case_with_a_plan_consent_and_a_referral_the_partner_alone_can_see(
+) {
+    let site = site().await;
+    let list = with_a_kept_list(&site).await;
+    let (leader, leader_csrf) = staff(&site, "priya", Role::TeamLeader, "").await;
+    let (connector, csrf) = staff(&site, "casey", Role::Connector, "").await;
+    let casey = site
+        .store
+        .user_by_username("casey")
+        .await
+        .expect("read")
+        .expect("casey");
+
+    // The team leader sees the list and gives the household to Casey.
+    let (status, _, page) = site.get("/worklist", Some(&leader)).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(
+        page.contains("12 Acacia Avenue, B1 1AA")
+            && page.contains("Council tax arrears for 3 months")
+    );
+    let (status, _, _) = site
+        .post(
+            &format!("/worklist/{list}/entries/1/assign"),
+            &leader,
+            &[
+                ("csrf_token", &leader_csrf),
+                ("connector_id", &casey.id.to_string()),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    // A connector may not share out the list.
+    let (status, _, _) = site
+        .post(
+            &format!("/worklist/{list}/entries/1/assign"),
+            &connector,
+            &[
+                ("csrf_token", &csrf),
+                ("connector_id", &casey.id.to_string()),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+
+    // Casey sees it in their caseload and opens a case; opening twice gives the same case.
+    let (_, _, page) = site.get("/worklist", Some(&connector)).await;
+    assert!(page.contains("Open a case"), "{page}");
+    let (status, to, _) = site
+        .post(
+            "/cases",
+            &connector,
+            &[
+                ("csrf_token", &csrf),
+                ("household_id", "41"),
+                ("origin", "worklist"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, again, _) = site
+        .post(
+            "/cases",
+            &connector,
+            &[
+                ("csrf_token", &csrf),
+                ("household_id", "41"),
+                ("origin", "worklist"),
+            ],
+        )
+        .await;
+    assert_eq!(to, again, "one open case per household");
+    let case = to.clone();
+
+    // The conversation: what was typed is escaped.
+    let (status, _, _) = site
+        .post(
+            &format!("{case}/conversation"),
+            &connector,
+            &[
+                ("csrf_token", &csrf),
+                ("what_matters", "<script>alert(1)</script> the school"),
+                ("strengths", "Organised"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, _, page) = site.get(&case, Some(&connector)).await;
+    assert!(
+        page.contains("&lt;script&gt;alert(1)&lt;/script&gt; the school")
+            && !page.contains("<script>alert(1)")
+    );
+
+    // A plan action that is not SMART is refused with every problem named.
+    let (status, _, page) = site
+        .post(
+            &format!("{case}/actions"),
+            &connector,
+            &[("csrf_token", &csrf), ("what", "Help")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        page.contains("There is a problem") && page.contains("Enter a due date"),
+        "{page}"
+    );
+    let due = Utc::now().date_naive() + Duration::days(14);
+    let (day, month, year) = (
+        due.format("%-d").to_string(),
+        due.format("%-m").to_string(),
+        due.format("%Y").to_string(),
+    );
+    let (status, _, _) = site
+        .post(
+            &format!("{case}/actions"),
+            &connector,
+            &[
+                ("csrf_token", &csrf),
+                ("what", "Apply for a discretionary housing payment"),
+                ("how_we_will_know", "Award letter received"),
+                ("owner", "resident"),
+                ("owner_name", "Jonathan"),
+                ("due_on-day", &day),
+                ("due_on-month", &month),
+                ("due_on-year", &year),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+
+    // No referral without consent; then consent for money advice with Citizens Advice.
+    let (status, _, _) = site
+        .post(
+            &format!("{case}/referrals"),
+            &connector,
+            &[
+                ("csrf_token", &csrf),
+                ("to_organisation", "Citizens Advice"),
+                ("reason", "Debt"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let (status, _, _) = site
+        .post(
+            &format!("{case}/consents"),
+            &connector,
+            &[
+                ("csrf_token", &csrf),
+                ("given_by", "Jonathan"),
+                ("organisations", "Citizens Advice"),
+                ("organisations", "Food Bank Trust"),
+                ("purposes", "money_advice"),
+                ("obtained_how", "verbal_in_person"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (status, _, _) = site
+        .post(
+            &format!("{case}/referrals"),
+            &connector,
+            &[
+                ("csrf_token", &csrf),
+                ("to_organisation", "Citizens Advice"),
+                ("reason", "Help with council tax arrears"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+
+    // The advice partner sees the household; the food bank, named but not for
+    // anything it does, does not; nor does anyone without consent see the case.
+    let (advice, _) = staff(&site, "jordan", Role::PartnerWorker, "Citizens Advice").await;
+    let (food, _) = staff(&site, "sam", Role::PartnerWorker, "Food Bank Trust").await;
+    let (status, _, _) = site.get("/households/41", Some(&advice)).await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _, page) = site.get("/households/41", Some(&food)).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "{page}");
+    let (status, _, _) = site.get("/households/42", Some(&advice)).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, _, _) = site.get(&case, Some(&advice)).await;
+    assert_eq!(
+        status,
+        StatusCode::NOT_FOUND,
+        "partners never see the case record"
+    );
+
+    // Withdrawal takes effect at once.
+    let consent = site.store.consents_of(41).await.expect("consents")[0].id;
+    let (status, _, _) = site
+        .post(
+            &format!("{case}/consents/{consent}/withdraw"),
+            &connector,
+            &[("csrf_token", &csrf)],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (status, _, _) = site.get("/households/41", Some(&advice)).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+
+    // Loss of contact needs several attempts on more than one channel.
+    site.post(
+        &format!("{case}/attempts"),
+        &connector,
+        &[
+            ("csrf_token", &csrf),
+            ("channel", "email"),
+            ("result", "no_reply"),
+        ],
+    )
+    .await;
+    let (status, _, page) = site
+        .post(
+            &format!("{case}/close"),
+            &connector,
+            &[("csrf_token", &csrf), ("reason", "loss_of_contact")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        page.contains("Before closing for loss of contact"),
+        "{page}"
+    );
+    let (status, _, _) = site
+        .post(
+            &format!("{case}/close"),
+            &connector,
+            &[("csrf_token", &csrf), ("reason", "made_up")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let (status, _, _) = site
+        .post(
+            &format!("{case}/close"),
+            &connector,
+            &[("csrf_token", &csrf), ("reason", "support_in_place")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (status, _, _) = site
+        .post(
+            &format!("{case}/conversation"),
+            &connector,
+            &[("csrf_token", &csrf), ("what_matters", "x")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "a closed case is read-only");
+
+    // Every step was audited against the case.
+    let case_id = case.trim_start_matches("/cases/");
+    let entries = site
+        .store
+        .search_audit(&upstream_store::AuditFilter {
+            subject_kind: Some("case".into()),
+            subject_id: Some(case_id.into()),
+            ..Default::default()
+        })
+        .await
+        .expect("audit");
+    for purpose in [
+        "conversation record",
+        "support plan action",
+        "consent",
+        "referral out",
+        "consent withdrawn",
+        "contact attempt",
+        "case closed",
+        "case page",
+    ] {
+        assert!(
+            entries.iter().any(|e| e.purpose == purpose),
+            "no audit entry for {purpose}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn case_forms_need_the_sessions_token_and_cases_are_not_found_for_partners_and_analysts() {
+    let site = site().await;
+    with_a_kept_list(&site).await;
+    let (connector, csrf) = staff(&site, "casey", Role::Connector, "").await;
+    let (_, to, _) = site
+        .post(
+            "/cases",
+            &connector,
+            &[("csrf_token", &csrf), ("household_id", "41")],
+        )
+        .await;
+    let (status, _, _) = site
+        .post(
+            &format!("{to}/conversation"),
+            &connector,
+            &[("csrf_token", "forged"), ("what_matters", "x")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert!(
+        site.store.conversation(1).await.expect("read").is_none(),
+        "nothing saved"
+    );
+    for (name, role) in [
+        ("ana", Role::Analyst),
+        ("jo", Role::PartnerWorker),
+        ("ad", Role::Administrator),
+    ] {
+        let (cookie, _) = staff(&site, name, role, "Citizens Advice").await;
+        let (status, _, _) = site.get(&to, Some(&cookie)).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{name}");
+        let (status, _, _) = site.get("/cases/999", Some(&cookie)).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{name}");
+    }
+    let (status, _, _) = site.get(&to, None).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "signed out: off to sign in");
+}
