@@ -1,0 +1,490 @@
+// The casework path in headless Chromium, walked as staff and partners would:
+// a team leader assigns a household on the week's list, the connector opens a
+// case and records the conversation, a plan, consent and a referral; the
+// partner the consent covers sees the household (and only what consent
+// allows); a second partner sees nothing.
+//
+// JavaScript is off for the whole run: every page must work without it. Each
+// page is checked for the basics of accessibility (one h1, a label for every
+// control, unique ids) and saved as a full-page PNG, numbered in order, for a
+// person to look at.
+//
+// Usually run by `cargo test -p upstream-cli --test browser`, which makes a
+// small demo town, starts the server and passes all of this in. By hand,
+// against a running `upstream demo`:
+//
+//   npm ci --prefix tests/browser
+//   UPSTREAM_BASE_URL=http://127.0.0.1:8080 UPSTREAM_DEMO_OUTPUT=demo.log \
+//     node --test-reporter=spec tests/browser/casework.spec.mjs
+//
+// Settings (environment, or the same names as --flags: --base-url URL ...):
+//   UPSTREAM_BASE_URL     the server, e.g. http://127.0.0.1:8080 (required)
+//   UPSTREAM_DEMO_OUTPUT  a file holding what `upstream demo` printed: the demo
+//                         accounts and their passwords are read from it
+//   UPSTREAM_USERS        or: JSON, {"team-leader": "password", ...}
+//   UPSTREAM_SCREENSHOTS  where the PNGs go [tests/browser/screenshots]
+//   CHROMIUM              the browser [/usr/bin/chromium]; Playwright's own
+//                         browsers are never downloaded
+//   UPSTREAM_STEP_TIMEOUT milliseconds to wait for any one thing [5000]
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+
+function setting(name, fallback) {
+  const flag = '--' + name.replace(/^UPSTREAM_/, '').toLowerCase().replaceAll('_', '-');
+  const i = process.argv.indexOf(flag);
+  if (i >= 0 && i + 1 < process.argv.length) return process.argv[i + 1];
+  const v = process.env[name];
+  return v === undefined || v === '' ? fallback : v;
+}
+
+const BASE = (setting('UPSTREAM_BASE_URL') ?? '').replace(/\/+$/, '');
+const SHOTS = path.resolve(setting('UPSTREAM_SCREENSHOTS', path.join(here, 'screenshots')));
+const BROWSER = setting('CHROMIUM', '/usr/bin/chromium');
+const TIMEOUT = Number(setting('UPSTREAM_STEP_TIMEOUT', '5000'));
+
+// The demo's accounts (crates/cli/src/accounts.rs, `seed_demo_users`).
+const TEAM_LEADER = { username: 'team-leader', name: 'Priya Shah' };
+const CONNECTOR = { username: 'connector', name: 'Casey Morgan' };
+const ADVICE = { username: 'partner-advice', organisation: 'Citizens Advice' };
+const FOODBANK = { username: 'partner-foodbank', organisation: 'Food Bank Trust' };
+
+/** Passwords by username, from the demo's printout or UPSTREAM_USERS. */
+function passwords() {
+  const out = {};
+  const file = setting('UPSTREAM_DEMO_OUTPUT');
+  if (file) {
+    // "  connector          abcde-fghjk-mnpqr-stuvw   Connector ..."
+    for (const line of fs.readFileSync(file, 'utf8').split('\n')) {
+      const m = line.match(/^\s+(\S+)\s+([a-z2-9]{5}(?:-[a-z2-9]{5}){3})(?:\s|$)/);
+      if (m) out[m[1]] = m[2];
+    }
+  }
+  const json = setting('UPSTREAM_USERS');
+  if (json) Object.assign(out, JSON.parse(json));
+  return out;
+}
+
+const PASSWORDS = passwords();
+
+// Marks typed into forms, looked for later on other people's pages.
+const RUN = Date.now().toString(36);
+const WHAT_MATTERS = `Keeping the flat for the children (${RUN})`;
+const REASON = `Rent arrears since the job ended; wants help with a payment plan (${RUN})`;
+const ACTION = `Book an appointment with a money adviser (${RUN})`;
+const CONVERSATION_NOTE = `Worried about the letters from the council (${RUN})`;
+
+let browser;
+let shotNumber = 0;
+// What the steps pass on to each other.
+const found = { householdId: null, caseId: null };
+let failedStep = null;
+
+function today(offsetDays = 0) {
+  const d = new Date();
+  d.setDate(d.getDate() + offsetDays);
+  return { day: String(d.getDate()), month: String(d.getMonth() + 1), year: String(d.getFullYear()) };
+}
+
+/** A new browser context (its own cookies) with JavaScript off, and a page in it. */
+async function newPage() {
+  const context = await browser.newContext({
+    javaScriptEnabled: false,
+    baseURL: BASE,
+    viewport: { width: 1280, height: 900 },
+    locale: 'en-GB',
+    timezoneId: 'Europe/London',
+  });
+  const page = await context.newPage();
+  page.setDefaultTimeout(TIMEOUT);
+  page.setDefaultNavigationTimeout(Math.max(TIMEOUT, 15000));
+  // The status of the last page loaded in the main frame (after redirects).
+  page.lastStatus = null;
+  page.on('response', (r) => {
+    if (r.request().isNavigationRequest() && r.frame() === page.mainFrame()) page.lastStatus = r.status();
+  });
+  return page;
+}
+
+/** Where the page is and what it says it is, for failure messages. */
+async function whereAmI(page) {
+  let h1 = '';
+  try {
+    h1 = (await page.locator('h1').allInnerTexts()).join(' | ');
+  } catch {
+    /* the page may be gone */
+  }
+  return `at ${page.url()} (status ${page.lastStatus ?? '?'}, h1 "${h1.trim()}")`;
+}
+
+/** Wait for `locator` to be visible, or fail saying what was wanted and where we were. */
+async function see(page, locator, what) {
+  const shown = locator.filter({ visible: true }).first();
+  try {
+    await shown.waitFor({ state: 'visible', timeout: TIMEOUT });
+  } catch (e) {
+    throw new Error(`expected ${what}, but it is not there ${await whereAmI(page)}`, { cause: e });
+  }
+  return shown;
+}
+
+/** Fail if the page shows `text` anywhere. */
+async function doNotSee(page, text, why) {
+  const body = await page.locator('body').innerText();
+  assert.ok(!body.includes(text), `"${text}" is shown ${await whereAmI(page)}: ${why}`);
+}
+
+/** Go to `url` and check the status. */
+async function visit(page, url, status = 200) {
+  const r = await page.goto(url);
+  assert.equal(r?.status(), status, `GET ${url}: expected ${status}, got ${r?.status()} ${await whereAmI(page)}`);
+  return r;
+}
+
+/** Click a button that submits a form, and wait for the page it leads to.
+ * A form sent back with errors answers 422 (Unprocessable Content): pass
+ * `refused = true` when that is what the step expects. */
+async function submit(page, button, what, refused = false) {
+  const shown = await see(page, button, `the button for ${what}`);
+  await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), shown.click()]);
+  const ok = refused
+    ? page.lastStatus === 422
+    : page.lastStatus !== null && page.lastStatus < 400;
+  assert.ok(ok, `${what}: the server answered ${page.lastStatus} ${await whereAmI(page)}`);
+}
+
+/** Fail, listing them, if the page shows a GOV.UK error summary. */
+async function noErrors(page, what) {
+  const summary = page.locator('.govuk-error-summary');
+  if (await summary.count()) {
+    const text = (await summary.innerText()).replace(/\s+/g, ' ');
+    assert.fail(`${what}: the page shows errors: ${text} ${await whereAmI(page)}`);
+  }
+}
+
+/**
+ * The basics of accessibility on the page as it is, and that JavaScript
+ * really is off. Returns a list of problems (empty when all is well).
+ */
+async function accessibilityProblems(page) {
+  return page.evaluate(() => {
+    const problems = [];
+    const text = (el) => (el?.textContent ?? '').replace(/\s+/g, ' ').trim();
+    const h1s = document.querySelectorAll('h1');
+    if (h1s.length !== 1) problems.push(`${h1s.length} h1 headings (want exactly one)`);
+    if (!document.documentElement.lang) problems.push('no lang on <html>');
+    if (!document.title.trim()) problems.push('no <title>');
+    const ids = new Map();
+    for (const el of document.querySelectorAll('[id]')) ids.set(el.id, (ids.get(el.id) ?? 0) + 1);
+    for (const [id, n] of ids) if (n > 1) problems.push(`id "${id}" used ${n} times`);
+    const controls = document.querySelectorAll(
+      'input:not([type=hidden]):not([type=submit]):not([type=button]):not([type=reset]):not([type=image]), select, textarea',
+    );
+    for (const c of controls) {
+      const name = c.name || c.id || c.outerHTML.slice(0, 60);
+      const labelled =
+        [...(c.labels ?? [])].some((l) => text(l)) ||
+        (c.getAttribute('aria-label') ?? '').trim() ||
+        (c.getAttribute('aria-labelledby') ?? '')
+          .split(/\s+/)
+          .some((id) => id && text(document.getElementById(id)));
+      if (!labelled) problems.push(`${c.tagName.toLowerCase()} "${name}" has no label`);
+      if (c.type === 'radio' || c.type === 'checkbox') {
+        const group = (c.form ?? document).querySelectorAll(`input[name="${CSS.escape(c.name)}"]`);
+        if (group.length > 1 && !text(c.closest('fieldset')?.querySelector('legend')))
+          problems.push(`${c.type}es "${c.name}" are not in a fieldset with a legend`);
+      }
+    }
+    for (const b of document.querySelectorAll('button, a[href]'))
+      if (!text(b) && !(b.getAttribute('aria-label') ?? '').trim())
+        problems.push(`${b.tagName.toLowerCase()} with no text: ${b.outerHTML.slice(0, 80)}`);
+    for (const a of document.querySelectorAll('.govuk-error-summary a[href^="#"]'))
+      if (!document.getElementById(a.getAttribute('href').slice(1)))
+        problems.push(`error summary link ${a.getAttribute('href')} goes nowhere`);
+    // base.html's inline script marks the body when JavaScript runs.
+    if (document.body.classList.contains('govuk-frontend-supported'))
+      problems.push('JavaScript ran, but the test turned it off');
+    return [...new Set(problems)];
+  });
+}
+
+/** Check the page's accessibility basics, then save it as a full-page PNG. */
+async function look(page, name) {
+  shotNumber += 1;
+  const file = path.join(SHOTS, `${String(shotNumber).padStart(2, '0')}-${name}.png`);
+  await page.screenshot({ path: file, fullPage: true });
+  const problems = await accessibilityProblems(page);
+  assert.deepEqual(problems, [], `accessibility ${await whereAmI(page)} (see ${path.basename(file)})`);
+  return file;
+}
+
+async function signIn(page, account) {
+  const password = PASSWORDS[account.username];
+  assert.ok(password, `no password for ${account.username}: pass UPSTREAM_DEMO_OUTPUT or UPSTREAM_USERS`);
+  await visit(page, '/sign-in');
+  await page.getByLabel('Username').fill(account.username);
+  await page.getByLabel('Password').fill(password);
+  await submit(page, page.getByRole('button', { name: 'Sign in' }), `signing in as ${account.username}`);
+  await noErrors(page, `signing in as ${account.username}`);
+  assert.ok(!new URL(page.url()).pathname.startsWith('/sign-in'), `still on the sign-in page ${await whereAmI(page)}`);
+}
+
+async function signOut(page) {
+  await submit(page, page.getByRole('button', { name: 'Sign out' }), 'signing out');
+  await see(page, page.getByText('You have signed out'), 'the "You have signed out" banner');
+  await page.context().close();
+}
+
+/**
+ * One step of the path. A step needs the ones before it, so after a failure
+ * the rest are skipped (and say so) rather than failing for the same reason.
+ * A failing step leaves a screenshot of the page it was on.
+ */
+function walk(parent, name, body) {
+  return parent.test(name, (t) => step(t, name, body));
+}
+
+async function step(t, name, body) {
+  if (failedStep) {
+    t.skip(`the step "${failedStep}" failed`);
+    return;
+  }
+  const pages = [];
+  try {
+    await body(async () => {
+      const p = await newPage();
+      pages.push(p);
+      return p;
+    });
+  } catch (e) {
+    failedStep = name;
+    for (const p of pages) {
+      if (p.isClosed()) continue;
+      const file = path.join(SHOTS, `FAILED-${name.replace(/[^a-z0-9]+/gi, '-').toLowerCase()}.png`);
+      await p.screenshot({ path: file, fullPage: true }).catch(() => {});
+      t.diagnostic(`the page when it failed: ${file}`);
+    }
+    throw e;
+  } finally {
+    for (const p of pages) await p.context().close().catch(() => {});
+  }
+}
+
+test('the casework path, JavaScript off', async (t) => {
+  assert.ok(BASE, 'set UPSTREAM_BASE_URL (or --base-url) to the server, e.g. http://127.0.0.1:8080');
+  assert.ok(fs.existsSync(BROWSER), `no Chromium at ${BROWSER}: apt-get install chromium, or set CHROMIUM`);
+  fs.mkdirSync(SHOTS, { recursive: true });
+  browser = await chromium.launch({ executablePath: BROWSER, headless: true });
+  t.after(() => browser.close());
+
+  await walk(t, 'sign-in refuses a wrong password, in an error summary', async (open) => {
+    const page = await open();
+    await visit(page, '/');
+    assert.match(new URL(page.url()).pathname, /^\/sign-in/, 'signed out, / leads to the sign-in page');
+    await look(page, 'sign-in');
+    await page.getByLabel('Username').fill(CONNECTOR.username);
+    await page.getByLabel('Password').fill('not-the-password');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await see(page, page.locator('.govuk-error-summary'), 'an error summary');
+    await look(page, 'sign-in-refused');
+  });
+
+  await walk(t, 'a connector searches and sees a household in full', async (open) => {
+    const page = await open();
+    await signIn(page, CONNECTOR);
+    await look(page, 'connector-start');
+    await visit(page, '/search');
+    let link = null;
+    for (const q of ['Smith', 'Jones', 'Khan', 'Road', 'Street']) {
+      await page.getByLabel('Name, date of birth, address or postcode').fill(q);
+      await submit(page, page.getByRole('button', { name: 'Search' }), `searching for ${q}`);
+      const links = page.locator('main a[href^="/households/"]');
+      if (await links.count()) {
+        link = links.first();
+        break;
+      }
+    }
+    assert.ok(link, `no search found a household ${await whereAmI(page)}`);
+    await look(page, 'search-results');
+    await submit(page, link, 'opening a household from the search');
+    await see(page, page.getByRole('heading', { name: 'People' }), 'the household page');
+    await see(page, page.getByRole('heading', { name: 'Source records' }), 'source records (a connector sees them)');
+    await look(page, 'household-as-connector');
+    await signOut(page);
+  });
+
+  await walk(t, 'the team leader assigns the first household on the list to Casey Morgan', async (open) => {
+    const page = await open();
+    await signIn(page, TEAM_LEADER);
+    await visit(page, '/worklist');
+    await see(page, page.getByText('Prevention team'), 'the Prevention team\'s list on /worklist');
+    const rows = page.locator('main table tbody tr').filter({ has: page.locator('a[href^="/households/"]') });
+    const row = await see(page, rows, 'a row on the list with a link to its household');
+    const href = await row.locator('a[href^="/households/"]').first().getAttribute('href');
+    found.householdId = Number(href.match(/\/households\/(\d+)/)?.[1]);
+    assert.ok(found.householdId, `no household id in the row's link "${href}"`);
+    await look(page, 'worklist-team-leader');
+
+    const assign = await see(page, row.getByLabel(/Assign to/), 'an "Assign to" list in the first row');
+    await assign.selectOption({ label: CONNECTOR.name });
+    await submit(page, row.getByRole('button', { name: /^Assign\b/ }), 'assigning the household');
+    await noErrors(page, 'assigning the household');
+    const again = page
+      .locator('main table tbody tr')
+      .filter({ has: page.locator(`a[href="/households/${found.householdId}"]`) });
+    await see(page, again.filter({ hasText: `Assigned to ${CONNECTOR.name}` }), `"Assigned to ${CONNECTOR.name}" in the household's row`);
+    await look(page, 'worklist-assigned');
+
+    // The team leader sees the whole household, risk included (a partner will not).
+    await visit(page, `/households/${found.householdId}`);
+    await see(page, page.getByText('Chance of crisis'), 'the household\'s chance of crisis');
+    await look(page, 'household-as-team-leader');
+    await signOut(page);
+  });
+
+  await walk(t, 'the connector opens a case and records the conversation, a plan, consent and a referral', async (open) => {
+    const page = await open();
+    const hid = found.householdId;
+    await signIn(page, CONNECTOR);
+    await visit(page, '/worklist');
+    await see(page, page.getByText('Your caseload'), '"Your caseload" on /worklist');
+    const openCase = page.locator(`form[action="/cases"]:has(input[name="household_id"][value="${hid}"])`);
+    await see(page, openCase, `an "Open a case" form for household ${hid} in the caseload`);
+    await look(page, 'caseload');
+    await submit(page, openCase.getByRole('button', { name: /^Open a case/ }), 'opening a case');
+    found.caseId = Number(new URL(page.url()).pathname.match(/^\/cases\/(\d+)$/)?.[1]);
+    assert.ok(found.caseId, `opening a case should lead to /cases/{id} ${await whereAmI(page)}`);
+    const caseUrl = `/cases/${found.caseId}`;
+    await see(page, page.getByRole('heading', { level: 1, name: `Case ${found.caseId}` }), `the heading "Case ${found.caseId}"`);
+    await look(page, 'case-opened');
+
+    // The conversation.
+    const conversation = page.locator(`form[action="${caseUrl}/conversation"]`);
+    await see(page, conversation, 'the conversation form');
+    await conversation.getByLabel('What matters to you').fill(WHAT_MATTERS);
+    await conversation.getByLabel('Strengths').fill('Close to her sister; managed money well until the job went');
+    await conversation.getByLabel('Support network').fill('Sister nearby; the school knows the family');
+    await conversation.getByLabel('Worries').fill(CONVERSATION_NOTE);
+    await conversation.getByLabel('Goals').fill('Stay in the flat; a plan for the arrears');
+    await submit(page, conversation.getByRole('button', { name: 'Save the conversation' }), 'saving the conversation');
+    await noErrors(page, 'saving the conversation');
+    await see(page, page.getByText(WHAT_MATTERS), 'the saved conversation on the case page');
+    await look(page, 'conversation-saved');
+
+    // A plan action: first with nothing filled in (errors, in a summary), then properly.
+    let actions = page.locator(`form[action="${caseUrl}/actions"]`);
+    await see(page, actions, 'the plan action form');
+    await submit(page, actions.getByRole('button', { name: 'Add action' }), 'adding an empty action', true);
+    await see(page, page.locator('.govuk-error-summary'), 'an error summary for an empty action');
+    await look(page, 'action-errors');
+    actions = page.locator(`form[action="${caseUrl}/actions"]`);
+    const due = today(14);
+    await actions.getByLabel('What will be done').fill(ACTION);
+    await actions.getByLabel('How we will know it is done').fill('An appointment date is in the diary');
+    await actions.getByLabel('The resident').check();
+    await actions.getByLabel('Who', { exact: true }).fill('The resident, with Casey');
+    const dueDate = actions.locator('fieldset').filter({ hasText: 'Due date' });
+    await dueDate.getByLabel('Day').fill(due.day);
+    await dueDate.getByLabel('Month').fill(due.month);
+    await dueDate.getByLabel('Year').fill(due.year);
+    await submit(page, actions.getByRole('button', { name: 'Add action' }), 'adding a plan action');
+    await noErrors(page, 'adding a plan action');
+    await see(page, page.getByText(ACTION), 'the new action in the plan');
+    await look(page, 'plan-action-added');
+
+    // A contact attempt: spoke to them today.
+    const attempts = page.locator(`form[action="${caseUrl}/attempts"]`);
+    await see(page, attempts, 'the contact attempt form');
+    await attempts.locator('select[name="channel"]').selectOption({ label: 'Phone' });
+    await attempts.locator('select[name="result"]').selectOption({ label: 'Spoke to them' });
+    const now = today();
+    await attempts.locator('input[name="on-day"]').fill(now.day);
+    await attempts.locator('input[name="on-month"]').fill(now.month);
+    await attempts.locator('input[name="on-year"]').fill(now.year);
+    await attempts.locator('[name="note"]').fill('Talked through the plan');
+    await submit(page, attempts.getByRole('button', { name: 'Record attempt' }), 'recording a contact attempt');
+    await noErrors(page, 'recording a contact attempt');
+    await look(page, 'attempt-recorded');
+
+    // Consent: Citizens Advice, for money advice, given in person.
+    const consent = page.locator(`form[action="${caseUrl}/consents"]`);
+    await see(page, consent, 'the consent form');
+    const givenBy = consent.locator('[name="given_by"]');
+    if ((await givenBy.evaluate((el) => el.tagName)) === 'SELECT') {
+      const first = await givenBy.locator('option:not([value=""])').first().getAttribute('value');
+      await givenBy.selectOption(first);
+    } else {
+      await consent.getByLabel('Who gave consent').fill('The resident');
+    }
+    await consent.getByLabel(ADVICE.organisation, { exact: true }).check();
+    await consent.getByLabel('Money and debt advice').check();
+    // The contract says "In person, spoken"; standards.toml says "Verbally, in person".
+    await consent.getByLabel(/in person/i).first().check();
+    await submit(page, consent.getByRole('button', { name: 'Record consent' }), 'recording consent');
+    await noErrors(page, 'recording consent');
+    await see(page, page.getByRole('button', { name: /^Withdraw consent/ }), 'a "Withdraw consent" button for the live consent');
+    await look(page, 'consent-recorded');
+
+    // The referral: only organisations a live consent covers are offered.
+    const referral = page.locator(`form[action="${caseUrl}/referrals"]`);
+    await see(page, referral, 'the referral form');
+    const to = referral.getByLabel('Refer to');
+    const offered = (await to.locator('option').allInnerTexts()).map((s) => s.trim());
+    assert.ok(offered.includes(ADVICE.organisation), `"Refer to" offers ${JSON.stringify(offered)}, not ${ADVICE.organisation}`);
+    assert.ok(!offered.includes(FOODBANK.organisation), `"Refer to" offers ${FOODBANK.organisation}, which no consent covers`);
+    await to.selectOption({ label: ADVICE.organisation });
+    await referral.getByLabel('Why you are referring').fill(REASON);
+    await submit(page, referral.getByRole('button', { name: 'Send referral' }), 'sending the referral');
+    await noErrors(page, 'sending the referral');
+    await see(page, page.getByText(REASON), 'the referral on the case page');
+    await look(page, 'referral-sent');
+    await signOut(page);
+  });
+
+  await walk(t, 'Citizens Advice sees the household, its referral and no more', async (open) => {
+    const page = await open();
+    const hid = found.householdId;
+    await signIn(page, ADVICE);
+    await visit(page, '/');
+    await see(page, page.getByRole('heading', { name: 'Households shared with you' }), '"Households shared with you"');
+    const link = page.locator(`main a[href="/households/${hid}"]`);
+    await see(page, link, `a link to household ${hid} among the households shared`);
+    await look(page, 'partner-advice-start');
+    await submit(page, link, 'opening the shared household');
+    await see(page, page.getByText(REASON), 'the referral\'s reason on the household page');
+    await see(page, page.getByText('Money and debt advice'), 'the consent covering Citizens Advice');
+    await doNotSee(page, 'Chance of crisis', 'a partner may not see the risk score');
+    await doNotSee(page, 'Source records', 'a partner may not see source records');
+    assert.equal(await page.getByRole('heading', { name: 'Life events' }).count(), 0, `life events shown to a partner ${await whereAmI(page)}`);
+    await doNotSee(page, WHAT_MATTERS, 'the conversation is the council\'s, not shared');
+    await look(page, 'household-as-partner-advice');
+    await signOut(page);
+  });
+
+  await walk(t, 'Food Bank Trust, which no consent covers, sees nothing', async (open) => {
+    const page = await open();
+    const hid = found.householdId;
+    await signIn(page, FOODBANK);
+    await visit(page, '/');
+    await see(page, page.getByRole('heading', { name: 'Households shared with you' }), '"Households shared with you"');
+    assert.equal(await page.locator('main a[href^="/households/"]').count(), 0, `households shown to ${FOODBANK.organisation} ${await whereAmI(page)}`);
+    await doNotSee(page, REASON, 'the referral went to Citizens Advice');
+    await look(page, 'partner-foodbank-start');
+    await visit(page, `/households/${hid}`, 404);
+    await see(page, page.getByRole('heading', { level: 1, name: 'Page not found' }), '"Page not found"');
+    await doNotSee(page, REASON, 'a 404 shows nothing of the household');
+    await look(page, 'household-as-partner-foodbank');
+    // Nor the case: refused one way or another, and nothing of it shown.
+    const r = await page.goto(`/cases/${found.caseId}`);
+    assert.ok([403, 404].includes(r?.status()), `GET /cases/${found.caseId} as ${FOODBANK.organisation}: ${r?.status()} ${await whereAmI(page)}`);
+    await doNotSee(page, WHAT_MATTERS, 'the case is the council\'s');
+    await look(page, 'case-as-partner-foodbank');
+    await signOut(page);
+  });
+});
