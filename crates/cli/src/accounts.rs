@@ -134,7 +134,7 @@ fn cli_actor() -> String {
     format!("cli:{who}")
 }
 
-async fn audit(
+pub(crate) async fn audit(
     store: &Store,
     action: AuditAction,
     kind: &str,

@@ -7,6 +7,7 @@ mod bench;
 mod catalogue;
 mod ingesting;
 mod linking;
+mod partners;
 mod progress;
 
 use anyhow::{Context, Result};
@@ -142,6 +143,10 @@ enum Command {
     /// everything held about one person.
     #[command(subcommand)]
     Audit(accounts::AuditCommand),
+    /// Partner organisations: add one (with the consent purposes its work
+    /// serves), list them, and make API keys for their systems.
+    #[command(subcommand)]
+    Partners(partners::PartnersCommand),
 }
 
 #[derive(Debug, Args)]
@@ -533,6 +538,10 @@ fn run(cli: Cli) -> Result<()> {
         Command::Audit(c) => runtime()?.block_on(async {
             let store = connect(&cli.database).await?;
             accounts::audit_command(&store, c).await
+        }),
+        Command::Partners(c) => runtime()?.block_on(async {
+            let store = connect(&cli.database).await?;
+            partners::partners(&store, c).await
         }),
         Command::Demo(a) => demo(&cli.database, a),
         Command::Bench(BenchCommand::Simulate {

@@ -47,7 +47,7 @@ fn parse_date(s: &str) -> Option<NaiveDate> {
 }
 
 /// Whether `s` (upper case, no spaces) has the shape of a UK postcode.
-fn is_postcode(s: &str) -> bool {
+pub(crate) fn is_postcode(s: &str) -> bool {
     let b = s.as_bytes();
     if !(5..=7).contains(&b.len()) || !b.iter().all(u8::is_ascii_alphanumeric) {
         return false;
@@ -426,6 +426,9 @@ struct HouseholdPage {
     flags: Vec<FlagView>,
     contacts: Vec<ContactView>,
     cases: Vec<CaseView>,
+    has_open_case: bool,
+    /// (given by, organisations, purposes, status) for each consent.
+    consents: Vec<(String, String, String, String)>,
 }
 
 /// "Job loss" from `job_loss`.
@@ -464,6 +467,11 @@ fn people(detail: &HouseholdDetail) -> Vec<PersonView> {
             }
         })
         .collect()
+}
+
+/// Each member's name, one per person (the partner's household page).
+pub(crate) fn person_names(detail: &HouseholdDetail) -> Vec<String> {
+    people(detail).into_iter().map(|p| p.name).collect()
 }
 
 /// One row per source record, with the first and last extract it was in.
@@ -531,6 +539,9 @@ pub(crate) async fn household(
 ) -> Result<Response, Refused> {
     let id: i64 = id.parse().map_err(|_| Refused::NotFound)?;
     household_visible(&state, &user, id).await?;
+    if user.role() == Role::PartnerWorker {
+        return crate::partner::household(&state, &user, id).await;
+    }
     let today = Utc::now().date_naive();
     let detail = state
         .source
@@ -540,6 +551,38 @@ pub(crate) async fn household(
     audit_view(&state, &user, "household", id.to_string(), "household page").await?;
     let people = people(&detail);
     let names: BTreeMap<i64, String> = people.iter().map(|p| (p.id, p.name.clone())).collect();
+    let standards = crate::worklist::standards();
+    let consents = state
+        .casework
+        .consents_of(id)
+        .await?
+        .into_iter()
+        .map(|c| {
+            let status = if c.is_live(today) {
+                format!(
+                    "In force{}",
+                    c.expires_on
+                        .map(|e| format!(" until {}", day(e)))
+                        .unwrap_or_default()
+                )
+            } else if let Some(w) = c.withdrawn_on {
+                format!("Withdrawn on {}", day(w))
+            } else {
+                "Expired".to_string()
+            };
+            let purposes = c
+                .purposes
+                .iter()
+                .map(|p| {
+                    standards
+                        .consent_purpose(p)
+                        .map_or_else(|| words(p), |x| x.label.clone())
+                })
+                .collect::<Vec<_>>()
+                .join(", ");
+            (c.given_by, c.organisations.join(", "), purposes, status)
+        })
+        .collect();
     let page = HouseholdPage {
         layout: Layout::new(&state, Some(&user)).await,
         id,
@@ -608,6 +651,8 @@ pub(crate) async fn household(
                 closed: day_or_blank(c.closed_on),
             })
             .collect(),
+        has_open_case: detail.cases.iter().any(|c| c.status == "open"),
+        consents,
         people,
     };
     Ok(render(StatusCode::OK, &page))

@@ -23,6 +23,10 @@ pub(crate) struct AccountNav {
     pub(crate) administrator: bool,
     /// Whether the header links to the person search.
     pub(crate) may_search: bool,
+    /// Whether the header links to the worklist and the referral queue (staff who work cases).
+    pub(crate) works_cases: bool,
+    /// Whether the header links to the referral form (partners refer in too).
+    pub(crate) may_refer: bool,
 }
 
 impl Layout {
@@ -48,6 +52,11 @@ impl Layout {
                 csrf_token: u.csrf_token.clone(),
                 administrator: u.account.role == Role::Administrator,
                 may_search: matches!(
+                    u.account.role,
+                    Role::Connector | Role::TeamLeader | Role::PartnerWorker
+                ),
+                works_cases: matches!(u.account.role, Role::Connector | Role::TeamLeader),
+                may_refer: matches!(
                     u.account.role,
                     Role::Connector | Role::TeamLeader | Role::PartnerWorker
                 ),

@@ -25,6 +25,8 @@ mod forms;
 mod household;
 mod layout;
 mod pages;
+mod partner;
+mod referrals;
 mod security;
 mod store;
 mod worklist;
@@ -40,6 +42,7 @@ pub use data::{
     HouseholdDetail, MemberRecord, Overview, PersonCandidate, PersonHousehold, ResidenceRow,
     SavedAssessment, SavedEvent, SourceSummary, TownSummary,
 };
+pub use referrals::REFERRER_KINDS;
 
 use axum::routing::{get, post};
 use axum::Router;
@@ -150,6 +153,12 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/sign-in", get(auth::sign_in_page).post(auth::sign_in))
         .route("/health", get(pages::health))
+        .route(
+            "/api/referrals",
+            post(referrals::api_create).layer(axum::extract::DefaultBodyLimit::max(
+                referrals::API_BODY_LIMIT,
+            )),
+        )
         .nest_service("/assets", ServeDir::new(dist))
         .merge(staff)
         .layer(axum::middleware::map_response(
@@ -194,6 +203,15 @@ fn staff_routes() -> Router<AppState> {
         .route("/cases/{id}/referrals", post(case::refer))
         .route("/cases/{id}/close", post(case::close))
         .route("/cases/{id}/connector", post(case::reassign))
+        .route("/referrals", get(referrals::queue))
+        .route(
+            "/referrals/new",
+            get(referrals::new_form).post(referrals::create),
+        )
+        .route("/referrals/sent", get(referrals::sent))
+        .route("/referrals/{id}", get(referrals::show))
+        .route("/referrals/{id}/accept", post(referrals::accept))
+        .route("/referrals/{id}/decline", post(referrals::decline))
         .route("/admin/audit", get(admin::audit))
         .route("/admin/audit/verify", post(admin::verify))
         .route("/admin/people/export", get(admin::export_form))

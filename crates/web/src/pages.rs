@@ -13,6 +13,9 @@ use axum::Json;
 use upstream_core::Month;
 
 pub(crate) async fn start(State(state): State<AppState>, user: CurrentUser) -> Response {
+    if user.role() == upstream_core::Role::PartnerWorker {
+        return crate::partner::start(&state, &user).await.into_response();
+    }
     match state.source.overview().await {
         Ok(overview) => render(StatusCode::OK, &StartPage::new(overview, &user)),
         Err(e) => {

@@ -18,6 +18,8 @@ use upstream_web::{
 mod access;
 #[path = "web/household.rs"]
 mod household;
+#[path = "web/referrals.rs"]
+mod referrals;
 
 /// The session cookie the fake accounts know.
 const SESSION: &str = "upstream_session=the-one-session";

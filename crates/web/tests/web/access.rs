@@ -30,7 +30,9 @@ async fn site_with(secure: bool, source: Fake) -> Site {
             .await
             .expect("store"),
     );
-    let app = AppState::from_parts(Arc::new(source), store.clone()).with_secure_cookies(secure);
+    let app = AppState::from_parts(Arc::new(source), store.clone())
+        .with_casework(store.clone())
+        .with_secure_cookies(secure);
     Site {
         app,
         store,
