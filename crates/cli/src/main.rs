@@ -245,6 +245,11 @@ struct ServeArgs {
     /// proxy on this machine.
     #[arg(long, value_enum, default_value_t = accounts::CookieSecurity::Auto)]
     secure_cookies: accounts::CookieSecurity,
+    /// The council's casework standards (contact frequency, closure reasons,
+    /// duty clocks, consent purposes), a TOML file shaped like the built-in
+    /// `crates/casework/standards.toml`; the built-in ones otherwise.
+    #[arg(long)]
+    standards: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -528,6 +533,14 @@ fn run(cli: Cli) -> Result<()> {
             catalogue::list(&store).await
         }),
         Command::Serve(a) => runtime()?.block_on(async {
+            if let Some(path) = &a.standards {
+                let text = std::fs::read_to_string(path)
+                    .with_context(|| format!("could not read the casework standards {}", path.display()))?;
+                let standards = upstream_casework::Standards::from_toml(&text)
+                    .map_err(|e| UserError(format!("{}: {e}", path.display())))?;
+                upstream_web::use_standards(standards);
+                println!("Working to the casework standards in {}.", path.display());
+            }
             let store = connect(&cli.database).await?;
             serve(store, a.bind, a.secure_cookies).await
         }),

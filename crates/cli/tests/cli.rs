@@ -256,3 +256,27 @@ fn the_demo_prepares_everything_without_serving_when_asked() {
         text(&o)
     );
 }
+
+#[test]
+fn serving_with_a_wrong_casework_standards_file_is_refused_naming_the_file_and_key() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = dir.path().join("u.db");
+    let standards = dir.path().join("standards.toml");
+    std::fs::write(&standards, "contact_every_dayz = 7\n").expect("write");
+    let o = upstream(
+        &[
+            "serve",
+            "--bind",
+            "127.0.0.1:0",
+            "--standards",
+            standards.to_str().expect("utf-8"),
+        ],
+        &db,
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(
+        text(&o).contains("standards.toml") && text(&o).contains("contact_every_dayz"),
+        "{}",
+        text(&o)
+    );
+}

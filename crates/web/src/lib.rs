@@ -43,6 +43,7 @@ pub use data::{
     SavedAssessment, SavedEvent, SourceSummary, TownSummary,
 };
 pub use referrals::REFERRER_KINDS;
+pub use worklist::use_standards;
 
 use axum::routing::{get, post};
 use axum::Router;

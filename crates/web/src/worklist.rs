@@ -23,10 +23,19 @@ use upstream_casework::{
 };
 use upstream_core::{AuditAction, Nation, Role};
 
-/// The casework standards every page works to (built in; see `crates/casework/standards.toml`).
+static STANDARDS: OnceLock<Standards> = OnceLock::new();
+
+/// The casework standards every page works to: the council's own when
+/// [`use_standards`] was called before serving, else the built-in ones
+/// (`crates/casework/standards.toml`).
 pub(crate) fn standards() -> &'static Standards {
-    static STANDARDS: OnceLock<Standards> = OnceLock::new();
     STANDARDS.get_or_init(Standards::default_standards)
+}
+
+/// Work to a council's own casework standards. Call once, before serving;
+/// a process has one set of standards (false when they were already fixed).
+pub fn use_standards(standards: Standards) -> bool {
+    STANDARDS.set(standards).is_ok()
 }
 
 pub(crate) fn see_other(to: &str) -> Response {
