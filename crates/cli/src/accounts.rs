@@ -102,7 +102,7 @@ impl CookieSecurity {
     }
 }
 
-fn parse_role(s: &str) -> Result<Role, String> {
+pub(crate) fn parse_role(s: &str) -> Result<Role, String> {
     Role::parse(s).ok_or_else(|| {
         let names: Vec<&str> = Role::ALL.iter().map(|r| r.as_str()).collect();
         format!("'{s}' is not a role; use one of {}", names.join(", "))

@@ -4,6 +4,7 @@
 mod accounts;
 mod assessing;
 mod bench;
+mod bench_web;
 mod catalogue;
 mod ingesting;
 mod linking;
@@ -341,6 +342,58 @@ struct LinkArgs {
 }
 
 #[derive(Debug, Subcommand)]
+enum BenchWebCommand {
+    /// Copy the stored town (ids shifted, keys marked `~k`) until about this
+    /// many current households are stored; running it again adds only what
+    /// is missing. For benchmark databases only.
+    Seed {
+        #[arg(long, default_value_t = 450_000)]
+        households: i64,
+        /// Versions of each record the copies keep (the latest ones).
+        #[arg(long, default_value_t = 2)]
+        versions: i64,
+    },
+    /// Start the web server here on 127.0.0.1, sign bench accounts in
+    /// (bench-01, …) and have each fetch household pages and the worklist
+    /// back to back; print p50, p95 and p99 per page.
+    Run {
+        /// Virtual users, each signed in on its own keep-alive connection.
+        #[arg(long, default_value_t = 50)]
+        users: usize,
+        #[arg(long, default_value_t = 30)]
+        seconds: u64,
+        /// Current households picked at random to visit.
+        #[arg(long, default_value_t = 2000)]
+        households_sample: i64,
+        /// Where the worklist page is (a 404 there is reported, and then
+        /// only the household page is measured).
+        #[arg(long, default_value = "/worklist")]
+        worklist_path: String,
+        /// One worklist view after every this many household views (0: none).
+        #[arg(long, default_value_t = 5)]
+        worklist_every: u32,
+        /// The bench accounts' role: connector or team_leader.
+        #[arg(long, value_parser = accounts::parse_role, default_value = "connector")]
+        role: upstream_core::Role,
+        /// The bench accounts' team.
+        #[arg(long, default_value = DEMO_TEAM)]
+        team: String,
+        /// Also write the figures to this JSON file.
+        #[arg(long)]
+        json: Option<PathBuf>,
+        /// Afterwards, time the page's store calls (the reads; the audit
+        /// append) on their own for this many seconds each, to show where
+        /// the time goes (0: skip). The appends are real audit entries.
+        #[arg(long, default_value_t = 0)]
+        breakdown_seconds: u64,
+        /// Each user waits this long after each page, as people read
+        /// (0: back to back, keeping the server saturated).
+        #[arg(long, default_value_t = 0)]
+        pause_ms: u64,
+    },
+}
+
+#[derive(Debug, Subcommand)]
 enum BenchCommand {
     /// Time deduplicating a million records of a simulated town, with
     /// accuracy against its truth.
@@ -360,6 +413,10 @@ enum BenchCommand {
         #[command(flatten)]
         settings: AssessSettings,
     },
+    /// The staff pages under load at a city's scale: `seed` the database,
+    /// then `run` the load (docs/benchmarks.md).
+    #[command(subcommand)]
+    Web(BenchWebCommand),
     /// Time `simulate` at a city's scale and measure its peak memory.
     Simulate {
         #[arg(long, default_value = "birmingham")]
@@ -565,6 +622,32 @@ fn run(cli: Cli) -> Result<()> {
             out,
         }) => bench::simulate(&profile, households, months, seed, out),
         Command::Bench(BenchCommand::Link { town, records }) => bench::link(&town, records),
+        Command::Bench(BenchCommand::Web(BenchWebCommand::Seed { households, versions })) => runtime()?.block_on(async {
+            let store = connect(&cli.database).await?;
+            bench_web::seed(&store, households, versions).await
+        }),
+        Command::Bench(BenchCommand::Web(BenchWebCommand::Run {
+            users,
+            seconds,
+            households_sample,
+            worklist_path,
+            worklist_every,
+            role,
+            team,
+            json,
+            breakdown_seconds,
+            pause_ms,
+        })) => runtime()?.block_on(async {
+            if !matches!(role, upstream_core::Role::Connector | upstream_core::Role::TeamLeader) {
+                user_error!("--role must be connector or team_leader: only they may see households.");
+            }
+            let store = connect(&cli.database).await?;
+            bench_web::run(
+                store,
+                bench_web::RunOptions { users, seconds, households_sample, worklist_path, worklist_every, role, team, json, breakdown_seconds, pause_ms },
+            )
+            .await
+        }),
         Command::Bench(BenchCommand::Assess {
             households,
             settings,

@@ -14,7 +14,6 @@ use crate::{parse_time, Pool, Store, StoreError};
 use chrono::{NaiveDate, Utc};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
-use sqlx::Row;
 use upstream_core::AuditAction;
 
 /// The prev_hash of the first entry.
@@ -192,89 +191,92 @@ pub(crate) const AUDIT_COLUMNS: &str =
     "id, at, user_id, username, action, subject_kind, subject_id, purpose, detail, prev_hash, hash";
 
 impl Store {
-    /// Record an entry at the end of the chain. Appends are serialised (an
-    /// immediate write transaction on SQLite, a table lock on PostgreSQL), so
-    /// two at once cannot both follow the same entry and fork the chain.
+    /// Record an entry at the end of the chain, durably, before returning.
+    ///
+    /// An entry's id is one more than the last, and ids are the primary key,
+    /// so two appends can never both follow the same entry: the second
+    /// insert of an id fails (waiting, on either database, for the first to
+    /// commit or roll back), and that append reads the new end and tries
+    /// again. Within this process appends take turns (`Store::audit_turn`),
+    /// which also keeps the end of the chain as last written, so an append
+    /// is one statement, committed on its own: one round trip and one disk
+    /// sync, the least a durable entry can cost. Only when another process
+    /// has appended in between is the end read again.
     pub async fn append_audit(&self, e: &NewAuditEntry) -> Result<AuditEntry, StoreError> {
         check(e)?;
         let detail = e.detail.to_string();
         const LAST: &str = "SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1";
         const INSERT: &str = "INSERT INTO audit_log (id, at, user_id, username, action, subject_kind, subject_id, purpose, detail, prev_hash, hash)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)";
-        // The same steps inside either database's serialised transaction.
-        macro_rules! append_in {
-            ($tx:ident) => {{
-                let (id, prev_hash) = match sqlx::query(LAST).fetch_optional(&mut *$tx).await? {
-                    Some(r) => (
-                        r.try_get::<i64, _>("id")? + 1,
-                        r.try_get::<String, _>("hash")?,
-                    ),
-                    None => (1, GENESIS_HASH.to_string()),
-                };
-                // Stamped under the lock, so times rise along the chain.
-                let at = stamp(Utc::now());
-                let hash = chain_hash(
-                    &prev_hash,
-                    id,
-                    &at,
-                    e.user_id,
-                    &e.username,
-                    e.action.as_str(),
-                    &e.subject_kind,
-                    &e.subject_id,
-                    &e.purpose,
-                    &detail,
-                );
-                sqlx::query(INSERT)
-                    .bind(id)
-                    .bind(&at)
-                    .bind(e.user_id)
-                    .bind(&e.username)
-                    .bind(e.action.as_str())
-                    .bind(&e.subject_kind)
-                    .bind(&e.subject_id)
-                    .bind(&e.purpose)
-                    .bind(&detail)
-                    .bind(&prev_hash)
-                    .bind(&hash)
-                    .execute(&mut *$tx)
-                    .await?;
-                AuditEntry {
-                    id,
-                    at,
-                    user_id: e.user_id,
-                    username: e.username.clone(),
-                    action: e.action,
-                    subject_kind: e.subject_kind.clone(),
-                    subject_id: e.subject_id.clone(),
-                    purpose: e.purpose.clone(),
-                    detail: e.detail.clone(),
-                    prev_hash,
-                    hash,
+        /// Tries before giving up, each after another process's append.
+        const ATTEMPTS: usize = 20;
+        let mut tail = self.audit_turn.lock().await;
+        for _ in 0..ATTEMPTS {
+            let (id, prev_hash) = match tail.take() {
+                Some(known) => known,
+                None => {
+                    let last: Option<(i64, String)> =
+                        on_pool!(self, p => sqlx::query_as(LAST).fetch_optional(p).await?);
+                    match last {
+                        Some((id, hash)) => (id + 1, hash),
+                        None => (1, GENESIS_HASH.to_string()),
+                    }
                 }
-            }};
+            };
+            // Stamped after the entry before was committed, so times rise along the chain.
+            let at = stamp(Utc::now());
+            let hash = chain_hash(
+                &prev_hash,
+                id,
+                &at,
+                e.user_id,
+                &e.username,
+                e.action.as_str(),
+                &e.subject_kind,
+                &e.subject_id,
+                &e.purpose,
+                &detail,
+            );
+            let inserted = on_pool!(self, p => sqlx::query(INSERT)
+                .bind(id)
+                .bind(&at)
+                .bind(e.user_id)
+                .bind(&e.username)
+                .bind(e.action.as_str())
+                .bind(&e.subject_kind)
+                .bind(&e.subject_id)
+                .bind(&e.purpose)
+                .bind(&detail)
+                .bind(&prev_hash)
+                .bind(&hash)
+                .execute(p)
+                .await
+                .map(|_| ()));
+            match inserted {
+                Ok(_) => {
+                    *tail = Some((id + 1, hash.clone()));
+                    return Ok(AuditEntry {
+                        id,
+                        at,
+                        user_id: e.user_id,
+                        username: e.username.clone(),
+                        action: e.action,
+                        subject_kind: e.subject_kind.clone(),
+                        subject_id: e.subject_id.clone(),
+                        purpose: e.purpose.clone(),
+                        detail: e.detail.clone(),
+                        prev_hash,
+                        hash,
+                    });
+                }
+                // Another process appended this id first: read the end again.
+                Err(sqlx::Error::Database(d)) if d.is_unique_violation() => continue,
+                Err(other) => return Err(other.into()),
+            }
         }
-        let entry = match &self.pool {
-            Pool::Sqlite(p) => {
-                // IMMEDIATE takes the write lock before reading the last
-                // entry; a deferred transaction could read a stale one.
-                let mut tx = p.begin_with("BEGIN IMMEDIATE").await?;
-                let entry = append_in!(tx);
-                tx.commit().await?;
-                entry
-            }
-            Pool::Postgres(p) => {
-                let mut tx = p.begin().await?;
-                // EXCLUSIVE conflicts with itself and lets plain reads go on.
-                sqlx::query("LOCK TABLE audit_log IN EXCLUSIVE MODE")
-                    .execute(&mut *tx)
-                    .await?;
-                let entry = append_in!(tx);
-                tx.commit().await?;
-                entry
-            }
-        };
-        Ok(entry)
+        Err(StoreError::Corrupt(format!(
+            "could not append to the audit log: {ATTEMPTS} tries each found another append first"
+        )))
     }
 
     /// Entries matching a filter, newest first.

@@ -8,7 +8,9 @@
 
 use chrono::{DateTime, Utc};
 use sqlx::postgres::{PgPool, PgPoolOptions};
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
 use sqlx::Row;
 use std::str::FromStr;
 use std::time::Duration;
@@ -87,10 +89,16 @@ mod household_view;
 pub use household_view::*;
 mod casework;
 pub use casework::*;
+mod scale;
+pub use scale::*;
 
 #[derive(Debug, Clone)]
 pub struct Store {
     pool: Pool,
+    /// Audit-log appends from this process take turns here, holding the
+    /// next id and the last hash as this process last wrote them (`None`:
+    /// read them from the database). Waiting appends hold no connection.
+    audit_turn: std::sync::Arc<tokio::sync::Mutex<Option<(i64, String)>>>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -201,7 +209,10 @@ impl Store {
                 Pool::Sqlite(pool)
             }
         };
-        Ok(Store { pool })
+        Ok(Store {
+            pool,
+            audit_turn: Default::default(),
+        })
     }
 
     pub fn backend(&self) -> Backend {
@@ -365,11 +376,17 @@ fn sqlite_options(url: &str) -> Result<(SqliteConnectOptions, bool), StoreError>
     } else {
         SqliteJournalMode::Wal
     };
+    // In WAL mode, NORMAL syncs the log at checkpoints rather than at every
+    // commit: a commit survives the process crashing, and the database stays
+    // whole if the machine loses power, which may undo the last moments'
+    // commits. FULL (SQLite's default) made every audit-log append wait for
+    // the disk, and with it every household page (docs/benchmarks.md).
     let opts = opts
         .create_if_missing(true)
         .foreign_keys(true)
         .busy_timeout(Duration::from_secs(10))
-        .journal_mode(journal);
+        .journal_mode(journal)
+        .synchronous(SqliteSynchronous::Normal);
     Ok((opts, memory))
 }
 

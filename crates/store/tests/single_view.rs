@@ -14,6 +14,10 @@ use upstream_store::{
     SavedResidence, Store,
 };
 
+// City scale for benchmarks: a module of this binary, not a binary of its own.
+#[path = "single_view/scale.rs"]
+mod scale;
+
 // ------------------------------------------------------------ fresh stores
 
 /// A fresh, empty store, a second plain connection to the same database for

@@ -633,6 +633,44 @@ async fn appends_at_the_same_moment_never_fork_the_chain() {
     }
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_servers_appending_at_once_never_fork_the_chain() {
+    for fresh in stores().await {
+        // Two stores on one database, as two server processes would be:
+        // neither knows what the other appended.
+        let other = Store::connect(&fresh.url).await.expect("second store");
+        let stores = [fresh.store.clone(), other];
+        let tasks: Vec<_> = (0..40)
+            .map(|i| {
+                let s = stores[i % 2].clone();
+                tokio::spawn(async move {
+                    s.append_audit(&entry("ali", AuditAction::View, "person", &i.to_string()))
+                        .await
+                })
+            })
+            .collect();
+        for t in tasks {
+            t.await.expect("task").expect("append");
+        }
+        match fresh.store.verify_audit_chain().await.expect("verify") {
+            ChainCheck::Intact { entries, .. } => assert_eq!(entries, 40, "{}", fresh.name()),
+            broken => panic!("{}: {broken:?}", fresh.name()),
+        }
+        // Each store goes on appending after the other's entries.
+        for s in &stores {
+            s.append_audit(&entry("ali", AuditAction::View, "person", "x"))
+                .await
+                .expect("append after the other");
+        }
+        assert!(fresh
+            .store
+            .verify_audit_chain()
+            .await
+            .expect("verify")
+            .is_intact());
+    }
+}
+
 /// A person (7) in a household (70) with another member (8), with records,
 /// an assessment, events, a contact, a case, a flag and audit entries.
 async fn a_household(raw: &Raw, s: &Store) {
