@@ -16,6 +16,12 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 use upstream_core::AuditAction;
 
+/// An append waiting for a writer: the entry and where to send how it went.
+pub(crate) type QueuedAudit = (
+    NewAuditEntry,
+    tokio::sync::oneshot::Sender<Result<AuditEntry, String>>,
+);
+
 /// The prev_hash of the first entry.
 pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
@@ -193,26 +199,75 @@ pub(crate) const AUDIT_COLUMNS: &str =
 impl Store {
     /// Record an entry at the end of the chain, durably, before returning.
     ///
+    /// Group commit: appends that arrive while another is being written
+    /// queue up, and the next writer puts all of them in one transaction,
+    /// so a busy server pays one disk sync for many entries. Each caller
+    /// still waits until its own entry is committed, so nothing is shown
+    /// before it is recorded; if the write fails, every entry in it fails
+    /// and none of their pages are shown.
+    ///
     /// An entry's id is one more than the last, and ids are the primary key,
     /// so two appends can never both follow the same entry: the second
     /// insert of an id fails (waiting, on either database, for the first to
-    /// commit or roll back), and that append reads the new end and tries
-    /// again. Within this process appends take turns (`Store::audit_turn`),
-    /// which also keeps the end of the chain as last written, so an append
-    /// is one statement, committed on its own: one round trip and one disk
-    /// sync, the least a durable entry can cost. Only when another process
-    /// has appended in between is the end read again.
+    /// commit or roll back), and that writer reads the new end and tries
+    /// again. Within this process writers take turns (`Store::audit_turn`),
+    /// which also keeps the end of the chain as last written, so the end is
+    /// read again only when another process has appended in between.
     pub async fn append_audit(&self, e: &NewAuditEntry) -> Result<AuditEntry, StoreError> {
         check(e)?;
-        let detail = e.detail.to_string();
+        let (done, result) = tokio::sync::oneshot::channel();
+        self.audit_queue
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .push((e.clone(), done));
+        {
+            let mut tail = self.audit_turn.lock().await;
+            // Everything queued by now, ours included unless an earlier
+            // writer already took it.
+            let batch: Vec<QueuedAudit> = std::mem::take(
+                &mut *self
+                    .audit_queue
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner),
+            );
+            if !batch.is_empty() {
+                let entries: Vec<&NewAuditEntry> = batch.iter().map(|(e, _)| e).collect();
+                match self.write_audit_batch(&mut tail, &entries).await {
+                    Ok(written) => {
+                        for ((_, done), entry) in batch.into_iter().zip(written) {
+                            let _ = done.send(Ok(entry));
+                        }
+                    }
+                    Err(err) => {
+                        let message = err.to_string();
+                        for (_, done) in batch {
+                            let _ = done.send(Err(message.clone()));
+                        }
+                    }
+                }
+            }
+        }
+        match result.await {
+            Ok(Ok(entry)) => Ok(entry),
+            Ok(Err(message)) => Err(StoreError::Audit(message)),
+            // The writer holding our entry was cancelled before it finished.
+            Err(_) => Err(StoreError::Audit("the write was interrupted".into())),
+        }
+    }
+
+    /// Write `entries` after the end of the chain in one transaction.
+    async fn write_audit_batch(
+        &self,
+        tail: &mut Option<(i64, String)>,
+        entries: &[&NewAuditEntry],
+    ) -> Result<Vec<AuditEntry>, StoreError> {
         const LAST: &str = "SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1";
-        const INSERT: &str = "INSERT INTO audit_log (id, at, user_id, username, action, subject_kind, subject_id, purpose, detail, prev_hash, hash)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)";
         /// Tries before giving up, each after another process's append.
         const ATTEMPTS: usize = 20;
-        let mut tail = self.audit_turn.lock().await;
+        /// Rows per INSERT: 11 values each stays under SQLite's bound-value limit.
+        const ROWS: usize = 500;
         for _ in 0..ATTEMPTS {
-            let (id, prev_hash) = match tail.take() {
+            let (mut id, mut prev_hash) = match tail.take() {
                 Some(known) => known,
                 None => {
                     let last: Option<(i64, String)> =
@@ -223,39 +278,26 @@ impl Store {
                     }
                 }
             };
-            // Stamped after the entry before was committed, so times rise along the chain.
-            let at = stamp(Utc::now());
-            let hash = chain_hash(
-                &prev_hash,
-                id,
-                &at,
-                e.user_id,
-                &e.username,
-                e.action.as_str(),
-                &e.subject_kind,
-                &e.subject_id,
-                &e.purpose,
-                &detail,
-            );
-            let inserted = on_pool!(self, p => sqlx::query(INSERT)
-                .bind(id)
-                .bind(&at)
-                .bind(e.user_id)
-                .bind(&e.username)
-                .bind(e.action.as_str())
-                .bind(&e.subject_kind)
-                .bind(&e.subject_id)
-                .bind(&e.purpose)
-                .bind(&detail)
-                .bind(&prev_hash)
-                .bind(&hash)
-                .execute(p)
-                .await
-                .map(|_| ()));
-            match inserted {
-                Ok(_) => {
-                    *tail = Some((id + 1, hash.clone()));
-                    return Ok(AuditEntry {
+            let mut rows = Vec::with_capacity(entries.len());
+            for e in entries {
+                // Stamped after the entry before was committed, so times rise along the chain.
+                let at = stamp(Utc::now());
+                let detail = e.detail.to_string();
+                let hash = chain_hash(
+                    &prev_hash,
+                    id,
+                    &at,
+                    e.user_id,
+                    &e.username,
+                    e.action.as_str(),
+                    &e.subject_kind,
+                    &e.subject_id,
+                    &e.purpose,
+                    &detail,
+                );
+                rows.push((
+                    detail,
+                    AuditEntry {
                         id,
                         at,
                         user_id: e.user_id,
@@ -265,11 +307,31 @@ impl Store {
                         subject_id: e.subject_id.clone(),
                         purpose: e.purpose.clone(),
                         detail: e.detail.clone(),
-                        prev_hash,
+                        prev_hash: std::mem::replace(&mut prev_hash, hash.clone()),
                         hash,
+                    },
+                ));
+                id += 1;
+            }
+            let inserted: Result<(), sqlx::Error> = on_pool!(self, p => async {
+                let mut tx = p.begin().await?;
+                for chunk in rows.chunks(ROWS) {
+                    let mut qb = sqlx::QueryBuilder::new(format!("INSERT INTO audit_log ({AUDIT_COLUMNS}) "));
+                    qb.push_values(chunk, |mut b, (detail, r)| {
+                        b.push_bind(r.id).push_bind(&r.at).push_bind(r.user_id).push_bind(&r.username)
+                            .push_bind(r.action.as_str()).push_bind(&r.subject_kind).push_bind(&r.subject_id)
+                            .push_bind(&r.purpose).push_bind(detail).push_bind(&r.prev_hash).push_bind(&r.hash);
                     });
+                    qb.build().execute(&mut *tx).await?;
                 }
-                // Another process appended this id first: read the end again.
+                tx.commit().await
+            }.await);
+            match inserted {
+                Ok(()) => {
+                    *tail = Some((id, prev_hash));
+                    return Ok(rows.into_iter().map(|(_, r)| r).collect());
+                }
+                // Another process appended first: read the end again.
                 Err(sqlx::Error::Database(d)) if d.is_unique_violation() => continue,
                 Err(other) => return Err(other.into()),
             }

@@ -31,6 +31,8 @@ pub enum StoreError {
     Invalid(String),
     #[error("there is already an account called '{0}'")]
     UserExists(String),
+    #[error("could not write the audit log: {0}")]
+    Audit(String),
     #[error("could not hash or check a password: {0}")]
     Password(String),
 }
@@ -99,6 +101,8 @@ pub struct Store {
     /// next id and the last hash as this process last wrote them (`None`:
     /// read them from the database). Waiting appends hold no connection.
     audit_turn: std::sync::Arc<tokio::sync::Mutex<Option<(i64, String)>>>,
+    /// Appends waiting for the next writer (group commit, see `append_audit`).
+    audit_queue: std::sync::Arc<std::sync::Mutex<Vec<audit::QueuedAudit>>>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -212,6 +216,7 @@ impl Store {
         Ok(Store {
             pool,
             audit_turn: Default::default(),
+            audit_queue: Default::default(),
         })
     }
 

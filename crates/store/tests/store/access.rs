@@ -607,9 +607,16 @@ async fn appends_at_the_same_moment_never_fork_the_chain() {
                 })
             })
             .collect();
-        for t in tasks {
-            t.await.expect("task").expect("append");
+        // Appends that arrive together are written together; each caller
+        // still gets its own entry back, with its own place in the chain.
+        let mut ids = Vec::new();
+        for (i, t) in tasks.into_iter().enumerate() {
+            let written = t.await.expect("task").expect("append");
+            assert_eq!(written.subject_id, i.to_string(), "{}", fresh.name());
+            ids.push(written.id);
         }
+        ids.sort_unstable();
+        assert_eq!(ids, (1..=24).collect::<Vec<i64>>(), "{}", fresh.name());
         assert_eq!(
             store.verify_audit_chain().await.expect("verify"),
             match store
