@@ -188,7 +188,7 @@ impl Store {
         let pool = match Backend::of(url) {
             Backend::Postgres => {
                 let pool = PgPoolOptions::new()
-                    .max_connections(16)
+                    .max_connections(8)
                     .acquire_timeout(Duration::from_secs(10))
                     .connect(url)
                     .await?;
