@@ -11,7 +11,7 @@ use crate::forms::{Fields, Problems};
 use crate::household::{day, words};
 use crate::layout::Layout;
 use crate::pages::render;
-use crate::worklist::{alerts, attempts_of, nation_of, see_other, standards, CaseAlerts};
+use crate::worklist::{alerts, attempts_of, duty_of, see_other, standards, CaseAlerts};
 use crate::AppState;
 use askama::Template;
 use axum::extract::{Path, State};
@@ -379,15 +379,8 @@ async fn page(
 }
 
 fn duty_view(d: &crate::casework_data::DutyRow, today: NaiveDate) -> DutyView {
-    let kind = DutyKind::parse(&d.kind).unwrap_or(DutyKind::Prevention);
-    let duty = Duty {
-        kind,
-        nation: nation_of(&d.nation),
-        started_on: d.started_on,
-        ended_on: d.ended_on,
-        start_letter_sent_on: d.start_letter_sent_on,
-        end_letter_sent_on: d.end_letter_sent_on,
-    };
+    let duty = duty_of(d);
+    let kind = duty.kind;
     let letter = |sent: Option<NaiveDate>, due: NaiveDate| match sent {
         Some(s) => format!("Sent {}", day(s)),
         None => format!("Not sent: due by {}", day(due)),
@@ -782,13 +775,12 @@ pub(crate) async fn update_duty(
         _ => return Err(Refused::NotFound),
     };
     // Check the changed record with the same rules the clock uses.
+    let stored = duty_of(duty);
     let changed = Duty {
-        kind: DutyKind::parse(&duty.kind).unwrap_or(DutyKind::Prevention),
-        nation: nation_of(&duty.nation),
-        started_on: duty.started_on,
-        ended_on: ended.or(duty.ended_on),
-        start_letter_sent_on: start_letter.or(duty.start_letter_sent_on),
-        end_letter_sent_on: end_letter.or(duty.end_letter_sent_on),
+        ended_on: ended.or(stored.ended_on),
+        start_letter_sent_on: start_letter.or(stored.start_letter_sent_on),
+        end_letter_sent_on: end_letter.or(stored.end_letter_sent_on),
+        ..stored
     };
     if let Err(e) = duty_clock(standards(), &changed, today) {
         let mut problems = Problems::default();

@@ -59,6 +59,19 @@ pub(crate) struct CaseAlerts {
     pub(crate) warnings: Vec<String>,
 }
 
+/// A stored duty as the casework rules read it (an unknown kind reads as
+/// prevention: the database's CHECK allows only the two).
+pub(crate) fn duty_of(d: &crate::casework_data::DutyRow) -> Duty {
+    Duty {
+        kind: DutyKind::parse(&d.kind).unwrap_or(DutyKind::Prevention),
+        nation: nation_of(&d.nation),
+        started_on: d.started_on,
+        ended_on: d.ended_on,
+        start_letter_sent_on: d.start_letter_sent_on,
+        end_letter_sent_on: d.end_letter_sent_on,
+    }
+}
+
 pub(crate) fn attempts_of(rows: &[crate::casework_data::AttemptRow]) -> Vec<Attempt> {
     rows.iter()
         .map(|a| Attempt::new(a.on, &a.channel, &a.result))
@@ -94,20 +107,13 @@ pub(crate) fn alerts(c: &OpenCase, today: NaiveDate) -> CaseAlerts {
     };
     let mut warnings = Vec::new();
     for d in &c.duties {
-        let Some(kind) = DutyKind::parse(&d.kind) else {
-            continue;
-        };
-        let duty = Duty {
-            kind,
-            nation: nation_of(&d.nation),
-            started_on: d.started_on,
-            ended_on: d.ended_on,
-            start_letter_sent_on: d.start_letter_sent_on,
-            end_letter_sent_on: d.end_letter_sent_on,
-        };
+        let duty = duty_of(d);
         match duty_clock(s, &duty, today) {
             Ok(clock) => warnings.extend(clock.warnings),
-            Err(e) => warnings.push(format!("The {} record needs correcting: {e}", kind.label())),
+            Err(e) => warnings.push(format!(
+                "The {} record needs correcting: {e}",
+                duty.kind.label()
+            )),
         }
     }
     CaseAlerts {

@@ -228,6 +228,13 @@ async fn without_signing_in_every_page_but_sign_in_health_and_assets_sends_you_t
         "/",
         "/admin/audit",
         "/admin/people/1/export",
+        "/search?q=smith",
+        "/households/1",
+        "/worklist",
+        "/cases/1",
+        "/referrals",
+        "/referrals/new",
+        "/referrals/1",
         "/no/such/page",
     ] {
         let reply = b.get(&site, path).await;
@@ -252,6 +259,16 @@ async fn without_signing_in_every_page_but_sign_in_health_and_assets_sends_you_t
     let post = b.post(&site, "/sign-out", &[]).await;
     assert_eq!(post.status, StatusCode::SEE_OTHER);
     assert_eq!(post.location(), "/sign-in");
+    for path in [
+        "/cases",
+        "/cases/1/consents",
+        "/worklist/1/entries/1/assign",
+        "/referrals/new",
+    ] {
+        let post = b.post(&site, path, &[("household_id", "1")]).await;
+        assert_eq!(post.status, StatusCode::SEE_OTHER, "{path}");
+        assert_eq!(post.location(), "/sign-in", "{path}");
+    }
     // A made-up session cookie is no better than none.
     b.cookies.insert("upstream_session".into(), "0".repeat(64));
     assert_eq!(b.get(&site, "/").await.status, StatusCode::SEE_OTHER);
