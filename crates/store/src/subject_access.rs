@@ -98,7 +98,13 @@ pub struct ExportedHousehold {
     pub fast_track_flags: Vec<serde_json::Value>,
     pub contact_preference: Option<serde_json::Value>,
     pub contacts: Vec<serde_json::Value>,
+    /// Each case with its conversation records (every version), support
+    /// plan, contact attempts and homelessness duties.
     pub cases: Vec<serde_json::Value>,
+    /// What the household agreed to share, with whom, and any withdrawal.
+    pub consents: Vec<serde_json::Value>,
+    /// Referrals about the household, in and out.
+    pub referrals: Vec<serde_json::Value>,
 }
 
 impl Store {
@@ -196,6 +202,8 @@ impl Store {
                     contact_preference: None,
                     contacts: Vec::new(),
                     cases: Vec::new(),
+                    consents: Vec::new(),
+                    referrals: Vec::new(),
                 });
             }
             (person, records, changes, residences, households)
@@ -244,7 +252,6 @@ impl Store {
         const FLAGS: &str = "SELECT set_by, set_at, reason, expires_on, cleared_at FROM fast_track_flags WHERE household_id = $1 ORDER BY id";
         const PREFERENCE: &str = "SELECT do_not_contact, recorded_by, recorded_at, note FROM contact_preferences WHERE household_id = $1";
         const CONTACTS: &str = "SELECT contacted_on, channel, outcome, recorded_by FROM contacts WHERE household_id = $1 ORDER BY contacted_on, id";
-        const CASES: &str = "SELECT id, status, opened_on, closed_on FROM cases WHERE household_id = $1 ORDER BY opened_on, id";
         let id = h.household_id;
         on_pool!(self, p => {
             for r in sqlx::query(ASSESSMENTS).bind(id).fetch_all(p).await? {
@@ -307,15 +314,104 @@ impl Store {
                     "recorded_by": r.try_get::<String, _>("recorded_by")?,
                 }));
             }
-            for r in sqlx::query(CASES).bind(id).fetch_all(p).await? {
-                h.cases.push(serde_json::json!({
-                    "case_id": r.try_get::<i64, _>("id")?,
-                    "status": r.try_get::<String, _>("status")?,
-                    "opened_on": r.try_get::<String, _>("opened_on")?,
-                    "closed_on": r.try_get::<Option<String>, _>("closed_on")?,
-                }));
-            }
         });
+        self.fill_casework(h).await
+    }
+
+    /// The household's casework: cases and all they hold, consents, referrals.
+    async fn fill_casework(&self, h: &mut ExportedHousehold) -> Result<(), StoreError> {
+        const CONVERSATIONS: &str = "SELECT v.held_on, v.what_matters, v.strengths, v.support_network, v.worries, v.goals,
+                COALESCE(u.display_name, '') AS recorded_by, v.recorded_at
+             FROM conversations v LEFT JOIN users u ON u.id = v.recorded_by WHERE v.case_id = $1 ORDER BY v.id";
+        let id = h.household_id;
+        let day = |d: chrono::NaiveDate| d.format("%Y-%m-%d").to_string();
+        for case in self.cases_of_household(id).await?.into_iter().rev() {
+            let mut conversations = Vec::new();
+            on_pool!(self, p => {
+                for r in sqlx::query(CONVERSATIONS).bind(case.id).fetch_all(p).await? {
+                    conversations.push(serde_json::json!({
+                        "held_on": r.try_get::<String, _>("held_on")?,
+                        "what_matters": r.try_get::<String, _>("what_matters")?,
+                        "strengths": r.try_get::<String, _>("strengths")?,
+                        "support_network": r.try_get::<String, _>("support_network")?,
+                        "worries": r.try_get::<String, _>("worries")?,
+                        "goals": r.try_get::<String, _>("goals")?,
+                        "recorded_by": r.try_get::<String, _>("recorded_by")?,
+                        "recorded_at": r.try_get::<String, _>("recorded_at")?,
+                    }));
+                }
+            });
+            let plan: Vec<serde_json::Value> = self
+                .plan_actions(case.id)
+                .await?
+                .into_iter()
+                .map(|a| {
+                    serde_json::json!({
+                        "what": a.what, "how_we_will_know": a.how_we_will_know, "owner": a.owner,
+                        "owner_name": a.owner_name, "due_on": day(a.due_on), "status": a.status,
+                    })
+                })
+                .collect();
+            let attempts: Vec<serde_json::Value> = self
+                .attempts(case.id)
+                .await?
+                .into_iter()
+                .map(|a| {
+                    serde_json::json!({
+                        "on": day(a.on), "channel": a.channel, "result": a.result,
+                        "note": a.note, "recorded_by": a.recorded_by,
+                    })
+                })
+                .collect();
+            let duties: Vec<serde_json::Value> = self
+                .duties(case.id)
+                .await?
+                .into_iter()
+                .map(|d| {
+                    serde_json::json!({
+                        "kind": d.kind, "nation": d.nation, "started_on": day(d.started_on),
+                        "ended_on": d.ended_on.map(day),
+                        "start_letter_sent_on": d.start_letter_sent_on.map(day),
+                        "end_letter_sent_on": d.end_letter_sent_on.map(day),
+                    })
+                })
+                .collect();
+            h.cases.push(serde_json::json!({
+                "case_id": case.id,
+                "status": case.status,
+                "opened_on": day(case.opened_on),
+                "closed_on": case.closed_on.map(day),
+                "origin": case.origin,
+                "team": case.team,
+                "connector": case.connector_name,
+                "closure_reason": case.closure_reason,
+                "closure_note": case.closure_note,
+                "conversations": conversations,
+                "support_plan": plan,
+                "contact_attempts": attempts,
+                "homelessness_duties": duties,
+            }));
+        }
+        for c in self.consents_of(id).await?.into_iter().rev() {
+            h.consents.push(serde_json::json!({
+                "given_by": c.given_by, "organisations": c.organisations, "purposes": c.purposes,
+                "obtained_how": c.obtained_how, "given_on": day(c.given_on),
+                "expires_on": c.expires_on.map(day), "recorded_by": c.recorded_by,
+                "withdrawn_on": c.withdrawn_on.map(day), "withdrawal_note": c.withdrawal_note,
+            }));
+        }
+        let filter = crate::ReferralFilter {
+            household_id: Some(id),
+            ..Default::default()
+        };
+        for r in self.referrals(&filter).await? {
+            h.referrals.push(serde_json::json!({
+                "direction": r.direction, "from": r.from_organisation, "to": r.to_organisation,
+                "referrer_name": r.referrer_name, "reason": r.reason, "urgent": r.urgent,
+                "resident_agreed": r.resident_agreed, "status": r.status,
+                "received_at": r.received_at.to_rfc3339(), "decision_note": r.decision_note,
+            }));
+        }
         Ok(())
     }
 }

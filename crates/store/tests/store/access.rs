@@ -709,9 +709,48 @@ async fn a_household(raw: &Raw, s: &Store) {
     )
     .await
     .expect("contact");
-    s.open_case(70, NaiveDate::from_ymd_opt(2025, 2, 4).expect("date"))
+    let case = s
+        .open_case(70, NaiveDate::from_ymd_opt(2025, 2, 4).expect("date"))
         .await
         .expect("case");
+    s.save_conversation(
+        case,
+        &upstream_store::Conversation {
+            what_matters: "Keeping the house near school".into(),
+            ..Default::default()
+        },
+        1,
+    )
+    .await
+    .expect("conversation");
+    s.add_plan_action(
+        case,
+        &upstream_store::NewPlanAction {
+            what: "Apply for a payment".into(),
+            how_we_will_know: "Letter".into(),
+            owner: "resident".into(),
+            owner_name: "Asha".into(),
+            due_on: NaiveDate::from_ymd_opt(2025, 3, 1).expect("date"),
+        },
+        1,
+    )
+    .await
+    .expect("action");
+    s.record_consent(
+        &upstream_store::NewConsent {
+            household_id: 70,
+            case_id: Some(case),
+            given_by: "Asha".into(),
+            organisations: vec!["Citizens Advice".into()],
+            purposes: vec!["money_advice".into()],
+            obtained_how: "written".into(),
+            given_on: NaiveDate::from_ymd_opt(2025, 2, 4).expect("date"),
+            expires_on: None,
+        },
+        1,
+    )
+    .await
+    .expect("consent");
     s.add_flag(
         70,
         "tl",
@@ -767,6 +806,14 @@ async fn a_subject_access_export_holds_everything_about_one_person_and_nothing_a
         assert_eq!(h.assessments[0]["reasons"][0], "council tax arrears rising");
         assert_eq!(h.contacts.len(), 1);
         assert_eq!(h.cases.len(), 1);
+        assert_eq!(
+            h.cases[0]["conversations"][0]["what_matters"],
+            "Keeping the house near school",
+            "{}: the casework is in the export",
+            fresh.name()
+        );
+        assert_eq!(h.cases[0]["support_plan"][0]["what"], "Apply for a payment");
+        assert_eq!(h.consents[0]["organisations"][0], "Citizens Advice");
         assert_eq!(h.fast_track_flags.len(), 1);
         let events: Vec<&str> = h
             .life_events
