@@ -251,6 +251,15 @@ struct ServeArgs {
     /// `crates/casework/standards.toml`; the built-in ones otherwise.
     #[arg(long)]
     standards: Option<PathBuf>,
+    /// Whose homelessness law new cases follow: england (Homelessness
+    /// Reduction Act 2017) or wales (Housing (Wales) Act 2014).
+    #[arg(long, default_value = "england", value_parser = parse_nation)]
+    nation: upstream_core::Nation,
+}
+
+fn parse_nation(s: &str) -> Result<upstream_core::Nation, String> {
+    upstream_core::Nation::parse(s)
+        .ok_or_else(|| format!("'{s}' is not a nation Upstream knows: say england or wales"))
 }
 
 #[derive(Debug, Args)]
@@ -599,7 +608,7 @@ fn run(cli: Cli) -> Result<()> {
                 println!("Working to the casework standards in {}.", path.display());
             }
             let store = connect(&cli.database).await?;
-            serve(store, a.bind, a.secure_cookies).await
+            serve(store, a.bind, a.secure_cookies, a.nation).await
         }),
         Command::Users(c) => runtime()?.block_on(async {
             let store = connect(&cli.database).await?;
@@ -964,6 +973,7 @@ async fn serve(
     store: upstream_store::Store,
     bind: SocketAddr,
     cookies: accounts::CookieSecurity,
+    nation: upstream_core::Nation,
 ) -> Result<()> {
     let listener = tokio::net::TcpListener::bind(bind).await.with_context(|| format!("could not listen on {bind}; is something else using that port? Try --bind 127.0.0.1:8081"))?;
     let addr = listener.local_addr()?;
@@ -972,7 +982,9 @@ async fn serve(
     if !secure {
         println!("Sign-in cookies are not marked Secure, so plain HTTP works: fine on this machine, never across a network.");
     }
-    let state = upstream_web::AppState::new(std::sync::Arc::new(store)).with_secure_cookies(secure);
+    let state = upstream_web::AppState::new(std::sync::Arc::new(store))
+        .with_secure_cookies(secure)
+        .with_nation(nation);
     upstream_web::serve(listener, state)
         .await
         .context("the web server stopped with an error")
@@ -989,6 +1001,8 @@ fn demo(database: &str, a: DemoArgs) -> Result<()> {
         a.out.clone(),
         None,
     )?;
+    // The town's nation decides whose homelessness law its cases follow.
+    let nation = cfg.profile.town.nation;
     println!(
         "Step 1 of 5: simulating a town of {} households over {} months...",
         a.households, a.months
@@ -1059,7 +1073,7 @@ fn demo(database: &str, a: DemoArgs) -> Result<()> {
             return Ok(());
         }
         println!("Step 5 of 5: starting the web server.");
-        serve(store, a.bind, accounts::CookieSecurity::Auto).await
+        serve(store, a.bind, accounts::CookieSecurity::Auto, nation).await
     })
 }
 

@@ -10,6 +10,24 @@ pub enum Nation {
     Wales,
 }
 
+impl Nation {
+    /// The stored and command-line name: `england`, `wales`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Nation::England => "england",
+            Nation::Wales => "wales",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Nation> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "england" => Some(Nation::England),
+            "wales" => Some(Nation::Wales),
+            _ => None,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Tenure {

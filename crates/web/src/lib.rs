@@ -68,6 +68,8 @@ pub struct AppState {
     casework: Arc<dyn Casework>,
     assets: PathBuf,
     secure_cookies: bool,
+    /// Whose homelessness law new cases follow (duty clocks and letters).
+    nation: upstream_core::Nation,
 }
 
 impl AppState {
@@ -86,12 +88,19 @@ impl AppState {
             casework: Arc::new(NoCasework),
             assets: locate_assets(),
             secure_cookies: true,
+            nation: upstream_core::Nation::England,
         }
     }
 
     /// Casework pages from `casework` (without it they answer "Sorry, there is a problem").
     pub fn with_casework(mut self, casework: Arc<dyn Casework>) -> AppState {
         self.casework = casework;
+        self
+    }
+
+    /// The council's nation: England's or Wales's homelessness law for new cases.
+    pub fn with_nation(mut self, nation: upstream_core::Nation) -> AppState {
+        self.nation = nation;
         self
     }
 

@@ -1040,7 +1040,7 @@ pub(crate) async fn accept(
             connector_id: (user.role() == Role::Connector).then_some(user.account.id),
             origin: "referral".into(),
             referral_id: Some(r.id),
-            nation: "england".into(),
+            nation: state.nation.as_str().into(),
             opened_by: user.account.id,
             opened_on: Utc::now().date_naive(),
         })

@@ -465,7 +465,7 @@ pub(crate) async fn open_case(
             connector_id: (user.role() == Role::Connector).then_some(user.account.id),
             origin: origin.into(),
             referral_id: None,
-            nation: "england".into(),
+            nation: state.nation.as_str().into(),
             opened_by: user.account.id,
             opened_on: today,
         })

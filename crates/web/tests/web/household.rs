@@ -658,3 +658,47 @@ async fn case_forms_need_the_sessions_token_and_cases_are_not_found_for_partners
     let (status, _, _) = site.get(&to, None).await;
     assert_eq!(status, StatusCode::SEE_OTHER, "signed out: off to sign in");
 }
+
+#[tokio::test]
+async fn a_welsh_councils_cases_follow_welsh_law_on_the_duty_clock() {
+    let mut site = site().await;
+    site.app = site.app.clone().with_nation(upstream_core::Nation::Wales);
+    with_a_kept_list(&site).await;
+    let (connector, csrf) = staff(&site, "casey", Role::Connector, "").await;
+    let (_, case, _) = site
+        .post(
+            "/cases",
+            &connector,
+            &[("csrf_token", &csrf), ("household_id", "41")],
+        )
+        .await;
+    let started = Utc::now().date_naive() - Duration::days(50);
+    let (d, m, y) = (
+        started.format("%-d").to_string(),
+        started.format("%-m").to_string(),
+        started.format("%Y").to_string(),
+    );
+    let (status, _, _) = site
+        .post(
+            &format!("{case}/duties"),
+            &connector,
+            &[
+                ("csrf_token", &csrf),
+                ("kind", "prevention"),
+                ("started_on-day", &d),
+                ("started_on-month", &m),
+                ("started_on-year", &y),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, _, page) = site.get(&case, Some(&connector)).await;
+    assert!(page.contains("s66 Housing (Wales) Act 2014"), "{page}");
+    assert!(page.contains("Day 51 of 56"), "{page}");
+    // Day 51 of 56: the warning is up, on the case and on the overdue list.
+    let (_, _, list) = site.get("/worklist", Some(&connector)).await;
+    assert!(
+        list.contains("ends in 5 days") || list.contains("5 days"),
+        "{list}"
+    );
+}
