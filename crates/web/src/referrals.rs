@@ -325,6 +325,14 @@ impl ReferralFormPage {
     }
 
     /// The error summary links to the first box of a date and the first radio.
+    /// The error summary's lines: (field to jump to, message).
+    fn summary(&self) -> Vec<(String, &str)> {
+        self.errors
+            .iter()
+            .map(|p| (self.anchor(p.field), p.message.as_str()))
+            .collect()
+    }
+
     fn anchor(&self, field: &str) -> String {
         match field {
             "subject_dob" => "subject_dob-day".to_string(),
@@ -868,6 +876,14 @@ struct ReferralPage {
 }
 
 impl ReferralPage {
+    /// The error summary's lines: (field to jump to, message).
+    fn summary(&self) -> Vec<(&'static str, &str)> {
+        self.errors
+            .iter()
+            .map(|p| (p.field, p.message.as_str()))
+            .collect()
+    }
+
     fn error(&self, field: &str) -> Option<&str> {
         self.errors
             .iter()
