@@ -67,6 +67,14 @@ impl Key {
 pub struct Rule {
     pub keys: Vec<Key>,
     pub names: Vec<String>,
+    /// This rule's own block limit, below the overall one.
+    pub max_block: Option<usize>,
+}
+
+impl Rule {
+    fn block_limit(&self, overall: usize) -> usize {
+        self.max_block.map_or(overall, |m| m.min(overall))
+    }
 }
 
 /// A rule's key for every record: 0 when any part is missing.
@@ -114,6 +122,7 @@ pub fn candidates(
         oversized_blocks: Vec::new(),
     };
     for (ri, rule) in rules.iter().enumerate() {
+        let max_block = rule.block_limit(max_block);
         let mut k = rule_keys(rule, records, derived);
         let mut order: Vec<u32> = (0..records.len() as u32)
             .filter(|&i| k[i as usize] != 0)
@@ -182,6 +191,7 @@ pub fn pairs_of_rule(
     across_datasets_only: bool,
     cap: usize,
 ) -> Vec<(u32, u32)> {
+    let max_block = rule.block_limit(max_block);
     let k = rule_keys(rule, records, derived);
     let mut order: Vec<u32> = (0..records.len() as u32)
         .filter(|&i| k[i as usize] != 0)
@@ -241,10 +251,12 @@ mod tests {
             Rule {
                 keys: vec![Key::Field(Field::Surname)],
                 names: vec!["surname".into()],
+                max_block: None,
             },
             Rule {
                 keys: vec![Key::Field(Field::Postcode)],
                 names: vec!["postcode".into()],
+                max_block: None,
             },
         ];
         let c = candidates(&rules, &records, &d, 100, false);
@@ -254,5 +266,16 @@ mod tests {
         assert_eq!(c.per_rule, vec![3, 2]);
         let small = candidates(&rules, &records, &d, 2, false);
         assert_eq!(small.oversized_blocks, vec![(0, 1), (1, 1)]);
+
+        // A rule's own limit skips only its blocks: the three SMITHs are too
+        // many for the surname rule, and the postcode rule still pairs B1 1AA.
+        let mut own = rules.clone();
+        own[0].max_block = Some(2);
+        let c = candidates(&own, &records, &d, 100, false);
+        let mut p = c.pairs.clone();
+        p.sort();
+        assert_eq!(p, vec![(0, 1), (0, 3), (1, 3)]);
+        assert_eq!(c.oversized_blocks, vec![(0, 1)]);
+        assert_eq!(pairs_of_rule(&own[0], &records, &d, 100, false, 10), vec![]);
     }
 }

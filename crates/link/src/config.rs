@@ -81,6 +81,11 @@ pub struct Columns {
 #[serde(deny_unknown_fields)]
 pub struct BlockingRule {
     pub keys: Vec<String>,
+    /// Skip this rule's blocks larger than this (the training limit when
+    /// not given): a loose rule, such as an initial and a surname, then only
+    /// brings together records whose names are uncommon.
+    #[serde(default)]
+    pub max_block: Option<usize>,
 }
 
 #[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]

@@ -141,9 +141,9 @@ impl Linker {
         let rule_specs = config
             .deterministic
             .iter()
-            .map(|d| &d.fields)
-            .chain(config.blocking.iter().map(|b| &b.keys));
-        for keys in rule_specs {
+            .map(|d| (&d.fields, None))
+            .chain(config.blocking.iter().map(|b| (&b.keys, b.max_block)));
+        for (keys, max_block) in rule_specs {
             if rules.iter().any(|r| &r.names == keys) {
                 continue;
             }
@@ -157,6 +157,7 @@ impl Linker {
             rules.push(Rule {
                 keys: resolved,
                 names: keys.clone(),
+                max_block,
             });
         }
         let has = |n: &str| config.cluster.conflicts.iter().any(|c| c == n);
