@@ -1144,10 +1144,25 @@ impl Store {
     }
 
     pub async fn partner_organisations(&self) -> Result<Vec<PartnerOrganisation>, StoreError> {
-        const SQL: &str = "SELECT name, kind, purposes FROM partner_organisations ORDER BY name";
+        self.read_partner_organisations(None).await
+    }
+
+    /// One organisation by name (partner pages ask on every request).
+    pub async fn partner_organisation(
+        &self,
+        name: &str,
+    ) -> Result<Option<PartnerOrganisation>, StoreError> {
+        Ok(self.read_partner_organisations(Some(name)).await?.pop())
+    }
+
+    async fn read_partner_organisations(
+        &self,
+        only: Option<&str>,
+    ) -> Result<Vec<PartnerOrganisation>, StoreError> {
+        const SQL: &str = "SELECT name, kind, purposes FROM partner_organisations WHERE ($1 IS NULL OR name = $1) ORDER BY name";
         let raws: Vec<(String, String, String)> = on_pool!(self, p => {
             let mut out = Vec::new();
-            for r in sqlx::query(SQL).fetch_all(p).await? {
+            for r in sqlx::query(SQL).bind(only).fetch_all(p).await? {
                 out.push((r.try_get("name")?, r.try_get("kind")?, r.try_get("purposes")?));
             }
             out
@@ -1163,17 +1178,6 @@ impl Store {
                 })
             })
             .collect()
-    }
-
-    pub async fn partner_organisation(
-        &self,
-        name: &str,
-    ) -> Result<Option<PartnerOrganisation>, StoreError> {
-        Ok(self
-            .partner_organisations()
-            .await?
-            .into_iter()
-            .find(|o| o.name == name))
     }
 
     /// Keep a new API key for an organisation: only its SHA-256 is stored.

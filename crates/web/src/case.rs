@@ -360,12 +360,7 @@ async fn page(
             .map(|r| (r.code.clone(), r.label.clone()))
             .collect(),
         reasons: s.closure_reasons.clone(),
-        staff: cw
-            .staff(None)
-            .await?
-            .into_iter()
-            .filter(|m| m.id > 0)
-            .collect(),
+        staff: cw.staff().await?,
         failed_form: failed.form,
         problems: failed.problems,
         fields: failed.fields,
@@ -1074,7 +1069,7 @@ pub(crate) async fn reassign(
     let connector = Fields(form).int("connector_id").ok_or(Refused::NotFound)?;
     if !state
         .casework
-        .staff(None)
+        .staff()
         .await?
         .iter()
         .any(|s| s.id == connector)

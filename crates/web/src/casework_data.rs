@@ -42,8 +42,8 @@ macro_rules! casework_methods {
 
 casework_methods! {
     fn teams(&self) -> Vec<Team>;
-    /// Active connectors and team leaders, optionally of one team.
-    fn staff(&self, team: Option<String>) -> Vec<StaffMember>;
+    /// Active connectors and team leaders, with their teams.
+    fn staff(&self) -> Vec<StaffMember>;
     fn latest_worklist(&self, team: String) -> Option<WorklistRow>;
     fn worklist_assignments(&self, worklist_id: i64) -> Vec<(i32, i64)>;
     fn assign_worklist_entry(&self, worklist_id: i64, rank: i32, connector: Option<i64>, by: i64) -> bool;

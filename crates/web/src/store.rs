@@ -331,14 +331,13 @@ impl Casework for Store {
             => |s| s.decide_referral(id, accepted, household_id, by, &note);
     }
 
-    fn staff(&self, team: Option<String>) -> BoxFuture<'_, Result<Vec<StaffMember>, DataError>> {
+    fn staff(&self) -> BoxFuture<'_, Result<Vec<StaffMember>, DataError>> {
         Box::pin(async move {
             Ok(self
                 .users()
                 .await?
                 .into_iter()
                 .filter(|u| !u.disabled && matches!(u.role, Role::Connector | Role::TeamLeader))
-                .filter(|u| team.is_none() || u.team == team)
                 .map(|u| StaffMember {
                     id: u.id,
                     display_name: u.display_name,

@@ -204,12 +204,16 @@ async fn worklist_page(
         .unwrap_or_default();
     let today = Utc::now().date_naive();
     let list = cw.latest_worklist(team.clone()).await?;
-    let staff = cw.staff(Some(team.clone())).await?;
-    let names: HashMap<i64, String> = cw
-        .staff(None)
-        .await?
+    // Everyone's names (an entry may be given to someone since moved team);
+    // the team's own people are the ones offered.
+    let everyone = cw.staff().await?;
+    let names: HashMap<i64, String> = everyone
+        .iter()
+        .map(|s| (s.id, s.display_name.clone()))
+        .collect();
+    let connectors: Vec<StaffMember> = everyone
         .into_iter()
-        .map(|s| (s.id, s.display_name))
+        .filter(|s| s.team.as_deref() == Some(team.as_str()))
         .collect();
 
     // The team's list (team leaders) and this connector's part of it.
@@ -321,7 +325,7 @@ async fn worklist_page(
         week,
         made: list.is_some(),
         entries,
-        connectors: staff.into_iter().filter(|s| s.id != 0).collect(),
+        connectors,
         assigned,
         cases,
         overdue,
@@ -342,7 +346,7 @@ pub(crate) async fn assign(
     user.require_role(&[Role::TeamLeader])?;
     let form = Fields(form);
     let connector = form.int("connector_id").filter(|&id| id > 0);
-    let staff = state.casework.staff(None).await?;
+    let staff = state.casework.staff().await?;
     if let Some(id) = connector {
         if !staff.iter().any(|s| s.id == id) {
             return Err(Refused::NotFound);
