@@ -87,7 +87,11 @@ const LINK_TARGET_SECONDS: f64 = 60.0;
 /// ingest would), take each record's latest state, and time deduplicating
 /// `records` of them with the default settings. Reports speed, peak memory,
 /// and accuracy against the town's truth.
-pub fn link(town: &std::path::Path, records: usize) -> Result<()> {
+pub fn link(
+    town: &std::path::Path,
+    records: usize,
+    config: Option<&std::path::Path>,
+) -> Result<()> {
     use std::collections::HashMap;
     use upstream_ingest::{read_file, Declaration};
     let decls = Declaration::built_in();
@@ -169,6 +173,7 @@ pub fn link(town: &std::path::Path, records: usize) -> Result<()> {
             r
         })
         .collect();
+    upstream_link::record::mark_still_current(&mut all);
     all.sort_by(|a, b| a.id.cmp(&b.id));
     let available = all.len();
     if available < records {
@@ -195,10 +200,22 @@ pub fn link(town: &std::path::Path, records: usize) -> Result<()> {
         .collect();
     release_freed_memory();
     reset_peak_memory();
-    let linker = upstream_link::Linker::new(upstream_link::LinkConfig::default())?;
+    let linker = upstream_link::Linker::new(crate::linking::load_config(config)?)?;
     let started = Instant::now();
-    let output = linker.run(&chosen, upstream_link::Mode::Dedupe, &|_| {});
+    // Each stage's time, to see where a change costs.
+    let stages = std::cell::RefCell::new((Instant::now(), String::new(), Vec::new()));
+    let output = linker.run(&chosen, upstream_link::Mode::Dedupe, &|stage| {
+        let mut s = stages.borrow_mut();
+        let took = s.0.elapsed().as_secs_f64();
+        let previous = std::mem::replace(&mut s.1, stage.to_string());
+        if !previous.is_empty() {
+            s.2.push((previous, took));
+        }
+        s.0 = Instant::now();
+    });
     let seconds = started.elapsed().as_secs_f64();
+    let (last_started, last, mut stage_times) = stages.into_inner();
+    stage_times.push((last, last_started.elapsed().as_secs_f64()));
     // Measured before the truth is read, which is not part of linking.
     let peak = peak_memory_mib();
     // Accuracy against the truth.
@@ -232,6 +249,9 @@ pub fn link(town: &std::path::Path, records: usize) -> Result<()> {
         town.display()
     );
     println!("  wall time      {seconds:>10.1} s   (target under {LINK_TARGET_SECONDS:.0} s)");
+    for (stage, took) in &stage_times {
+        println!("    {stage:<48} {took:>6.1} s");
+    }
     match peak {
         Some(m) => println!(
             "  peak memory    {m:>10.0} MiB (target under {TARGET_MIB:.0} MiB; linking only)"

@@ -107,7 +107,7 @@ pub fn print_summary(records: &usize, output: &LinkOutput, took: Duration) {
 
 /// Records as linkage sees them, from what ingest stored.
 pub fn to_records(stored: &[upstream_store::StoredRecord]) -> Vec<upstream_link::Record> {
-    stored
+    let mut records: Vec<upstream_link::Record> = stored
         .iter()
         .map(|s| upstream_link::Record {
             id: format!("{}:{}", s.source, s.record_key),
@@ -126,7 +126,9 @@ pub fn to_records(stored: &[upstream_store::StoredRecord]) -> Vec<upstream_link:
             seen: s.first_seen.zip(s.extract_date),
             source: s.source.clone(),
         })
-        .collect()
+        .collect();
+    upstream_link::record::mark_still_current(&mut records);
+    records
 }
 
 pub struct StoredRun {

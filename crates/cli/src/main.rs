@@ -413,6 +413,9 @@ enum BenchCommand {
         town: PathBuf,
         #[arg(long, default_value_t = 1_000_000)]
         records: usize,
+        /// Linkage settings (TOML); the built-in defaults when not given.
+        #[arg(long)]
+        config: Option<PathBuf>,
     },
     /// Time assessing households (events, resilience, risk, personas)
     /// over the stored single view, repeated to reach a city's number.
@@ -630,7 +633,11 @@ fn run(cli: Cli) -> Result<()> {
             seed,
             out,
         }) => bench::simulate(&profile, households, months, seed, out),
-        Command::Bench(BenchCommand::Link { town, records }) => bench::link(&town, records),
+        Command::Bench(BenchCommand::Link {
+            town,
+            records,
+            config,
+        }) => bench::link(&town, records, config.as_deref()),
         Command::Bench(BenchCommand::Web(BenchWebCommand::Seed { households, versions })) => runtime()?.block_on(async {
             let store = connect(&cli.database).await?;
             bench_web::seed(&store, households, versions).await

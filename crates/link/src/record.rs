@@ -32,6 +32,40 @@ pub struct Record {
     pub source: String,
 }
 
+/// Records still current at the end of the data, marked so: a record in its
+/// source's latest full extract (the extract date most of the source's
+/// records were last seen in) is live until the last extract of any source,
+/// however many smaller extracts (a register's monthly alterations, which
+/// list only changes) came after. Without this, a registration in December's
+/// full register would look ended by March, and two people of one name
+/// living at once would look like one person who moved.
+pub fn mark_still_current(records: &mut [Record]) {
+    use std::collections::HashMap;
+    let mut ends: HashMap<(&str, NaiveDate), u32> = HashMap::new();
+    let mut data_end: Option<NaiveDate> = None;
+    for r in records.iter() {
+        if let Some((_, to)) = r.seen {
+            *ends.entry((r.source.as_str(), to)).or_default() += 1;
+            data_end = data_end.max(Some(to));
+        }
+    }
+    let Some(data_end) = data_end else { return };
+    let mut full: HashMap<String, (u32, NaiveDate)> = HashMap::new();
+    for ((source, to), n) in ends {
+        let e = full.entry(source.to_string()).or_insert((n, to));
+        if (n, to) > *e {
+            *e = (n, to);
+        }
+    }
+    for r in records.iter_mut() {
+        if let (Some((_, to)), Some((_, latest_full))) = (r.seen.as_mut(), full.get(&r.source)) {
+            if to == latest_full {
+                *to = data_end;
+            }
+        }
+    }
+}
+
 /// Where a config's field name points.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Field {
@@ -176,6 +210,35 @@ pub fn birth_year(r: &Record) -> Option<i32> {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn records_in_the_latest_full_extract_are_still_current() {
+        let day = |m: u32| NaiveDate::from_ymd_opt(2025, m, 1).unwrap_or_default();
+        let on_register = |key: &str, from: u32, to: u32| Record {
+            id: key.into(),
+            source: "register".into(),
+            seen: Some((day(from), day(to))),
+            ..Record::default()
+        };
+        // The full register in March, then one alteration in May.
+        let mut records = vec![
+            on_register("still-on", 1, 3),
+            on_register("also-on", 3, 3),
+            on_register("left", 1, 1),
+            on_register("added", 5, 5),
+        ];
+        mark_still_current(&mut records);
+        let until: Vec<u32> = records
+            .iter()
+            .map(|r| r.seen.map_or(0, |(_, to)| to.month()))
+            .collect();
+        assert_eq!(until, vec![5, 5, 1, 5]);
+        // A record without dates is left alone.
+        let mut undated = vec![Record::default()];
+        mark_still_current(&mut undated);
+        assert_eq!(undated[0].seen, None);
+    }
+
     use super::*;
 
     #[test]
