@@ -28,6 +28,15 @@ pub struct Residency {
 }
 
 impl Residency {
+    /// Every source named as saying where someone lives.
+    pub fn sources(&self) -> Vec<&str> {
+        self.address_sources
+            .iter()
+            .chain(&self.one_at_a_time)
+            .map(String::as_str)
+            .collect()
+    }
+
     fn tracks(&self, r: &Record) -> bool {
         lasting(r)
             && (self.address_sources.contains(&r.source) || self.one_at_a_time.contains(&r.source))
@@ -154,11 +163,10 @@ pub fn cluster(
             } else {
                 (rb, ra)
             };
-            members[small as usize].clone().into_iter().any(|m| {
+            members[small as usize].iter().any(|&m| {
                 veto_of[m as usize]
-                    .clone()
-                    .into_iter()
-                    .any(|v| find(&mut parent, v) == other)
+                    .iter()
+                    .any(|&v| root(&parent, v) == other)
             })
         };
         if bridging
@@ -212,6 +220,60 @@ pub fn cluster(
         clusters: next as usize,
         refused,
     }
+}
+
+/// A record giving nothing but a name that fits two people about equally
+/// well ("J THOMPSON" when James and Jacob Thompson both have records) is
+/// taken back out of the person it joined: a guess would show one person's
+/// call on another's record. `links`: (record, record, weight) at or above
+/// the threshold; `margin`: how much weaker (in weight) the other person's
+/// best match may be and still count as fitting equally well.
+pub fn detach_ambiguous(
+    clustering: &mut Clustering,
+    records: &[Record],
+    links: impl IntoIterator<Item = (u32, u32, f32)>,
+    margin: f32,
+) {
+    let cluster_of = &clustering.cluster_of;
+    let mut size = vec![0u32; clustering.clusters];
+    let mut anchored = vec![false; clustering.clusters];
+    for (i, &c) in cluster_of.iter().enumerate() {
+        size[c as usize] += 1;
+        anchored[c as usize] |= !is_weak(&records[i]);
+    }
+    // For each weak record: its best weight into its own person, and into any other.
+    let mut own = vec![f32::NEG_INFINITY; records.len()];
+    let mut other = vec![f32::NEG_INFINITY; records.len()];
+    for (a, b, w) in links {
+        for (x, y) in [(a, b), (b, a)] {
+            let xi = x as usize;
+            if !is_weak(&records[xi]) {
+                continue;
+            }
+            let cy = cluster_of[y as usize];
+            if cy == cluster_of[xi] {
+                own[xi] = own[xi].max(w);
+            } else if anchored[cy as usize] {
+                other[xi] = other[xi].max(w);
+            }
+        }
+    }
+    for i in 0..records.len() {
+        let c = clustering.cluster_of[i] as usize;
+        if size[c] > 1 && other[i] > f32::NEG_INFINITY && other[i] + margin >= own[i] {
+            size[c] -= 1;
+            clustering.cluster_of[i] = clustering.clusters as u32;
+            clustering.clusters += 1;
+        }
+    }
+}
+
+/// `find` without shortening paths, for reading while other borrows are held.
+fn root(parent: &[u32], mut x: u32) -> u32 {
+    while parent[x as usize] != x {
+        x = parent[x as usize];
+    }
+    x
 }
 
 fn find(parent: &mut [u32], mut x: u32) -> u32 {
@@ -349,6 +411,33 @@ mod tests {
             dob: dob.and_then(|(y, m, d)| NaiveDate::from_ymd_opt(y, m, d)),
             ..Record::default()
         }
+    }
+
+    #[test]
+    fn a_bare_name_that_fits_two_people_equally_is_left_alone() {
+        let records = vec![
+            person("JAMES", Some((1980, 1, 2))),
+            person("JACOB", Some((1956, 5, 8))),
+            person("J", None),
+            person("J", None),
+        ];
+        let d = derive(&records);
+        // Record 2 joined James but fits Jacob as well; record 3 fits James
+        // far better than Jacob.
+        let mut c = cluster(
+            &records,
+            &d,
+            [(0, 2), (0, 3)],
+            Guard::default(),
+            &Residency::default(),
+            &[],
+        );
+        let links = [(0, 2, 3.0), (1, 2, 3.0), (0, 3, 6.0), (1, 3, 1.0)];
+        detach_ambiguous(&mut c, &records, links, 0.0);
+        assert_ne!(c.cluster_of[2], c.cluster_of[0]);
+        assert_ne!(c.cluster_of[2], c.cluster_of[1]);
+        assert_eq!(c.cluster_of[3], c.cluster_of[0]);
+        assert_eq!(c.clusters, 3);
     }
 
     #[test]

@@ -135,6 +135,10 @@ pub struct ClusterConfig {
     /// a match probability below this (0 turns the check off).
     #[serde(default)]
     pub veto_below: f64,
+    /// A record giving only a name is left on its own when another person
+    /// fits it within this much weight of the person it joined (unset: off).
+    #[serde(default)]
+    pub ambiguous_margin: Option<f32>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

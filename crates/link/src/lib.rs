@@ -214,17 +214,50 @@ impl Linker {
             .collect();
         progress("Estimating m and u");
         let model = self.train(records, &derived, &cands, &patterns, mode);
-        progress("Scoring pairs");
-        let tf = model::term_frequencies(&self.comparisons, records, &derived);
-        let full_name = model::full_name_correction(&self.comparisons, &tf, records, &derived);
-        let pairs: Vec<ScoredPair> = cands
-            .pairs
+        drop(cands.rule_of);
+        progress("Scoring pairs and clustering into people");
+        let (pairs, clustering) =
+            self.score_and_cluster(&model, records, &derived, &cands.pairs, &patterns);
+        let (per_rule, oversized) = (cands.per_rule, cands.oversized_blocks);
+        let name = |r: usize| self.rules[r].names.join(" + ");
+        LinkOutput {
+            model,
+            pairs,
+            per_rule: per_rule
+                .iter()
+                .enumerate()
+                .map(|(r, n)| (name(r), *n))
+                .collect(),
+            oversized: oversized.iter().map(|&(r, n)| (name(r), n)).collect(),
+            clustering,
+            threshold: self.config.threshold,
+        }
+    }
+
+    /// Score every compared pair and cluster those at or above the threshold.
+    fn score_and_cluster(
+        &self,
+        model: &Model,
+        records: &[Record],
+        derived: &[Derived],
+        compared: &[(u32, u32)],
+        patterns: &[u64],
+    ) -> (Vec<ScoredPair>, Clustering) {
+        let tf = model::term_frequencies(&self.comparisons, records, derived);
+        let full_name = model::full_name_correction(
+            &self.comparisons,
+            &tf,
+            records,
+            derived,
+            &self.residency.sources(),
+        );
+        let pairs: Vec<ScoredPair> = compared
             .par_iter()
             .zip(patterns.par_iter())
             .map(|(&(i, j), &p)| ScoredPair {
                 a: i,
                 b: j,
-                weight: self.score(&model, &tf, full_name.as_deref(), i as usize, j as usize, p)
+                weight: self.score(model, &tf, full_name.as_deref(), i as usize, j as usize, p)
                     as f32,
                 deterministic: self.is_deterministic(&records[i as usize], &records[j as usize]),
             })
@@ -242,7 +275,7 @@ impl Linker {
         let veto = self.config.cluster.veto_below;
         let vetoes: Vec<(u32, u32)> = pairs
             .iter()
-            .zip(&patterns)
+            .zip(patterns)
             .filter(|(p, &pat)| {
                 !p.deterministic
                     && p.probability() < veto
@@ -252,12 +285,6 @@ impl Linker {
             })
             .map(|(p, _)| (p.a, p.b))
             .collect();
-        // The scored pairs hold all that is needed from here: free the rest.
-        let (per_rule, oversized) = (cands.per_rule, cands.oversized_blocks);
-        drop(cands.pairs);
-        drop(cands.rule_of);
-        drop(patterns);
-        progress("Clustering into people");
         let mut edges: Vec<&ScoredPair> = pairs
             .iter()
             .filter(|p| p.probability() >= self.config.threshold)
@@ -268,27 +295,23 @@ impl Linker {
                 .then(y.weight.total_cmp(&x.weight))
                 .then((x.a, x.b).cmp(&(y.a, y.b)))
         });
-        let clustering = cluster::cluster(
+        let mut clustering = cluster::cluster(
             records,
-            &derived,
+            derived,
             edges.iter().map(|p| (p.a, p.b)),
             self.guard,
             &self.residency,
             &vetoes,
         );
-        let name = |r: usize| self.rules[r].names.join(" + ");
-        LinkOutput {
-            model,
-            pairs,
-            per_rule: per_rule
-                .iter()
-                .enumerate()
-                .map(|(r, n)| (name(r), *n))
-                .collect(),
-            oversized: oversized.iter().map(|&(r, n)| (name(r), n)).collect(),
-            clustering,
-            threshold: self.config.threshold,
+        if let Some(margin) = self.config.cluster.ambiguous_margin {
+            cluster::detach_ambiguous(
+                &mut clustering,
+                records,
+                edges.iter().map(|p| (p.a, p.b, p.weight)),
+                margin,
+            );
         }
+        (pairs, clustering)
     }
 
     fn is_deterministic(&self, a: &Record, b: &Record) -> bool {
@@ -494,7 +517,13 @@ impl Linker {
     pub fn explain(&self, model: &Model, population: &[Record], a: usize, b: usize) -> Explanation {
         let derived = derive(population);
         let tf = model::term_frequencies(&self.comparisons, population, &derived);
-        let full_name = model::full_name_correction(&self.comparisons, &tf, population, &derived);
+        let full_name = model::full_name_correction(
+            &self.comparisons,
+            &tf,
+            population,
+            &derived,
+            &self.residency.sources(),
+        );
         let pop = explain::Population {
             records: population,
             derived: &derived,

@@ -6,6 +6,7 @@
 use crate::block::Key;
 use crate::compare::{Comparison, NULL};
 use crate::record::{Derived, Field, Record};
+use chrono::NaiveDate;
 use rand::{Rng, SeedableRng};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -177,13 +178,18 @@ pub fn term_frequencies(
 /// (by age, by community): "Sandra Jones" is far commoner than the product of
 /// "Sandra" and "Jones". For each record, log2 of (independent estimate /
 /// observed share of other people's records with the same full name), when
-/// that is negative; 0 otherwise. People are approximated by the distinct
-/// postcodes a full name is recorded at.
+/// that is negative; 0 otherwise. People are approximated by the most
+/// postcodes the full name is recorded at the same time: one person who moved
+/// is seen at two postcodes, but one after the other, so a move does not make
+/// the person's own name look shared. Where `residence_sources` are given
+/// (accounts and registers that hold where someone lives now), only their
+/// records count places: a claim or a call may carry an old address.
 pub fn full_name_correction(
     comparisons: &[Comparison],
     tf: &[Option<Vec<f32>>],
     records: &[Record],
     derived: &[Derived],
+    residence_sources: &[&str],
 ) -> Option<Vec<f32>> {
     use crate::config::ComparisonKind as K;
     let f = comparisons
@@ -199,25 +205,31 @@ pub fn full_name_correction(
             records[i].surname.as_deref()?,
         ))
     };
-    let mut count: HashMap<(&str, &str), (u32, std::collections::HashSet<&str>)> = HashMap::new();
+    // Per full name: records, those that say where someone lives, people.
+    let mut count: HashMap<(&str, &str), (u32, Vec<u32>, f64)> = HashMap::new();
     let mut named = 0u64;
     for (i, r) in records.iter().enumerate() {
         if let Some(n) = name(i) {
             named += 1;
             let e = count.entry(n).or_default();
             e.0 += 1;
-            if let Some(pc) = r.postcode.as_deref() {
-                e.1.insert(pc);
+            let says_where =
+                residence_sources.is_empty() || residence_sources.contains(&r.source.as_str());
+            if r.postcode.is_some() && says_where {
+                e.1.push(i as u32);
             }
         }
+    }
+    for (_, at, people) in count.values_mut() {
+        *people = places_at_once(records, at) as f64;
     }
     let named = named.max(1) as f64;
     Some(
         (0..records.len())
             .map(|i| {
                 let Some(n) = name(i) else { return 0.0 };
-                let (records_with, places) = &count[&n];
-                let people = places.len().max(1) as f64;
+                let (records_with, _, people) = &count[&n];
+                let people = *people;
                 if people <= 1.0 {
                     return 0.0;
                 }
@@ -230,6 +242,65 @@ pub fn full_name_correction(
             })
             .collect(),
     )
+}
+
+/// The most distinct postcodes among `at` (records sharing a full name) that
+/// are seen at the same time: an estimate of how many people hold the name.
+/// Records without dates count as seen throughout. Two records must overlap
+/// by more than `MOVE_DAYS` to count as at once, as a move takes a few weeks
+/// to reach every system (and a register is only updated now and then).
+fn places_at_once(records: &[Record], at: &[u32]) -> usize {
+    const MOVE_DAYS: i64 = 45;
+    if at.len() <= 1 {
+        return 1;
+    }
+    let mut spans: HashMap<&str, Vec<(NaiveDate, NaiveDate)>> = HashMap::new();
+    for &i in at {
+        let r = &records[i as usize];
+        let Some(pc) = r.postcode.as_deref() else {
+            continue;
+        };
+        let (from, to) = r.seen.unwrap_or((NaiveDate::MIN, NaiveDate::MAX));
+        spans.entry(pc).or_default().push((from, to));
+    }
+    if spans.len() <= 1 {
+        return spans.len().max(1);
+    }
+    // Each postcode's spans merged; then the most postcodes live at one moment.
+    let mut edges: Vec<(NaiveDate, i32)> = Vec::new();
+    for mut s in spans.into_values() {
+        s.sort_unstable();
+        let mut merged: Vec<(NaiveDate, NaiveDate)> = Vec::new();
+        for (from, to) in s {
+            match merged.last_mut() {
+                Some(last) if from <= last.1 => last.1 = last.1.max(to),
+                _ => merged.push((from, to)),
+            }
+        }
+        // Each span loses half the allowance at both ends, so two spans
+        // still overlapping overlapped by more than the allowance; a one-off
+        // sighting (a call, a single extract) is never at once with another.
+        let half = chrono::Duration::days(MOVE_DAYS / 2);
+        for (from, to) in merged {
+            let (Some(first), Some(last)) =
+                (from.checked_add_signed(half), to.checked_sub_signed(half))
+            else {
+                continue;
+            };
+            if first < last {
+                edges.push((first, 1));
+                // Ends sort before starts on the same day: touching is not at once.
+                edges.push((last, -1));
+            }
+        }
+    }
+    edges.sort_unstable();
+    let (mut now, mut most) = (0i32, 1i32);
+    for (_, step) in edges {
+        now += step;
+        most = most.max(now);
+    }
+    most as usize
 }
 
 /// The fields a blocking rule's keys are made from.
@@ -552,6 +623,43 @@ mod tests {
         assert!((r.lambda - 0.3).abs() < 0.01, "lambda {}", r.lambda);
         assert!((r.m[0][0] - 0.9).abs() < 0.01, "m {:?}", r.m);
         assert!((r.m[1][0] - 0.8).abs() < 0.01, "m {:?}", r.m);
+    }
+
+    fn lived(postcode: &str, from: (i32, u32), to: (i32, u32)) -> Record {
+        let day = |(y, m): (i32, u32)| NaiveDate::from_ymd_opt(y, m, 1).unwrap_or_default();
+        Record {
+            postcode: Some(postcode.into()),
+            seen: Some((day(from), day(to))),
+            ..Record::default()
+        }
+    }
+
+    #[test]
+    fn a_move_is_one_place_at_a_time_and_namesakes_are_two() {
+        // One person who moved in the summer: two postcodes, one after the other.
+        let moved = vec![
+            lived("B1 1AA", (2024, 4), (2024, 7)),
+            lived("B2 2BB", (2024, 7), (2026, 3)),
+        ];
+        assert_eq!(places_at_once(&moved, &[0, 1]), 1);
+        // Two people of one name living at once.
+        let two = vec![
+            lived("B1 1AA", (2024, 4), (2026, 3)),
+            lived("B2 2BB", (2025, 1), (2026, 3)),
+        ];
+        assert_eq!(places_at_once(&two, &[0, 1]), 2);
+        // A single sighting (one extract, one call) is never "at once".
+        let once = vec![
+            lived("B1 1AA", (2024, 4), (2026, 3)),
+            lived("B2 2BB", (2025, 1), (2025, 1)),
+        ];
+        assert_eq!(places_at_once(&once, &[0, 1]), 1);
+        // Several records at one postcode are one place.
+        let same = vec![
+            lived("B1 1AA", (2024, 4), (2025, 3)),
+            lived("B1 1AA", (2024, 6), (2026, 3)),
+        ];
+        assert_eq!(places_at_once(&same, &[0, 1]), 1);
     }
 
     #[test]
