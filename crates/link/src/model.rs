@@ -181,9 +181,9 @@ pub fn term_frequencies(
 /// that is negative; 0 otherwise. People are approximated by the most
 /// postcodes the full name is recorded at the same time: one person who moved
 /// is seen at two postcodes, but one after the other, so a move does not make
-/// the person's own name look shared. Where `residence_sources` are given
-/// (accounts and registers that hold where someone lives now), only their
-/// records count places: a claim or a call may carry an old address.
+/// the person's own name look shared. Where records come from
+/// `residence_sources` (accounts and registers that hold where someone lives
+/// now), only theirs count places: a claim or a call may carry an old address.
 pub fn full_name_correction(
     comparisons: &[Comparison],
     tf: &[Option<Vec<f32>>],
@@ -205,6 +205,10 @@ pub fn full_name_correction(
             records[i].surname.as_deref()?,
         ))
     };
+    // Records with no source among those named (a standalone CSV): all count.
+    let any_residence = records
+        .iter()
+        .any(|r| residence_sources.contains(&r.source.as_str()));
     // Per full name: records, those that say where someone lives, people.
     let mut count: HashMap<(&str, &str), (u32, Vec<u32>, f64)> = HashMap::new();
     let mut named = 0u64;
@@ -213,8 +217,7 @@ pub fn full_name_correction(
             named += 1;
             let e = count.entry(n).or_default();
             e.0 += 1;
-            let says_where =
-                residence_sources.is_empty() || residence_sources.contains(&r.source.as_str());
+            let says_where = !any_residence || residence_sources.contains(&r.source.as_str());
             if r.postcode.is_some() && says_where {
                 e.1.push(i as u32);
             }
@@ -660,6 +663,42 @@ mod tests {
             lived("B1 1AA", (2024, 6), (2026, 3)),
         ];
         assert_eq!(places_at_once(&same, &[0, 1]), 1);
+    }
+
+    #[test]
+    fn a_full_name_held_by_two_people_at_once_counts_for_less() {
+        let linker = match crate::Linker::new(crate::LinkConfig::default()) {
+            Ok(l) => l,
+            Err(e) => panic!("default settings: {e}"),
+        };
+        let named = |f: &str, s: &str, at: Record| Record {
+            forename: Some(f.into()),
+            surname: Some(s.into()),
+            ..at
+        };
+        // Standalone records name no source: every record counts places.
+        let mut records = vec![
+            named("JOHN", "SMITH", lived("B1 1AA", (2024, 4), (2026, 3))),
+            named("JOHN", "SMITH", lived("B2 2BB", (2024, 4), (2026, 3))),
+            named("ANNA", "JONES", lived("B3 3CC", (2024, 4), (2024, 9))),
+            named("ANNA", "JONES", lived("B4 4DD", (2024, 10), (2026, 3))),
+        ];
+        for i in 0..40 {
+            records.push(named(&format!("F{i}"), &format!("S{i}"), Record::default()));
+        }
+        let derived = crate::record::derive(&records);
+        let tf = term_frequencies(&linker.comparisons, &records, &derived);
+        let correction = |records: &[Record], sources: &[&str]| {
+            full_name_correction(&linker.comparisons, &tf, records, &derived, sources)
+                .unwrap_or_default()
+        };
+        let c = correction(&records, &["council_tax"]);
+        assert!(c[0] < 0.0 && c[1] < 0.0, "namesakes at once: {c:?}");
+        assert_eq!((c[2], c[3]), (0.0, 0.0), "one person who moved");
+        // Records from a residence source: only theirs count places.
+        records[0].source = "council_tax".into();
+        let c = correction(&records, &["council_tax"]);
+        assert_eq!(c[0], 0.0, "one place seen by the sources that say where");
     }
 
     #[test]
