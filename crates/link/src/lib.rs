@@ -217,7 +217,7 @@ impl Linker {
         drop(cands.rule_of);
         progress("Scoring pairs and clustering into people");
         let (pairs, clustering) =
-            self.score_and_cluster(&model, records, &derived, &cands.pairs, &patterns);
+            self.score_and_cluster(&model, records, &derived, cands.pairs, patterns);
         let (per_rule, oversized) = (cands.per_rule, cands.oversized_blocks);
         let name = |r: usize| self.rules[r].names.join(" + ");
         LinkOutput {
@@ -240,8 +240,8 @@ impl Linker {
         model: &Model,
         records: &[Record],
         derived: &[Derived],
-        compared: &[(u32, u32)],
-        patterns: &[u64],
+        compared: Vec<(u32, u32)>,
+        patterns: Vec<u64>,
     ) -> (Vec<ScoredPair>, Clustering) {
         let tf = model::term_frequencies(&self.comparisons, records, derived);
         let full_name = model::full_name_correction(
@@ -275,7 +275,7 @@ impl Linker {
         let veto = self.config.cluster.veto_below;
         let vetoes: Vec<(u32, u32)> = pairs
             .iter()
-            .zip(patterns)
+            .zip(&patterns)
             .filter(|(p, &pat)| {
                 !p.deterministic
                     && p.probability() < veto
@@ -285,6 +285,9 @@ impl Linker {
             })
             .map(|(p, _)| (p.a, p.b))
             .collect();
+        // The scored pairs hold all that is needed from here: free the rest.
+        drop(compared);
+        drop(patterns);
         let mut edges: Vec<&ScoredPair> = pairs
             .iter()
             .filter(|p| p.probability() >= self.config.threshold)
