@@ -242,6 +242,7 @@ pub fn link(
         &sources,
         &ids,
         &[],
+        &[],
         output.threshold,
     );
     println!(

@@ -394,6 +394,7 @@ pub async fn evaluate(
         &sources,
         &ids,
         &output.pairs,
+        &output.clustering.left_alone,
         threshold,
     );
     // The same figures without records that give only a name (and perhaps a

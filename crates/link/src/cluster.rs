@@ -100,6 +100,8 @@ pub struct Clustering {
     pub clusters: usize,
     /// Joins the guard refused.
     pub refused: usize,
+    /// Records `detach_ambiguous` took back out: a bare name fitting two people.
+    pub left_alone: Vec<u32>,
 }
 
 /// `edges` are (record, record) in the order they should be tried (strongest first).
@@ -219,6 +221,7 @@ pub fn cluster(
         cluster_of,
         clusters: next as usize,
         refused,
+        left_alone: Vec::new(),
     }
 }
 
@@ -264,6 +267,7 @@ pub fn detach_ambiguous(
             size[c] -= 1;
             clustering.cluster_of[i] = clustering.clusters as u32;
             clustering.clusters += 1;
+            clustering.left_alone.push(i as u32);
         }
     }
 }
@@ -438,6 +442,7 @@ mod tests {
         assert_ne!(c.cluster_of[2], c.cluster_of[1]);
         assert_eq!(c.cluster_of[3], c.cluster_of[0]);
         assert_eq!(c.clusters, 3);
+        assert_eq!(c.left_alone, vec![2]);
     }
 
     #[test]

@@ -95,13 +95,15 @@ fn source_pair(a: &str, b: &str) -> String {
 
 /// `truth[i]`: the true person of record i. `predicted[i]`: its cluster.
 /// `source[i]` and `id[i]` label records in the error report. `compared`:
-/// the scored pairs of the run, used to say why a missed pair was missed.
+/// the scored pairs of the run, used to say why a missed pair was missed;
+/// `left_alone`: records the clustering left alone as fitting two people.
 pub fn evaluate(
     truth: &[u64],
     predicted: &[u32],
     source: &[&str],
     id: &[&str],
     compared: &[ScoredPair],
+    left_alone: &[u32],
     threshold: f64,
 ) -> Evaluation {
     let mut cell: HashMap<(u32, u64), u64> = HashMap::new();
@@ -193,7 +195,11 @@ pub fn evaluate(
                     continue;
                 }
                 let key = (a.min(b) as u32, a.max(b) as u32);
+                let alone = |r: usize| left_alone.contains(&(r as u32));
                 let reason = match scored.get(&key) {
+                    _ if alone(a) || alone(b) => {
+                        "left alone: gives only a name, which fits more than one person"
+                    }
                     None => "never compared (no blocking rule brought them together)",
                     Some(&p) if p < threshold => "compared, scored below the threshold",
                     Some(_) => "scored above the threshold, kept apart by the conflict guard",
@@ -238,7 +244,7 @@ mod tests {
         let pred = [0, 0, 1, 1];
         let src = ["a"; 4];
         let id = ["r0", "r1", "r2", "r3"];
-        let e = evaluate(&truth, &pred, &src, &id, &[], 0.9);
+        let e = evaluate(&truth, &pred, &src, &id, &[], &[], 0.9);
         assert_eq!(e.true_pairs, 3);
         assert_eq!(e.predicted_pairs, 2);
         assert_eq!(e.correct_pairs, 1);
