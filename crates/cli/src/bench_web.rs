@@ -561,9 +561,9 @@ impl Client {
         self.cookie = pre;
         let form = format!(
             "username={}&password={}&csrf_token={}&next=",
-            form_encode(username),
-            form_encode(password),
-            form_encode(&token)
+            upstream_web::percent_encode(username),
+            upstream_web::percent_encode(password),
+            upstream_web::percent_encode(&token)
         );
         let done = self.send(Method::POST, "/sign-in", Some(form)).await?;
         let session = done
@@ -628,19 +628,6 @@ fn hidden_field(html: &str, name: &str) -> Option<String> {
     Some(rest[v..v + end].to_string())
 }
 
-/// URL-encode a form value.
-fn form_encode(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -668,6 +655,6 @@ mod tests {
             cookie_pair("upstream_signin=; Max-Age=0", "upstream_signin"),
             None
         );
-        assert_eq!(form_encode("a b&c"), "a%20b%26c");
+        assert_eq!(upstream_web::percent_encode("a b&c"), "a%20b%26c");
     }
 }

@@ -304,7 +304,10 @@ pub(crate) async fn export_form(
             let to = if reference.is_empty() {
                 format!("/admin/people/{id}/export")
             } else {
-                format!("/admin/people/{id}/export?reference={}", encode(reference))
+                format!(
+                    "/admin/people/{id}/export?reference={}",
+                    crate::forms::percent_encode(reference)
+                )
             };
             Ok(Redirect::to(&to).into_response())
         }
@@ -368,19 +371,6 @@ pub(crate) async fn export(
         headers.insert(header::CONTENT_DISPOSITION, v);
     }
     Ok(response)
-}
-
-/// Percent-encode a query value.
-fn encode(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
 }
 
 #[cfg(test)]

@@ -3,6 +3,18 @@
 
 use chrono::NaiveDate;
 
+/// Percent-encode a value for a query string or a form body: everything but
+/// letters, digits and `- . _ ~` (the RFC 3986 unreserved characters).
+pub fn percent_encode(s: &str) -> String {
+    use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
+    const RESERVED: &AsciiSet = &NON_ALPHANUMERIC
+        .remove(b'-')
+        .remove(b'.')
+        .remove(b'_')
+        .remove(b'~');
+    utf8_percent_encode(s, RESERVED).to_string()
+}
+
 /// A submitted form as name–value pairs, in order (checkboxes repeat a name).
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Fields(pub(crate) Vec<(String, String)>);

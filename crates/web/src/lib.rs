@@ -42,6 +42,7 @@ pub use data::{
     HouseholdDetail, MemberRecord, Overview, PersonCandidate, PersonHousehold, ResidenceRow,
     SavedAssessment, SavedEvent, SourceSummary, TownSummary,
 };
+pub use forms::percent_encode;
 pub use referrals::REFERRER_KINDS;
 pub use worklist::use_standards;
 
