@@ -336,6 +336,7 @@ pub async fn evaluate(
     store: &upstream_store::Store,
     config: Option<&Path>,
     truth: &Path,
+    errors: Option<&Path>,
 ) -> Result<(
     upstream_link::eval::Evaluation,
     upstream_link::eval::Pairwise,
@@ -397,6 +398,9 @@ pub async fn evaluate(
         &output.clustering.left_alone,
         threshold,
     );
+    if let Some(path) = errors {
+        write_errors(path, &e.errors.all, &ids)?;
+    }
     // The same figures without records that give only a name (and perhaps a
     // postcode): nothing can link those reliably, so they bound what any
     // linker can reach.
@@ -408,6 +412,26 @@ pub async fn evaluate(
         .unzip();
     let identified = upstream_link::eval::pairwise(&t, &p);
     Ok((e, identified, output.model))
+}
+
+fn write_errors(path: &Path, all: &[upstream_link::eval::ErrorPair], ids: &[&str]) -> Result<()> {
+    let fail = |e: csv::Error| anyhow::anyhow!("{}: {e}", path.display());
+    let mut w = csv::Writer::from_path(path).map_err(fail)?;
+    w.write_record(["kind", "record_a", "record_b", "probability"])
+        .map_err(fail)?;
+    for p in all {
+        let probability = p.probability.map(|x| format!("{x:.4}")).unwrap_or_default();
+        w.write_record([p.kind, ids[p.a as usize], ids[p.b as usize], &probability])
+            .map_err(fail)?;
+    }
+    w.flush()
+        .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+    println!(
+        "Wrote {} wrongly joined and missed pairs to {}.",
+        all.len(),
+        path.display()
+    );
+    Ok(())
 }
 
 pub fn print_identified(all: usize, i: &upstream_link::eval::Pairwise) {

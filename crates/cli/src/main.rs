@@ -306,6 +306,10 @@ enum EvaluateCommand {
         /// Linkage settings (TOML); the built-in defaults when not given.
         #[arg(long)]
         config: Option<PathBuf>,
+        /// Also write every wrongly joined and missed pair to this CSV:
+        /// kind, record_a, record_b, probability (blank when never compared).
+        #[arg(long)]
+        errors: Option<PathBuf>,
     },
     /// Train on what was known up to a date and test on the six months
     /// after: AUC, precision and recall at the team's capacity, calibration,
@@ -548,11 +552,16 @@ fn run(cli: Cli) -> Result<()> {
             let store = connect(&cli.database).await?;
             ingesting::print_quarantine(&store, source.as_deref(), limit).await
         }),
-        Command::Evaluate(EvaluateCommand::Linkage { truth, config }) => {
+        Command::Evaluate(EvaluateCommand::Linkage {
+            truth,
+            config,
+            errors,
+        }) => {
             runtime()?.block_on(async {
                 let store = connect(&cli.database).await?;
                 let (e, identified, model) =
-                    linking::evaluate(&store, config.as_deref(), &truth).await?;
+                    linking::evaluate(&store, config.as_deref(), &truth, errors.as_deref())
+                        .await?;
                 linking::print_evaluation(&e);
                 linking::print_identified(e.records, &identified);
                 linking::print_model(&model);
@@ -1040,7 +1049,13 @@ fn demo(database: &str, a: DemoArgs) -> Result<()> {
             r.records, r.people, r.households, r.current_households
         );
         let (e, _, _) =
-            linking::evaluate(&store, None, &a.out.join("truth").join("record_links.csv")).await?;
+            linking::evaluate(
+                &store,
+                None,
+                &a.out.join("truth").join("record_links.csv"),
+                None,
+            )
+            .await?;
         println!(
             "Against the town's truth: pairwise precision {:.3}, recall {:.3}, F1 {:.3} \
              (`upstream evaluate linkage --truth {}` for the full report).",

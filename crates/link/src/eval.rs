@@ -35,6 +35,18 @@ pub struct ErrorReport {
     pub missed_by_sources: BTreeMap<String, u64>,
     /// A few examples of each kind of error: (kind, record, record).
     pub examples: Vec<(String, String, String)>,
+    /// Every error, for a closer look: (kind, record, record, match
+    /// probability when the pair was compared).
+    #[serde(skip)]
+    pub all: Vec<ErrorPair>,
+}
+
+#[derive(Debug, Clone)]
+pub struct ErrorPair {
+    pub kind: &'static str,
+    pub a: u32,
+    pub b: u32,
+    pub probability: Option<f64>,
 }
 
 /// Pairwise figures alone, for a subset of records.
@@ -145,7 +157,19 @@ pub fn evaluate(
     let people_split = clusters_of_person.values().filter(|&&c| c > 1).count();
     let clusters_merged = people_in_cluster.values().filter(|&&c| c > 1).count();
 
+    let left_alone: std::collections::HashSet<u32> = left_alone.iter().copied().collect();
     let mut errors = ErrorReport::default();
+    // The probability of each compared pair that is an error or might be
+    // one (one person, or one predicted cluster): only those, to stay small.
+    let scored: HashMap<(u32, u32), f64> = compared
+        .iter()
+        .filter(|p| {
+            let (a, b) = (p.a as usize, p.b as usize);
+            truth[a] == truth[b] || predicted[a] == predicted[b]
+        })
+        .map(|p| ((p.a.min(p.b), p.a.max(p.b)), p.probability()))
+        .collect();
+    let probability = |a: usize, b: usize| scored.get(&(a.min(b) as u32, a.max(b) as u32)).copied();
     // False links: pairs in one predicted cluster with different truths.
     let mut by_cluster: HashMap<u32, Vec<usize>> = HashMap::new();
     for (i, &p) in predicted.iter().enumerate() {
@@ -174,17 +198,18 @@ pub fn evaluate(
                         .entry(source_pair(source[a], source[b]))
                         .or_default() += 1;
                     example("wrongly joined", a, b, &mut errors);
+                    errors.all.push(ErrorPair {
+                        kind: "wrongly joined",
+                        a: a as u32,
+                        b: b as u32,
+                        probability: probability(a, b),
+                    });
                 }
             }
         }
     }
     // Missed pairs, and why: never compared, scored too low, or compared and
     // above the threshold but kept apart by the guard against chaining.
-    let scored: HashMap<(u32, u32), f64> = compared
-        .iter()
-        .filter(|p| truth[p.a as usize] == truth[p.b as usize])
-        .map(|p| ((p.a, p.b), p.probability()))
-        .collect();
     for members in by_person.values().filter(|m| m.len() > 1) {
         if clusters_of_person[&truth[members[0]]] < 2 {
             continue;
@@ -194,9 +219,8 @@ pub fn evaluate(
                 if predicted[a] == predicted[b] {
                     continue;
                 }
-                let key = (a.min(b) as u32, a.max(b) as u32);
                 let alone = |r: usize| left_alone.contains(&(r as u32));
-                let reason = match scored.get(&key) {
+                let reason = match probability(a, b).as_ref() {
                     _ if alone(a) || alone(b) => {
                         "left alone: gives only a name, which fits more than one person"
                     }
@@ -213,6 +237,12 @@ pub fn evaluate(
                     .entry(source_pair(source[a], source[b]))
                     .or_default() += 1;
                 example(reason, a, b, &mut errors);
+                errors.all.push(ErrorPair {
+                    kind: reason,
+                    a: a as u32,
+                    b: b as u32,
+                    probability: probability(a, b),
+                });
             }
         }
     }
