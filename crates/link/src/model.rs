@@ -224,7 +224,21 @@ pub fn full_name_correction(
         }
     }
     for (_, at, people) in count.values_mut() {
-        *people = places_at_once(records, at) as f64;
+        // Within one source: systems learn of a move at different times (a
+        // register deletes months late), so across sources a mover looks
+        // like two people at once.
+        let mut by_source: HashMap<&str, Vec<u32>> = HashMap::new();
+        for &i in at.iter() {
+            by_source
+                .entry(records[i as usize].source.as_str())
+                .or_default()
+                .push(i);
+        }
+        *people = by_source
+            .values()
+            .map(|at| places_at_once(records, at))
+            .max()
+            .unwrap_or(1) as f64;
     }
     let named = named.max(1) as f64;
     Some(
