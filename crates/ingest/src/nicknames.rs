@@ -7,122 +7,192 @@
 //! SAM, CHRIS, JO, FRANKIE, CHARLIE, BILLIE, NICKY, TERRY, PAT, JACKIE, GERRY,
 //! JAN, VAL, SANDY, KIM, LOU, NAT, FRAN, STEVIE, GEORGIE) and short forms of
 //! several different names (HARRY: Henry or Harold; BERT: Albert, Herbert or
-//! Robert; ELLIE, NELL, SALLY), because mapping them would invent a fact.
+//! Robert; VICKY: Victoria or Vikram; ELLIE, NELL, SALLY), because mapping
+//! them would invent a fact. Linkage still lets those fit their names.
+
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+/// Each formal form with its nicknames, short forms and variant spellings.
+const TABLE: &[(&str, &[&str])] = &[
+    // Men's names.
+    (
+        "WILLIAM",
+        &["BILL", "BILLY", "WILL", "WILLY", "WILLIE", "LIAM"],
+    ),
+    ("ROBERT", &["BOB", "BOBBY", "ROB", "ROBBIE", "ROBBY", "RAB"]),
+    ("JAMES", &["JIM", "JIMMY", "JIMMIE", "JAMIE"]),
+    ("JOHN", &["JOHNNY", "JOHNNIE", "JACK"]),
+    ("DAVID", &["DAVE", "DAVY", "DAVIE", "DAI"]),
+    (
+        "MICHAEL",
+        &["MIKE", "MIKEY", "MICK", "MICKY", "MICKEY", "MICHEAL"],
+    ),
+    ("THOMAS", &["TOM", "TOMMY", "TOMMIE"]),
+    ("DANIEL", &["DAN", "DANNY"]),
+    ("STEPHEN", &["STEVE", "STEVEN"]),
+    ("ANTHONY", &["TONY", "ANTONY"]),
+    ("NICHOLAS", &["NICK", "NICOLAS"]),
+    (
+        "RICHARD",
+        &["RICH", "RICK", "RICKY", "RICHIE", "DICK", "DICKY"],
+    ),
+    ("EDWARD", &["ED", "EDDIE", "EDDY", "TED", "TEDDY", "NED"]),
+    ("CHARLES", &["CHAS", "CHUCK"]),
+    ("FREDERICK", &["FRED", "FREDDIE", "FREDDY", "FREDRICK"]),
+    ("ANDREW", &["ANDY"]),
+    ("PETER", &["PETE"]),
+    ("PATRICK", &["PADDY"]),
+    ("TIMOTHY", &["TIM", "TIMMY"]),
+    ("PHILIP", &["PHIL", "PHILLIP"]),
+    ("MATTHEW", &["MATT", "MATTY", "MAT", "MATHEW"]),
+    ("JOSEPH", &["JOE", "JOEY"]),
+    ("BENJAMIN", &["BEN", "BENNY"]),
+    ("KENNETH", &["KEN", "KENNY"]),
+    ("RAYMOND", &["RAY"]),
+    ("RONALD", &["RON", "RONNIE"]),
+    ("DONALD", &["DON", "DONNIE"]),
+    ("LEONARD", &["LEN", "LENNY"]),
+    ("ALFRED", &["ALF", "ALFIE"]),
+    ("ARTHUR", &["ARTIE"]),
+    ("ALEXANDER", &["ALEC"]),
+    ("CHRISTOPHER", &["KIT"]),
+    ("GREGORY", &["GREG"]),
+    ("DOUGLAS", &["DOUG"]),
+    ("LAWRENCE", &["LARRY", "LAURENCE"]),
+    ("GEOFFREY", &["GEOFF"]),
+    ("JEFFREY", &["JEFF", "JEFFERY"]),
+    ("GRAHAM", &["GRAHAME", "GRAEME"]),
+    ("BRIAN", &["BRYAN"]),
+    ("NEIL", &["NEAL"]),
+    ("SEAN", &["SHAUN", "SHAWN"]),
+    ("MARK", &["MARC"]),
+    ("DOMINIC", &["DOM"]),
+    ("JOSHUA", &["JOSH"]),
+    ("ZACHARY", &["ZAC", "ZACK", "ZAK"]),
+    ("OLIVER", &["OLLIE", "OLLY"]),
+    ("VINCENT", &["VINCE", "VINNY"]),
+    ("NORMAN", &["NORM"]),
+    ("REGINALD", &["REG", "REGGIE"]),
+    ("STANLEY", &["STAN"]),
+    ("ABRAHAM", &["ABE"]),
+    ("GERARD", &["GED"]),
+    ("EUGENE", &["GENE"]),
+    ("WALTER", &["WALT", "WALLY"]),
+    ("WILFRED", &["WILF"]),
+    ("ERNEST", &["ERNIE"]),
+    ("HERBERT", &["HERB", "HERBIE"]),
+    ("GARY", &["GARRY"]),
+    ("DEREK", &["DERRICK"]),
+    ("STUART", &["STEWART"]),
+    ("IAN", &["IAIN"]),
+    ("ALAN", &["ALLAN", "ALLEN"]),
+    // Transliterations of Arabic names.
+    (
+        "MUHAMMAD",
+        &[
+            "MOHAMED", "MOHAMMAD", "MOHAMMED", "MUHAMMED", "MUHAMAD", "MOHAMAD", "MOHAMUD", "MOHD",
+        ],
+    ),
+    ("AHMED", &["AHMAD", "AHMET"]),
+    ("MUSTAFA", &["MUSTAPHA"]),
+    ("YUSUF", &["YOUSUF", "YUSSUF"]),
+    // Women's names.
+    (
+        "KATHERINE",
+        &[
+            "KATE",
+            "KATIE",
+            "KATY",
+            "KATHY",
+            "KAT",
+            "CATH",
+            "CATHY",
+            "KITTY",
+            "CATHERINE",
+            "CATHARINE",
+            "KATHARINE",
+            "KATHRYN",
+            "CATHRYN",
+        ],
+    ),
+    (
+        "ELIZABETH",
+        &[
+            "LIZ",
+            "LIZZIE",
+            "LIZZY",
+            "BETH",
+            "BETTY",
+            "BETSY",
+            "BESS",
+            "BESSIE",
+            "LIBBY",
+            "ELIZA",
+            "ELISABETH",
+        ],
+    ),
+    ("SUSAN", &["SUE", "SUSIE", "SUZIE", "SUZY"]),
+    (
+        "MARGARET",
+        &["MAGGIE", "MEG", "PEGGY", "PEG", "MAGS", "MADGE"],
+    ),
+    ("JENNIFER", &["JENNY", "JENNIE", "JENNI", "JEN"]),
+    ("REBECCA", &["BECKY", "BECKIE", "BECCA"]),
+    ("DEBORAH", &["DEBBIE", "DEBBY", "DEB", "DEBRA"]),
+    ("AMANDA", &["MANDY"]),
+    ("VICTORIA", &["TORI"]),
+    ("PATRICIA", &["PATSY", "PATTY", "TRISH", "TRISHA", "TRICIA"]),
+    ("BARBARA", &["BARB", "BABS"]),
+    ("JACQUELINE", &["JACQUI"]),
+    ("DOROTHY", &["DOT", "DOTTIE", "DOLLY"]),
+    ("ABIGAIL", &["ABBY", "ABBIE", "ABI"]),
+    ("CHARLOTTE", &["LOTTIE"]),
+    ("GILLIAN", &["GILL"]),
+    ("JESSICA", &["JESS"]),
+    ("JOSEPHINE", &["JOSIE"]),
+    ("PAMELA", &["PAM"]),
+    ("PENELOPE", &["PENNY"]),
+    ("THERESA", &["TESS", "TERESA"]),
+    ("ANNE", &["ANN", "ANNIE"]),
+    ("JUDITH", &["JUDY"]),
+    ("SARAH", &["SARA"]),
+    ("CLAIRE", &["CLARE"]),
+    ("TRACY", &["TRACEY"]),
+    ("STEPHANIE", &["STEPH"]),
+    ("HARRIET", &["HATTIE"]),
+    ("FLORENCE", &["FLO", "FLOSSIE"]),
+    ("ANGELA", &["ANGIE"]),
+    ("PRISCILLA", &["CILLA"]),
+];
 
 /// The formal form of an upper-case forename token, if it is a known
 /// nickname or variant spelling.
 pub(super) fn formal(token: &str) -> Option<&'static str> {
-    Some(match token {
-        // Men's names.
-        "BILL" | "BILLY" | "WILL" | "WILLY" | "WILLIE" | "LIAM" => "WILLIAM",
-        "BOB" | "BOBBY" | "ROB" | "ROBBIE" | "ROBBY" | "RAB" => "ROBERT",
-        "JIM" | "JIMMY" | "JIMMIE" | "JAMIE" => "JAMES",
-        "JOHNNY" | "JOHNNIE" | "JACK" => "JOHN",
-        "DAVE" | "DAVY" | "DAVIE" | "DAI" => "DAVID",
-        "MIKE" | "MIKEY" | "MICK" | "MICKY" | "MICKEY" | "MICHEAL" => "MICHAEL",
-        "TOM" | "TOMMY" | "TOMMIE" => "THOMAS",
-        "DAN" | "DANNY" => "DANIEL",
-        "STEVE" | "STEVEN" => "STEPHEN",
-        "TONY" | "ANTONY" => "ANTHONY",
-        "NICK" | "NICOLAS" => "NICHOLAS",
-        "RICH" | "RICK" | "RICKY" | "RICHIE" | "DICK" | "DICKY" => "RICHARD",
-        "ED" | "EDDIE" | "EDDY" | "TED" | "TEDDY" | "NED" => "EDWARD",
-        "CHAS" | "CHUCK" => "CHARLES",
-        "FRED" | "FREDDIE" | "FREDDY" | "FREDRICK" => "FREDERICK",
-        "ANDY" => "ANDREW",
-        "PETE" => "PETER",
-        "PADDY" => "PATRICK",
-        "TIM" | "TIMMY" => "TIMOTHY",
-        "PHIL" | "PHILLIP" => "PHILIP",
-        "MATT" | "MATTY" | "MAT" | "MATHEW" => "MATTHEW",
-        "JOE" | "JOEY" => "JOSEPH",
-        "BEN" | "BENNY" => "BENJAMIN",
-        "KEN" | "KENNY" => "KENNETH",
-        "RAY" => "RAYMOND",
-        "RON" | "RONNIE" => "RONALD",
-        "DON" | "DONNIE" => "DONALD",
-        "LEN" | "LENNY" => "LEONARD",
-        "ALF" | "ALFIE" => "ALFRED",
-        "ARTIE" => "ARTHUR",
-        "ALEC" => "ALEXANDER",
-        "KIT" => "CHRISTOPHER",
-        "GREG" => "GREGORY",
-        "DOUG" => "DOUGLAS",
-        "LARRY" | "LAURENCE" => "LAWRENCE",
-        "GEOFF" => "GEOFFREY",
-        "JEFF" | "JEFFERY" => "JEFFREY",
-        "GRAHAME" | "GRAEME" => "GRAHAM",
-        "BRYAN" => "BRIAN",
-        "NEAL" => "NEIL",
-        "SHAUN" | "SHAWN" => "SEAN",
-        "MARC" => "MARK",
-        "DOM" => "DOMINIC",
-        "JOSH" => "JOSHUA",
-        "ZAC" | "ZACK" | "ZAK" => "ZACHARY",
-        "OLLIE" | "OLLY" => "OLIVER",
-        "VINCE" | "VINNY" => "VINCENT",
-        "NORM" => "NORMAN",
-        "REG" | "REGGIE" => "REGINALD",
-        "STAN" => "STANLEY",
-        "ABE" => "ABRAHAM",
-        "GED" => "GERARD",
-        "GENE" => "EUGENE",
-        "WALT" | "WALLY" => "WALTER",
-        "WILF" => "WILFRED",
-        "ERNIE" => "ERNEST",
-        "HERB" | "HERBIE" => "HERBERT",
-        "GARRY" => "GARY",
-        "DERRICK" => "DEREK",
-        "STEWART" => "STUART",
-        "IAIN" => "IAN",
-        "ALLAN" | "ALLEN" => "ALAN",
-        // Transliterations of Arabic names.
-        "MOHAMED" | "MOHAMMAD" | "MOHAMMED" | "MUHAMMED" | "MUHAMAD" | "MOHAMAD" | "MOHAMUD"
-        | "MOHD" => "MUHAMMAD",
-        "AHMAD" | "AHMET" => "AHMED",
-        "MUSTAPHA" => "MUSTAFA",
-        "YOUSUF" | "YUSSUF" => "YUSUF",
-        // Women's names.
-        "KATE" | "KATIE" | "KATY" | "KATHY" | "KAT" | "CATH" | "CATHY" | "KITTY" | "CATHERINE"
-        | "CATHARINE" | "KATHARINE" | "KATHRYN" | "CATHRYN" => "KATHERINE",
-        "LIZ" | "LIZZIE" | "LIZZY" | "BETH" | "BETTY" | "BETSY" | "BESS" | "BESSIE" | "LIBBY"
-        | "ELIZA" | "ELISABETH" => "ELIZABETH",
-        "SUE" | "SUSIE" | "SUZIE" | "SUZY" => "SUSAN",
-        "MAGGIE" | "MEG" | "PEGGY" | "PEG" | "MAGS" | "MADGE" => "MARGARET",
-        "JENNY" | "JENNIE" | "JENNI" | "JEN" => "JENNIFER",
-        "BECKY" | "BECKIE" | "BECCA" => "REBECCA",
-        "DEBBIE" | "DEBBY" | "DEB" | "DEBRA" => "DEBORAH",
-        "MANDY" => "AMANDA",
-        "VICKY" | "VICKI" | "VIKKI" | "TORI" => "VICTORIA",
-        "PATSY" | "PATTY" | "TRISH" | "TRISHA" | "TRICIA" => "PATRICIA",
-        "BARB" | "BABS" => "BARBARA",
-        "JACQUI" => "JACQUELINE",
-        "DOT" | "DOTTIE" | "DOLLY" => "DOROTHY",
-        "ABBY" | "ABBIE" | "ABI" => "ABIGAIL",
-        "LOTTIE" => "CHARLOTTE",
-        "GILL" => "GILLIAN",
-        "JESS" => "JESSICA",
-        "JOSIE" => "JOSEPHINE",
-        "PAM" => "PAMELA",
-        "PENNY" => "PENELOPE",
-        "TESS" | "TERESA" => "THERESA",
-        "ANN" | "ANNIE" => "ANNE",
-        "JUDY" => "JUDITH",
-        "SARA" => "SARAH",
-        "CLARE" => "CLAIRE",
-        "TRACEY" => "TRACY",
-        "STEPH" => "STEPHANIE",
-        "HATTIE" => "HARRIET",
-        "FLO" | "FLOSSIE" => "FLORENCE",
-        "ANGIE" => "ANGELA",
-        "CILLA" => "PRISCILLA",
-        _ => return None,
-    })
+    static FORMAL: OnceLock<HashMap<&'static str, &'static str>> = OnceLock::new();
+    FORMAL
+        .get_or_init(|| {
+            TABLE
+                .iter()
+                .flat_map(|(formal, forms)| forms.iter().map(move |f| (*f, *formal)))
+                .collect()
+        })
+        .get(token)
+        .copied()
+}
+
+/// The nicknames, short forms and variant spellings of a formal form (empty
+/// when it has none): "WILLIAM" gives BILL, LIAM and the rest.
+pub(super) fn forms_of(formal: &str) -> &'static [&'static str] {
+    TABLE
+        .iter()
+        .find(|(f, _)| *f == formal)
+        .map_or(&[], |(_, forms)| forms)
 }
 
 #[cfg(test)]
 mod tests {
-    use super::formal;
+    use super::{formal, forms_of};
 
     #[test]
     fn known_forms_map_and_formal_forms_are_fixed_points() {
@@ -133,13 +203,15 @@ mod tests {
         for t in ["WILLIAM", "MUHAMMAD", "KATHERINE", "ELIZABETH", "STEPHEN"] {
             assert_eq!(formal(t), None, "{t}");
         }
+        assert!(forms_of("WILLIAM").contains(&"LIAM"));
+        assert!(forms_of("NO SUCH NAME").is_empty());
     }
 
     #[test]
     fn ambiguous_short_forms_are_left_alone() {
         for t in [
             "ALEX", "SAM", "CHRIS", "JO", "FRANKIE", "CHARLIE", "BILLIE", "NICKY", "TERRY", "PAT",
-            "JACKIE", "HARRY",
+            "JACKIE", "HARRY", "VICKY",
         ] {
             assert_eq!(formal(t), None, "{t}");
         }
@@ -152,7 +224,7 @@ mod tests {
         let samples = [
             "BILL", "BOB", "JIM", "JACK", "DAVE", "MIKE", "TOM", "DAN", "STEVE", "TONY", "NICK",
             "RICK", "TED", "FRED", "ANDY", "KATE", "LIZ", "SUE", "MEG", "JENNY", "BECKY", "DEBBIE",
-            "MANDY", "VICKY", "MOHD", "AHMAD", "ANN", "TERESA", "GRAEME", "IAIN",
+            "MANDY", "TORI", "MOHD", "AHMAD", "ANN", "TERESA", "GRAEME", "IAIN",
         ];
         for s in samples {
             let f = formal(s).unwrap_or_default();

@@ -170,6 +170,12 @@ fn formal_first(token: &NameToken) -> String {
     nicknames::formal(&token.text).map_or_else(|| token.text.clone(), str::to_string)
 }
 
+/// The nicknames, short forms and variant spellings that `forename` turns
+/// into this formal form ("WILLIAM": BILL, LIAM, ...).
+pub fn nickname_forms(formal: &str) -> &'static [&'static str] {
+    nicknames::forms_of(formal)
+}
+
 /// A forename: `name`, then a known nickname replaced by its formal form.
 ///
 /// Only the first word is replaced (Bill John -> WILLIAM JOHN). Short forms

@@ -3,6 +3,7 @@
 //! evidence for nor against a match.
 
 use crate::config::{ComparisonConfig, ComparisonKind};
+use crate::names::{initial_fits, short_form};
 use crate::record::{Derived, Field, Record};
 use chrono::{Datelike, NaiveDate};
 use strsim::jaro_winkler;
@@ -155,8 +156,11 @@ impl Comparison {
         let (swap, sound, short, initial, different) = (n + 1, n + 2, n + 3, n + 4, n + 5);
         if x.len() == 1 || y.len() == 1 {
             // An initial only ever "fits"; it cannot be exact or similar.
-            return if x.as_bytes()[0] == y.as_bytes()[0] {
+            let (i, name) = if x.len() == 1 { (x, y) } else { (y, x) };
+            return if x.as_bytes()[0] == y.as_bytes()[0] || initial_fits(i.as_bytes()[0], name) {
                 initial
+            } else if swapped(a, da, b, db) {
+                swap
             } else {
                 different
             };
@@ -259,10 +263,19 @@ fn swapped(a: &Record, da: &Derived, b: &Record, db: &Derived) -> bool {
     // Or sound alike: the surname side is not nickname-mapped, so a
     // transliteration there ("MOHAMED" for "MUHAMMAD") only matches by sound.
     let sounds = |x: &Option<Box<str>>, y: &Option<Box<str>>| x.is_some() && x == y;
-    (close(da.forename.as_deref(), first_surname(b))
-        || sounds(&da.forename_sound, &db.surname_sound))
-        && (close(first_surname(a), db.forename.as_deref())
-            || sounds(&da.surname_sound, &db.forename_sound))
+    // Or, on one crossing only, an initial ("S RICHARD" for Richard Sutton).
+    let initial = |x: Option<&str>, y: Option<&str>| match (x, y) {
+        (Some(x), Some(y)) => {
+            let (i, name) = if x.len() == 1 { (x, y) } else { (y, x) };
+            i.len() == 1 && name.len() > 1 && name.starts_with(i)
+        }
+        _ => false,
+    };
+    let (fa, sb) = (da.forename.as_deref(), first_surname(b));
+    let (sa, fb) = (first_surname(a), db.forename.as_deref());
+    let first = close(fa, sb) || sounds(&da.forename_sound, &db.surname_sound);
+    let second = close(sa, fb) || sounds(&da.surname_sound, &db.forename_sound);
+    (first && second) || (close(fa, sb) && initial(sa, fb)) || (initial(fa, sb) && close(sa, fb))
 }
 
 /// The first word of a record's surname: where a swapped forename lands.
@@ -303,82 +316,6 @@ pub fn dobs_compatible(x: NaiveDate, y: NaiveDate) -> bool {
 pub fn forenames_compatible(x: &str, y: &str, sx: Option<&str>, sy: Option<&str>) -> bool {
     x == y || jaro_winkler(x, y) >= 0.8 || (sx.is_some() && sx == sy) || short_form(x, y)
 }
-
-/// One forename is a short form of the other: its start ("VIK" for
-/// "VIKRAM", "MEI" for "MEI LING"), or a nickname ingest leaves alone because
-/// it could stand for more than one name ("SAMMY": Samuel or Samantha).
-pub fn short_form(x: &str, y: &str) -> bool {
-    let (short, long) = if x.len() <= y.len() { (x, y) } else { (y, x) };
-    if short.len() >= 2 && long.starts_with(short) {
-        return true;
-    }
-    AMBIGUOUS_SHORT_FORMS
-        .iter()
-        .any(|(s, longs)| *s == short && longs.contains(&long))
-}
-
-/// Short forms that may stand for several names, and the names they may
-/// stand for. Only those that are not simply the start of the name: the
-/// prefix rule above already covers "CHRIS", "ALEX", "JO" and the like.
-/// Written from common knowledge of English, Welsh, South Asian and West
-/// African naming, not from any one source system.
-const AMBIGUOUS_SHORT_FORMS: &[(&str, &[&str])] = &[
-    ("SAMMY", &["SAMUEL", "SAMANTHA"]),
-    ("SANDY", &["ALEXANDER", "ALEXANDRA", "SANDRA"]),
-    ("LOU", &["LOUISE", "LOUISA", "LUCY", "LUKE"]),
-    ("LULU", &["LOUISE", "LUCY"]),
-    ("NICKY", &["NICOLA", "NICHOLAS", "NICOLE"]),
-    ("JONNY", &["JONATHAN", "JOHN"]),
-    ("JOHNNY", &["JONATHAN", "JOHN"]),
-    ("JAKE", &["JACOB", "JACK"]),
-    ("GAZ", &["GARY", "GARETH"]),
-    ("DEL", &["DEREK"]),
-    ("SHELLEY", &["MICHELLE", "RACHEL"]),
-    ("SHELLY", &["MICHELLE", "RACHEL"]),
-    ("LIV", &["OLIVIA"]),
-    ("LIVVY", &["OLIVIA"]),
-    ("LIVY", &["OLIVIA"]),
-    ("JESS", &["JESSICA"]),
-    ("JESSIE", &["JESSICA"]),
-    ("JEAN", &["JENNIFER"]),
-    ("JEN", &["JENNIFER"]),
-    ("JENNY", &["JENNIFER"]),
-    ("AMY", &["AIMEE"]),
-    ("BUKKY", &["BUKOLA", "OLUWABUKOLA"]),
-    ("FUNMI", &["FUNMILAYO", "OLUWAFUNMILAYO"]),
-    ("TOPE", &["TEMITOPE", "OLUWATOPE"]),
-    ("TEMI", &["TEMITOPE", "TEMILOLUWA"]),
-    ("SEUN", &["OLUWASEUN"]),
-    ("SUKHI", &["SUKHDEV", "SUKHJINDER", "SUKHWINDER"]),
-    ("JASSI", &["JASWINDER", "JASPREET", "JASVINDER"]),
-    ("SIMI", &["SIMRAN"]),
-    ("RAJ", &["RAJESH", "RAJINDER", "RAJVINDER"]),
-    ("KIRAN", &["KIRANJIT"]),
-    ("TY", &["TYRONE", "TYLER"]),
-    ("BEV", &["BEVERLEY", "BEVERLY"]),
-    ("VAL", &["VALERIE"]),
-    ("PAT", &["PATRICIA", "PATRICK"]),
-    ("PATSY", &["PATRICIA"]),
-    ("TRISH", &["PATRICIA"]),
-    ("TERRY", &["TERENCE", "TERESA"]),
-    ("GERRY", &["GERALD", "GERALDINE"]),
-    ("JACKIE", &["JACQUELINE"]),
-    ("CHARLIE", &["CHARLES", "CHARLOTTE"]),
-    ("FRANKIE", &["FRANCIS", "FRANCES", "FRANCESCA"]),
-    ("BILLIE", &["WILLIAM", "WILHELMINA"]),
-    ("STEVIE", &["STEPHEN", "STEVEN", "STEPHANIE"]),
-    ("GEORGIE", &["GEORGE", "GEORGINA"]),
-    ("MO", &["MUHAMMAD", "MOHAMMED", "MAUREEN"]),
-    ("SASHA", &["ALEXANDER", "ALEXANDRA"]),
-    ("SVETA", &["SVETLANA"]),
-    ("KASIA", &["KATARZYNA"]),
-    ("GOSIA", &["MALGORZATA"]),
-    ("BASIA", &["BARBARA"]),
-    ("KUBA", &["JAKUB"]),
-    ("TOSIA", &["ANTONINA"]),
-    ("DAI", &["DAVID"]),
-    ("IOLO", &["IORWERTH"]),
-];
 
 #[cfg(test)]
 mod tests {

@@ -16,6 +16,7 @@ pub mod eval;
 pub mod explain;
 pub mod households;
 pub mod model;
+pub mod names;
 pub mod record;
 pub mod stable;
 pub mod standalone;

@@ -1,0 +1,248 @@
+//! What linkage knows about forenames beyond their spelling: short forms
+//! that could stand for several names, short forms taken from a name's end,
+//! and one name written the way another language writes it. Ingest already
+//! maps the unambiguous nicknames to one formal form
+//! (`upstream_ingest::standardise::forename`: BILL becomes WILLIAM); what is
+//! here cannot be mapped without inventing a fact ("VICKY" is Victoria or
+//! Vikram), so it is only allowed to fit, and the model learns how much that
+//! is worth. Written from common knowledge of English, Welsh, Irish, South
+//! Asian, West African and Eastern European naming in Britain, not from any
+//! one source system.
+
+use upstream_ingest::standardise::nickname_forms;
+
+/// One forename is a short form of the other: its start ("VIK" for
+/// "VIKRAM", "MEI" for "MEI LING"), a known ending ("PREET" for
+/// "GURPREET"), a short form of several names ("SAMMY": Samuel or
+/// Samantha), or the same name in another language ("PIOTR" and "PETER").
+pub fn short_form(x: &str, y: &str) -> bool {
+    let (short, long) = if x.len() <= y.len() { (x, y) } else { (y, x) };
+    if short.len() >= 2 && long.starts_with(short) {
+        return true;
+    }
+    if ENDINGS.contains(&short) && long.len() >= short.len() + 2 && long.ends_with(short) {
+        return true;
+    }
+    AMBIGUOUS_SHORT_FORMS
+        .iter()
+        .any(|(s, longs)| *s == short && longs.contains(&long))
+        || SAME_NAME.iter().any(|g| g.contains(&x) && g.contains(&y))
+}
+
+/// Whether a lone initial could stand for this (formal) forename: its own
+/// first letter, or that of a name its holder may go by ("L" for William,
+/// called Liam; "T" for Edward, called Ted; "C" for Katherine, spelt
+/// Catherine).
+pub fn initial_fits(initial: u8, name: &str) -> bool {
+    let starts = |s: &str| s.as_bytes().first() == Some(&initial);
+    starts(name)
+        || nickname_forms(name).iter().any(|f| starts(f))
+        || AMBIGUOUS_SHORT_FORMS
+            .iter()
+            .any(|(s, longs)| longs.contains(&name) && starts(s))
+        || SAME_NAME
+            .iter()
+            .any(|g| g.contains(&name) && g.iter().any(|f| starts(f)))
+        || ENDINGS
+            .iter()
+            .any(|e| name.len() >= e.len() + 2 && name.ends_with(e) && starts(e))
+}
+
+/// Endings that are used on their own as a short form of the whole name:
+/// "PREET" (Gurpreet, Manpreet), "DEV" (Sukhdev), "KEMI" (Oluwakemi),
+/// "TUNDE" (Babatunde), "LANA" (Svetlana), "LENA" (Olena, Helena). Only
+/// these: a general "ends with" rule would let "ANNE" fit "LEANNE" and
+/// "ELLA" fit "STELLA", often two people in one home.
+const ENDINGS: &[&str] = &[
+    "PREET", "DEEP", "JEET", "JIT", "DEV", "KEMI", "FEMI", "TUNDE", "EMEKA", "DELE", "MIDE",
+    "NEDU", "TOPE", "SEUN", "LANA", "LENA",
+];
+
+/// Short forms that may stand for several names, and the names they may
+/// stand for. Only those that are not simply the start of the name: the
+/// prefix rule above already covers "CHRIS", "ALEX", "JO" and the like.
+const AMBIGUOUS_SHORT_FORMS: &[(&str, &[&str])] = &[
+    ("SAMMY", &["SAMUEL", "SAMANTHA"]),
+    ("SANDY", &["ALEXANDER", "ALEXANDRA", "SANDRA"]),
+    ("LOU", &["LOUISE", "LOUISA", "LUCY", "LUKE"]),
+    ("LULU", &["LOUISE", "LUCY"]),
+    ("NICKY", &["NICOLA", "NICHOLAS", "NICOLE"]),
+    ("NIKKI", &["NICOLA", "NICOLE"]),
+    ("JONNY", &["JONATHAN", "JOHN"]),
+    ("JOHNNY", &["JONATHAN", "JOHN"]),
+    ("JAKE", &["JACOB", "JACK"]),
+    ("HARRY", &["HENRY", "HAROLD"]),
+    ("VICKY", &["VICTORIA", "VIKRAM"]),
+    ("VICKI", &["VICTORIA", "VIKRAM"]),
+    ("VIKKI", &["VICTORIA", "VIKRAM"]),
+    ("MILLIE", &["EMILY", "AMELIA", "MILDRED", "CAMILLA"]),
+    ("MANNY", &["EMMANUEL", "MANUEL"]),
+    ("NATE", &["NATHAN", "NATHANIEL"]),
+    ("DREW", &["ANDREW"]),
+    ("FRANK", &["FRANCIS", "FRANKLIN"]),
+    ("BERNIE", &["BERNARD", "BERNADETTE"]),
+    ("MARGE", &["MARGARET", "MARJORIE"]),
+    ("GAZ", &["GARY", "GARETH"]),
+    // Sikh men named Gurpreet or Gurdeep often go by Gary at work.
+    ("GARY", &["GURPREET", "GURDEEP", "GURINDER"]),
+    ("DEL", &["DEREK"]),
+    ("SHELLEY", &["MICHELLE", "RACHEL"]),
+    ("SHELLY", &["MICHELLE", "RACHEL"]),
+    ("LIV", &["OLIVIA"]),
+    ("LIVVY", &["OLIVIA"]),
+    ("LIVY", &["OLIVIA"]),
+    ("JESS", &["JESSICA"]),
+    ("JESSIE", &["JESSICA"]),
+    ("JEAN", &["JENNIFER"]),
+    ("JEN", &["JENNIFER"]),
+    ("JENNY", &["JENNIFER"]),
+    ("AMY", &["AIMEE", "AMELIA"]),
+    ("BRIDIE", &["BRIDGET"]),
+    ("BIDDY", &["BRIDGET"]),
+    ("SHIV", &["SIOBHAN"]),
+    ("NUALA", &["FIONNUALA"]),
+    ("FINOLA", &["FIONNUALA"]),
+    ("BUKKY", &["BUKOLA", "OLUWABUKOLA"]),
+    ("FUNMI", &["FUNMILAYO", "OLUWAFUNMILAYO"]),
+    ("TEMI", &["TEMITOPE", "TEMILOLUWA"]),
+    ("SUKHI", &["SUKHDEV", "SUKHJINDER", "SUKHWINDER"]),
+    ("JASSI", &["JASWINDER", "JASPREET", "JASVINDER"]),
+    ("SIMI", &["SIMRAN"]),
+    ("RAJ", &["RAJESH", "RAJINDER", "RAJVINDER"]),
+    ("KIRAN", &["KIRANJIT"]),
+    ("TY", &["TYRONE", "TYLER"]),
+    ("BEV", &["BEVERLEY", "BEVERLY"]),
+    ("VAL", &["VALERIE"]),
+    ("PAT", &["PATRICIA", "PATRICK"]),
+    ("PATSY", &["PATRICIA"]),
+    ("TRISH", &["PATRICIA"]),
+    ("TERRY", &["TERENCE", "TERESA"]),
+    ("GERRY", &["GERALD", "GERALDINE"]),
+    ("JACKIE", &["JACQUELINE"]),
+    ("CHARLIE", &["CHARLES", "CHARLOTTE"]),
+    ("FRANKIE", &["FRANCIS", "FRANCES", "FRANCESCA"]),
+    ("BILLIE", &["WILLIAM", "WILHELMINA"]),
+    ("STEVIE", &["STEPHEN", "STEVEN", "STEPHANIE"]),
+    ("GEORGIE", &["GEORGE", "GEORGINA"]),
+    ("MO", &["MUHAMMAD", "MOHAMMED", "MAUREEN"]),
+    (
+        "SASHA",
+        &["ALEXANDER", "ALEXANDRA", "OLEKSANDR", "OLEKSANDRA"],
+    ),
+    ("TANYA", &["TATIANA", "TETIANA"]),
+    ("DIMA", &["DMITRI", "DMITRY"]),
+    ("SVETA", &["SVETLANA"]),
+    ("KASIA", &["KATARZYNA"]),
+    ("GOSIA", &["MALGORZATA"]),
+    ("BASIA", &["BARBARA"]),
+    ("KUBA", &["JAKUB"]),
+    ("TOMEK", &["TOMASZ"]),
+    ("BARTEK", &["BARTOSZ"]),
+    ("WOJTEK", &["WOJCIECH"]),
+    ("AGA", &["AGNIESZKA"]),
+    ("ASIA", &["JOANNA"]),
+    ("ZOSIA", &["ZOFIA"]),
+    ("TOSIA", &["ANTONINA"]),
+    ("DAI", &["DAVID", "DAFYDD", "DEWI"]),
+    ("GRIFF", &["GRUFFYDD", "GRIFFITH"]),
+    ("LLEW", &["LLYWELYN", "LLEWELLYN"]),
+    ("CERI", &["CERYS"]),
+    ("LUNED", &["ELUNED"]),
+    ("IOLO", &["IORWERTH"]),
+];
+
+/// One name as different languages write it, or as someone settled in
+/// Britain may give it ("MATEUSZ" on a benefit claim, "MATTHEW" to the
+/// council tax office). In ingest's formal forms (KATHERINE, not CATHERINE).
+/// Names often given to two people in one family (JOHN and SEAN, JOHN and
+/// IAN) are left out.
+const SAME_NAME: &[&[&str]] = &[
+    &["PETER", "PIOTR"],
+    &["PAUL", "PAWEL"],
+    &["MICHAEL", "MICHAL", "MIHAI"],
+    &["JACOB", "JAKUB"],
+    &["LUKE", "LUKASZ"],
+    &["ANDREW", "ANDRZEJ", "ANDREI"],
+    &["MATTHEW", "MATEUSZ"],
+    &["MARK", "MAREK"],
+    &["CHRISTOPHER", "KRZYSZTOF"],
+    &["THOMAS", "TOMASZ", "TOMOS"],
+    &["DAVID", "DAWID", "DAFYDD", "DEWI"],
+    &["JOSEPH", "JOZEF"],
+    &["GEORGE", "GHEORGHE"],
+    &["JOHN", "ION", "SION"],
+    &["WILLIAM", "GWILYM"],
+    &["HUGH", "HUW"],
+    &["OWEN", "OWAIN"],
+    &["EVAN", "IEUAN", "IFAN"],
+    &["PATRICK", "PADRAIG"],
+    &["KIERAN", "CIARAN", "KIERON"],
+    &["STEPHEN", "STEFAN", "STEFFAN"],
+    &["JAMES", "SEAMUS"],
+    &["ALEXANDER", "OLEKSANDR", "ALEKSANDR"],
+    &["VICTOR", "VIKTOR"],
+    &["SERGEI", "SERGEY", "SERHII"],
+    &["DMITRI", "DMITRY"],
+    &["USMAN", "UTHMAN", "OSMAN"],
+    &["YUSUF", "YOUSEF", "YOUSSEF"],
+    &["OMAR", "UMAR"],
+    &["OSAMA", "USAMA"],
+    &["QASIM", "KASSIM"],
+    &["JAMAL", "GAMAL"],
+    &["MARGARET", "MALGORZATA"],
+    &["KATHERINE", "KATARZYNA", "CATRIN"],
+    &["AGNES", "AGNIESZKA"],
+    &["SOPHIA", "ZOFIA"],
+    &["JOANNA", "IOANA"],
+    &["MICHAELA", "MIHAELA"],
+    &["ELENA", "OLENA"],
+    &["TATIANA", "TETIANA"],
+    &["NATALIA", "NATALJA", "NATALIYA"],
+    &["IRINA", "IRYNA"],
+    &["YASMIN", "JASMINE"],
+    &["MARYAM", "MARIAM", "MIRIAM"],
+    &["FATIMA", "FATUMA", "FATMA"],
+    &["LAURA", "LOWRI"],
+    &["ELLEN", "ELIN"],
+    &["SIAN", "SHAN"],
+    &["NIAMH", "NEVE"],
+    &["CAOIMHE", "KEEVA"],
+    &["SAOIRSE", "SEERSHA"],
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn short_forms_fit_their_names_only() {
+        assert!(short_form("VIK", "VIKRAM"));
+        assert!(short_form("SAMANTHA", "SAMMY"));
+        assert!(short_form("PREET", "GURPREET"));
+        assert!(short_form("KEMI", "OLUWAKEMI"));
+        assert!(short_form("HARRY", "HAROLD"));
+        assert!(short_form("VICKY", "VIKRAM"));
+        assert!(short_form("MATEUSZ", "MATTHEW"));
+        assert!(short_form("MATTHEW", "MATEUSZ"));
+        // An ending that is not a known short form does not fit.
+        assert!(!short_form("ANNE", "LEANNE"));
+        assert!(!short_form("ELLA", "STELLA"));
+        // A known ending must leave something before it.
+        assert!(!short_form("PREET", "APREET"));
+        assert!(!short_form("HARRY", "HENRIETTA"));
+        assert!(!short_form("JOHN", "SEAN"));
+    }
+
+    #[test]
+    fn an_initial_fits_the_names_its_holder_goes_by() {
+        assert!(initial_fits(b'W', "WILLIAM"));
+        assert!(initial_fits(b'L', "WILLIAM"));
+        assert!(initial_fits(b'B', "WILLIAM"));
+        assert!(initial_fits(b'T', "EDWARD"));
+        assert!(initial_fits(b'C', "KATHERINE"));
+        assert!(initial_fits(b'D', "SUKHDEV"));
+        assert!(initial_fits(b'M', "EMMANUEL"));
+        assert!(!initial_fits(b'P', "MATTHEW"));
+        assert!(!initial_fits(b'Z', "WILLIAM"));
+    }
+}
