@@ -6,6 +6,7 @@
 //! birth, or clearly different full forenames.
 
 use crate::compare::{dobs_compatible, first_surname, forenames_compatible};
+use crate::names::slipped;
 use crate::record::{Derived, Record};
 use chrono::NaiveDate;
 
@@ -225,6 +226,10 @@ pub fn cluster(
     }
 }
 
+/// How far outside the time a person was seen a record may fall and still
+/// be theirs: systems learn of arrivals and departures a month or two late.
+const RIVAL_SLACK_DAYS: i64 = 62;
+
 /// A record giving nothing but a name that fits two people about equally
 /// well ("J THOMPSON" when James and Jacob Thompson both have records) is
 /// taken back out of the person it joined: a guess would show one person's
@@ -240,10 +245,24 @@ pub fn detach_ambiguous(
     let cluster_of = &clustering.cluster_of;
     let mut size = vec![0u32; clustering.clusters];
     let mut anchored = vec![false; clustering.clusters];
+    // When each person was seen by any system: one seen only before or only
+    // after a record's date (moved away, or not yet arrived) is no rival.
+    let mut span: Vec<Option<(NaiveDate, NaiveDate)>> = vec![None; clustering.clusters];
     for (i, &c) in cluster_of.iter().enumerate() {
-        size[c as usize] += 1;
-        anchored[c as usize] |= !is_weak(&records[i]);
+        let c = c as usize;
+        size[c] += 1;
+        anchored[c] |= !is_weak(&records[i]);
+        if let Some((f, t)) = records[i].seen {
+            span[c] = Some(span[c].map_or((f, t), |(a, b)| (a.min(f), b.max(t))));
+        }
     }
+    let around = |i: usize, c: usize| match (records[i].seen, span[c]) {
+        (Some((f, t)), Some((a, b))) => {
+            let slack = chrono::Duration::days(RIVAL_SLACK_DAYS);
+            a - slack <= t && f <= b + slack
+        }
+        _ => true,
+    };
     // For each weak record: its best weight into its own person, and into any other.
     let mut own = vec![f32::NEG_INFINITY; records.len()];
     let mut other = vec![f32::NEG_INFINITY; records.len()];
@@ -256,7 +275,7 @@ pub fn detach_ambiguous(
             let cy = cluster_of[y as usize];
             if cy == cluster_of[xi] {
                 own[xi] = own[xi].max(w);
-            } else if anchored[cy as usize] {
+            } else if anchored[cy as usize] && around(xi, cy as usize) {
                 other[xi] = other[xi].max(w);
             }
         }
@@ -327,7 +346,8 @@ fn conflict(a: &Summary, b: &Summary, records: &[Record], derived: &[Derived], g
         let fits = a.forenames.iter().any(|&x| {
             b.forenames.iter().any(|&y| {
                 let ((fx, sx), (fy, sy)) = (forename(derived, x), forename(derived, y));
-                forenames_compatible(fx, fy, sx, sy) || {
+                let count = |i: u32| derived[i as usize].forename_count;
+                forenames_compatible(fx, fy, sx, sy) || slipped(fx, count(x), fy, count(y)) || {
                     // One record typed surname first: its forename is the
                     // other's surname, and the other way round.
                     let (rx, ry) = (&records[x as usize], &records[y as usize]);

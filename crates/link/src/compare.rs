@@ -3,7 +3,7 @@
 //! evidence for nor against a match.
 
 use crate::config::{ComparisonConfig, ComparisonKind};
-use crate::names::{initial_fits, short_form};
+use crate::names::{initial_fits, short_form, slipped};
 use crate::record::{Derived, Field, Record};
 use chrono::{Datelike, NaiveDate};
 use strsim::jaro_winkler;
@@ -53,7 +53,7 @@ impl Comparison {
                 l.extend(bands("similar"));
                 l.push("swapped with the surname".into());
                 l.push("sound alike".into());
-                l.push("a short form or nickname that fits".into());
+                l.push("a short form or nickname that fits, or one letter off".into());
                 l.push("an initial that fits".into());
                 l.push("different".into());
                 l
@@ -172,7 +172,7 @@ impl Comparison {
             swap
         } else if da.forename_sound.is_some() && da.forename_sound == db.forename_sound {
             sound
-        } else if short_form(x, y) {
+        } else if short_form(x, y) || slipped(x, da.forename_count, y, db.forename_count) {
             short
         } else {
             different

@@ -9,6 +9,7 @@
 //! Asian, West African and Eastern European naming in Britain, not from any
 //! one source system.
 
+use strsim::osa_distance;
 use upstream_ingest::standardise::nickname_forms;
 
 /// One forename is a short form of the other: its start ("VIK" for
@@ -28,6 +29,40 @@ pub fn short_form(x: &str, y: &str) -> bool {
         .any(|(s, longs)| *s == short && longs.contains(&long))
         || SAME_NAME.iter().any(|g| g.contains(&x) && g.contains(&y))
 }
+
+/// A forename typed one letter wrong where spelling similarity cannot see
+/// it: a short name ("AJY" for "AMY": three letters leave no room for a
+/// slip to look small) or a nickname ("JAC" for Jack, which is John). The
+/// slipped form must be far rarer in the data than the name it is a slip
+/// of (`x_count`, `y_count`: records holding each), or "TOM" and "TIM",
+/// "JOHN" and "JOAN", "PAUL" and "PAULA" would fit, often two people in one
+/// home.
+pub fn slipped(x: &str, x_count: u32, y: &str, y_count: u32) -> bool {
+    let rarer = |a: u32, b: u32| a.saturating_mul(SLIP_RARITY) <= b;
+    let one_off = |a: &str, b: &str| {
+        a.len() >= 3 && b.len() >= 3 && a.len().max(b.len()) <= 5 && osa_distance(a, b) == 1
+    };
+    if one_off(x, y) && (rarer(x_count, y_count) || rarer(y_count, x_count)) {
+        return true;
+    }
+    // Either side may be the formal form and the other a slipped nickname.
+    (rarer(y_count, x_count) && forms(x).any(|f| one_off(f, y)))
+        || (rarer(x_count, y_count) && forms(y).any(|f| one_off(f, x)))
+}
+
+/// The names a (formal) forename's holder may go by.
+fn forms(formal: &str) -> impl Iterator<Item = &'static str> + '_ {
+    nickname_forms(formal).iter().copied().chain(
+        AMBIGUOUS_SHORT_FORMS
+            .iter()
+            .filter(move |(_, longs)| longs.contains(&formal))
+            .map(|(s, _)| *s),
+    )
+}
+
+/// How many times rarer a slipped forename must be than the name it is a
+/// slip of.
+const SLIP_RARITY: u32 = 20;
 
 /// Whether a lone initial could stand for this (formal) forename: its own
 /// first letter, or that of a name its holder may go by ("L" for William,
@@ -231,6 +266,21 @@ mod tests {
         assert!(!short_form("PREET", "APREET"));
         assert!(!short_form("HARRY", "HENRIETTA"));
         assert!(!short_form("JOHN", "SEAN"));
+    }
+
+    #[test]
+    fn slips_in_short_names_and_nicknames() {
+        assert!(slipped("AMY", 300, "AJY", 1));
+        assert!(slipped("JOHN", 900, "JAC", 2));
+        assert!(slipped("JACCK", 1, "JOHN", 900));
+        assert!(slipped("BEH", 1, "BENJAMIN", 200));
+        // Two real names a letter apart are two people.
+        assert!(!slipped("TOM", 400, "TIM", 300));
+        assert!(!slipped("JOHN", 900, "JOAN", 300));
+        // Two letters wrong, or too short to tell, is not a slip.
+        assert!(!slipped("AMY", 300, "ABE", 1));
+        assert!(!slipped("JO", 300, "JA", 1));
+        assert!(!slipped("JOHN", 900, "JANE", 1));
     }
 
     #[test]

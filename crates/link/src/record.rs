@@ -132,12 +132,14 @@ pub struct Derived {
     pub house_number: Option<Box<str>>,
     /// Flat and house number together: "3/12", or "/12" with no flat.
     pub premises: Option<Box<str>>,
+    /// How many records hold this `forename`: a slip makes a rare one.
+    pub forename_count: u32,
 }
 
 pub fn derive(records: &[Record]) -> Vec<Derived> {
     use rayon::prelude::*;
     let dm = DoubleMetaphone::default();
-    records
+    let mut derived: Vec<Derived> = records
         .par_iter()
         .map(|r| {
             let forename = r
@@ -170,9 +172,24 @@ pub fn derive(records: &[Record]) -> Vec<Derived> {
                     .map(Box::from),
                 house_number: house,
                 premises,
+                forename_count: 0,
             }
         })
-        .collect()
+        .collect();
+    let mut count: std::collections::HashMap<&str, u32> = std::collections::HashMap::new();
+    for d in &derived {
+        if let Some(f) = d.forename.as_deref() {
+            *count.entry(f).or_default() += 1;
+        }
+    }
+    let counts: Vec<u32> = derived
+        .iter()
+        .map(|d| d.forename.as_deref().map_or(0, |f| count[f]))
+        .collect();
+    for (d, n) in derived.iter_mut().zip(counts) {
+        d.forename_count = n;
+    }
+    derived
 }
 
 fn sector(pc: &str) -> Option<String> {
