@@ -138,6 +138,7 @@ pub fn link(
                             uprn: r.uprn,
                             phone: r.phone,
                             email: r.email,
+                            started: r.event_date,
                             source: source.clone(),
                             ..upstream_link::Record::default()
                         };
@@ -173,7 +174,8 @@ pub fn link(
             r
         })
         .collect();
-    upstream_link::record::mark_still_current(&mut all);
+    let link_config = crate::linking::load_config(config)?;
+    upstream_link::record::settle_spans(&mut all, &link_config.cluster.address_sources);
     all.sort_by(|a, b| a.id.cmp(&b.id));
     let available = all.len();
     if available < records {
@@ -200,7 +202,7 @@ pub fn link(
         .collect();
     release_freed_memory();
     reset_peak_memory();
-    let linker = upstream_link::Linker::new(crate::linking::load_config(config)?)?;
+    let linker = upstream_link::Linker::new(link_config)?;
     let started = Instant::now();
     // Each stage's time, to see where a change costs.
     let stages = std::cell::RefCell::new((Instant::now(), String::new(), Vec::new()));

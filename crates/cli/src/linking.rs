@@ -106,7 +106,10 @@ pub fn print_summary(records: &usize, output: &LinkOutput, took: Duration) {
 }
 
 /// Records as linkage sees them, from what ingest stored.
-pub fn to_records(stored: &[upstream_store::StoredRecord]) -> Vec<upstream_link::Record> {
+pub fn to_records(
+    stored: &[upstream_store::StoredRecord],
+    config: &LinkConfig,
+) -> Vec<upstream_link::Record> {
     let mut records: Vec<upstream_link::Record> = stored
         .iter()
         .map(|s| upstream_link::Record {
@@ -124,10 +127,11 @@ pub fn to_records(stored: &[upstream_store::StoredRecord]) -> Vec<upstream_link:
             email: s.email.clone(),
             extra: Vec::new(),
             seen: s.first_seen.zip(s.extract_date),
+            started: s.event_date,
             source: s.source.clone(),
         })
         .collect();
-    upstream_link::record::mark_still_current(&mut records);
+    upstream_link::record::settle_spans(&mut records, &config.cluster.address_sources);
     records
 }
 
@@ -173,7 +177,7 @@ pub async fn stored(
         stages.done();
         crate::user_error!("nothing has been ingested yet: run `upstream ingest` first");
     }
-    let records = to_records(&stored);
+    let records = to_records(&stored, &config);
     let threshold = config.report_threshold;
     let linker = Linker::new(config)?;
     let output = linker.run(&records, Mode::Dedupe, &|s| stages.stage(s));
@@ -367,7 +371,7 @@ pub async fn evaluate(
     }
     let stages = Stages::new();
     stages.stage("Reading ingested records");
-    let records = to_records(&store.latest_records().await?);
+    let records = to_records(&store.latest_records().await?, &config);
     let threshold = config.threshold;
     let linker = Linker::new(config)?;
     let output = linker.run(&records, Mode::Dedupe, &|s| stages.stage(s));
@@ -526,7 +530,7 @@ pub async fn explain(store: &upstream_store::Store, a: &str, b: &str) -> Result<
     };
     let config = LinkConfig::from_toml(&run.config, "the last run's settings")?;
     let model: upstream_link::Model = serde_json::from_str(&run.model)?;
-    let records = to_records(&store.latest_records().await?);
+    let records = to_records(&store.latest_records().await?, &config);
     let find = |id: &str| {
         records.iter().position(|r| r.id == id).ok_or_else(|| {
             anyhow::anyhow!("no record '{id}': give source:record_key, e.g. council_tax:40000001/1")

@@ -14,7 +14,7 @@ use std::collections::HashMap;
 use std::sync::OnceLock;
 
 /// Each formal form with its nicknames, short forms and variant spellings.
-const TABLE: &[(&str, &[&str])] = &[
+pub(super) const TABLE: &[(&str, &[&str])] = &[
     // Men's names.
     (
         "WILLIAM",
@@ -181,18 +181,9 @@ pub(super) fn formal(token: &str) -> Option<&'static str> {
         .copied()
 }
 
-/// The nicknames, short forms and variant spellings of a formal form (empty
-/// when it has none): "WILLIAM" gives BILL, LIAM and the rest.
-pub(super) fn forms_of(formal: &str) -> &'static [&'static str] {
-    TABLE
-        .iter()
-        .find(|(f, _)| *f == formal)
-        .map_or(&[], |(_, forms)| forms)
-}
-
 #[cfg(test)]
 mod tests {
-    use super::{formal, forms_of};
+    use super::formal;
 
     #[test]
     fn known_forms_map_and_formal_forms_are_fixed_points() {
@@ -203,8 +194,6 @@ mod tests {
         for t in ["WILLIAM", "MUHAMMAD", "KATHERINE", "ELIZABETH", "STEPHEN"] {
             assert_eq!(formal(t), None, "{t}");
         }
-        assert!(forms_of("WILLIAM").contains(&"LIAM"));
-        assert!(forms_of("NO SUCH NAME").is_empty());
     }
 
     #[test]

@@ -170,10 +170,10 @@ fn formal_first(token: &NameToken) -> String {
     nicknames::formal(&token.text).map_or_else(|| token.text.clone(), str::to_string)
 }
 
-/// The nicknames, short forms and variant spellings that `forename` turns
-/// into this formal form ("WILLIAM": BILL, LIAM, ...).
-pub fn nickname_forms(formal: &str) -> &'static [&'static str] {
-    nicknames::forms_of(formal)
+/// Each formal form with the nicknames, short forms and variant spellings
+/// that `forename` turns into it ("WILLIAM": BILL, LIAM, ...).
+pub fn nickname_table() -> &'static [(&'static str, &'static [&'static str])] {
+    nicknames::TABLE
 }
 
 /// A forename: `name`, then a known nickname replaced by its formal form.

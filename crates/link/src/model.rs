@@ -713,6 +713,16 @@ mod tests {
         records[0].source = "council_tax".into();
         let c = correction(&records, &["council_tax"]);
         assert_eq!(c[0], 0.0, "one place seen by the sources that say where");
+        // Two sources that heard of a move at different times (the register
+        // deleting the old address months late) are one person who moved;
+        // two places at once in one source are two people.
+        let residence = ["council_tax", "electoral_register"];
+        records[1].source = "electoral_register".into();
+        let c = correction(&records, &residence);
+        assert_eq!(c[0], 0.0, "two sources, one place each: {c:?}");
+        records[1].source = "council_tax".into();
+        let c = correction(&records, &residence);
+        assert!(c[0] < 0.0, "one source, two places at once: {c:?}");
     }
 
     #[test]

@@ -9,8 +9,10 @@
 //! Asian, West African and Eastern European naming in Britain, not from any
 //! one source system.
 
+use std::collections::HashMap;
+use std::sync::OnceLock;
 use strsim::osa_distance;
-use upstream_ingest::standardise::nickname_forms;
+use upstream_ingest::standardise::nickname_table;
 
 /// One forename is a short form of the other: its start ("VIK" for
 /// "VIKRAM", "MEI" for "MEI LING"), a known ending ("PREET" for
@@ -24,10 +26,11 @@ pub fn short_form(x: &str, y: &str) -> bool {
     if ENDINGS.contains(&short) && long.len() >= short.len() + 2 && long.ends_with(short) {
         return true;
     }
-    AMBIGUOUS_SHORT_FORMS
-        .iter()
-        .any(|(s, longs)| *s == short && longs.contains(&long))
-        || SAME_NAME.iter().any(|g| g.contains(&x) && g.contains(&y))
+    let k = known();
+    k.short_forms
+        .get(short)
+        .is_some_and(|longs| longs.contains(&long))
+        || matches!((k.group.get(x), k.group.get(y)), (Some(a), Some(b)) if a == b)
 }
 
 /// A forename typed one letter wrong where spelling similarity cannot see
@@ -39,25 +42,20 @@ pub fn short_form(x: &str, y: &str) -> bool {
 /// home.
 pub fn slipped(x: &str, x_count: u32, y: &str, y_count: u32) -> bool {
     let rarer = |a: u32, b: u32| a.saturating_mul(SLIP_RARITY) <= b;
+    let (y_slipped, x_slipped) = (rarer(y_count, x_count), rarer(x_count, y_count));
+    if !y_slipped && !x_slipped {
+        return false;
+    }
     let one_off = |a: &str, b: &str| {
         a.len() >= 3 && b.len() >= 3 && a.len().max(b.len()) <= 5 && osa_distance(a, b) == 1
     };
-    if one_off(x, y) && (rarer(x_count, y_count) || rarer(y_count, x_count)) {
+    if one_off(x, y) {
         return true;
     }
     // Either side may be the formal form and the other a slipped nickname.
-    (rarer(y_count, x_count) && forms(x).any(|f| one_off(f, y)))
-        || (rarer(x_count, y_count) && forms(y).any(|f| one_off(f, x)))
-}
-
-/// The names a (formal) forename's holder may go by.
-fn forms(formal: &str) -> impl Iterator<Item = &'static str> + '_ {
-    nickname_forms(formal).iter().copied().chain(
-        AMBIGUOUS_SHORT_FORMS
-            .iter()
-            .filter(move |(_, longs)| longs.contains(&formal))
-            .map(|(s, _)| *s),
-    )
+    let forms = |formal: &str| known().forms.get(formal).map_or(&[][..], Vec::as_slice);
+    (y_slipped && forms(x).iter().any(|f| one_off(f, y)))
+        || (x_slipped && forms(y).iter().any(|f| one_off(f, x)))
 }
 
 /// How many times rarer a slipped forename must be than the name it is a
@@ -70,17 +68,57 @@ const SLIP_RARITY: u32 = 20;
 /// Catherine).
 pub fn initial_fits(initial: u8, name: &str) -> bool {
     let starts = |s: &str| s.as_bytes().first() == Some(&initial);
+    let k = known();
     starts(name)
-        || nickname_forms(name).iter().any(|f| starts(f))
-        || AMBIGUOUS_SHORT_FORMS
-            .iter()
-            .any(|(s, longs)| longs.contains(&name) && starts(s))
-        || SAME_NAME
-            .iter()
-            .any(|g| g.contains(&name) && g.iter().any(|f| starts(f)))
+        || k.forms
+            .get(name)
+            .is_some_and(|f| f.iter().any(|f| starts(f)))
+        || k.group
+            .get(name)
+            .is_some_and(|&g| SAME_NAME[g].iter().any(|f| starts(f)))
         || ENDINGS
             .iter()
             .any(|e| name.len() >= e.len() + 2 && name.ends_with(e) && starts(e))
+}
+
+/// The tables below, indexed once: pairs are compared by the million.
+struct Known {
+    /// Each formal form's nicknames, from ingest and from the short forms here.
+    forms: HashMap<&'static str, Vec<&'static str>>,
+    /// Each ambiguous short form's names.
+    short_forms: HashMap<&'static str, &'static [&'static str]>,
+    /// Each name's group in `SAME_NAME`.
+    group: HashMap<&'static str, usize>,
+}
+
+fn known() -> &'static Known {
+    static KNOWN: OnceLock<Known> = OnceLock::new();
+    KNOWN.get_or_init(|| {
+        let mut forms: HashMap<&'static str, Vec<&'static str>> = HashMap::new();
+        for (short, longs) in AMBIGUOUS_SHORT_FORMS {
+            for long in *longs {
+                forms.entry(long).or_default().push(short);
+            }
+        }
+        for (name, nicknames) in nickname_table() {
+            let f = forms.entry(name).or_default();
+            for n in *nicknames {
+                if !f.contains(n) {
+                    f.push(n);
+                }
+            }
+        }
+        let group = SAME_NAME
+            .iter()
+            .enumerate()
+            .flat_map(|(g, names)| names.iter().map(move |n| (*n, g)))
+            .collect();
+        Known {
+            forms,
+            short_forms: AMBIGUOUS_SHORT_FORMS.iter().copied().collect(),
+            group,
+        }
+    })
 }
 
 /// Endings that are used on their own as a short form of the whole name:

@@ -28,8 +28,30 @@ pub struct Record {
     pub extra: Vec<Option<String>>,
     /// When the record was live (first and last extract it appears in), if known.
     pub seen: Option<(NaiveDate, NaiveDate)>,
+    /// When the record's fact began, as its source declares it (an account
+    /// opened, a claim started), if known: often years before the first
+    /// extract. See `settle_spans`.
+    pub started: Option<NaiveDate>,
     /// The system the record came from, if known (for the cluster guard).
     pub source: String,
+}
+
+/// Each record's live span made as true as the extracts allow: records
+/// still current run to the end of the data (`mark_still_current`), and a
+/// record from a source whose account is the property (`address_sources`:
+/// council tax) runs from when it began, not from the first extract that
+/// happens to hold it. Without the second, a namesake who left in the first
+/// month of the data looked like someone who moved in that month, and was
+/// joined to the other.
+pub fn settle_spans(records: &mut [Record], address_sources: &[String]) {
+    mark_still_current(records);
+    for r in records.iter_mut() {
+        if let (Some((from, _)), Some(started)) = (r.seen.as_mut(), r.started) {
+            if started < *from && address_sources.contains(&r.source) {
+                *from = started;
+            }
+        }
+    }
 }
 
 /// Records still current at the end of the data, marked so: a record in its
@@ -39,7 +61,7 @@ pub struct Record {
 /// list only changes) came after. Without this, a registration in December's
 /// full register would look ended by March, and two people of one name
 /// living at once would look like one person who moved.
-pub fn mark_still_current(records: &mut [Record]) {
+fn mark_still_current(records: &mut [Record]) {
     use std::collections::HashMap;
     let mut ends: HashMap<(&str, NaiveDate), u32> = HashMap::new();
     let mut data_end: Option<NaiveDate> = None;
@@ -254,6 +276,31 @@ mod tests {
         let mut undated = vec![Record::default()];
         mark_still_current(&mut undated);
         assert_eq!(undated[0].seen, None);
+    }
+
+    #[test]
+    fn an_account_that_is_the_property_runs_from_when_it_began() {
+        let day = |y: i32, m: u32| NaiveDate::from_ymd_opt(y, m, 1).unwrap_or_default();
+        let record = |source: &str, started: Option<NaiveDate>| Record {
+            source: source.into(),
+            seen: Some((day(2024, 4), day(2024, 4))),
+            started,
+            ..Record::default()
+        };
+        let mut records = vec![
+            // Opened in 2019, seen only in the first extract: live since 2019.
+            record("council_tax", Some(day(2019, 2))),
+            // A claim's start says nothing of where its address began.
+            record("benefits", Some(day(2019, 2))),
+            // A start after the first sighting changes nothing.
+            record("council_tax", Some(day(2024, 6))),
+            record("council_tax", None),
+        ];
+        settle_spans(&mut records, &["council_tax".to_string()]);
+        let spans: Vec<_> = records.iter().map(|r| r.seen).collect();
+        let first_extract_only = Some((day(2024, 4), day(2024, 4)));
+        assert_eq!(spans[0], Some((day(2019, 2), day(2024, 4))));
+        assert_eq!(spans[1..], [first_extract_only; 3]);
     }
 
     use super::*;

@@ -86,6 +86,9 @@ pub struct StoredRecord {
     /// The first and the latest extract the record appears in.
     pub first_seen: Option<NaiveDate>,
     pub extract_date: Option<NaiveDate>,
+    /// When the record's fact started, as its source declares (an account
+    /// opened, a claim started, a call made).
+    pub event_date: Option<NaiveDate>,
     pub forename: Option<String>,
     pub middle_names: Option<String>,
     pub surname: Option<String>,
@@ -324,7 +327,7 @@ impl Store {
     /// Every source record once, as its latest observation says.
     pub async fn latest_records(&self) -> Result<Vec<StoredRecord>, StoreError> {
         // The latest row per record: highest extract date, then last loaded.
-        const SQL: &str = "SELECT s.source, s.record_key, latest.first_seen, s.extract_date, s.forename, s.middle_names, s.surname, s.dob, s.nino, s.postcode, s.address, s.uprn, s.phone, s.email
+        const SQL: &str = "SELECT s.source, s.record_key, latest.first_seen, s.extract_date, s.event_date, s.forename, s.middle_names, s.surname, s.dob, s.nino, s.postcode, s.address, s.uprn, s.phone, s.email
              FROM source_records s
              JOIN (SELECT id, ROW_NUMBER() OVER (PARTITION BY source, record_key
                                                  ORDER BY COALESCE(extract_date, '') DESC, id DESC) AS n,
@@ -341,6 +344,7 @@ impl Store {
                         record_key: r.try_get("record_key")?,
                         first_seen: None,
                         extract_date: None,
+                        event_date: None,
                         forename: r.try_get("forename")?,
                         middle_names: r.try_get("middle_names")?,
                         surname: r.try_get("surname")?,
@@ -354,15 +358,17 @@ impl Store {
                     },
                     r.try_get::<Option<String>, _>("first_seen")?,
                     r.try_get::<Option<String>, _>("extract_date")?,
+                    r.try_get::<Option<String>, _>("event_date")?,
                     r.try_get::<Option<String>, _>("dob")?,
                 ));
             }
             out
         });
         rows.into_iter()
-            .map(|(mut rec, first, extract, dob)| {
+            .map(|(mut rec, first, extract, event, dob)| {
                 rec.first_seen = parse_date(first)?;
                 rec.extract_date = parse_date(extract)?;
+                rec.event_date = parse_date(event)?;
                 rec.dob = parse_date(dob)?;
                 Ok(rec)
             })
