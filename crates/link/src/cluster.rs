@@ -39,13 +39,41 @@ impl Residency {
     }
 
     fn tracks(&self, r: &Record) -> bool {
-        lasting(r)
+        r.seen.is_some()
             && (self.address_sources.contains(&r.source) || self.one_at_a_time.contains(&r.source))
     }
 }
 
-fn lasting(r: &Record) -> bool {
-    matches!(r.seen, Some((f, t)) if f != t)
+/// How long another system may go on placing someone at their old home
+/// after their council tax account at the new one opened: the electoral
+/// register is canvassed once a year, so a move made just after one
+/// canvass may not leave the register until the next is published, some
+/// sixteen months later.
+const STALE_DAYS: i64 = 490;
+
+/// Two homes beyond doubt across systems, which write addresses their own
+/// way: another postcode sector, and not the same flat and house number (a
+/// typed postcode, "B21 5YY" for "B21 4YY", must not pass for another home).
+fn clearly_elsewhere(a: &Derived, b: &Derived) -> bool {
+    let known = |d: &Derived| d.postcode_sector.is_some();
+    known(a)
+        && known(b)
+        && a.postcode_sector != b.postcode_sector
+        && !(a.premises.is_some() && a.premises == b.premises)
+}
+
+/// Whether `r` last placed its person somewhere while `account` (from an
+/// address source) had been open at another home for longer than any
+/// system takes to hear of a move. Only `r`'s last sighting counts: a
+/// record keeps only its latest address, which a housing application or a
+/// claim may have changed since it was first seen.
+fn stale_beyond_belief(account: &Record, r: &Record) -> bool {
+    match (account.seen, r.seen) {
+        (Some((opened, closed)), Some((_, last))) => {
+            opened + chrono::Duration::days(STALE_DAYS) <= last && last <= closed
+        }
+        _ => false,
+    }
 }
 
 /// Days two records' live periods overlap (negative when apart).
@@ -381,10 +409,16 @@ fn lives_apart(
             let (rx, ry) = (&records[x as usize], &records[y as usize]);
             let overlap = overlap_days(rx, ry);
             let both = |list: &Vec<String>| list.contains(&rx.source) && list.contains(&ry.source);
+            let elsewhere =
+                || different_property(rx, &derived[x as usize], ry, &derived[y as usize]);
+            let account = |r: &Record| res.address_sources.contains(&r.source);
             (both(&res.one_at_a_time) && rx.source == ry.source && overlap > 45)
-                || (both(&res.address_sources)
-                    && overlap > 90
-                    && different_property(rx, &derived[x as usize], ry, &derived[y as usize]))
+                || (both(&res.address_sources) && overlap > 90 && elsewhere())
+                || (rx.source != ry.source
+                    && ((account(rx) && stale_beyond_belief(rx, ry))
+                        || (account(ry) && stale_beyond_belief(ry, rx)))
+                    && elsewhere()
+                    && clearly_elsewhere(&derived[x as usize], &derived[y as usize]))
         })
     })
 }
@@ -602,6 +636,65 @@ mod tests {
         ];
         let dr = derive(&records);
         assert_eq!(cluster(&records, &dr, [(0, 1)], g, &res, &[]).clusters, 2);
+    }
+
+    #[test]
+    fn a_register_may_lag_a_move_by_a_canvass_but_not_for_years() {
+        let day = |y, m| NaiveDate::from_ymd_opt(y, m, 1).unwrap();
+        let at = |postcode: &str, address: &str, seen, source: &str| Record {
+            forename: Some("EDWARD".into()),
+            surname: Some("GORDON".into()),
+            postcode: Some(postcode.into()),
+            address: Some(address.into()),
+            seen: Some(seen),
+            source: source.into(),
+            ..Record::default()
+        };
+        let res = Residency {
+            address_sources: vec!["council_tax".into()],
+            one_at_a_time: vec!["electoral_register".into()],
+        };
+        let g = Guard::default();
+        let joined = |records: Vec<Record>| {
+            let d = derive(&records);
+            cluster(&records, &d, [(0, 1)], g, &res, &[]).clusters == 1
+        };
+        let account = |opened| {
+            at(
+                "B32 2YE",
+                "30 HEATHER CRESCENT",
+                (opened, day(2026, 3)),
+                "council_tax",
+            )
+        };
+        let registered = |last| {
+            at(
+                "B6 3QL",
+                "25 CENTRAL AVENUE",
+                (day(2024, 4), last),
+                "electoral_register",
+            )
+        };
+        // The account opened in 2014; the register placed him elsewhere in
+        // 2024: two people.
+        assert!(!joined(vec![
+            account(day(2014, 3)),
+            registered(day(2024, 4))
+        ]));
+        // Opened months before the old registration was deleted: one
+        // person, whom the register heard of late.
+        assert!(joined(vec![
+            account(day(2024, 1)),
+            registered(day(2024, 12))
+        ]));
+        // A typed postcode in another sector is still the same flat.
+        let typed = at(
+            "B32 3YE",
+            "30 HEATHER CRESCENT",
+            (day(2024, 4), day(2024, 4)),
+            "electoral_register",
+        );
+        assert!(joined(vec![account(day(2014, 3)), typed]));
     }
 
     #[test]
