@@ -69,9 +69,9 @@ fn clearly_elsewhere(a: &Derived, b: &Derived) -> bool {
 /// claim may have changed since it was first seen.
 fn stale_beyond_belief(account: &Record, r: &Record) -> bool {
     match (account.seen, r.seen) {
-        (Some((opened, closed)), Some((_, last))) => {
-            opened + chrono::Duration::days(STALE_DAYS) <= last && last <= closed
-        }
+        (Some((opened, closed)), Some((_, last))) => opened
+            .checked_add_signed(chrono::Duration::days(STALE_DAYS))
+            .is_some_and(|settled| settled <= last && last <= closed),
         _ => false,
     }
 }
@@ -286,8 +286,13 @@ pub fn detach_ambiguous(
     }
     let around = |i: usize, c: usize| match (records[i].seen, span[c]) {
         (Some((f, t)), Some((a, b))) => {
+            // Dates at the ends of the calendar saturate rather than overflow.
             let slack = chrono::Duration::days(RIVAL_SLACK_DAYS);
-            a - slack <= t && f <= b + slack
+            let (a, b) = (
+                a.checked_sub_signed(slack).unwrap_or(NaiveDate::MIN),
+                b.checked_add_signed(slack).unwrap_or(NaiveDate::MAX),
+            );
+            a <= t && f <= b
         }
         _ => true,
     };

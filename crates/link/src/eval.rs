@@ -285,5 +285,13 @@ mod tests {
         assert_eq!(e.people_exact, 0);
         assert_eq!(e.errors.false_links_by_sources["a + a"], 1);
         assert_eq!(e.errors.missed_by_reason.values().sum::<u64>(), 2);
+        // Every error is listed too, for `evaluate linkage --errors`.
+        let kinds: Vec<(&str, u32, u32)> =
+            e.errors.all.iter().map(|p| (p.kind, p.a, p.b)).collect();
+        assert_eq!(kinds.len(), 3);
+        assert!(kinds.contains(&("wrongly joined", 2, 3)));
+        assert!(kinds
+            .iter()
+            .any(|k| k.0.starts_with("never compared") && (k.1, k.2) == (0, 2)));
     }
 }
