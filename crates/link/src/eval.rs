@@ -179,13 +179,6 @@ pub fn evaluate(
     for (i, &t) in truth.iter().enumerate() {
         by_person.entry(t).or_default().push(i);
     }
-    let example = |kind: &str, a: usize, b: usize, errors: &mut ErrorReport| {
-        if errors.examples.iter().filter(|e| e.0 == kind).count() < 5 {
-            errors
-                .examples
-                .push((kind.to_string(), id[a].to_string(), id[b].to_string()));
-        }
-    };
     for members in by_cluster.values().filter(|m| m.len() > 1) {
         if people_in_cluster[&predicted[members[0]]] < 2 {
             continue;
@@ -197,7 +190,6 @@ pub fn evaluate(
                         .false_links_by_sources
                         .entry(source_pair(source[a], source[b]))
                         .or_default() += 1;
-                    example("wrongly joined", a, b, &mut errors);
                     errors.all.push(ErrorPair {
                         kind: "wrongly joined",
                         a: a as u32,
@@ -236,7 +228,6 @@ pub fn evaluate(
                     .missed_by_sources
                     .entry(source_pair(source[a], source[b]))
                     .or_default() += 1;
-                example(reason, a, b, &mut errors);
                 errors.all.push(ErrorPair {
                     kind: reason,
                     a: a as u32,
@@ -244,6 +235,17 @@ pub fn evaluate(
                     probability: probability(a, b),
                 });
             }
+        }
+    }
+    // A few of each kind, for the report.
+    for p in &errors.all {
+        if errors.examples.iter().filter(|e| e.0 == p.kind).count() < 5 {
+            let example = (
+                p.kind.to_string(),
+                id[p.a as usize].to_string(),
+                id[p.b as usize].to_string(),
+            );
+            errors.examples.push(example);
         }
     }
     Evaluation {
