@@ -14,8 +14,10 @@ use std::collections::HashSet;
 use std::fmt::Write as _;
 use std::path::Path;
 
-/// The ten declarations shipped with Upstream, for the synthetic town's systems.
-const BUILT_IN: [(&str, &str); 10] = [
+/// The declarations shipped with Upstream, for the synthetic town's systems
+/// and the council's gazetteer.
+const BUILT_IN: [(&str, &str); 11] = [
+    ("gazetteer", include_str!("../sources/gazetteer.toml")),
     ("council_tax", include_str!("../sources/council_tax.toml")),
     ("benefits", include_str!("../sources/benefits.toml")),
     ("rent", include_str!("../sources/rent.toml")),
@@ -134,11 +136,24 @@ pub enum AttributeType {
     Code,
 }
 
+/// What a source's rows are: people (the default), or the council's
+/// gazetteer of properties.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    #[default]
+    People,
+    Gazetteer,
+}
+
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Declaration {
     /// The source's name, lower_snake_case (`council_tax`).
     pub name: String,
+    /// `people` (the default) or `gazetteer`.
+    #[serde(default)]
+    pub kind: Kind,
     /// A human title (`Council tax`).
     pub title: String,
     #[serde(default)]
@@ -159,8 +174,10 @@ pub struct Declaration {
     #[serde(default)]
     pub date_formats: Vec<String>,
     /// What one person in a row means (`liable_person_on_account`).
+    #[serde(default)]
     pub row_means: String,
     /// Columns whose values, joined with `/`, identify the record.
+    #[serde(default)]
     pub key: Vec<String>,
     /// Column holding when the row's fact happened or started.
     #[serde(default)]
@@ -172,8 +189,13 @@ pub struct Declaration {
     #[serde(default)]
     pub fields: SharedFields,
     /// One or more people per row.
-    #[serde(rename = "person")]
+    #[serde(rename = "person", default)]
     pub persons: Vec<PersonDecl>,
+    /// A gazetteer's columns: BS 7666 field to column name (see
+    /// `gazetteer::FIELDS`); a field not named is read from the column of its
+    /// own name, and one mapped to "" is one the export lacks.
+    #[serde(default)]
+    pub gazetteer: std::collections::BTreeMap<String, String>,
     /// Further columns kept, typed, as attributes of every person in the row.
     #[serde(rename = "attribute", default)]
     pub attributes: Vec<AttributeDecl>,
@@ -363,7 +385,7 @@ impl Declaration {
         Ok(out)
     }
 
-    /// The ten shipped declarations, sorted by name.
+    /// The shipped declarations, sorted by name.
     pub fn built_in() -> Vec<Declaration> {
         let mut out: Vec<Declaration> = BUILT_IN
             .iter()
@@ -392,6 +414,16 @@ impl Declaration {
     pub fn used_columns(&self) -> Vec<&str> {
         let mut seen = HashSet::new();
         let mut out = Vec::new();
+        if self.kind == Kind::Gazetteer {
+            for (field, _) in crate::gazetteer::FIELDS {
+                if let Some(c) = self.gazetteer_column(field) {
+                    if seen.insert(c.trim().to_lowercase()) {
+                        out.push(c);
+                    }
+                }
+            }
+            return out;
+        }
         let f = &self.fields;
         let all = self
             .key
@@ -417,8 +449,23 @@ impl Declaration {
         out
     }
 
+    /// The column a gazetteer field is read from: its mapping, or the
+    /// column of its own name; `None` when mapped to "" (the export lacks it).
+    pub fn gazetteer_column<'a>(&'a self, field: &'a str) -> Option<&'a str> {
+        match self.gazetteer.get(field) {
+            Some(c) if c.trim().is_empty() => None,
+            Some(c) => Some(c.as_str()),
+            None => Some(field),
+        }
+    }
+
     /// Whether any field of this source is read as a date.
     fn uses_dates(&self) -> bool {
+        if self.kind == Kind::Gazetteer {
+            return crate::gazetteer::DATE_FIELDS
+                .iter()
+                .any(|f| self.gazetteer_column(f).is_some());
+        }
         self.event_date.is_some()
             || self.persons.iter().any(|p| p.columns.dob.is_some())
             || self
@@ -485,6 +532,15 @@ impl Declaration {
             return Err(bad(
                 "date_formats",
                 "this source reads dates, so say how they are written, e.g. date_formats = [\"%d/%m/%Y\"]".into(),
+            ));
+        }
+        if self.kind == Kind::Gazetteer {
+            return self.validate_gazetteer();
+        }
+        if !self.gazetteer.is_empty() {
+            return Err(bad(
+                "gazetteer",
+                "only applies to kind = \"gazetteer\"".into(),
             ));
         }
         if !is_snake(&self.row_means) {
@@ -651,6 +707,73 @@ impl Declaration {
     }
 }
 
+impl Declaration {
+    /// A gazetteer declares its columns in `[gazetteer]` and nothing about
+    /// people; every required BS 7666 field needs a column.
+    fn validate_gazetteer(&self) -> Result<(), DeclarationError> {
+        use crate::gazetteer::FIELDS;
+        let bad = |key: &str, message: String| DeclarationError::Invalid {
+            origin: self.origin.clone(),
+            key: key.to_string(),
+            message,
+        };
+        let people_only = [
+            ("row_means", !self.row_means.is_empty()),
+            ("key", !self.key.is_empty()),
+            ("event_date", self.event_date.is_some()),
+            ("person", !self.persons.is_empty()),
+            ("attribute", !self.attributes.is_empty()),
+            (
+                "fields",
+                !self.fields.address.is_empty()
+                    || self.fields.postcode.is_some()
+                    || self.fields.uprn.is_some()
+                    || self.fields.phone.is_some()
+                    || self.fields.email.is_some(),
+            ),
+        ];
+        if let Some((key, _)) = people_only.iter().find(|(_, given)| *given) {
+            return Err(bad(
+                key,
+                "a gazetteer holds properties, not people: map its columns in [gazetteer] instead"
+                    .into(),
+            ));
+        }
+        for (field, column) in &self.gazetteer {
+            let Some((_, required)) = FIELDS.iter().find(|(f, _)| f == field) else {
+                return Err(bad(
+                    &format!("gazetteer.{field}"),
+                    format!(
+                        "unknown gazetteer field; expected one of {}",
+                        FIELDS.map(|(f, _)| f).join(", ")
+                    ),
+                ));
+            };
+            if *required && column.trim().is_empty() {
+                return Err(bad(
+                    &format!("gazetteer.{field}"),
+                    "this field is required: name the column that holds it".into(),
+                ));
+            }
+        }
+        let used: HashSet<String> = self
+            .used_columns()
+            .iter()
+            .map(|c| c.trim().to_lowercase())
+            .collect();
+        for (i, c) in self.ignore.iter().enumerate() {
+            no_blank(c).map_err(|m| bad(&format!("ignore[{i}]"), m))?;
+            if used.contains(&c.trim().to_lowercase()) {
+                return Err(bad(
+                    &format!("ignore[{i}]"),
+                    format!("`{c}` is read by this declaration, so it cannot also be ignored"),
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
 fn no_blank(column: &str) -> Result<(), String> {
     if column.trim().is_empty() {
         Err("a column name must not be blank".into())
@@ -742,7 +865,7 @@ dob = "dob"
     #[test]
     fn every_built_in_declaration_parses() {
         let all = Declaration::built_in();
-        assert_eq!(all.len(), 10);
+        assert_eq!(all.len(), BUILT_IN.len());
         for (name, _) in BUILT_IN {
             let d = all.iter().find(|d| d.name == name).expect("declared");
             assert_eq!(d.origin, format!("built-in {name}"));

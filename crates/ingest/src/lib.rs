@@ -5,15 +5,19 @@
 //! - `declaration`: the TOML schema an administrator writes for a source.
 //! - `standardise`: names, dates, postcodes, NI numbers, phones, emails, addresses.
 //! - `reader`: CSV and XLSX rows, header check, row mapping, quarantine.
+//! - `gazetteer`: the council's LLPG export (BS 7666 LPIs), read by a
+//!   declaration of `kind = "gazetteer"`.
 
 pub mod declaration;
+pub mod gazetteer;
 pub mod reader;
 pub mod standardise;
 
 pub use declaration::{
     glob_match, AttributeDecl, AttributeType, Declaration, DeclarationError, Encoding, Format,
-    PersonColumns, PersonDecl, SharedFields,
+    Kind, PersonColumns, PersonDecl, SharedFields,
 };
+pub use gazetteer::GazetteerRow;
 pub use reader::{read_bytes, read_file, IngestError, ParsedFile};
 
 use chrono::NaiveDate;

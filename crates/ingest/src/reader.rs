@@ -7,7 +7,8 @@
 //! loaded goes to quarantine with its row number, column and reason, and the
 //! rest of the file still loads.
 
-use crate::declaration::{AttributeDecl, AttributeType, Declaration, Format, PersonDecl};
+use crate::declaration::{AttributeDecl, AttributeType, Declaration, Format, Kind, PersonDecl};
+use crate::gazetteer::{self, GazetteerRow};
 use crate::standardise::{self, NameParts};
 use crate::{PersonRecord, Quarantined};
 use chrono::NaiveDate;
@@ -31,6 +32,8 @@ pub struct ParsedFile {
     pub rows: u64,
     /// (data row number, record), in file order; a row may give several records.
     pub records: Vec<(u64, PersonRecord)>,
+    /// A gazetteer's rows: (data row number, LPI), in file order.
+    pub lpis: Vec<(u64, GazetteerRow)>,
     pub quarantine: Vec<Quarantined>,
 }
 
@@ -109,6 +112,7 @@ pub fn read_bytes(
         extract_date: extract_date(file_name),
         rows: 0,
         records: Vec::new(),
+        lpis: Vec::new(),
         quarantine: Vec::new(),
     };
     match decl.format {
@@ -263,7 +267,7 @@ fn read_csv(decl: &Declaration, bytes: &[u8], out: &mut ParsedFile) -> Result<()
         return Err(IngestError::Empty { file: file.clone() });
     }
     let header: Vec<String> = record.iter().map(|h| h.trim().to_string()).collect();
-    let plan = Plan::new(decl, &file, &header)?;
+    let plan = AnyPlan::new(decl, &file, &header)?;
     // Roughly one record per line: reserving up front saves copying a large
     // vector of records as it grows.
     let lines = text.as_bytes().iter().filter(|b| **b == b'\n').count();
@@ -339,7 +343,7 @@ fn read_xlsx(decl: &Declaration, bytes: &[u8], out: &mut ParsedFile) -> Result<(
     if header.iter().all(String::is_empty) {
         return Err(IngestError::Empty { file: file.clone() });
     }
-    let plan = Plan::new(decl, &file, &header)?;
+    let plan = AnyPlan::new(decl, &file, &header)?;
     let mut cells: Vec<String> = Vec::with_capacity(header.len());
     for (i, r) in rows.enumerate() {
         cells.clear();
@@ -461,51 +465,134 @@ struct Plan<'d> {
     row_cols: Vec<Col>,
 }
 
+/// How rows become what a source holds: people, or a gazetteer's LPIs.
+enum AnyPlan<'d> {
+    People(Plan<'d>),
+    Gazetteer(GazetteerPlan<'d>),
+}
+
+impl<'d> AnyPlan<'d> {
+    fn new(decl: &'d Declaration, file: &str, header: &[String]) -> Result<Self, IngestError> {
+        Ok(match decl.kind {
+            Kind::People => AnyPlan::People(Plan::new(decl, file, header)?),
+            Kind::Gazetteer => AnyPlan::Gazetteer(GazetteerPlan::new(decl, file, header)?),
+        })
+    }
+
+    fn row<C: Cells + ?Sized>(&self, row: u64, cells: &C, out: &mut ParsedFile) {
+        match self {
+            AnyPlan::People(p) => p.row(row, cells, out),
+            AnyPlan::Gazetteer(g) => g.row(row, cells, out),
+        }
+    }
+}
+
+/// A gazetteer declaration resolved against one file's header: where each
+/// BS 7666 field is (none for a field the export lacks).
+struct GazetteerPlan<'d> {
+    decl: &'d Declaration,
+    /// (field, column position and name as the file spells it).
+    columns: HashMap<&'static str, (usize, String)>,
+}
+
+impl<'d> GazetteerPlan<'d> {
+    fn new(decl: &'d Declaration, file: &str, header: &[String]) -> Result<Self, IngestError> {
+        let index = check_header(decl, file, header)?;
+        let columns = gazetteer::FIELDS
+            .iter()
+            .filter_map(|(field, _)| {
+                let column = decl.gazetteer_column(field)?;
+                let i = *index.get(&column.trim().to_lowercase())?;
+                Some((*field, (i, header.get(i).cloned().unwrap_or_default())))
+            })
+            .collect();
+        Ok(GazetteerPlan { decl, columns })
+    }
+
+    fn row<C: Cells + ?Sized>(&self, row: u64, cells: &C, out: &mut ParsedFile) {
+        if cells.is_blank() {
+            return;
+        }
+        out.rows += 1;
+        let get = |field: &str| -> String {
+            self.columns
+                .get(field)
+                .map(|(i, _)| cells.cell(*i).to_string())
+                .unwrap_or_default()
+        };
+        match gazetteer::read_row(&get, &self.decl.date_formats) {
+            Ok(lpi) => out.lpis.push((row, lpi)),
+            Err((field, reason)) => out.quarantine.push(Quarantined {
+                row,
+                field: self
+                    .columns
+                    .get(field)
+                    .map(|(_, name)| name.clone())
+                    .unwrap_or_else(|| field.to_string()),
+                value: get(field),
+                reason,
+            }),
+        }
+    }
+}
+
+/// Check a file's header against the declaration: every column it reads is
+/// there, and every other column is one it ignores. Gives each column's
+/// position by its lower-cased name.
+fn check_header(
+    decl: &Declaration,
+    file: &str,
+    header: &[String],
+) -> Result<HashMap<String, usize>, IngestError> {
+    let mut index: HashMap<String, usize> = HashMap::new();
+    let mut unexpected = Vec::new();
+    let ignored: Vec<String> = decl
+        .ignore
+        .iter()
+        .map(|c| c.trim().to_lowercase())
+        .collect();
+    let used: Vec<String> = decl
+        .used_columns()
+        .iter()
+        .map(|c| c.trim().to_lowercase())
+        .collect();
+    for (i, h) in header.iter().enumerate() {
+        // A column with no heading cannot be mapped; spreadsheets often
+        // carry such empty columns after the last real one.
+        if h.is_empty() {
+            continue;
+        }
+        let lower = h.to_lowercase();
+        if index.contains_key(&lower) {
+            unexpected.push(format!("{h} (a second time)"));
+            continue;
+        }
+        if !used.contains(&lower) && !ignored.contains(&lower) {
+            unexpected.push(h.clone());
+        }
+        index.insert(lower, i);
+    }
+    let missing: Vec<String> = decl
+        .used_columns()
+        .iter()
+        .filter(|c| !index.contains_key(&c.trim().to_lowercase()))
+        .map(|c| c.to_string())
+        .collect();
+    if !missing.is_empty() || !unexpected.is_empty() {
+        return Err(IngestError::Header {
+            file: file.to_string(),
+            declaration: decl.name.clone(),
+            missing,
+            unexpected,
+        });
+    }
+    Ok(index)
+}
+
 impl<'d> Plan<'d> {
     /// Check the header and find every declared column in it.
     fn new(decl: &'d Declaration, file: &str, header: &[String]) -> Result<Plan<'d>, IngestError> {
-        let mut index: HashMap<String, usize> = HashMap::new();
-        let mut unexpected = Vec::new();
-        let ignored: Vec<String> = decl
-            .ignore
-            .iter()
-            .map(|c| c.trim().to_lowercase())
-            .collect();
-        let used: Vec<String> = decl
-            .used_columns()
-            .iter()
-            .map(|c| c.trim().to_lowercase())
-            .collect();
-        for (i, h) in header.iter().enumerate() {
-            // A column with no heading cannot be mapped; spreadsheets often
-            // carry such empty columns after the last real one.
-            if h.is_empty() {
-                continue;
-            }
-            let lower = h.to_lowercase();
-            if index.contains_key(&lower) {
-                unexpected.push(format!("{h} (a second time)"));
-                continue;
-            }
-            if !used.contains(&lower) && !ignored.contains(&lower) {
-                unexpected.push(h.clone());
-            }
-            index.insert(lower, i);
-        }
-        let missing: Vec<String> = decl
-            .used_columns()
-            .iter()
-            .filter(|c| !index.contains_key(&c.trim().to_lowercase()))
-            .map(|c| c.to_string())
-            .collect();
-        if !missing.is_empty() || !unexpected.is_empty() {
-            return Err(IngestError::Header {
-                file: file.to_string(),
-                declaration: decl.name.clone(),
-                missing,
-                unexpected,
-            });
-        }
+        let index = check_header(decl, file, header)?;
         // Every used column is in `index` now; a miss cannot happen, but
         // falls back to a column that reads as blank rather than panicking.
         let col = |name: &str| Col {
