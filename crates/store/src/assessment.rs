@@ -20,6 +20,8 @@ pub struct StoredHousehold {
     pub address: Option<String>,
     pub postcode: Option<String>,
     pub members: Vec<i64>,
+    /// Each member's first and last day there, in the order of `members`.
+    pub stays: Vec<(NaiveDate, NaiveDate)>,
 }
 
 /// One stored version of a linked source record, with its person.
@@ -147,7 +149,8 @@ pub struct Aftermath {
 impl Store {
     /// The households of the last linkage run, with address and members.
     pub async fn households(&self) -> Result<Vec<StoredHousehold>, StoreError> {
-        const SQL: &str = "SELECT h.id, h.from_date, h.to_date, h.current, a.addr_key, a.address, a.postcode, m.person_id
+        const SQL: &str = "SELECT h.id, h.from_date, h.to_date, h.current, a.addr_key, a.address, a.postcode, m.person_id,
+                    COALESCE(m.from_date, h.from_date) AS member_from, COALESCE(m.to_date, h.to_date) AS member_to
              FROM households h JOIN addresses a ON a.id = h.address_id
              JOIN household_members m ON m.household_id = h.id
              ORDER BY h.id, m.person_id";
@@ -164,14 +167,20 @@ impl Store {
                     r.try_get::<Option<String>, _>("address")?,
                     r.try_get::<Option<String>, _>("postcode")?,
                     r.try_get::<i64, _>("person_id")?,
+                    r.try_get::<String, _>("member_from")?,
+                    r.try_get::<String, _>("member_to")?,
                 ));
             }
             out
         });
         let mut out: Vec<StoredHousehold> = Vec::new();
-        for (id, from, to, current, key, address, postcode, person) in rows {
+        for (id, from, to, current, key, address, postcode, person, m_from, m_to) in rows {
+            let stay = (parse(&m_from)?, parse(&m_to)?);
             match out.last_mut() {
-                Some(h) if h.id == id => h.members.push(person),
+                Some(h) if h.id == id => {
+                    h.members.push(person);
+                    h.stays.push(stay);
+                }
                 _ => out.push(StoredHousehold {
                     id,
                     from: parse(&from)?,
@@ -181,6 +190,7 @@ impl Store {
                     address,
                     postcode,
                     members: vec![person],
+                    stays: vec![stay],
                 }),
             }
         }

@@ -93,6 +93,8 @@ mod casework;
 pub use casework::*;
 mod scale;
 pub use scale::*;
+mod gazetteer;
+pub use gazetteer::*;
 
 #[derive(Debug, Clone)]
 pub struct Store {

@@ -9,7 +9,7 @@ use chrono::{NaiveDate, Utc};
 use sqlx::Row;
 
 /// Rows per multi-row INSERT: well under both databases' bind limits.
-const BATCH: usize = 400;
+pub(crate) const BATCH: usize = 400;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewIngestFile {
@@ -111,6 +111,8 @@ pub struct Observation {
     pub uprn: Option<String>,
     pub address: Option<String>,
     pub postcode: Option<String>,
+    /// JSON object of typed attributes, as ingest stored it.
+    pub attributes: String,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -156,7 +158,8 @@ pub struct SavedHousehold {
     pub from: NaiveDate,
     pub to: NaiveDate,
     pub current: bool,
-    pub members: Vec<i64>,
+    /// Each member with the first and last day they lived there.
+    pub members: Vec<(i64, NaiveDate, NaiveDate)>,
 }
 
 /// Everything one linkage run produced, saved in one transaction.
@@ -172,6 +175,11 @@ pub struct LinkRunSave {
     pub addresses: Vec<SavedAddress>,
     pub residences: Vec<SavedResidence>,
     pub households: Vec<SavedHousehold>,
+    /// Earlier households found to be one family: (merged id, surviving id).
+    pub household_merges: Vec<(i64, i64)>,
+    /// Where each distinct address was placed, and per source how many.
+    pub placements: Vec<crate::SavedPlacement>,
+    pub placement_counts: Vec<crate::PlacementCount>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -186,7 +194,7 @@ pub struct LinkRunInfo {
     pub config: String,
 }
 
-fn date(d: Option<NaiveDate>) -> Option<String> {
+pub(crate) fn date(d: Option<NaiveDate>) -> Option<String> {
     d.map(crate::iso_date)
 }
 
@@ -377,7 +385,7 @@ impl Store {
 
     /// Every observation's place and date, for residence periods.
     pub async fn observations(&self) -> Result<Vec<Observation>, StoreError> {
-        const SQL: &str = "SELECT source, record_key, extract_date, event_date, uprn, address, postcode FROM source_records ORDER BY id";
+        const SQL: &str = "SELECT source, record_key, extract_date, event_date, uprn, address, postcode, attributes FROM source_records ORDER BY id";
         let rows = on_pool!(self, p => {
             let rows = sqlx::query(SQL).fetch_all(p).await?;
             let mut out = Vec::with_capacity(rows.len());
@@ -390,22 +398,26 @@ impl Store {
                     r.try_get::<Option<String>, _>("uprn")?,
                     r.try_get::<Option<String>, _>("address")?,
                     r.try_get::<Option<String>, _>("postcode")?,
+                    r.try_get::<String, _>("attributes")?,
                 ));
             }
             out
         });
         rows.into_iter()
-            .map(|(source, record_key, e, ev, uprn, address, postcode)| {
-                Ok(Observation {
-                    source,
-                    record_key,
-                    extract_date: parse_date(e)?,
-                    event_date: parse_date(ev)?,
-                    uprn,
-                    address,
-                    postcode,
-                })
-            })
+            .map(
+                |(source, record_key, e, ev, uprn, address, postcode, attributes)| {
+                    Ok(Observation {
+                        source,
+                        record_key,
+                        extract_date: parse_date(e)?,
+                        event_date: parse_date(ev)?,
+                        uprn,
+                        address,
+                        postcode,
+                        attributes,
+                    })
+                },
+            )
             .collect()
     }
 
@@ -581,15 +593,41 @@ impl Store {
                 });
                 qb.build().execute(&mut *tx).await?;
             }
-            let members: Vec<(i64, i64)> = run
+            let members: Vec<(i64, &(i64, NaiveDate, NaiveDate))> = run
                 .households
                 .iter()
-                .flat_map(|h| h.members.iter().map(move |m| (h.id, *m)))
+                .flat_map(|h| h.members.iter().map(move |m| (h.id, m)))
                 .collect();
             for chunk in members.chunks(BATCH) {
-                let mut qb = sqlx::QueryBuilder::new("INSERT INTO household_members (household_id, person_id) ");
-                qb.push_values(chunk, |mut b, (h, m)| {
-                    b.push_bind(*h).push_bind(*m);
+                let mut qb = sqlx::QueryBuilder::new("INSERT INTO household_members (household_id, person_id, from_date, to_date) ");
+                qb.push_values(chunk, |mut b, (h, (m, from, to))| {
+                    b.push_bind(*h).push_bind(*m).push_bind(date(Some(*from))).push_bind(date(Some(*to)));
+                });
+                qb.build().execute(&mut *tx).await?;
+            }
+            for chunk in run.household_merges.chunks(BATCH) {
+                let mut qb = sqlx::QueryBuilder::new("INSERT INTO household_merges (run_id, from_id, into_id) ");
+                qb.push_values(chunk, |mut b, (from, into)| {
+                    b.push_bind(run_id).push_bind(*from).push_bind(*into);
+                });
+                qb.push(" ON CONFLICT (from_id) DO NOTHING");
+                qb.build().execute(&mut *tx).await?;
+            }
+            sqlx::query("DELETE FROM address_placements").execute(&mut *tx).await?;
+            sqlx::query("DELETE FROM address_placement_counts").execute(&mut *tx).await?;
+            for chunk in run.placements.chunks(BATCH) {
+                let mut qb = sqlx::QueryBuilder::new("INSERT INTO address_placements (address, postcode, given_uprn, uprn, method, score, reason, candidates, sources, records) ");
+                qb.push_values(chunk, |mut b, x| {
+                    b.push_bind(&x.address).push_bind(&x.postcode).push_bind(&x.given_uprn).push_bind(&x.uprn)
+                        .push_bind(&x.method).push_bind(x.score).push_bind(&x.reason).push_bind(&x.candidates)
+                        .push_bind(&x.sources).push_bind(x.records);
+                });
+                qb.build().execute(&mut *tx).await?;
+            }
+            for chunk in run.placement_counts.chunks(BATCH) {
+                let mut qb = sqlx::QueryBuilder::new("INSERT INTO address_placement_counts (source, method, records) ");
+                qb.push_values(chunk, |mut b, x| {
+                    b.push_bind(&x.source).push_bind(&x.method).push_bind(x.records);
                 });
                 qb.build().execute(&mut *tx).await?;
             }
