@@ -103,12 +103,27 @@ pub fn household_inputs(
     households
         .iter()
         .map(|h| {
+            // A household's records are its members' while they live there:
+            // a member's earlier records (from a previous home) become the
+            // household's when they join, and their records after they
+            // leave are not its at all. So an assessment as of a date sees
+            // the people who lived there then, and nothing of later members.
             let mut observations: Vec<Observation> = h
                 .members
                 .iter()
-                .filter_map(|m| by_person.get(m))
-                .flatten()
-                .cloned()
+                .zip(&h.stays)
+                .filter_map(|(m, stay)| Some((by_person.get(m)?, stay)))
+                .flat_map(|(obs, &(from, to))| {
+                    let open = h.current && to == h.to;
+                    obs.iter().filter_map(move |o| {
+                        if !open && o.known_on > month_end(to) {
+                            return None;
+                        }
+                        let mut o = o.clone();
+                        o.known_on = o.known_on.max(from);
+                        Some(o)
+                    })
+                })
                 .collect();
             observations.sort_by(|a, b| {
                 (a.known_on, &a.source, &a.record_key).cmp(&(b.known_on, &b.source, &b.record_key))
@@ -782,6 +797,7 @@ mod tests {
             address: None,
             postcode: Some("B18 6PQ".into()),
             members: vec![1],
+            stays: vec![(d("2024-04-01"), d("2024-06-01"))],
         };
         let obs = vec![LinkedObservation {
             person: 1,

@@ -5,8 +5,8 @@
 use anyhow::{Context, Result};
 use indicatif::{ProgressBar, ProgressStyle};
 use std::path::{Path, PathBuf};
-use upstream_ingest::{read_file, Declaration, IngestError, ParsedFile};
-use upstream_store::{LoadOutcome, NewIngestFile, NewQuarantine, NewSourceRecord, Store};
+use upstream_ingest::{read_file, Declaration, IngestError, Kind, ParsedFile};
+use upstream_store::{LoadOutcome, NewIngestFile, NewLpi, NewQuarantine, NewSourceRecord, Store};
 
 /// A file the user can fix: refused, nothing written for it.
 #[derive(Debug, thiserror::Error)]
@@ -57,6 +57,8 @@ pub struct IngestReport {
     pub refused: usize,
     pub unmatched: usize,
     pub records: usize,
+    /// Gazetteer LPIs read (inserted or updated).
+    pub lpis: usize,
     pub quarantined: usize,
 }
 
@@ -104,14 +106,19 @@ pub async fn ingest(
             }
         };
         let (file, records, quarantine) = to_store(&parsed);
-        let outcome = store
-            .load_ingest_file(&file, &records, &quarantine)
-            .await
-            .with_context(|| format!("loading {}", path.display()))?;
+        let outcome = if decl.kind == Kind::Gazetteer {
+            store
+                .load_gazetteer_file(&file, &lpis_to_store(&parsed), &quarantine)
+                .await
+        } else {
+            store.load_ingest_file(&file, &records, &quarantine).await
+        }
+        .with_context(|| format!("loading {}", path.display()))?;
         match outcome {
             LoadOutcome::Loaded { .. } => {
                 report.loaded += 1;
                 report.records += records.len();
+                report.lpis += parsed.lpis.len();
                 report.quarantined += quarantine.len();
             }
             LoadOutcome::AlreadyLoaded => report.already += 1,
@@ -179,9 +186,30 @@ fn to_store(p: &ParsedFile) -> (NewIngestFile, Vec<NewSourceRecord>, Vec<NewQuar
     (file, records, quarantine)
 }
 
+/// A gazetteer's LPIs as storage keeps them: the fields it searches on,
+/// and the whole LPI as JSON.
+fn lpis_to_store(p: &ParsedFile) -> Vec<NewLpi> {
+    p.lpis
+        .iter()
+        .map(|(_, l)| NewLpi {
+            lpi_key: clean(&l.lpi_key),
+            uprn: l.uprn.clone(),
+            postcode: l.postcode.clone(),
+            logical_status: i64::from(l.logical_status),
+            // JSON writes a NUL as the six characters \u0000, which both databases store.
+            lpi: serde_json::to_string(l).unwrap_or_else(|_| "{}".into()),
+        })
+        .collect()
+}
+
 pub fn print_report(r: &IngestReport) {
+    let lpis = if r.lpis > 0 {
+        format!(" {} gazetteer LPIs,", r.lpis)
+    } else {
+        String::new()
+    };
     println!(
-        "Loaded {} file(s): {} records, {} rows quarantined. {} file(s) already loaded (unchanged), {} refused, {} not matching any declaration.",
+        "Loaded {} file(s): {} records,{lpis} {} rows quarantined. {} file(s) already loaded (unchanged), {} refused, {} not matching any declaration.",
         r.loaded, r.records, r.quarantined, r.already, r.refused, r.unmatched
     );
     if r.quarantined > 0 {

@@ -144,6 +144,9 @@ pub struct StoredRun {
     pub moved: usize,
     pub households: usize,
     pub current_households: usize,
+    /// Households of the last run found to be one family with another.
+    pub merged_households: usize,
+    pub placement: crate::addresses::Summary,
 }
 
 /// Link everything ingested, keep person ids stable, and save the single view.
@@ -181,6 +184,7 @@ pub async fn stored(
     let threshold = config.report_threshold;
     let linker = Linker::new(config)?;
     let output = linker.run(&records, Mode::Dedupe, &|s| stages.stage(s));
+    drop(records);
     stages.stage("Keeping person ids stable");
     let previous: HashMap<(String, String), i64> = store
         .person_assignments()
@@ -203,29 +207,42 @@ pub async fn stored(
         &prev,
         next_id,
     );
-    stages.stage("Finding addresses and households");
     let person_of: HashMap<(String, String), i64> = stored
         .iter()
         .zip(&assigned.person_of)
         .map(|(s, p)| ((s.source.clone(), s.record_key.clone()), *p))
         .collect();
-    let sightings: Vec<Sighting> = store
-        .observations()
-        .await?
-        .into_iter()
+    stages.stage("Placing addresses on the gazetteer");
+    let observations = store.observations().await?;
+    let placed = crate::addresses::place(store, &observations).await?;
+    stages.stage("Finding addresses and households");
+    let households_config = &linker.config.households;
+    let sightings: Vec<Sighting> = observations
+        .iter()
         .filter_map(|o| {
             let person = *person_of.get(&(o.source.clone(), o.record_key.clone()))?;
+            let place = placed.place_of(o)?;
+            let attributes: HashMap<String, serde_json::Value> =
+                serde_json::from_str(&o.attributes).unwrap_or_default();
+            let removal = households_config.is_removal(&o.source, |a| {
+                attributes
+                    .get(a)
+                    .and_then(|v| v.as_str())
+                    .map(str::to_string)
+            });
             Some(Sighting {
                 person,
-                source: o.source,
+                source: o.source.clone(),
+                record_key: o.record_key.clone(),
                 date: o.extract_date.or(o.event_date)?,
-                uprn: o.uprn,
-                address: o.address,
-                postcode: o.postcode,
+                started: o.event_date,
+                place,
+                removal,
             })
         })
         .collect();
-    let mut view = build(&sightings);
+    drop(observations);
+    let mut view = build(&sightings, households_config);
     let previous: Vec<PreviousHousehold> = store
         .households()
         .await?
@@ -236,7 +253,8 @@ pub async fn stored(
             members: h.members,
         })
         .collect();
-    inherit_household_ids(&mut view, &previous, store.first_free_household_id().await?);
+    let merges =
+        inherit_household_ids(&mut view, &previous, store.first_free_household_id().await?);
     stages.stage("Saving");
     let kind = |k: &ChangeKind| match k {
         ChangeKind::New => "new",
@@ -315,15 +333,18 @@ pub async fn stored(
                 from: h.from,
                 to: h.to,
                 current: h.current,
-                members: h.members.clone(),
+                members: h.members.iter().map(|m| (m.person, m.from, m.to)).collect(),
             })
             .collect(),
+        household_merges: merges.iter().map(|m| (m.from, m.into)).collect(),
+        placements: placed.saved,
+        placement_counts: placed.counts,
     };
     store.save_link_run(&save).await?;
     stages.done();
     let count = |k: ChangeKind| assigned.changes.iter().filter(|c| c.kind == k).count();
     Ok(StoredRun {
-        records: records.len(),
+        records: stored.len(),
         people: output.clustering.clusters,
         new: count(ChangeKind::New),
         merged: count(ChangeKind::Merged),
@@ -331,6 +352,8 @@ pub async fn stored(
         moved: count(ChangeKind::Moved),
         households: view.households.len(),
         current_households: view.households.iter().filter(|h| h.current).count(),
+        merged_households: merges.len(),
+        placement: placed.summary,
     })
 }
 

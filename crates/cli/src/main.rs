@@ -2,6 +2,7 @@
 //! configuration, calls the library crates, and reports in plain English.
 
 mod accounts;
+mod addresses;
 mod assessing;
 mod bench;
 mod bench_web;
@@ -10,6 +11,7 @@ mod ingesting;
 mod linking;
 mod partners;
 mod progress;
+mod view_eval;
 
 use anyhow::{Context, Result};
 use chrono::NaiveDate;
@@ -53,6 +55,10 @@ enum Command {
     /// Work with the extract files the platform knows about.
     #[command(subcommand)]
     Extracts(ExtractsCommand),
+    /// How the last link run placed the records' addresses on the council's
+    /// gazetteer, and the addresses it could not place.
+    #[command(subcommand)]
+    Addresses(AddressesCommand),
     /// Start the web server.
     Serve(ServeArgs),
     /// Simulate a small town, load it, and start the web server: the quickest look.
@@ -236,6 +242,20 @@ enum ExtractsCommand {
     List,
 }
 
+#[derive(Debug, Subcommand)]
+enum AddressesCommand {
+    /// Per source: how many record versions were placed by a given UPRN,
+    /// exactly, by a fuzzy match, or not at all.
+    Report,
+    /// Write every address the last link run could not place, with why and
+    /// the candidates, for the gazetteer team.
+    Unplaced {
+        /// The CSV to write.
+        #[arg(long)]
+        out: PathBuf,
+    },
+}
+
 #[derive(Debug, Args)]
 struct ServeArgs {
     /// Address to listen on.
@@ -332,6 +352,20 @@ enum EvaluateCommand {
         card: PathBuf,
         #[command(flatten)]
         settings: AssessSettings,
+    },
+    /// Addresses placed on the gazetteer against the truth: each record
+    /// version's address on the right UPRN, a wrong one, or none.
+    Addresses {
+        /// The town's truth folder (it holds record_addresses.csv).
+        #[arg(long)]
+        truth: PathBuf,
+    },
+    /// Households against the truth, in real people and real households:
+    /// current households, people in more than one, and who lives with whom.
+    Households {
+        /// The town's truth folder (residences.csv, households.csv, record_links.csv).
+        #[arg(long)]
+        truth: PathBuf,
     },
     /// After a trigger event, do long-standing members of long-standing
     /// communities escalate less? Escalation by resilience third, with
@@ -532,9 +566,11 @@ fn run(cli: Cli) -> Result<()> {
         Command::Link(a) => runtime()?.block_on(async {
             let store = connect(&cli.database).await?;
             let r = linking::stored(&store, a.config.as_deref(), false).await?;
+            addresses::print_summary(&r.placement);
             println!(
-                "Linked {} records into {} people ({} new; {} merges, {} splits, {} moves of records between people recorded); {} households, {} of them current.",
-                r.records, r.people, r.new, r.merged, r.split, r.moved, r.households, r.current_households
+                "Linked {} records into {} people ({} new; {} merges, {} splits, {} moves of records between people recorded); {} households, {} of them current{}.",
+                r.records, r.people, r.new, r.merged, r.split, r.moved, r.households, r.current_households,
+                if r.merged_households > 0 { format!("; {} households of the last run found to be one family with another, and merged", r.merged_households) } else { String::new() }
             );
             Ok(())
         }),
@@ -568,6 +604,16 @@ fn run(cli: Cli) -> Result<()> {
                 Ok(())
             })
         }
+        Command::Evaluate(EvaluateCommand::Addresses { truth }) => runtime()?.block_on(async {
+            let store = connect(&cli.database).await?;
+            view_eval::print_addresses(&view_eval::addresses(&store, &truth).await?);
+            Ok(())
+        }),
+        Command::Evaluate(EvaluateCommand::Households { truth }) => runtime()?.block_on(async {
+            let store = connect(&cli.database).await?;
+            view_eval::print_households(&view_eval::households(&store, &truth).await?);
+            Ok(())
+        }),
         Command::Explain { a, b } => runtime()?.block_on(async {
             let store = connect(&cli.database).await?;
             linking::explain(&store, &a, &b).await
@@ -604,6 +650,28 @@ fn run(cli: Cli) -> Result<()> {
                 s.already_known,
                 store.backend().as_str()
             );
+            Ok(())
+        }),
+        Command::Addresses(AddressesCommand::Report) => runtime()?.block_on(async {
+            let store = connect(&cli.database).await?;
+            let counts = store.address_placement_counts().await?;
+            if counts.is_empty() {
+                user_error!("no addresses have been placed yet: run `upstream link` first");
+            }
+            let mut summary = addresses::Summary {
+                gazetteer_lpis: store.gazetteer_size().await?.0,
+                ..Default::default()
+            };
+            for c in counts {
+                summary.by_source.entry(c.source).or_default().insert(c.method, c.records);
+            }
+            addresses::print_summary(&summary);
+            Ok(())
+        }),
+        Command::Addresses(AddressesCommand::Unplaced { out }) => runtime()?.block_on(async {
+            let store = connect(&cli.database).await?;
+            let n = addresses::write_unplaced(&store, &out).await?;
+            println!("Wrote {n} unplaced addresses to {}.", out.display());
             Ok(())
         }),
         Command::Extracts(ExtractsCommand::List) => runtime()?.block_on(async {

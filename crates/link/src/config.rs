@@ -50,6 +50,9 @@ pub struct LinkConfig {
     pub cluster: ClusterConfig,
     #[serde(default)]
     pub training: TrainingConfig,
+    /// How each source's address places its people in households.
+    #[serde(default)]
+    pub households: crate::households::HouseholdConfig,
 }
 
 #[derive(Debug, Clone, Deserialize, Default)]
@@ -245,6 +248,12 @@ impl LinkConfig {
         }
         if !(0.0..=1.0).contains(&self.report_threshold) {
             return Err(bad("report_threshold must be between 0 and 1".into()));
+        }
+        let h = &self.households;
+        if let Some(both) = h.lives.iter().find(|s| h.previous.contains(s)) {
+            return Err(bad(format!(
+                "households: source '{both}' is in both lives and previous; a source's address is one or the other"
+            )));
         }
         let fields = self.known_fields();
         let known = |f: &str| fields.iter().any(|k| k == f);

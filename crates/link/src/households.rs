@@ -1,21 +1,134 @@
-//! Addresses, residence periods and households from linked records.
-//! An address is its UPRN when any record of it gives one, otherwise its
-//! standardised line and postcode. A residence is the span of dates on which
-//! a person's records place them at an address. A household is the people
-//! whose residences at one address overlap in time.
+//! Addresses, residence periods and households from linked records, as
+//! people live them.
+//!
+//! An address is the UPRN its text was placed on through the gazetteer (or
+//! that a record gave), and only when it could not be placed, its
+//! standardised text and postcode. Each record says where its person is in
+//! one of three ways (`HouseholdConfig`): for as long as the record lasts
+//! (an account, a claim, a tenancy, a registration), on the day of a contact
+//! only, or as a home they have left (never where they live now).
+//!
+//! A person lives in one place at a time: when two addresses' evidence
+//! overlaps, the one that began later wins, because systems learn of a move
+//! at different times and the older record is the one nobody updated (a
+//! benefit claim or a registration left at the old address). A council tax
+//! account that closed at a property while its holder opened none there
+//! again means they left it: liability follows occupation.
+//!
+//! A household is the people living at one address at overlapping times; its
+//! make-up on a date is the members whose stay covers that date. Households
+//! reaching the end of the data are current, so a person is in at most one
+//! current household.
 
 use chrono::NaiveDate;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-/// One observation: a person placed at an address on a date.
+/// How a source's address places its person (see the module docs).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Role {
+    /// Lives there while the record lasts.
+    Lives,
+    /// Gave that address on the day of a contact.
+    OnDate,
+    /// Lived there before; not a home now.
+    Previous,
+}
+
+/// Where an address is, once placed: a UPRN, or failing that its text.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Place {
+    /// `uprn:100070012345`, or `line:13 LOZELLS CLOSE ...|B16 1ZQ` when unplaced.
+    pub key: String,
+    pub uprn: Option<String>,
+    pub address: Option<String>,
+    pub postcode: Option<String>,
+}
+
+impl Place {
+    pub fn placed(uprn: &str, address: Option<String>, postcode: Option<String>) -> Place {
+        Place {
+            key: format!("uprn:{uprn}"),
+            uprn: Some(uprn.to_string()),
+            address,
+            postcode,
+        }
+    }
+
+    /// An address that could not be placed is known by its text and postcode.
+    pub fn unplaced(address: &str, postcode: &str) -> Place {
+        Place {
+            key: format!("line:{address}|{postcode}"),
+            uprn: None,
+            address: Some(address.to_string()),
+            postcode: Some(postcode.to_string()).filter(|p| !p.is_empty()),
+        }
+    }
+}
+
+/// One version of one record: a person placed at an address on a date.
 #[derive(Debug, Clone)]
 pub struct Sighting {
     pub person: i64,
     pub source: String,
+    pub record_key: String,
+    /// The extract date (snapshots) or the event's date (logs).
     pub date: NaiveDate,
-    pub uprn: Option<String>,
-    pub address: Option<String>,
-    pub postcode: Option<String>,
+    /// When the record's fact began (an account opened), if the source says.
+    pub started: Option<NaiveDate>,
+    pub place: Place,
+    /// This version ends the record (a register deletion).
+    pub removal: bool,
+}
+
+/// How each source places its people; the rest of the sources place them on
+/// the day only.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HouseholdConfig {
+    /// Sources whose records say where a person lives for as long as the
+    /// record lasts: accounts, claims, tenancies, registrations, applications.
+    #[serde(default)]
+    pub lives: Vec<String>,
+    /// Sources whose address is a home the person has left (a homelessness
+    /// case's last settled address).
+    #[serde(default)]
+    pub previous: Vec<String>,
+    /// Sources whose account is the property (council tax): an account runs
+    /// from when it opened, and one that closed means its holder left.
+    #[serde(default)]
+    pub accounts: Vec<String>,
+    /// Rows that end a record in a source that lists only changes between
+    /// full extracts (the register's deletions).
+    #[serde(default)]
+    pub removals: Vec<Removal>,
+}
+
+#[derive(Debug, Clone, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Removal {
+    pub source: String,
+    pub attribute: String,
+    pub values: Vec<String>,
+}
+
+impl HouseholdConfig {
+    pub fn role_of(&self, source: &str) -> Role {
+        if self.lives.iter().any(|s| s == source) {
+            Role::Lives
+        } else if self.previous.iter().any(|s| s == source) {
+            Role::Previous
+        } else {
+            Role::OnDate
+        }
+    }
+
+    /// Whether a row with these attributes ends its record.
+    pub fn is_removal(&self, source: &str, attribute: impl Fn(&str) -> Option<String>) -> bool {
+        self.removals.iter().any(|r| {
+            r.source == source
+                && attribute(&r.attribute).is_some_and(|v| r.values.iter().any(|x| *x == v))
+        })
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -27,6 +140,7 @@ pub struct Address {
     pub postcode: Option<String>,
 }
 
+/// A person's stay at an address, after the rules above.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Residence {
     pub person: i64,
@@ -36,6 +150,14 @@ pub struct Residence {
     pub sources: BTreeSet<String>,
 }
 
+/// One member's stay in a household.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Stay {
+    pub person: i64,
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Household {
     pub id: i64,
@@ -43,112 +165,292 @@ pub struct Household {
     pub from: NaiveDate,
     pub to: NaiveDate,
     pub current: bool,
-    pub members: Vec<i64>,
+    /// Every member's stay, by person id (one stay each: a member who was
+    /// away a while is counted from their first day to their last).
+    pub members: Vec<Stay>,
+}
+
+impl Household {
+    pub fn member_ids(&self) -> Vec<i64> {
+        self.members.iter().map(|m| m.person).collect()
+    }
+
+    /// Who lived there on `date`.
+    pub fn members_on(&self, date: NaiveDate) -> impl Iterator<Item = i64> + '_ {
+        self.members
+            .iter()
+            .filter(move |m| m.from <= date && date <= m.to)
+            .map(|m| m.person)
+    }
 }
 
 pub struct SingleView {
     pub addresses: Vec<Address>,
     pub residences: Vec<Residence>,
     pub households: Vec<Household>,
+    /// The last date of the data: households reaching it are current.
+    pub data_end: NaiveDate,
 }
 
-fn line_key(address: &str, postcode: &str) -> String {
-    format!("{address}|{postcode}")
+/// One stretch of evidence: a record at a place from one date to another.
+#[derive(Debug, Clone)]
+struct Span {
+    place: usize,
+    from: NaiveDate,
+    to: NaiveDate,
+    role: Role,
+    account: bool,
+    source: String,
 }
 
-pub fn build(sightings: &[Sighting]) -> SingleView {
-    // Which UPRN a line+postcode is known by, from any record that gives both.
-    let mut uprn_of_line: HashMap<String, String> = HashMap::new();
+/// Build addresses, residences and households from every sighting.
+pub fn build(sightings: &[Sighting], config: &HouseholdConfig) -> SingleView {
+    let data_end = sightings
+        .iter()
+        .map(|s| s.date)
+        .max()
+        .unwrap_or(NaiveDate::MIN);
+    // Places get ids in key order, so the same data gives the same ids.
+    let keys: BTreeMap<&str, &Place> = sightings
+        .iter()
+        .filter(|s| config.role_of(&s.source) != Role::Previous)
+        .map(|s| (s.place.key.as_str(), &s.place))
+        .collect();
+    let place_index: HashMap<&str, usize> = keys.keys().enumerate().map(|(i, k)| (*k, i)).collect();
+    let addresses: Vec<Address> = keys
+        .values()
+        .enumerate()
+        .map(|(i, p)| Address {
+            id: i as i64 + 1,
+            key: p.key.clone(),
+            uprn: p.uprn.clone(),
+            address: p.address.clone(),
+            postcode: p.postcode.clone(),
+        })
+        .collect();
+
+    let latest_full = latest_full_extracts(sightings);
+    // Each record's versions in date order.
+    let mut records: BTreeMap<(&str, &str), Vec<&Sighting>> = BTreeMap::new();
     for s in sightings {
-        if let (Some(u), Some(a), Some(p)) = (&s.uprn, &s.address, &s.postcode) {
-            uprn_of_line
-                .entry(line_key(a, p))
-                .or_insert_with(|| u.clone());
+        if config.role_of(&s.source) == Role::Previous {
+            continue;
+        }
+        records
+            .entry((s.source.as_str(), s.record_key.as_str()))
+            .or_default()
+            .push(s);
+    }
+    let mut spans_of: BTreeMap<i64, Vec<Span>> = BTreeMap::new();
+    for ((source, _), mut versions) in records {
+        versions.sort_by_key(|s| s.date);
+        let role = config.role_of(source);
+        let account = config.accounts.iter().any(|a| a == source);
+        let person = versions[0].person;
+        let spans = spans_of.entry(person).or_default();
+        let first_new = spans.len();
+        for v in &versions {
+            let place = place_index[v.place.key.as_str()];
+            let own = spans.len() > first_new;
+            match spans.last_mut() {
+                Some(last) if own && last.place == place => last.to = v.date,
+                _ => spans.push(Span {
+                    place,
+                    from: v.date,
+                    to: v.date,
+                    role,
+                    account,
+                    source: source.to_string(),
+                }),
+            }
+        }
+        if role != Role::Lives {
+            continue;
+        }
+        let last = versions[versions.len() - 1];
+        let first = versions[0];
+        // A record in its source's latest full extract is still live at the
+        // end of the data, however many change-only extracts followed; one
+        // added after that full extract lasts until a row removes it.
+        let full = latest_full.get(source).copied();
+        let still_live =
+            !last.removal && full.is_some_and(|full| last.date == full || first.date > full);
+        if let Some(s) = spans.last_mut() {
+            if still_live {
+                s.to = data_end;
+            }
+        }
+        // An account runs from when it opened, often before the first extract.
+        if account {
+            if let (Some(started), Some(s)) = (first.started, spans.get_mut(first_new)) {
+                if started < s.from {
+                    s.from = started;
+                }
+            }
         }
     }
-    let mut addresses: BTreeMap<String, Address> = BTreeMap::new();
-    let mut spans: BTreeMap<(i64, String), Residence> = BTreeMap::new();
-    let mut latest = NaiveDate::MIN;
-    for s in sightings {
-        let line = match (&s.address, &s.postcode) {
-            (Some(a), Some(p)) => Some(line_key(a, p)),
-            _ => None,
-        };
-        let key = match (&s.uprn, &line) {
-            (Some(u), _) => format!("uprn:{u}"),
-            (None, Some(l)) => match uprn_of_line.get(l) {
-                Some(u) => format!("uprn:{u}"),
-                None => format!("line:{l}"),
-            },
-            (None, None) => continue,
-        };
-        latest = latest.max(s.date);
-        let next_id = addresses.len() as i64 + 1;
-        let a = addresses.entry(key.clone()).or_insert_with(|| Address {
-            id: next_id,
-            key: key.clone(),
-            uprn: key.strip_prefix("uprn:").map(String::from),
-            address: s.address.clone(),
-            postcode: s.postcode.clone(),
-        });
-        let address = a.id;
-        let r = spans.entry((s.person, key)).or_insert_with(|| Residence {
-            person: s.person,
-            address,
-            from: s.date,
-            to: s.date,
-            sources: BTreeSet::new(),
-        });
-        r.from = r.from.min(s.date);
-        r.to = r.to.max(s.date);
-        r.sources.insert(s.source.clone());
+
+    let mut residences: Vec<Residence> = Vec::new();
+    for (person, spans) in &mut spans_of {
+        close_on_account_end(spans);
+        residences.extend(resolve(*person, spans, &addresses));
     }
-    let residences: Vec<Residence> = spans.into_values().collect();
-    // Households: at each address, sweep residences by start date, joining
-    // those that overlap the household's span so far.
-    let mut by_address: BTreeMap<i64, Vec<&Residence>> = BTreeMap::new();
+
+    let mut by_place: BTreeMap<i64, Vec<&Residence>> = BTreeMap::new();
     for r in &residences {
-        by_address.entry(r.address).or_default().push(r);
+        by_place.entry(r.address).or_default().push(r);
     }
     let mut households = Vec::new();
-    for (address, mut rs) in by_address {
-        rs.sort_by_key(|r| (r.from, r.to, r.person));
-        let mut current: Option<Household> = None;
-        for r in rs {
-            match &mut current {
-                Some(h) if r.from <= h.to => {
+    for (address, mut stays) in by_place {
+        stays.sort_by_key(|r| (r.from, r.to, r.person));
+        let mut open: Option<Household> = None;
+        for r in stays {
+            let stay = Stay {
+                person: r.person,
+                from: r.from,
+                to: r.to,
+            };
+            match &mut open {
+                // Stays that overlap are one household; one that begins the
+                // day another ends is the next occupier.
+                Some(h) if r.from < h.to || (r.from == h.to && r.from == r.to) => {
                     h.to = h.to.max(r.to);
-                    if !h.members.contains(&r.person) {
-                        h.members.push(r.person);
+                    match h.members.iter_mut().find(|m| m.person == r.person) {
+                        Some(m) => {
+                            m.from = m.from.min(r.from);
+                            m.to = m.to.max(r.to);
+                        }
+                        None => h.members.push(stay),
                     }
                 }
                 _ => {
-                    if let Some(h) = current.take() {
-                        households.push(h);
-                    }
-                    current = Some(Household {
+                    households.extend(open.take());
+                    open = Some(Household {
                         id: 0,
                         address,
                         from: r.from,
                         to: r.to,
                         current: false,
-                        members: vec![r.person],
+                        members: vec![stay],
                     });
                 }
             }
         }
-        households.extend(current);
+        households.extend(open);
     }
     for (i, h) in households.iter_mut().enumerate() {
         h.id = i as i64 + 1;
-        h.current = h.to == latest;
-        h.members.sort_unstable();
+        h.current = h.to == data_end;
+        h.members.sort_by_key(|m| m.person);
     }
     SingleView {
-        addresses: addresses.into_values().collect(),
+        addresses,
         residences,
         households,
+        data_end,
     }
+}
+
+/// For each source, the extract date on which most of its records were
+/// last seen: its latest full extract. Sources that send only changes in
+/// between (the register's monthly notices) have later, smaller extracts.
+fn latest_full_extracts(sightings: &[Sighting]) -> HashMap<&str, NaiveDate> {
+    let mut last: HashMap<(&str, &str), NaiveDate> = HashMap::new();
+    for s in sightings {
+        let e = last
+            .entry((s.source.as_str(), s.record_key.as_str()))
+            .or_insert(s.date);
+        *e = (*e).max(s.date);
+    }
+    let mut counts: HashMap<(&str, NaiveDate), usize> = HashMap::new();
+    for ((source, _), date) in last {
+        *counts.entry((source, date)).or_default() += 1;
+    }
+    let mut best: HashMap<&str, (usize, NaiveDate)> = HashMap::new();
+    for ((source, date), n) in counts {
+        let e = best.entry(source).or_insert((n, date));
+        if (n, date) > *e {
+            *e = (n, date);
+        }
+    }
+    best.into_iter().map(|(s, (_, d))| (s, d)).collect()
+}
+
+/// A council tax account that closed at a property, while its holder has
+/// no later account there, means they left: other records that still place
+/// them there afterwards were not told.
+fn close_on_account_end(spans: &mut [Span]) {
+    let mut account_end: HashMap<usize, NaiveDate> = HashMap::new();
+    for s in spans.iter().filter(|s| s.account) {
+        let e = account_end.entry(s.place).or_insert(s.to);
+        *e = (*e).max(s.to);
+    }
+    for s in spans.iter_mut().filter(|s| !s.account) {
+        if let Some(&end) = account_end.get(&s.place) {
+            if s.to > end && s.from <= end {
+                s.to = end;
+            }
+        }
+    }
+}
+
+/// One person's stays: where the evidence for two places overlaps, the
+/// place whose evidence began later wins; a contact on the day places them
+/// only where no lasting record does.
+fn resolve(person: i64, spans: &[Span], addresses: &[Address]) -> Vec<Residence> {
+    let mut cuts: BTreeSet<NaiveDate> = BTreeSet::new();
+    for s in spans {
+        cuts.insert(s.from);
+        cuts.insert(s.to);
+    }
+    let cuts: Vec<NaiveDate> = cuts.into_iter().collect();
+    // The winning span at each cut date and in each gap after it.
+    let winner = |from: NaiveDate, to: NaiveDate| -> Option<&Span> {
+        spans
+            .iter()
+            .filter(|s| s.from <= from && to <= s.to)
+            .max_by_key(|s| (s.role == Role::Lives, s.from, std::cmp::Reverse(s.place)))
+    };
+    let mut out: Vec<Residence> = Vec::new();
+    let mut push = |span: &Span, from: NaiveDate, to: NaiveDate| match out.last_mut() {
+        Some(r)
+            if r.address == addresses[span.place].id && r.to >= from.pred_opt().unwrap_or(from) =>
+        {
+            r.to = r.to.max(to);
+            r.sources.insert(span.source.clone());
+        }
+        _ => out.push(Residence {
+            person,
+            address: addresses[span.place].id,
+            from,
+            to,
+            sources: BTreeSet::from([span.source.clone()]),
+        }),
+    };
+    for (i, &d) in cuts.iter().enumerate() {
+        if let Some(s) = winner(d, d) {
+            push(s, d, d);
+        }
+        if let Some(&next) = cuts.get(i + 1) {
+            // Strictly between two cut dates no span starts or ends.
+            if let (Some(after), Some(before)) = (d.succ_opt(), next.pred_opt()) {
+                if after <= before {
+                    if let Some(s) = winner(after, before) {
+                        push(s, after, before);
+                    }
+                }
+            }
+        }
+    }
+    // Sources that agreed on a place are all named on the stay.
+    for r in out.iter_mut() {
+        for s in spans {
+            if addresses[s.place].id == r.address && s.from <= r.to && r.from <= s.to {
+                r.sources.insert(s.source.clone());
+            }
+        }
+    }
+    out
 }
 
 /// A household as an earlier run saved it.
@@ -159,62 +461,275 @@ pub struct PreviousHousehold {
     pub members: Vec<i64>,
 }
 
+/// Two households of an earlier run that this run found to be one family.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HouseholdMerge {
+    pub from: i64,
+    pub into: i64,
+}
+
 /// Give each household the id it had in the previous run, so a worklist
 /// entry or a case keeps pointing at the same household: the previous
-/// household at the same address sharing most members (each id used once).
-/// Others get new ids from `first_free` up (the caller knows every id ever
-/// given, including those of households that have since gone).
+/// household at the same address sharing most members, or failing that (an
+/// address now placed on its UPRN, once keyed on its text) the one sharing
+/// most members anywhere. Each id is used once. Others get new ids from
+/// `first_free` up (the caller knows every id ever given, including those of
+/// households that have since gone). A previous household left without a
+/// successor whose members mostly live on in one household is merged into
+/// it: that was one family seen twice.
 pub fn inherit_household_ids(
     view: &mut SingleView,
     previous: &[PreviousHousehold],
     first_free: i64,
-) {
+) -> Vec<HouseholdMerge> {
     let key_of: HashMap<i64, &str> = view
         .addresses
         .iter()
         .map(|a| (a.id, a.key.as_str()))
         .collect();
     let mut at: HashMap<&str, Vec<&PreviousHousehold>> = HashMap::new();
+    let mut with_member: HashMap<i64, Vec<&PreviousHousehold>> = HashMap::new();
     for p in previous {
         at.entry(p.address_key.as_str()).or_default().push(p);
+        for m in &p.members {
+            with_member.entry(*m).or_default().push(p);
+        }
     }
     let mut next = first_free.max(previous.iter().map(|p| p.id).max().unwrap_or(0) + 1);
     let mut used: BTreeSet<i64> = BTreeSet::new();
-    for h in &mut view.households {
-        let candidates = key_of.get(&h.address).and_then(|k| at.get(k));
-        let best = candidates.and_then(|cs| {
-            cs.iter()
-                .filter(|p| !used.contains(&p.id))
-                .map(|p| {
-                    let shared = p.members.iter().filter(|m| h.members.contains(m)).count();
-                    (shared, std::cmp::Reverse(p.id))
-                })
-                .filter(|(shared, _)| *shared > 0)
-                .max()
-                .map(|(_, std::cmp::Reverse(id))| id)
-        });
-        h.id = match best {
-            Some(id) => id,
-            None => {
-                next += 1;
-                next - 1
-            }
-        };
-        used.insert(h.id);
+    let best_of = |cands: &mut dyn Iterator<Item = &&PreviousHousehold>,
+                   members: &[i64],
+                   used: &BTreeSet<i64>| {
+        cands
+            .filter(|p| !used.contains(&p.id))
+            .map(|p| {
+                let shared = p.members.iter().filter(|m| members.contains(m)).count();
+                (shared, std::cmp::Reverse(p.id))
+            })
+            .filter(|(shared, _)| *shared > 0)
+            .max()
+            .map(|(_, std::cmp::Reverse(id))| id)
+    };
+    // Same address first, for every household, before any looks elsewhere:
+    // otherwise a family that moved could take its old home's id.
+    let mut ids: Vec<Option<i64>> = vec![None; view.households.len()];
+    for (i, h) in view.households.iter().enumerate() {
+        let members = h.member_ids();
+        if let Some(cs) = key_of.get(&h.address).and_then(|k| at.get(k)) {
+            ids[i] = best_of(&mut cs.iter(), &members, &used);
+            used.extend(ids[i]);
+        }
     }
+    for (i, h) in view.households.iter().enumerate() {
+        if ids[i].is_some() || !h.current {
+            continue;
+        }
+        let members = h.member_ids();
+        let mut cands: Vec<&PreviousHousehold> = members
+            .iter()
+            .filter_map(|m| with_member.get(m))
+            .flatten()
+            .copied()
+            .collect();
+        cands.sort_by_key(|p| p.id);
+        cands.dedup_by_key(|p| p.id);
+        ids[i] = best_of(&mut cands.iter(), &members, &used);
+        used.extend(ids[i]);
+    }
+    for (h, id) in view.households.iter_mut().zip(ids) {
+        h.id = id.unwrap_or_else(|| {
+            next += 1;
+            next - 1
+        });
+    }
+    // Previous households with no successor, whose members mostly live on
+    // together in one current household.
+    let mut merges = Vec::new();
+    for p in previous.iter().filter(|p| !used.contains(&p.id)) {
+        let into = view
+            .households
+            .iter()
+            .filter(|h| h.current)
+            .map(|h| {
+                let shared = p
+                    .members
+                    .iter()
+                    .filter(|m| h.members.iter().any(|s| s.person == **m))
+                    .count();
+                (shared, std::cmp::Reverse(h.id))
+            })
+            .max();
+        if let Some((shared, std::cmp::Reverse(into))) = into {
+            if shared * 2 > p.members.len() {
+                merges.push(HouseholdMerge { from: p.id, into });
+            }
+        }
+    }
+    merges
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn day(m: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(2024, m, 1).unwrap()
+    }
+
+    fn config() -> HouseholdConfig {
+        HouseholdConfig {
+            lives: vec!["council_tax".into(), "benefits".into(), "register".into()],
+            previous: vec!["homelessness".into()],
+            accounts: vec!["council_tax".into()],
+            removals: vec![Removal {
+                source: "register".into(),
+                attribute: "record_type".into(),
+                values: vec!["D".into()],
+            }],
+        }
+    }
+
+    fn seen(person: i64, source: &str, key: &str, month: u32, uprn: &str) -> Sighting {
+        Sighting {
+            person,
+            source: source.into(),
+            record_key: key.into(),
+            date: day(month),
+            started: None,
+            place: Place::placed(uprn, None, None),
+            removal: false,
+        }
+    }
+
+    /// Monthly versions of one record from `from` to `to` at one UPRN.
+    fn record(
+        person: i64,
+        source: &str,
+        key: &str,
+        from: u32,
+        to: u32,
+        uprn: &str,
+    ) -> Vec<Sighting> {
+        (from..=to)
+            .map(|m| seen(person, source, key, m, uprn))
+            .collect()
+    }
+
+    fn current_of(v: &SingleView, person: i64) -> Vec<i64> {
+        v.households
+            .iter()
+            .filter(|h| {
+                h.current
+                    && h.members
+                        .iter()
+                        .any(|m| m.person == person && m.to == v.data_end)
+            })
+            .map(|h| h.address)
+            .collect()
+    }
+
+    #[test]
+    fn a_benefit_claim_left_at_the_old_address_does_not_keep_a_mover_there() {
+        let mut s = record(1, "council_tax", "A", 1, 5, "10");
+        s.extend(record(1, "council_tax", "B", 6, 12, "20"));
+        // The claim was not told of the move in June.
+        s.extend(record(1, "benefits", "C", 1, 12, "10"));
+        s.extend(record(2, "council_tax", "D", 1, 12, "30"));
+        let v = build(&s, &config());
+        let at = |uprn: &str| {
+            v.addresses
+                .iter()
+                .find(|a| a.uprn.as_deref() == Some(uprn))
+                .unwrap()
+                .id
+        };
+        assert_eq!(current_of(&v, 1), vec![at("20")], "one current home");
+        let r1: Vec<_> = v.residences.iter().filter(|r| r.person == 1).collect();
+        assert_eq!(r1.len(), 2);
+        assert_eq!(
+            r1[0].to,
+            day(5),
+            "the old home ends when the account closed"
+        );
+        assert_eq!(r1[1].from, day(6));
+    }
+
+    #[test]
+    fn the_later_of_two_overlapping_homes_wins_without_an_account() {
+        let mut s = record(1, "register", "E1", 1, 12, "10");
+        s.extend(record(1, "benefits", "C", 7, 12, "20"));
+        let v = build(&s, &config());
+        let r: Vec<_> = v.residences.iter().filter(|r| r.person == 1).collect();
+        assert_eq!(r.len(), 2);
+        assert!(r[0].to < day(7) && r[1].from == day(7));
+        assert_eq!(current_of(&v, 1).len(), 1);
+    }
+
+    #[test]
+    fn a_contact_on_the_day_does_not_move_anyone() {
+        let mut s = record(1, "council_tax", "A", 1, 12, "10");
+        s.push(seen(1, "contact_centre", "X1", 6, "99"));
+        // Someone known only from calls is placed where they called from.
+        s.push(seen(2, "contact_centre", "X2", 3, "50"));
+        let v = build(&s, &config());
+        let r1: Vec<_> = v.residences.iter().filter(|r| r.person == 1).collect();
+        assert_eq!(r1.len(), 1, "{r1:?}");
+        assert!(v.residences.iter().any(|r| r.person == 2));
+    }
+
+    #[test]
+    fn a_last_settled_address_is_never_a_home() {
+        let mut s = record(1, "council_tax", "A", 1, 12, "10");
+        s.push(seen(1, "homelessness", "H1", 12, "99"));
+        let v = build(&s, &config());
+        assert_eq!(v.addresses.len(), 1);
+        assert_eq!(v.residences.len(), 1);
+    }
+
+    #[test]
+    fn a_registration_added_after_the_full_register_lasts_until_deleted() {
+        // The full register in January and October; monthly changes between.
+        let mut s = Vec::new();
+        for p in 0..5 {
+            s.push(seen(p, "register", &format!("R{p}"), 1, "10"));
+            s.push(seen(p, "register", &format!("R{p}"), 10, "10"));
+        }
+        s.extend(record(9, "council_tax", "A", 1, 12, "10"));
+        s.push(seen(6, "register", "A6", 11, "10"));
+        let mut gone = seen(7, "register", "A7", 11, "10");
+        s.push(gone.clone());
+        gone.date = day(12);
+        gone.removal = true;
+        s.push(gone);
+        let v = build(&s, &config());
+        let h = v.households.iter().find(|h| h.current).unwrap();
+        let on_end: Vec<i64> = h.members_on(v.data_end).collect();
+        assert!(on_end.contains(&6), "added and not deleted: {on_end:?}");
+        assert!(!on_end.contains(&7), "deleted in December");
+        assert!(on_end.contains(&0), "in the latest full register");
+    }
+
+    #[test]
+    fn the_next_occupier_is_another_household() {
+        let mut s = record(1, "council_tax", "A", 1, 6, "10");
+        s.extend(record(2, "council_tax", "B", 6, 12, "10"));
+        let v = build(&s, &config());
+        assert_eq!(v.households.len(), 2, "{:?}", v.households);
+        assert!(!v.households[0].current && v.households[1].current);
+    }
+
     #[test]
     fn households_keep_their_ids_across_runs() {
-        let first = build(&[
-            seen(1, 1, Some("10"), "1 OAK ROAD"),
-            seen(2, 1, Some("10"), "1 OAK ROAD"),
-            seen(3, 1, Some("20"), "2 OAK ROAD"),
-        ]);
+        let c = config();
+        let first = build(
+            &[
+                record(1, "council_tax", "A", 1, 2, "10"),
+                record(2, "council_tax", "B", 1, 2, "10"),
+                record(3, "council_tax", "C", 1, 2, "20"),
+            ]
+            .concat(),
+            &c,
+        );
         let previous: Vec<PreviousHousehold> = first
             .households
             .iter()
@@ -227,21 +742,26 @@ mod tests {
                     .unwrap()
                     .key
                     .clone(),
-                members: h.members.clone(),
+                members: h.member_ids(),
             })
             .collect();
-        // Next month someone new appears at a third address first in order,
+        // Next month someone new appears at an address first in key order,
         // which shifts every freshly numbered id.
-        let mut second = build(&[
-            seen(9, 2, Some("05"), "0 ASH ROAD"),
-            seen(1, 2, Some("10"), "1 OAK ROAD"),
-            seen(3, 2, Some("20"), "2 OAK ROAD"),
-        ]);
-        inherit_household_ids(&mut second, &previous, 1);
+        let mut second = build(
+            &[
+                record(9, "council_tax", "Z", 1, 3, "05"),
+                record(1, "council_tax", "A", 1, 3, "10"),
+                record(3, "council_tax", "C", 1, 3, "20"),
+            ]
+            .concat(),
+            &c,
+        );
+        let merges = inherit_household_ids(&mut second, &previous, 1);
+        assert!(merges.is_empty());
         let id_of = |v: &SingleView, person: i64| {
             v.households
                 .iter()
-                .find(|h| h.members.contains(&person))
+                .find(|h| h.member_ids().contains(&person))
                 .unwrap()
                 .id
         };
@@ -257,43 +777,32 @@ mod tests {
         assert!(id_of(&second, 9) > previous.iter().map(|p| p.id).max().unwrap());
     }
 
-    fn seen(person: i64, month: u32, uprn: Option<&str>, line: &str) -> Sighting {
-        Sighting {
-            person,
-            source: "council_tax".into(),
-            date: NaiveDate::from_ymd_opt(2024, month, 1).unwrap(),
-            uprn: uprn.map(String::from),
-            address: Some(line.into()),
-            postcode: Some("B1 1AA".into()),
-        }
-    }
-
     #[test]
-    fn people_at_one_address_at_one_time_are_a_household() {
-        let s = vec![
-            seen(1, 1, Some("10"), "1 OAK ROAD"),
-            seen(1, 6, None, "1 OAK ROAD"),
-            seen(2, 3, None, "1 OAK ROAD"),
-            // Person 1 moves to 2 Oak Road in July.
-            seen(1, 7, Some("20"), "2 OAK ROAD"),
-            seen(1, 12, Some("20"), "2 OAK ROAD"),
-            // Later, someone else at 1 Oak Road, after person 2 left.
-            seen(3, 12, Some("10"), "1 OAK ROAD"),
+    fn one_family_seen_twice_is_merged_into_the_older_id() {
+        // The last run had this family twice: its address written two ways.
+        let previous = vec![
+            PreviousHousehold {
+                id: 7,
+                address_key: "line:13 LOZELLS CLOSE|B16 1ZQ".into(),
+                members: vec![1, 2],
+            },
+            PreviousHousehold {
+                id: 4,
+                address_key: "line:13 LOZELLS CLOSE BIRMINGHAM|B16 1ZQ".into(),
+                members: vec![1, 2],
+            },
         ];
-        let v = build(&s);
-        assert_eq!(
-            v.addresses.len(),
-            2,
-            "the line without a UPRN resolves to it"
+        let mut now = build(
+            &[
+                record(1, "council_tax", "A", 1, 3, "10"),
+                record(2, "register", "E", 1, 3, "10"),
+            ]
+            .concat(),
+            &config(),
         );
-        let r1: Vec<_> = v.residences.iter().filter(|r| r.person == 1).collect();
-        assert_eq!(r1.len(), 2);
-        let oak1 = v.addresses.iter().find(|a| a.key == "uprn:10").unwrap().id;
-        let hs: Vec<_> = v.households.iter().filter(|h| h.address == oak1).collect();
-        assert_eq!(hs.len(), 2);
-        assert_eq!(hs[0].members, vec![1, 2]);
-        assert!(!hs[0].current);
-        assert_eq!(hs[1].members, vec![3]);
-        assert!(hs[1].current);
+        let merges = inherit_household_ids(&mut now, &previous, 8);
+        assert_eq!(now.households.len(), 1);
+        assert_eq!(now.households[0].id, 4, "the older id survives");
+        assert_eq!(merges, vec![HouseholdMerge { from: 7, into: 4 }]);
     }
 }

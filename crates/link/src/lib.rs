@@ -20,6 +20,7 @@ pub mod names;
 pub mod record;
 pub mod stable;
 pub mod standalone;
+pub mod view_eval;
 
 pub use config::{ConfigError, LinkConfig};
 pub use explain::Explanation;

@@ -1,0 +1,244 @@
+//! Placing every address the records hold on the council's gazetteer
+//! (`upstream link` does it before building households), and
+//! `upstream addresses`: the per-source report and the unplaced list for the
+//! gazetteer team.
+
+use anyhow::Result;
+use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
+use upstream_link::households::Place;
+use upstream_store::{Observation, PlacementCount, SavedPlacement, Store};
+
+/// An address as the records hold it: standardised text, postcode, and any
+/// UPRN given with it.
+type AddressKey = (String, String, String);
+
+fn key_of(o: &Observation) -> Option<AddressKey> {
+    let address = o.address.clone().unwrap_or_default();
+    let postcode = o.postcode.clone().unwrap_or_default();
+    let uprn = o.uprn.clone().unwrap_or_default();
+    if address.is_empty() && uprn.is_empty() {
+        return None;
+    }
+    Some((address, postcode, uprn))
+}
+
+/// How many record versions were placed each way.
+#[derive(Debug, Clone, Default)]
+pub struct Summary {
+    /// Distinct addresses and LPIs in the gazetteer (0 when none is loaded).
+    pub gazetteer_lpis: i64,
+    /// source -> method -> record versions.
+    pub by_source: BTreeMap<String, BTreeMap<String, i64>>,
+}
+
+impl Summary {
+    pub fn total(&self, method: &str) -> i64 {
+        self.by_source.values().filter_map(|m| m.get(method)).sum()
+    }
+
+    pub fn all(&self) -> i64 {
+        self.by_source.values().flat_map(|m| m.values()).sum()
+    }
+}
+
+pub struct Placed {
+    by_key: HashMap<AddressKey, Place>,
+    pub saved: Vec<SavedPlacement>,
+    pub counts: Vec<PlacementCount>,
+    pub summary: Summary,
+}
+
+impl Placed {
+    /// Where an observation's address is, if it gives one.
+    pub fn place_of(&self, o: &Observation) -> Option<Place> {
+        self.by_key.get(&key_of(o)?).cloned()
+    }
+}
+
+/// Place every distinct address of `observations` on the gazetteer.
+pub async fn place(store: &Store, observations: &[Observation]) -> Result<Placed> {
+    let mut distinct: BTreeMap<AddressKey, (BTreeMap<String, i64>, i64)> = BTreeMap::new();
+    for o in observations {
+        if let Some(k) = key_of(o) {
+            let e = distinct.entry(k).or_default();
+            *e.0.entry(o.source.clone()).or_default() += 1;
+            e.1 += 1;
+        }
+    }
+    let lpis = store.gazetteer_lpis().await?;
+    let gazetteer_lpis = lpis.len() as i64;
+    let results = place_without_gazetteer(&distinct);
+    let mut by_key = HashMap::with_capacity(distinct.len());
+    let mut saved = Vec::with_capacity(distinct.len());
+    let mut counts: BTreeMap<String, BTreeMap<String, i64>> = BTreeMap::new();
+    for ((key, (sources, records)), result) in distinct.into_iter().zip(results) {
+        for (source, n) in &sources {
+            *counts
+                .entry(source.clone())
+                .or_default()
+                .entry(result.method.to_string())
+                .or_default() += n;
+        }
+        let place = match &result.uprn {
+            Some(u) => Place::placed(u, Some(key.0.clone()), Some(key.1.clone())),
+            None => Place::unplaced(&key.0, &key.1),
+        };
+        saved.push(SavedPlacement {
+            address: key.0.clone(),
+            postcode: key.1.clone(),
+            given_uprn: key.2.clone(),
+            uprn: result.uprn.clone(),
+            method: result.method.to_string(),
+            score: result.score,
+            reason: result.reason.clone(),
+            candidates: result.candidates.clone(),
+            sources: sources.keys().cloned().collect::<Vec<_>>().join(","),
+            records,
+        });
+        by_key.insert(key, place);
+    }
+    let counts_rows = counts
+        .iter()
+        .flat_map(|(source, m)| {
+            m.iter().map(move |(method, n)| PlacementCount {
+                source: source.clone(),
+                method: method.clone(),
+                records: *n,
+            })
+        })
+        .collect();
+    Ok(Placed {
+        by_key,
+        saved,
+        counts: counts_rows,
+        summary: Summary {
+            gazetteer_lpis,
+            by_source: counts,
+        },
+    })
+}
+
+struct Result1 {
+    uprn: Option<String>,
+    method: &'static str,
+    score: Option<f64>,
+    reason: Option<String>,
+    candidates: Option<String>,
+}
+
+/// Without a gazetteer, an address is placed only by a UPRN given with it,
+/// or given with the same text and postcode on another record.
+fn place_without_gazetteer(
+    distinct: &BTreeMap<AddressKey, (BTreeMap<String, i64>, i64)>,
+) -> Vec<Result1> {
+    let mut uprn_of_line: HashMap<(&str, &str), &str> = HashMap::new();
+    for (a, p, u) in distinct.keys() {
+        if !u.is_empty() && !a.is_empty() {
+            uprn_of_line.entry((a, p)).or_insert(u);
+        }
+    }
+    distinct
+        .keys()
+        .map(|(a, p, u)| {
+            if !u.is_empty() {
+                Result1 {
+                    uprn: Some(u.clone()),
+                    method: "given_uprn",
+                    score: None,
+                    reason: None,
+                    candidates: None,
+                }
+            } else if let Some(u) = uprn_of_line.get(&(a.as_str(), p.as_str())) {
+                Result1 {
+                    uprn: Some(u.to_string()),
+                    method: "exact",
+                    score: None,
+                    reason: None,
+                    candidates: None,
+                }
+            } else {
+                Result1 {
+                    uprn: None,
+                    method: "unplaced",
+                    score: None,
+                    reason: Some("no gazetteer is loaded".into()),
+                    candidates: None,
+                }
+            }
+        })
+        .collect()
+}
+
+/// The per-source report, as `upstream link` and `upstream addresses report` print it.
+pub fn print_summary(s: &Summary) {
+    if s.gazetteer_lpis == 0 {
+        println!(
+            "No gazetteer is loaded: addresses were placed only by the UPRNs records give. Ingest the council's gazetteer export (see docs/gazetteer.md)."
+        );
+    }
+    println!(
+        "Addresses placed on a UPRN (record versions): {} of {} ({}); by source:",
+        s.all() - s.total("unplaced"),
+        s.all(),
+        percent(s.all() - s.total("unplaced"), s.all())
+    );
+    println!(
+        "  {:<22} {:>10} {:>10} {:>10} {:>10} {:>10}",
+        "source", "given UPRN", "exact", "fuzzy", "unplaced", "placed"
+    );
+    for (source, m) in &s.by_source {
+        let get = |k: &str| m.get(k).copied().unwrap_or(0);
+        let all: i64 = m.values().sum();
+        println!(
+            "  {:<22} {:>10} {:>10} {:>10} {:>10} {:>10}",
+            source,
+            get("given_uprn"),
+            get("exact"),
+            get("fuzzy"),
+            get("unplaced"),
+            percent(all - get("unplaced"), all)
+        );
+    }
+}
+
+fn percent(n: i64, of: i64) -> String {
+    if of == 0 {
+        "-".into()
+    } else {
+        format!("{:.1}%", 100.0 * n as f64 / of as f64)
+    }
+}
+
+/// `upstream addresses unplaced --out FILE`: every address the last run could
+/// not place, for the gazetteer team, most used first.
+pub async fn write_unplaced(store: &Store, out: &Path) -> Result<usize> {
+    let rows = store.address_placements(true).await?;
+    let fail = |e: csv::Error| anyhow::anyhow!("{}: {e}", out.display());
+    let mut w = csv::Writer::from_path(out).map_err(fail)?;
+    w.write_record([
+        "address",
+        "postcode",
+        "given_uprn",
+        "reason",
+        "candidate_uprns",
+        "sources",
+        "records",
+    ])
+    .map_err(fail)?;
+    for r in &rows {
+        w.write_record([
+            r.address.as_str(),
+            &r.postcode,
+            &r.given_uprn,
+            r.reason.as_deref().unwrap_or(""),
+            r.candidates.as_deref().unwrap_or(""),
+            &r.sources,
+            &r.records.to_string(),
+        ])
+        .map_err(fail)?;
+    }
+    w.flush()
+        .map_err(|e| anyhow::anyhow!("{}: {e}", out.display()))?;
+    Ok(rows.len())
+}
