@@ -18,6 +18,10 @@ use crate::text::{is_stop, is_street_type, is_welsh_street_type, number, tok_sim
 pub const ACCEPT: f64 = 0.75;
 /// Two properties whose scores are this close are not told apart.
 pub const MARGIN: f64 = 0.05;
+/// Below this the best candidate agrees on numbers and little else (a
+/// street with only its type in common): there is no candidate worth
+/// naming.
+const NOTHING_BELOW: f64 = 0.5;
 /// The most candidate LPIs one query scores: a bound on the work any text
 /// can cause, far above what a real address finds.
 const MAX_POOL: usize = 5000;
@@ -363,15 +367,9 @@ impl Gazetteer {
         }
 
         best.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-        let Some(&(uprn, score, exact)) = best.first() else {
+        let Some(&(uprn, score, exact)) = best.first().filter(|b| b.1 >= NOTHING_BELOW) else {
             return Placement::unplaced(Unplaced::NoCandidate);
         };
-        if score < ACCEPT {
-            return Placement::unplaced(Unplaced::TooWeak {
-                best: uprn,
-                score: round3(score),
-            });
-        }
         let close: Vec<u64> = best
             .iter()
             .take_while(|p| p.1 >= score - MARGIN)
@@ -379,6 +377,12 @@ impl Gazetteer {
             .collect();
         if close.len() > 1 {
             return Placement::unplaced(Unplaced::Ambiguous { uprns: close });
+        }
+        if score < ACCEPT {
+            return Placement::unplaced(Unplaced::TooWeak {
+                best: uprn,
+                score: round3(score),
+            });
         }
         Placement {
             uprn: Some(uprn),

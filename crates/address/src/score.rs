@@ -32,10 +32,14 @@ const FOUND: f64 = 0.75;
 const UNIT_NOT_IN_GAZETTEER: f64 = 0.7;
 /// An LPI with a building name and a number, the text giving the number only.
 const NAME_MISSING: f64 = 0.97;
+/// An LPI with a building name and a number, the text giving the name only.
+const NUMBER_LEFT_OFF: f64 = 0.95;
 const PLACE_MISSING: f64 = 0.99;
 const LEFTOVER: f64 = 0.97;
 const LEFTOVER_FLOOR: f64 = 0.85;
 const CONFLICT: f64 = 0.88;
+/// A field's word found away from its neighbours counts half.
+const APART: f64 = 0.5;
 
 /// An LPI's fit to a query.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -70,6 +74,7 @@ fn align(field: &Field, words: &[String], block: u64) -> Align {
     let mut got = 0.0;
     let mut exact = true;
     let mut type_unmatched = false;
+    let mut last: Option<usize> = None;
     let mut j = 0;
     while j < field.toks.len() {
         let t = &field.toks[j];
@@ -90,10 +95,16 @@ fn align(field: &Field, words: &[String], block: u64) -> Align {
             }
         }
         if best.0 >= 0.8 {
-            got += w * best.0;
-            used |= bit(best.1);
-            pos = best.1 + 1;
-            exact &= best.0 >= 1.0;
+            let k = best.1;
+            // A field's words stand together: "OAK ... ROAD" with other
+            // words between ("OAK COURT, MOSELEY ROAD") is not OAK ROAD.
+            let apart = last.is_some_and(|p| k <= p || (p + 1..k).any(|x| used & bit(x) == 0));
+            let sim = if apart { best.0 * APART } else { best.0 };
+            got += w * sim;
+            used |= bit(k);
+            pos = k + 1;
+            last = Some(k);
+            exact &= sim >= 1.0;
             j += 1;
             continue;
         }
@@ -109,6 +120,7 @@ fn align(field: &Field, words: &[String], block: u64) -> Align {
             got += w * 0.95;
             used |= bit(k) | bit(k + 1);
             pos = k + 2;
+            last = Some(k + 1);
             j += 1;
             continue;
         }
@@ -125,6 +137,7 @@ fn align(field: &Field, words: &[String], block: u64) -> Align {
                 got += (w + field.weights[j + 1]) * 0.95;
                 used |= bit(k);
                 pos = k + 1;
+                last = Some(k);
                 j += 2;
                 continue;
             }
@@ -355,6 +368,13 @@ impl<'g> Ctx<'g> {
                 false
             }
             (None, None) => true,
+            // "OAK COURT, MOSELEY ROAD" for OAK COURT, 5 MOSELEY ROAD: a
+            // building with a name is known by it alone.
+            (None, Some(_)) if e.pao_name.is_some() => {
+                factor *= NUMBER_LEFT_OFF;
+                exact = false;
+                true
+            }
             // A number the LPI does not have, or an LPI number the text
             // does not give: not this property.
             _ => return None,
@@ -486,6 +506,16 @@ mod tests {
         let street = align(&field(&["OAK", "ROAD"], Some(1)), &w, building.mask);
         assert_eq!(street.mask, 0b1100);
         assert!(street.exact);
+    }
+
+    #[test]
+    fn words_apart_count_half() {
+        let w = words("OAK COURT MOSELEY ROAD");
+        let a = align(&field(&["OAK", "ROAD"], Some(1)), &w, 0);
+        assert!((a.got - 1.25).abs() < 1e-9 && !a.exact);
+        // Words another field explains do not part them.
+        let a = align(&field(&["OAK", "ROAD"], Some(1)), &w, 0b0110);
+        assert!((a.got - 1.5).abs() < 1e-9 && a.exact);
     }
 
     #[test]
