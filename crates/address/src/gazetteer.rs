@@ -6,7 +6,6 @@
 use std::collections::HashMap;
 
 use rayon::prelude::*;
-use rphonetic::{DoubleMetaphone, Encoder};
 
 use crate::lpi::{LogicalStatus, Lpi};
 use crate::parse::{gazetteer_unit, PaoNum, Unit};
@@ -94,8 +93,11 @@ pub struct Gazetteer {
     pub(crate) streets: HashMap<u32, StreetLpis>,
     /// A street's distinctive words (not its type, not THE) to its field.
     pub(crate) street_by_token: HashMap<String, Vec<u32>>,
-    /// The same words' Double Metaphone codes, for slips.
-    pub(crate) street_by_sound: HashMap<String, Vec<u32>>,
+    /// The same words with one letter deleted, for slips: a word and a
+    /// slip of it (a letter wrong, missing, extra, or two swapped) share a
+    /// key, so looking up a word and its own deletions finds every street
+    /// word within one slip of it, and nothing further.
+    pub(crate) street_by_deletion: HashMap<String, Vec<u32>>,
     /// The streets with an LPI in each postcode district.
     pub(crate) district_streets: HashMap<String, Vec<u32>>,
     /// A building name's distinctive words to the entries that carry it.
@@ -107,21 +109,33 @@ pub struct Gazetteer {
     pub(crate) noise_by_first: HashMap<String, Vec<Vec<String>>>,
 }
 
-/// Distinctive words of a field: what a street or building is looked up by.
-fn distinctive(f: &Field) -> impl Iterator<Item = &str> {
+/// Distinctive words of a field: what a street or building is looked up
+/// by. Not its type or THE, unless that is all it has ("THE AVENUE").
+pub(crate) fn distinctive(f: &Field) -> impl Iterator<Item = &str> {
+    let plain = !f.weights.iter().any(|w| *w >= 1.0);
     f.toks
         .iter()
         .zip(&f.weights)
-        .filter(|(t, w)| **w >= 1.0 && t.len() >= 2 && number(t).is_none())
+        .filter(move |(t, w)| {
+            (**w >= 1.0 || (plain && **w > STOP_WEIGHT)) && t.len() >= 2 && number(t).is_none()
+        })
         .map(|(t, _)| t.as_str())
 }
 
-/// A word's sound for the slip index: Double Metaphone's primary code, for
-/// words of four letters or more (shorter codes collide too often).
-pub(crate) fn sound(dm: &DoubleMetaphone, w: &str) -> Option<String> {
-    (w.len() >= 4 && w.bytes().all(|b| b.is_ascii_uppercase()))
-        .then(|| dm.encode(w))
-        .filter(|c| c.len() >= 2)
+/// How many one-letter deletions of a word the slip index holds: one per
+/// letter for ASCII words of four letters or more (shorter ones must agree
+/// exactly, as in `tok_sim`), none otherwise.
+pub(crate) fn deletable(w: &str) -> usize {
+    if w.len() >= 4 && w.is_ascii() {
+        w.len()
+    } else {
+        0
+    }
+}
+
+/// A word with each one of its letters deleted in turn.
+fn deletions(w: &str) -> impl Iterator<Item = String> + '_ {
+    (0..deletable(w)).filter_map(move |i| Some(format!("{}{}", w.get(..i)?, w.get(i + 1..)?)))
 }
 
 /// Words a generic building name is made of; they find too many buildings
@@ -368,16 +382,15 @@ impl Gazetteer {
             list.dedup();
         }
 
-        let dm = DoubleMetaphone::default();
         let mut street_by_token: HashMap<String, Vec<u32>> = HashMap::new();
-        let mut street_by_sound: HashMap<String, Vec<u32>> = HashMap::new();
+        let mut street_by_deletion: HashMap<String, Vec<u32>> = HashMap::new();
         let mut street_ids: Vec<u32> = streets.keys().copied().collect();
         street_ids.sort_unstable();
         for s in street_ids {
             for w in distinctive(&fields[s as usize]) {
                 street_by_token.entry(w.to_string()).or_default().push(s);
-                if let Some(code) = sound(&dm, w) {
-                    let list = street_by_sound.entry(code).or_default();
+                for d in deletions(w) {
+                    let list = street_by_deletion.entry(d).or_default();
                     if list.last() != Some(&s) {
                         list.push(s);
                     }
@@ -421,7 +434,7 @@ impl Gazetteer {
             by_postcode,
             streets,
             street_by_token,
-            street_by_sound,
+            street_by_deletion,
             district_streets,
             name_by_token,
             place_by_first,

@@ -12,7 +12,7 @@
 //!    SAO (flat), PAO (number, range, building name), street, locality,
 //!    town and postcode are split into canonical words by the same rules
 //!    as queries, and interned. Indexes: by UPRN, by postcode, by street
-//!    (its distinctive words, their Double Metaphone sounds, and the
+//!    (its distinctive words, the same with one letter deleted, and the
 //!    streets of each postcode district), by building-name word, and
 //!    buildings of flats (shell plus units, grouped by street and PAO).
 //! 2. **Parse the text** (`parse.rs`): the postcode (from its field or the
@@ -24,7 +24,7 @@
 //!    with a small prior, and the gazetteer decides.
 //! 3. **Candidates**: the postcode's LPIs. When none of them fits well
 //!    (no postcode, a mistyped or recoded one), the LPIs with the same
-//!    number on streets the text names, found by word or by sound anywhere
+//!    number on streets the text names, found by word or within a slip anywhere
 //!    in the gazetteer (or within a slip among the district's streets),
 //!    and buildings by name. Historical and provisional LPIs are
 //!    candidates: records refer to them.

@@ -71,6 +71,9 @@ pub(crate) struct Parsed {
     /// The words left for building name, street, locality and town, in
     /// order and in canonical spelling.
     pub words: Vec<String>,
+    /// Bit k: word k follows word k-1 directly, with no number, flat or
+    /// line break between ("EAT GROVE" but not "ROSE COTTAGE, 3 MILL LANE").
+    pub glued: u64,
     pub hyps: Vec<Hypothesis>,
 }
 
@@ -123,15 +126,25 @@ pub(crate) fn parse(address: &str, postcode: Option<&str>) -> Parsed {
 
     let unit = take_unit(&mut toks);
     let numbers = take_numbers(&mut toks);
-    let words: Vec<String> = toks
-        .iter()
-        .filter(|t| !t.used)
-        .map(|t| t.text.clone())
-        .collect();
+    let mut words: Vec<String> = Vec::new();
+    let mut glued = 0u64;
+    let mut last_word_at: Option<usize> = None;
+    for (i, t) in toks.iter().enumerate() {
+        if t.used {
+            continue;
+        }
+        let k = words.len();
+        if k > 0 && k < 64 && last_word_at == i.checked_sub(1) && t.sep != Sep::Line {
+            glued |= 1 << k;
+        }
+        words.push(t.text.clone());
+        last_word_at = Some(i);
+    }
     let hyps = hypotheses(unit, &numbers);
     Parsed {
         postcodes,
         district,
+        glued,
         words,
         hyps,
     }
@@ -558,6 +571,9 @@ mod tests {
         let p = parse("12 Oak Road, Acocks Green, Birmingham B27 6AA", None);
         assert_eq!(p.postcodes, ["B27 6AA"]);
         assert_eq!(p.words, ["OAK", "ROAD", "ACOCKS", "GREEN", "BIRMINGHAM"]);
+        // ROAD runs on from OAK and GREEN from ACOCKS; OAK follows a
+        // number, and ACOCKS and BIRMINGHAM begin lines.
+        assert_eq!(p.glued, 0b01010);
         assert_eq!(readings(&p)[0], (None, num(12)));
         assert!(!p.is_empty());
     }

@@ -3,14 +3,13 @@
 use std::collections::HashMap;
 
 use rayon::prelude::*;
-use rphonetic::DoubleMetaphone;
 use serde::Serialize;
 use upstream_ingest::standardise;
 
-use crate::gazetteer::{sound, Gazetteer};
+use crate::gazetteer::{deletable, distinctive, Field, Gazetteer};
 use crate::parse::parse;
 use crate::score::Ctx;
-use crate::text::{is_stop, is_street_type, is_welsh_street_type, number, tok_sim};
+use crate::text::{is_stop, number, tok_sim};
 
 /// The lowest score placed. Below it the text disagrees with the best
 /// property on more than a slip: the street is different, or the text
@@ -126,8 +125,6 @@ struct Tally {
     placeable: Vec<(u64, f64, bool)>,
     /// (building, score) for buildings of flats the text names without a flat.
     buildings: Vec<(u32, f64)>,
-    /// LPIs already scored.
-    seen: Vec<u32>,
 }
 
 impl Tally {
@@ -145,6 +142,22 @@ impl Tally {
     fn decisive(&self) -> bool {
         self.best_placeable() >= ACCEPT || self.best_building().is_some_and(|b| b.1 >= ACCEPT)
     }
+}
+
+/// Whether every distinctive word of a street is in the text: within a
+/// slip, split in two ("BLACK BERRY" for BLACKBERRY) or run together with
+/// the next ("BLACKBERRY" for BLACK BERRY). Streets found by one word or by
+/// a slip are only worth scoring if so.
+fn street_named(f: &Field, words: &[String]) -> bool {
+    distinctive(f).all(|t| {
+        words.iter().any(|w| {
+            tok_sim(t, w) >= 0.8 || (w.len() >= t.len() + 2 && (w.starts_with(t) || w.ends_with(t)))
+        }) || words.windows(2).any(|p| {
+            p[0].len() + p[1].len() == t.len()
+                && t.starts_with(p[0].as_str())
+                && t.ends_with(p[1].as_str())
+        })
+    })
 }
 
 fn round3(x: f64) -> f64 {
@@ -223,18 +236,16 @@ impl Gazetteer {
         // street and number wherever they are, and let the postcode's
         // distance count in the score.
         if !tally.decisive() {
-            let more = self.wider(&ctx);
+            let mut more = self.wider(&ctx);
+            more.retain(|i| pool.binary_search(i).is_err());
             self.score_pool(&mut ctx, &more, &mut tally);
         }
         self.decide(tally)
     }
 
     fn score_pool(&self, ctx: &mut Ctx, pool: &[u32], tally: &mut Tally) {
-        let hyps = ctx.parsed.hyps.clone();
+        let hyps = std::mem::take(&mut ctx.parsed.hyps);
         for &i in pool.iter().take(MAX_POOL) {
-            if tally.seen.binary_search(&i).is_ok() {
-                continue;
-            }
             let Some(e) = self.entries.get(i as usize) else {
                 continue;
             };
@@ -253,14 +264,12 @@ impl Gazetteer {
                 }
             }
         }
-        tally.seen.extend_from_slice(pool);
-        tally.seen.sort_unstable();
-        tally.seen.dedup();
+        ctx.parsed.hyps = hyps;
     }
 
     /// Candidates beyond the postcode: the LPIs with the text's numbers (or
     /// named ones) on streets whose distinctive words the text has, exactly
-    /// or by sound; when none is found that way, streets of the postcode's
+    /// or within a slip; when none is found that way, streets of the postcode's
     /// district within a slip; and buildings by name.
     fn wider(&self, ctx: &Ctx) -> Vec<u32> {
         let parsed = &ctx.parsed;
@@ -271,20 +280,35 @@ impl Gazetteer {
             .collect();
         numbers.sort_unstable();
         numbers.dedup();
+        // A reading with no number: a building by name. Named LPIs of the
+        // street are taken only when nothing else identifies it either
+        // (not for "3 OAK COURT" read as flat 3, which the name finds).
         let named = parsed.hyps.iter().any(|h| h.pao.is_none());
-        let useful = |w: &&String| {
-            w.len() >= 2
-                && !is_stop(w)
-                && !is_street_type(w)
-                && !is_welsh_street_type(w)
-                && number(w).is_none()
-        };
-        let dm = DoubleMetaphone::default();
+        let house_by_name = parsed
+            .hyps
+            .iter()
+            .any(|h| h.pao.is_none() && h.unit.is_none());
+        // Street types are looked up too: PARK, GREEN and HILL begin as
+        // many street names as they end ("PARK ROAD", "GREEN LANE").
+        let useful = |w: &&String| w.len() >= 2 && !is_stop(w) && number(w).is_none();
         let mut streets: Vec<u32> = Vec::new();
+        let mut buf = String::new();
         for w in parsed.words.iter().filter(useful) {
             streets.extend(self.street_by_token.get(w.as_str()).into_iter().flatten());
-            if let Some(code) = sound(&dm, w) {
-                streets.extend(self.street_by_sound.get(&code).into_iter().flatten());
+            // A slip: the word is a street word less a letter, a street
+            // word less a letter is the word, or both lost one.
+            streets.extend(
+                self.street_by_deletion
+                    .get(w.as_str())
+                    .into_iter()
+                    .flatten(),
+            );
+            for i in 0..deletable(w) {
+                buf.clear();
+                buf.push_str(w.get(..i).unwrap_or(""));
+                buf.push_str(w.get(i + 1..).unwrap_or(""));
+                streets.extend(self.street_by_token.get(&buf).into_iter().flatten());
+                streets.extend(self.street_by_deletion.get(&buf).into_iter().flatten());
             }
         }
         if streets.is_empty() {
@@ -307,6 +331,8 @@ impl Gazetteer {
         }
         streets.sort_unstable();
         streets.dedup();
+        let words = &parsed.words;
+        streets.retain(|&s| street_named(self.field(s), words));
         let mut out: Vec<u32> = Vec::new();
         for s in streets {
             let Some(sl) = self.streets.get(&s) else {
@@ -315,7 +341,7 @@ impl Gazetteer {
             for n in &numbers {
                 out.extend(sl.by_number.get(n).into_iter().flatten());
             }
-            if named {
+            if house_by_name {
                 out.extend(sl.named.iter().take(MAX_NAMED_PER_STREET));
             }
             if out.len() > MAX_POOL {

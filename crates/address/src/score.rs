@@ -20,6 +20,8 @@
 //!   gazetteer costs 12%; any other word nothing explains costs 3% (a
 //!   house name the gazetteer lacks, a business name, a county).
 
+use std::collections::HashMap;
+
 use crate::gazetteer::{Entry, Field, Gazetteer};
 use crate::parse::{Hypothesis, PaoNum, Parsed, Unit};
 use crate::text::{is_stop, is_street_type, is_welsh_street_type, tok_sim, MAX_TOKENS};
@@ -239,7 +241,7 @@ pub(crate) struct Ctx<'g> {
     types: u64,
     /// Where the text names a locality or town of the gazetteer.
     places: Vec<(u64, u32)>,
-    memo: Vec<(u32, u64, Align)>,
+    memo: HashMap<(u32, u64), Align>,
 }
 
 impl<'g> Ctx<'g> {
@@ -279,22 +281,17 @@ impl<'g> Ctx<'g> {
                 .into_iter()
                 .filter(|(m, _)| m & noise != *m)
                 .collect(),
-            memo: Vec::new(),
+            memo: HashMap::new(),
             parsed,
         }
     }
 
     fn align(&mut self, field: u32, block: u64) -> Align {
-        if let Some((_, _, a)) = self
+        let (g, words) = (self.g, &self.parsed.words);
+        *self
             .memo
-            .iter()
-            .find(|(f, b, _)| *f == field && *b == block)
-        {
-            return *a;
-        }
-        let a = align(self.g.field(field), &self.parsed.words, block);
-        self.memo.push((field, block, a));
-        a
+            .entry((field, block))
+            .or_insert_with(|| align(g.field(field), words, block))
     }
 
     fn share(&self, field: u32, a: &Align) -> f64 {
@@ -400,14 +397,12 @@ impl<'g> Ctx<'g> {
             None => {}
         }
 
-        let mut street_sim = 0.0;
-        let mut type_unmatched = false;
+        let mut street: Option<(Align, f64)> = None;
         if let Some(s) = e.street {
             let a = self.align(s, mask);
-            street_sim = self.share(s, &a);
-            type_unmatched = a.type_unmatched;
             exact &= a.exact;
             mask |= a.mask;
+            street = Some((a, self.g.field(s).total));
         }
 
         let mut place_found = false;
@@ -430,16 +425,36 @@ impl<'g> Ctx<'g> {
                 leftover &= !m;
             }
         }
-        let leftover_words = leftover.count_ones() as i32;
-        // A street type left off ("13 LOZELLS, B16") costs less than one
-        // that differs ("13 LOZELLS ROAD" for LOZELLS CLOSE).
-        if type_unmatched && leftover & self.types == 0 {
-            if let Some(s) = e.street {
-                let f = self.g.field(s);
-                street_sim += 0.7 * crate::gazetteer::TYPE_WEIGHT / f.total;
+        let mut street_sim = 0.0;
+        if let Some((a, mut total)) = street {
+            let mut got = a.got;
+            // A word the text runs straight into the street with is part
+            // of its street name: "EAT GROVE" is not GROVE CLOSE, though
+            // "ROSE COTTAGE, 3 MILL LANE" is MILL LANE.
+            let first = a.mask.trailing_zeros() as usize;
+            if a.mask != 0 && first > 0 && self.parsed.glued & bit(first) != 0 {
+                let before = bit(first - 1);
+                if leftover & before != 0 {
+                    total += 1.0;
+                    leftover &= !before;
+                    exact = false;
+                }
+            }
+            // A street type left off ("13 LOZELLS, B16") costs less than
+            // one that differs ("13 LOZELLS ROAD" for LOZELLS CLOSE).
+            if a.type_unmatched && leftover & self.types == 0 {
+                got += 0.7 * crate::gazetteer::TYPE_WEIGHT;
+            }
+            if total > 0.0 {
+                street_sim = got / total;
             }
         }
-        let street_term = if street_sim >= 0.5 || leftover_words > 0 {
+        let leftover_words = leftover.count_ones() as i32;
+        // No street in the text at all (nothing of the LPI's street, and
+        // no word left that could be another street): a named house in a
+        // village, or a number and a postcode. Not a street that differs.
+        let street_absent = street.is_none_or(|(a, _)| a.mask == 0) && leftover_words == 0;
+        let street_term = if !street_absent {
             0.3 + 0.7 * street_sim.min(1.0)
         } else if place_found {
             0.9

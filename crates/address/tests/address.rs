@@ -38,6 +38,11 @@ mod fixture {
         usrn: 2700104,
         ..WARWICK_ROAD
     };
+    pub const GREEN_LANE: Street = Street {
+        name: "GREEN LANE",
+        usrn: 2700110,
+        ..WARWICK_ROAD
+    };
     pub const YARDLEY_ROAD: Street = Street {
         name: "YARDLEY ROAD",
         usrn: 2500105,
@@ -126,6 +131,7 @@ mod fixture {
         pub const OAK_AVENUE: u64 = 100070003000;
         pub const LOZELLS: u64 = 100070004000;
         pub const YARDLEY: u64 = 100070005000;
+        pub const GREEN_LANE: u64 = 100070005500;
         pub const ST_MARYS: u64 = 100070006000;
         pub const ST_MARYS_12A: u64 = 100070006112;
         pub const ST_MARYS_14_SHELL: u64 = 100070006014;
@@ -273,6 +279,16 @@ mod fixture {
             logical_status: LogicalStatus::Provisional,
             ..house(uprn::LOZELLS + 17, 17, &LOZELLS_CLOSE, "B27 7BD")
         });
+
+        // Green Lane: a street type that begins a name.
+        for n in 1..=6 {
+            v.push(house(
+                uprn::GREEN_LANE + u64::from(n),
+                n,
+                &GREEN_LANE,
+                "B27 7BE",
+            ));
+        }
 
         // Yardley Road: recoded from B27 6LR to B25 8AA; records still
         // carry the old postcode.
@@ -578,6 +594,12 @@ mod table {
         ("13 Lozells Close, Acocks Green", None, At(LOZELLS + 13)),
         ("13 Lozells Close, Birmingham", None, At(LOZELLS + 13)),
         ("13 Lozells Close Acocks Green B27", None, At(LOZELLS + 13)),
+        // A type word that begins a street's name; and one that ends
+        // another name, which is not that street.
+        ("4 Green Lane, Acocks Green", None, At(GREEN_LANE + 4)),
+        ("4 Green Ln B27 7BE", None, Exact(GREEN_LANE + 4)),
+        ("4 Lozell Green, Acocks Green", None, NotPlaced),
+        ("5 New Oak Road, Acocks Green", None, NotPlaced),
         // A provisional new build is a property records already use.
         ("17 Lozells Close", Some("B27 7BD"), Exact(LOZELLS + 17)),
         // A recoded postcode: the record keeps the old one.
@@ -1303,7 +1325,7 @@ mod bench {
         out
     }
 
-    fn lpis(target: usize) -> (Vec<Lpi>, Vec<(String, String)>) {
+    fn lpis(target: usize) -> (Vec<Lpi>, Vec<(String, String, u64)>) {
         let mut rng = Lcg(20240607);
         let streets = streets(&mut rng, 12_000);
         let mut lpis = Vec::with_capacity(target);
@@ -1359,12 +1381,14 @@ mod bench {
                         addresses.push((
                             format!("Flat {f}, {n} {}, {}", s.name, s.locality),
                             pc.clone(),
+                            uprn,
                         ));
                     }
                 } else {
                     addresses.push((
                         format!("{n} {}, {}, Birmingham", s.name, s.locality),
                         pc.clone(),
+                        uprn,
                     ));
                     lpis.push(base);
                 }
@@ -1375,8 +1399,8 @@ mod bench {
 
     /// A record's version of an address: mostly as written, some with a
     /// slip in the street, a wrong or missing postcode, or lower case.
-    fn query_text(rng: &mut Lcg, a: &(String, String)) -> (String, Option<String>) {
-        let (text, pc) = a;
+    fn query_text(rng: &mut Lcg, a: &(String, String, u64)) -> (String, Option<String>) {
+        let (text, pc, _) = a;
         match rng.below(10) {
             0 => (text.to_lowercase(), Some(pc.clone())),
             1 => (text.clone(), None),
@@ -1412,12 +1436,14 @@ mod bench {
 
         let mut rng = Lcg(7);
         let mut texts: Vec<(String, Option<String>)> = Vec::with_capacity(300_000);
+        let mut truth: Vec<u64> = Vec::with_capacity(300_000);
         let mut seen = std::collections::HashSet::new();
         while texts.len() < 300_000 {
             let a = &addresses[rng.below(addresses.len() as u64) as usize];
             let q = query_text(&mut rng, a);
             if seen.insert(q.clone()) {
                 texts.push(q);
+                truth.push(a.2);
             }
         }
         let queries: Vec<Query> = texts
@@ -1432,6 +1458,38 @@ mod bench {
         let placed = g.place_all(&queries);
         let elapsed = t.elapsed();
         let n_placed = placed.iter().filter(|p| p.is_placed()).count();
+        let wrong: Vec<_> = placed
+            .iter()
+            .zip(&truth)
+            .zip(&texts)
+            .filter(|((p, t), _)| p.uprn.is_some_and(|u| u != **t))
+            .map(|((p, t), q)| (q, p, *t))
+            .collect();
+        println!("placed on the wrong property: {}", wrong.len());
+        for (q, p, t) in wrong.iter().take(5) {
+            let show = |u: u64| {
+                g.lpis(u)
+                    .iter()
+                    .map(|l| {
+                        format!(
+                            "{:?} {:?} {} {:?} {:?}",
+                            l.sao.start_number,
+                            l.pao.start_number,
+                            l.street,
+                            l.locality,
+                            l.postcode
+                        )
+                    })
+                    .collect::<Vec<_>>()
+            };
+            println!(
+                "  {q:?} -> {:?} {:?}\n     truth {:?}",
+                p.how,
+                p.uprn.map(show),
+                show(*t)
+            );
+        }
+
         println!(
             "placed {n_placed} of {} distinct queries in {elapsed:.1?} ({:.0} per second)",
             queries.len(),
