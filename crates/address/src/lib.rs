@@ -38,13 +38,28 @@
 //!    building of several flats named without its flat is "building
 //!    only".
 //!
-//! This follows what public UK matchers found, rebuilt for this
-//! gazetteer contract: the ONS Address Index's split of a match into
-//! building, unit and locality parts (and its refusal to trust a number
-//! mismatch), the uk_address_matcher package's treatment of numbers and
-//! flat positions as separate tokens and of within-candidate-group
-//! distinguishing words, and the PAF and BS 7666 conventions for SAO and
-//! PAO. Pure: no IO, deterministic, `Sync`.
+//! What public UK matchers do shaped this, rebuilt for this gazetteer
+//! contract rather than copied: the ONS Address Index scores a match as
+//! separate building, unit and locality parts and will not let a number
+//! mismatch pass as a near miss; the MoJ uk_address_matcher keeps numbers
+//! and flat positions ("FIRST FLOOR", "FLAT A") apart from the other words,
+//! reads "2 69 GIPSY HILL" as flat 2 at 69, and its edge cases ("FLAT 74
+//! HIGH STREET" as the flat at 74, a house name the gazetteer lacks, a
+//! business name before the number) are cases here too. The conventions
+//! are PAF's and BS 7666's for SAO and PAO. Pure: no IO, deterministic,
+//! `Sync`.
+//!
+//! # Example
+//!
+//! ```ignore
+//! let g = Gazetteer::build(lpis);
+//! let p = g.place(&Query::new("Flat 3, 12 Oak Rd").with_postcode("B27 6AA"));
+//! match p.how {
+//!     How::Exact | How::Fuzzy { .. } => println!("UPRN {:?}", p.uprn),
+//!     How::Unplaced(why) => println!("not placed: {why:?}"),
+//!     How::GivenUprn => {}
+//! }
+//! ```
 
 mod gazetteer;
 mod lpi;
@@ -56,3 +71,13 @@ mod text;
 pub use gazetteer::Gazetteer;
 pub use lpi::{Aon, Language, LogicalStatus, Lpi};
 pub use place::{How, Placement, Query, Unplaced, ACCEPT, MARGIN};
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_gazetteer_is_shared_between_threads() {
+        fn shared<T: Send + Sync>() {}
+        shared::<super::Gazetteer>();
+        shared::<super::Placement>();
+    }
+}
