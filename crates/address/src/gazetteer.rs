@@ -32,6 +32,9 @@ pub(crate) struct Field {
 pub(crate) const TYPE_WEIGHT: f64 = 0.5;
 const STOP_WEIGHT: f64 = 0.2;
 
+pub(crate) const LOCALITY: u8 = 1;
+pub(crate) const TOWN: u8 = 2;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 enum FieldKind {
     Street,
@@ -104,6 +107,9 @@ pub struct Gazetteer {
     pub(crate) name_by_token: HashMap<String, Vec<u32>>,
     /// Locality and town fields by their first word.
     pub(crate) place_by_first: HashMap<String, Vec<u32>>,
+    /// Whether each place is used as a locality (`LOCALITY`), a town
+    /// (`TOWN`) or both.
+    pub(crate) place_roles: HashMap<u32, u8>,
     /// Counties, countries and the gazetteer's own administrative areas,
     /// by their first word.
     pub(crate) noise_by_first: HashMap<String, Vec<Vec<String>>>,
@@ -308,7 +314,7 @@ impl Gazetteer {
         let mut pc_ids: HashMap<String, u32> = HashMap::new();
         let mut postcodes: Vec<PostcodeInfo> = Vec::new();
         let mut entries: Vec<Entry> = Vec::with_capacity(lpis.len());
-        let mut place_fields: Vec<u32> = Vec::new();
+        let mut place_fields: Vec<(u32, u8)> = Vec::new();
         for (i, (l, p)) in lpis.iter().zip(prepared).enumerate() {
             let mut intern_name =
                 |w: Option<Vec<String>>| w.map(|w| fields.intern(FieldKind::Name, w));
@@ -319,8 +325,8 @@ impl Gazetteer {
             let pao_name = intern_name(p.pao_name);
             let locality = intern_name(p.locality);
             let town = intern_name(p.town);
-            place_fields.extend(locality);
-            place_fields.extend(town);
+            place_fields.extend(locality.map(|f| (f, LOCALITY)));
+            place_fields.extend(town.map(|f| (f, TOWN)));
             let street = p.street.map(|w| fields.intern(FieldKind::Street, w));
             let postcode = p.postcode.map(|pc| {
                 *pc_ids.entry(pc.clone()).or_insert_with(|| {
@@ -400,11 +406,16 @@ impl Gazetteer {
 
         place_fields.sort_unstable();
         place_fields.dedup();
+        let mut place_roles: HashMap<u32, u8> = HashMap::new();
         let mut place_by_first: HashMap<String, Vec<u32>> = HashMap::new();
-        for f in place_fields {
-            if let Some(first) = fields[f as usize].toks.first() {
-                place_by_first.entry(first.clone()).or_default().push(f);
+        for (f, role) in place_fields {
+            let roles = place_roles.entry(f).or_insert(0);
+            if *roles == 0 {
+                if let Some(first) = fields[f as usize].toks.first() {
+                    place_by_first.entry(first.clone()).or_default().push(f);
+                }
             }
+            *roles |= role;
         }
 
         let mut noise: Vec<Vec<String>> = NOISE_PHRASES
@@ -438,6 +449,7 @@ impl Gazetteer {
             district_streets,
             name_by_token,
             place_by_first,
+            place_roles,
             noise_by_first,
         }
     }

@@ -38,9 +38,11 @@ mod fixture {
         usrn: 2700104,
         ..WARWICK_ROAD
     };
+    /// An LLPG that leaves this street's locality blank.
     pub const GREEN_LANE: Street = Street {
         name: "GREEN LANE",
         usrn: 2700110,
+        locality: None,
         ..WARWICK_ROAD
     };
     pub const YARDLEY_ROAD: Street = Street {
@@ -1052,6 +1054,24 @@ mod refusals {
             matches!(p.how, How::Unplaced(Unplaced::TooWeak { best, .. }) if best == LOZELLS + 13),
             "{p:?}"
         );
+    }
+
+    #[test]
+    fn a_locality_the_gazetteer_leaves_blank_costs_little() {
+        // Green Lane's LPIs give no locality; the record says Acocks
+        // Green, which other streets' LPIs do give. Not a contradiction.
+        let g = fixture::gazetteer();
+        let p = g.place(&Query::new("4 Green Lane, Acocks Green").with_postcode("B27 7BE"));
+        match p.how {
+            How::Fuzzy { score } => assert!(score >= 0.95, "{score}"),
+            other => panic!("{other:?}"),
+        }
+        // A different locality where the LPI has one is.
+        let p = g.place(&Query::new("4 Lozells Close, Harborne").with_postcode("B27 7BD"));
+        match p.how {
+            How::Fuzzy { score } => assert!(score < 0.9, "{score}"),
+            other => panic!("{other:?}"),
+        }
     }
 
     #[test]
