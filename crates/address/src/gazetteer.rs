@@ -144,6 +144,21 @@ fn deletions(w: &str) -> impl Iterator<Item = String> + '_ {
     (0..deletable(w)).filter_map(move |i| Some(format!("{}{}", w.get(..i)?, w.get(i + 1..)?)))
 }
 
+/// A name of two or more words run together, as Welsh names often are
+/// written ("BRYN AWEL" as BRYNAWEL, "TY GWYN" as TYGWYN) and English
+/// ones sometimes ("BLACK BERRY"): a key for the index, so a text that runs
+/// them together finds the name.
+fn joined(f: &Field) -> Option<String> {
+    let words: Vec<&str> = f
+        .toks
+        .iter()
+        .zip(&f.weights)
+        .filter(|(_, w)| **w >= 1.0)
+        .map(|(t, _)| t.as_str())
+        .collect();
+    (words.len() >= 2).then(|| words.concat())
+}
+
 /// Words a generic building name is made of; they find too many buildings
 /// to be looked up by alone.
 fn generic_name_word(w: &str) -> bool {
@@ -378,8 +393,12 @@ impl Gazetteer {
                 }
             }
             if let Some(n) = e.pao_name {
-                for w in distinctive(&fields[n as usize]).filter(|w| !generic_name_word(w)) {
+                let f = &fields[n as usize];
+                for w in distinctive(f).filter(|w| !generic_name_word(w)) {
                     name_by_token.entry(w.to_string()).or_default().push(i);
+                }
+                if let Some(j) = joined(f) {
+                    name_by_token.entry(j).or_default().push(i);
                 }
             }
         }
@@ -393,6 +412,9 @@ impl Gazetteer {
         let mut street_ids: Vec<u32> = streets.keys().copied().collect();
         street_ids.sort_unstable();
         for s in street_ids {
+            if let Some(j) = joined(&fields[s as usize]) {
+                street_by_token.entry(j).or_default().push(s);
+            }
             for w in distinctive(&fields[s as usize]) {
                 street_by_token.entry(w.to_string()).or_default().push(s);
                 for d in deletions(w) {

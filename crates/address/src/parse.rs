@@ -153,22 +153,50 @@ pub(crate) fn parse(address: &str, postcode: Option<&str>) -> Parsed {
 /// Removes the last postcode in the text ("B27 6AA" or "B276AA") and
 /// returns it. The last, because a postcode ends a UK address.
 fn take_postcode(toks: &mut [Tok]) -> Option<String> {
+    let last = toks.len().saturating_sub(1);
     for i in (0..toks.len()).rev() {
-        let t = &toks[i].text;
-        if is_inward(t) && i > 0 && is_outward(&toks[i - 1].text) {
+        // Only the last word may have an O for a zero: "FLAT G1 OAK
+        // COURT" holds no postcode.
+        let t = if i == last {
+            zero_for_o(&toks[i].text)
+        } else {
+            toks[i].text.as_str().into()
+        };
+        if is_inward(&t) && i > 0 && is_outward(&toks[i - 1].text) {
             let pc = text::postcode(&format!("{} {}", toks[i - 1].text, t))?;
             toks[i - 1].used = true;
             toks[i].used = true;
             return Some(pc);
         }
         if (5..=7).contains(&t.len()) && t.bytes().any(|b| b.is_ascii_digit()) {
-            if let Some(pc) = text::postcode(t) {
+            if let Some(pc) = text::postcode(&t) {
                 toks[i].used = true;
                 return Some(pc);
             }
         }
     }
     None
+}
+
+/// The letter O typed for a zero where a postcode's inward code must have
+/// its digit ("B17 OAA", "B17OAA"): the commonest postcode slip, since the
+/// inward code is digit, letter, letter and O sits beside 0 in people's
+/// minds if not on the keyboard.
+fn zero_for_o(t: &str) -> std::borrow::Cow<'_, str> {
+    let Some(at) = t.len().checked_sub(3) else {
+        return t.into();
+    };
+    let (Some(head), Some(tail)) = (t.get(..at), t.get(at + 1..)) else {
+        return t.into();
+    };
+    let fixable = t.as_bytes().get(at) == Some(&b'O')
+        && tail.bytes().all(|b| b.is_ascii_uppercase())
+        && (head.is_empty() || head.bytes().any(|b| b.is_ascii_digit()));
+    if fixable {
+        format!("{head}0{tail}").into()
+    } else {
+        t.into()
+    }
 }
 
 /// A district alone at the very end ("... BIRMINGHAM B27"), when no full
@@ -584,6 +612,12 @@ mod tests {
         assert_eq!(p.postcodes, ["B27 6AA", "B27 6AB"]);
         let p = parse("12 OAK ROAD B276AA", Some("B27 6AA"));
         assert_eq!(p.postcodes, ["B27 6AA"]);
+        // A letter O for the inward code's zero.
+        assert_eq!(parse("12 OAK ROAD B17 OAA", None).postcodes, ["B17 0AA"]);
+        assert_eq!(parse("12 OAK ROAD B17OAA", None).postcodes, ["B17 0AA"]);
+        // Not in a word that merely starts with O.
+        assert_eq!(parse("12 OAK ROAD", None).words, ["OAK", "ROAD"]);
+        assert_eq!(parse("FLAT G1 OAK COURT", None).words, ["OAK", "COURT"]);
         let p = parse("12 OAK ROAD BIRMINGHAM B27", None);
         assert_eq!(p.district.as_deref(), Some("B27"));
         assert!(p.postcodes.is_empty());

@@ -293,6 +293,14 @@ impl Gazetteer {
         let useful = |w: &&String| w.len() >= 2 && !is_stop(w) && number(w).is_none();
         let mut streets: Vec<u32> = Vec::new();
         let mut buf = String::new();
+        for pair in parsed.words.windows(2) {
+            streets.extend(
+                self.street_by_token
+                    .get(&pair.concat())
+                    .into_iter()
+                    .flatten(),
+            );
+        }
         for w in parsed.words.iter().filter(useful) {
             streets.extend(self.street_by_token.get(w.as_str()).into_iter().flatten());
             // A slip: the word is a street word less a letter, a street
@@ -349,8 +357,12 @@ impl Gazetteer {
             }
         }
         if named {
-            for w in parsed.words.iter().filter(useful) {
-                if let Some(list) = self.name_by_token.get(w.as_str()) {
+            // Each word, and each two run together ("TY GWYN" for a name
+            // the gazetteer holds as TYGWYN).
+            let pairs = parsed.words.windows(2).map(|p| p.concat());
+            let keys = parsed.words.iter().filter(useful).cloned().chain(pairs);
+            for k in keys {
+                if let Some(list) = self.name_by_token.get(&k) {
                     if list.len() <= MAX_NAME_LIST {
                         out.extend(list);
                     }

@@ -816,6 +816,50 @@ mod table {
             At(ASHFIELDS_ANNEXE),
         ),
         ("2 Heol Alban, Llanon", None, At(HEOL_ALBAN + 2)),
+        // More of how forms and notes write them: a postcode with a letter O
+        // for its zero, a Welsh name run together or hyphenated, a name and
+        // a postcode alone, floor shorthand, a flat after its building, a
+        // care-of, the street before the number (two form fields joined in
+        // the wrong order), a flat and house number in either order.
+        (
+            "12 St Marys Road, Harborne, Birmingham B17 OAA",
+            None,
+            Exact(ST_MARYS + 12),
+        ),
+        ("Brynawel, Llanon", None, At(BRYN_AWEL)),
+        ("Bryn-Awel, Heol Alban", Some("SY23 5HJ"), Exact(BRYN_AWEL)),
+        ("Rose Cottage", Some("SY23 5HJ"), At(ROSE_COTTAGE_LLANON)),
+        (
+            "GFF, 21 Warwick Rd",
+            Some("B27 6AA"),
+            Exact(WARWICK_21_GROUND),
+        ),
+        (
+            "21 Warwick Road, Ground Floor Flat",
+            None,
+            At(WARWICK_21_GROUND),
+        ),
+        (
+            "Oak Court Flat 3 Moseley Road",
+            None,
+            At(OAK_COURT_FLAT + 3),
+        ),
+        ("Apt 5, Oak Ct, Moseley Rd", None, At(OAK_COURT_FLAT + 5)),
+        ("c/o Mrs Smith, 5 Oak Road, B27 7AA", None, At(OAK_ROAD + 5)),
+        ("Heol y Bont 5", Some("SY23 1PZ"), Exact(BRIDGE + 5)),
+        (
+            "2/22 North Parade, Aberystwyth",
+            None,
+            At(north_parade_flat(2)),
+        ),
+        // A floor the building does not have, and a block's name with no
+        // street or postcode (Oak Courts are everywhere).
+        (
+            "Top Floor Flat, 21 Warwick Road",
+            Some("B27 6AA"),
+            NotPlaced,
+        ),
+        ("Flat 3 Oak Court", None, NotPlaced),
         // Numbers that do not exist are not placed on a neighbour.
         ("14 Lozells Close, Acocks Green, B27 7BD", None, NotPlaced),
         ("99 Lozells Close", Some("B27 7BD"), NotPlaced),
