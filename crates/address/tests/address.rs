@@ -1171,6 +1171,14 @@ mod properties {
         G.get_or_init(fixture::gazetteer)
     }
 
+    /// Flats with a numbered SAO.
+    fn flats() -> Vec<Lpi> {
+        fixture::lpis()
+            .into_iter()
+            .filter(|l| l.sao.start_number.is_some() && l.pao.start_number.is_some())
+            .collect()
+    }
+
     fn houses() -> Vec<Lpi> {
         fixture::lpis()
             .into_iter()
@@ -1192,7 +1200,7 @@ mod properties {
 
         #[test]
         fn place_never_panics_and_is_deterministic(
-            address in "\\PC{0,120}",
+            address in "(?s).{0,160}",
             postcode in proptest::option::of("[A-Za-z0-9 ]{0,9}"),
             uprn in proptest::option::of("[0-9.]{0,14}"),
         ) {
@@ -1225,6 +1233,31 @@ mod properties {
             let g = gazetteer();
             let q = Query::new(&text);
             prop_assert_eq!(g.place(&q), g.place(&q));
+        }
+
+        #[test]
+        fn another_flat_number_is_never_the_same_flat(
+            pick in any::<proptest::sample::Index>(),
+            other in 0u16..30,
+            slash in any::<bool>(),
+        ) {
+            let flats = flats();
+            let l = &flats[pick.index(flats.len())];
+            let n = l.sao.start_number.unwrap_or(0);
+            let house = l.pao.start_number.unwrap_or(0);
+            let pc = l.postcode.as_deref();
+            let text = |f: u16| if slash {
+                format!("{f}/{house} {}", l.street)
+            } else {
+                format!("Flat {f}, {house} {}, {}", l.street, l.town.as_deref().unwrap_or(""))
+            };
+            let p = gazetteer().place(&Query { address: &text(n), postcode: pc, uprn: None });
+            prop_assert_eq!(p.uprn, Some(l.uprn), "{}", text(n));
+            prop_assume!(other != n);
+            let p = gazetteer().place(&Query { address: &text(other), postcode: pc, uprn: None });
+            prop_assert_ne!(p.uprn, Some(l.uprn), "{}", text(other));
+            // Nor its building's shell.
+            prop_assert!(p.uprn.is_none() || p.uprn != l.parent_uprn, "{}", text(other));
         }
 
         #[test]
