@@ -1527,11 +1527,6 @@ mod bench {
         let g = Gazetteer::build(lpis);
         let built = t.elapsed();
         println!("built in {built:.1?} ({} properties)", g.properties());
-        println!(
-            "built in {:.1?} ({} properties)",
-            t.elapsed(),
-            g.properties()
-        );
 
         let mut rng = Lcg(7);
         let mut texts: Vec<(String, Option<String>)> = Vec::with_capacity(300_000);
