@@ -1,0 +1,173 @@
+//! One row of the gazetteer export: a Land and Property Identifier (LPI) to
+//! BS 7666, typed. `docs/gazetteer.md` describes the columns.
+
+use serde::{Deserialize, Serialize};
+
+/// An addressable object: a secondary one (SAO: a flat or unit) or a
+/// primary one (PAO: a house number or range and/or a building name).
+///
+/// BS 7666 gives numbers as 0 to 9999 with an optional one-letter suffix,
+/// so "12A" is 12 with suffix A and "12-14" is a start of 12 and an end of
+/// 14. Text is whatever the number cannot say: "ROSE COTTAGE", "OAK COURT",
+/// "FLAT 3", "GROUND FLOOR FLAT".
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Aon {
+    pub start_number: Option<u16>,
+    pub start_suffix: Option<char>,
+    pub end_number: Option<u16>,
+    pub end_suffix: Option<char>,
+    pub text: Option<String>,
+}
+
+impl Aon {
+    /// A plain number ("12").
+    pub fn number(n: u16) -> Aon {
+        Aon {
+            start_number: Some(n),
+            ..Aon::default()
+        }
+    }
+
+    /// Text alone ("ROSE COTTAGE", "FLAT 3").
+    pub fn text(t: &str) -> Aon {
+        Aon {
+            text: Some(t.to_string()),
+            ..Aon::default()
+        }
+    }
+
+    /// Nothing at all: no number and no text.
+    pub fn is_empty(&self) -> bool {
+        self.start_number.is_none()
+            && self.start_suffix.is_none()
+            && self.end_number.is_none()
+            && self.end_suffix.is_none()
+            && self.text.as_deref().is_none_or(|t| t.trim().is_empty())
+    }
+}
+
+/// The LPI's logical status (BS 7666).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum LogicalStatus {
+    /// 1: the approved address.
+    #[default]
+    Approved,
+    /// 3: an alternative address of the same property (another spelling,
+    /// a name the occupier uses).
+    Alternative,
+    /// 6: provisional: planned, not yet built or not yet confirmed.
+    Provisional,
+    /// 8: historical: the property was demolished or the address changed.
+    Historical,
+}
+
+impl LogicalStatus {
+    /// From the export's code; `None` for a code BS 7666 does not define.
+    pub fn from_code(code: u8) -> Option<LogicalStatus> {
+        Some(match code {
+            1 => LogicalStatus::Approved,
+            3 => LogicalStatus::Alternative,
+            6 => LogicalStatus::Provisional,
+            8 => LogicalStatus::Historical,
+            _ => return None,
+        })
+    }
+
+    pub fn code(self) -> u8 {
+        match self {
+            LogicalStatus::Approved => 1,
+            LogicalStatus::Alternative => 3,
+            LogicalStatus::Provisional => 6,
+            LogicalStatus::Historical => 8,
+        }
+    }
+}
+
+/// The language of an LPI: in Wales a property may have one in each.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Language {
+    #[default]
+    Eng,
+    Cym,
+}
+
+impl Language {
+    /// "ENG" or "CYM" in any case; `None` otherwise.
+    pub fn from_code(code: &str) -> Option<Language> {
+        match code.trim().to_ascii_uppercase().as_str() {
+            "ENG" => Some(Language::Eng),
+            "CYM" => Some(Language::Cym),
+            _ => None,
+        }
+    }
+}
+
+/// One gazetteer row: how one property (UPRN) is addressed. Several LPIs may
+/// share a UPRN (alternative and Welsh-language LPIs, historical ones).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Lpi {
+    /// The LPI's own key (`{uprn}L{n}` in the export).
+    pub lpi_key: String,
+    pub uprn: u64,
+    /// For a flat or unit, the building it is in (a parent shell, class PP).
+    pub parent_uprn: Option<u64>,
+    /// The street's Unique Street Reference Number.
+    pub usrn: Option<u32>,
+    pub sao: Aon,
+    pub pao: Aon,
+    /// The street's name ("OAK ROAD", "HEOL Y BONT").
+    pub street: String,
+    pub locality: Option<String>,
+    pub town: Option<String>,
+    pub administrative_area: Option<String>,
+    /// The postcode as exported ("B27 6AA"); standardised when indexed.
+    pub postcode: Option<String>,
+    /// Easting and northing in metres, British National Grid.
+    pub x: Option<f64>,
+    pub y: Option<f64>,
+    pub logical_status: LogicalStatus,
+    /// AddressBase classification: "RD03", "RD06", "PP", "CR", ...
+    pub classification: String,
+    pub language: Language,
+}
+
+impl Lpi {
+    /// A property shell: a building of flats or units, not a home itself.
+    pub fn is_parent_shell(&self) -> bool {
+        self.classification
+            .trim()
+            .to_ascii_uppercase()
+            .starts_with("PP")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_round_trip() {
+        for code in [1, 3, 6, 8] {
+            assert_eq!(LogicalStatus::from_code(code).map(|s| s.code()), Some(code));
+        }
+        assert_eq!(LogicalStatus::from_code(2), None);
+        assert_eq!(Language::from_code(" cym "), Some(Language::Cym));
+        assert_eq!(Language::from_code("FR"), None);
+    }
+
+    #[test]
+    fn a_shell_is_class_pp() {
+        let shell = Lpi {
+            classification: "PP".into(),
+            ..Lpi::default()
+        };
+        assert!(shell.is_parent_shell());
+        let flat = Lpi {
+            classification: "RD06".into(),
+            ..Lpi::default()
+        };
+        assert!(!flat.is_parent_shell());
+        assert!(Aon::default().is_empty());
+        assert!(!Aon::number(3).is_empty());
+    }
+}
