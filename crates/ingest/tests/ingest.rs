@@ -9,6 +9,9 @@ use upstream_ingest::declaration::glob_match;
 use upstream_ingest::{read_file, Declaration, IngestError, ParsedFile};
 use upstream_sim::{simulate, NoProgress, Profile, SimConfig};
 
+#[path = "ingest/fuzz.rs"]
+mod fuzz;
+
 fn built_in(name: &str) -> Declaration {
     Declaration::built_in()
         .into_iter()
