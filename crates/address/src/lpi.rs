@@ -132,6 +132,63 @@ pub struct Lpi {
 }
 
 impl Lpi {
+    /// An LPI from the gazetteer as ingest read it. `None` for what no
+    /// record should be placed on: a deleted LPI, a candidate (5) or
+    /// rejected (7) one, or one whose numbers BS 7666 does not allow
+    /// (above 9999), which ingest left to the gazetteer team.
+    pub fn from_row(row: &upstream_ingest::GazetteerRow) -> Option<Lpi> {
+        if row.deleted() {
+            return None;
+        }
+        let number = |n: Option<u32>| -> Result<Option<u16>, ()> {
+            n.map(|n| u16::try_from(n).map_err(|_| ())).transpose()
+        };
+        let suffix = |s: &Option<String>| s.as_deref().and_then(|s| s.trim().chars().next());
+        let aon = |start, start_sfx, end, end_sfx, text: &Option<String>| -> Option<Aon> {
+            Some(Aon {
+                start_number: number(start).ok()?,
+                start_suffix: suffix(start_sfx),
+                end_number: number(end).ok()?,
+                end_suffix: suffix(end_sfx),
+                text: text.clone(),
+            })
+        };
+        Some(Lpi {
+            lpi_key: row.lpi_key.clone(),
+            uprn: row.uprn.parse().ok()?,
+            parent_uprn: row.parent_uprn.as_deref().and_then(|u| u.parse().ok()),
+            usrn: row.usrn.as_deref().and_then(|u| u.parse().ok()),
+            sao: aon(
+                row.sao_start_number,
+                &row.sao_start_suffix,
+                row.sao_end_number,
+                &row.sao_end_suffix,
+                &row.sao_text,
+            )?,
+            pao: aon(
+                row.pao_start_number,
+                &row.pao_start_suffix,
+                row.pao_end_number,
+                &row.pao_end_suffix,
+                &row.pao_text,
+            )?,
+            street: row.street.clone().unwrap_or_default(),
+            locality: row.locality.clone(),
+            town: row.town.clone(),
+            administrative_area: row.administrative_area.clone(),
+            postcode: row.postcode.clone(),
+            x: row.x,
+            y: row.y,
+            logical_status: LogicalStatus::from_code(row.logical_status)?,
+            classification: row.classification.clone().unwrap_or_default(),
+            language: row
+                .language
+                .as_deref()
+                .and_then(Language::from_code)
+                .unwrap_or_default(),
+        })
+    }
+
     /// A property shell: a building of flats or units, not a home itself.
     pub fn is_parent_shell(&self) -> bool {
         self.classification

@@ -54,21 +54,38 @@ impl Placed {
     pub fn place_of(&self, o: &Observation) -> Option<Place> {
         self.by_key.get(&key_of(o)?).cloned()
     }
+
+    /// The UPRN an address (as a record holds it) was placed on.
+    pub fn uprn_of(
+        &self,
+        address: &Option<String>,
+        postcode: &Option<String>,
+        uprn: &Option<String>,
+    ) -> Option<String> {
+        let key = (
+            address.clone().unwrap_or_default(),
+            postcode.clone().unwrap_or_default(),
+            uprn.clone().unwrap_or_default(),
+        );
+        self.by_key.get(&key)?.uprn.clone()
+    }
 }
 
-/// Place every distinct address of `observations` on the gazetteer.
-pub async fn place(store: &Store, observations: &[Observation]) -> Result<Placed> {
+/// Place every distinct address the stored records hold on the gazetteer.
+pub async fn place(store: &Store) -> Result<Placed> {
     let mut distinct: BTreeMap<AddressKey, (BTreeMap<String, i64>, i64)> = BTreeMap::new();
-    for o in observations {
-        if let Some(k) = key_of(o) {
-            let e = distinct.entry(k).or_default();
-            *e.0.entry(o.source.clone()).or_default() += 1;
-            e.1 += 1;
-        }
+    for (a, p, u, source, n) in store.distinct_addresses().await? {
+        let e = distinct.entry((a, p, u)).or_default();
+        *e.0.entry(source).or_default() += n;
+        e.1 += n;
     }
     let lpis = store.gazetteer_lpis().await?;
     let gazetteer_lpis = lpis.len() as i64;
-    let results = place_without_gazetteer(&distinct);
+    let results = if lpis.is_empty() {
+        place_without_gazetteer(&distinct)
+    } else {
+        place_on_gazetteer(lpis, &distinct)?
+    };
     let mut by_key = HashMap::with_capacity(distinct.len());
     let mut saved = Vec::with_capacity(distinct.len());
     let mut counts: BTreeMap<String, BTreeMap<String, i64>> = BTreeMap::new();
@@ -125,6 +142,82 @@ struct Result1 {
     score: Option<f64>,
     reason: Option<String>,
     candidates: Option<String>,
+}
+
+/// Place each distinct address through the gazetteer's matcher.
+fn place_on_gazetteer(
+    stored: Vec<String>,
+    distinct: &BTreeMap<AddressKey, (BTreeMap<String, i64>, i64)>,
+) -> Result<Vec<Result1>> {
+    use upstream_address::{Gazetteer, How, Lpi, Query, Unplaced};
+    let mut lpis = Vec::with_capacity(stored.len());
+    for json in &stored {
+        let row: upstream_ingest::GazetteerRow = serde_json::from_str(json)
+            .map_err(|e| anyhow::anyhow!("a stored gazetteer LPI is damaged: {e}"))?;
+        lpis.extend(Lpi::from_row(&row));
+    }
+    drop(stored);
+    let gazetteer = Gazetteer::build(lpis);
+    let queries: Vec<Query> = distinct
+        .keys()
+        .map(|(a, p, u)| Query {
+            address: a,
+            postcode: Some(p.as_str()).filter(|p| !p.is_empty()),
+            uprn: Some(u.as_str()).filter(|u| !u.is_empty()),
+        })
+        .collect();
+    let placements = gazetteer.place_all(&queries);
+    Ok(placements
+        .into_iter()
+        .map(|p| {
+            let uprn = p.uprn.map(|u| u.to_string());
+            let (method, score, reason, candidates) = match p.how {
+                How::GivenUprn => ("given_uprn", None, None, None),
+                How::Exact => ("exact", None, None, None),
+                How::Fuzzy { score } => ("fuzzy", Some(score), None, None),
+                How::Unplaced(why) => {
+                    let (reason, candidates) = match why {
+                        Unplaced::Empty => ("no address text".to_string(), None),
+                        Unplaced::NoCandidate => {
+                            ("nothing in the gazetteer looks like it".to_string(), None)
+                        }
+                        Unplaced::Ambiguous { uprns } => (
+                            "fits more than one property equally well".to_string(),
+                            Some(join(&uprns)),
+                        ),
+                        Unplaced::TooWeak { best, score } => (
+                            format!("the best candidate fits too weakly (score {score:.2})"),
+                            Some(best.to_string()),
+                        ),
+                        Unplaced::BuildingOnly { building, units } => (
+                            format!("names a building of {units} flats without the flat"),
+                            building.map(|b| b.to_string()),
+                        ),
+                        Unplaced::GivenUprnUnknown { given } => (
+                            format!("the UPRN given ({given}) is not in the gazetteer, and the text does not place it"),
+                            None,
+                        ),
+                    };
+                    ("unplaced", None, Some(reason), candidates)
+                }
+            };
+            Result1 {
+                uprn,
+                method,
+                score,
+                reason,
+                candidates,
+            }
+        })
+        .collect())
+}
+
+fn join(uprns: &[u64]) -> String {
+    uprns
+        .iter()
+        .map(|u| u.to_string())
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// Without a gazetteer, an address is placed only by a UPRN given with it,

@@ -135,6 +135,22 @@ pub fn to_records(
     records
 }
 
+/// Records as linkage sees them, each address by the UPRN it was placed on:
+/// the same property however each system wrote it.
+pub fn placed_records(
+    stored: &[upstream_store::StoredRecord],
+    config: &LinkConfig,
+    placed: &crate::addresses::Placed,
+) -> Vec<upstream_link::Record> {
+    let mut records = to_records(stored, config);
+    for (r, s) in records.iter_mut().zip(stored) {
+        if let Some(u) = placed.uprn_of(&s.address, &s.postcode, &s.uprn) {
+            r.uprn = Some(u);
+        }
+    }
+    records
+}
+
 pub struct StoredRun {
     pub records: usize,
     pub people: usize,
@@ -180,7 +196,9 @@ pub async fn stored(
         stages.done();
         crate::user_error!("nothing has been ingested yet: run `upstream ingest` first");
     }
-    let records = to_records(&stored, &config);
+    stages.stage("Placing addresses on the gazetteer");
+    let placed = crate::addresses::place(store).await?;
+    let records = placed_records(&stored, &config, &placed);
     let threshold = config.report_threshold;
     let linker = Linker::new(config)?;
     let output = linker.run(&records, Mode::Dedupe, &|s| stages.stage(s));
@@ -212,10 +230,8 @@ pub async fn stored(
         .zip(&assigned.person_of)
         .map(|(s, p)| ((s.source.clone(), s.record_key.clone()), *p))
         .collect();
-    stages.stage("Placing addresses on the gazetteer");
-    let observations = store.observations().await?;
-    let placed = crate::addresses::place(store, &observations).await?;
     stages.stage("Finding addresses and households");
+    let observations = store.observations().await?;
     let households_config = &linker.config.households;
     let sightings: Vec<Sighting> = observations
         .iter()
@@ -393,8 +409,11 @@ pub async fn evaluate(
         person.insert(format!("{s}:{k}"), p);
     }
     let stages = Stages::new();
+    stages.stage("Placing addresses on the gazetteer");
+    let placed = crate::addresses::place(store).await?;
     stages.stage("Reading ingested records");
-    let records = to_records(&store.latest_records().await?, &config);
+    let records = placed_records(&store.latest_records().await?, &config, &placed);
+    drop(placed);
     let threshold = config.threshold;
     let linker = Linker::new(config)?;
     let output = linker.run(&records, Mode::Dedupe, &|s| stages.stage(s));
@@ -553,7 +572,8 @@ pub async fn explain(store: &upstream_store::Store, a: &str, b: &str) -> Result<
     };
     let config = LinkConfig::from_toml(&run.config, "the last run's settings")?;
     let model: upstream_link::Model = serde_json::from_str(&run.model)?;
-    let records = to_records(&store.latest_records().await?, &config);
+    let placed = crate::addresses::place(store).await?;
+    let records = placed_records(&store.latest_records().await?, &config, &placed);
     let find = |id: &str| {
         records.iter().position(|r| r.id == id).ok_or_else(|| {
             anyhow::anyhow!("no record '{id}': give source:record_key, e.g. council_tax:40000001/1")

@@ -131,6 +131,26 @@ impl Store {
         Ok(outcome)
     }
 
+    /// Every distinct address the records hold (standardised text, postcode,
+    /// given UPRN; blank for none) with how many record versions of each
+    /// source hold it.
+    pub async fn distinct_addresses(
+        &self,
+    ) -> Result<Vec<(String, String, String, String, i64)>, StoreError> {
+        const SQL: &str = "SELECT COALESCE(address, '') AS a, COALESCE(postcode, '') AS p, COALESCE(uprn, '') AS u, source, COUNT(*) AS n
+             FROM source_records WHERE address IS NOT NULL OR uprn IS NOT NULL
+             GROUP BY COALESCE(address, ''), COALESCE(postcode, ''), COALESCE(uprn, ''), source
+             ORDER BY 1, 2, 3, 4";
+        Ok(on_pool!(self, p => {
+            let rows = sqlx::query(SQL).fetch_all(p).await?;
+            rows.into_iter()
+                .map(|r| -> Result<_, sqlx::Error> {
+                    Ok((r.try_get("a")?, r.try_get("p")?, r.try_get("u")?, r.try_get("source")?, r.try_get("n")?))
+                })
+                .collect::<Result<Vec<_>, _>>()?
+        }))
+    }
+
     /// Every LPI of the gazetteer as JSON, in key order.
     pub async fn gazetteer_lpis(&self) -> Result<Vec<String>, StoreError> {
         const SQL: &str = "SELECT lpi FROM gazetteer_lpis ORDER BY lpi_key";
