@@ -42,6 +42,21 @@ pub enum LinkError {
     Settings(String),
     #[error("{file}: {problem}")]
     Input { file: String, problem: String },
+    #[error(
+        "{file}: column '{column}' ({field}) is mostly unusable: {blanked} of its {filled} filled \
+         values could not be read and would be left blank (e.g. '{example}': {why}). Fix the \
+         mapping (for dates, add the format to date_formats), or set allow_unusable = true in \
+         [columns] to link anyway"
+    )]
+    Unusable {
+        file: String,
+        column: String,
+        field: String,
+        blanked: u64,
+        filled: u64,
+        example: String,
+        why: String,
+    },
     #[error("{file}: {source}")]
     Io {
         file: String,
@@ -113,7 +128,7 @@ impl Linker {
         let extra: Vec<String> = config
             .columns
             .as_ref()
-            .map(|c| c.extra.clone())
+            .map(|c| c.extra_names())
             .unwrap_or_default();
         let comparisons = config
             .comparison
@@ -162,11 +177,32 @@ impl Linker {
             });
         }
         let has = |n: &str| config.cluster.conflicts.iter().any(|c| c == n);
+        let mut identifiers = [None; cluster::MAX_IDENTIFIERS];
+        let named: Vec<&String> = config
+            .cluster
+            .conflicts
+            .iter()
+            .filter(|c| !["dob", "forename", "bare_name_bridge"].contains(&c.as_str()))
+            .filter(|c| c.as_str() != "nino" || extra.iter().any(|e| e == "nino"))
+            .collect();
+        if named.len() > identifiers.len() {
+            return Err(LinkError::Settings(format!(
+                "cluster conflicts: at most {} identifiers besides the NI number",
+                identifiers.len()
+            )));
+        }
+        for (slot, name) in identifiers.iter_mut().zip(named) {
+            *slot = Some(Field::resolve(name, &extra).ok_or_else(|| {
+                LinkError::Settings(format!("cluster conflict '{name}' names an unknown field"))
+            })?);
+        }
         let guard = Guard {
-            nino: has("nino"),
+            // The built-in NI number, unless an extra column took its name.
+            nino: has("nino") && !extra.iter().any(|e| e == "nino"),
             dob: has("dob"),
             forename: has("forename"),
             weak_bridge: has("bare_name_bridge"),
+            identifiers,
         };
         let residency = cluster::Residency {
             address_sources: config.cluster.address_sources.clone(),
@@ -286,23 +322,25 @@ impl Linker {
             })
             .map(|(p, _)| (p.a, p.b))
             .collect();
-        // The scored pairs hold all that is needed from here: free the rest.
         drop(compared);
+        let overwhelming = self.overwhelming(model, &pairs, &patterns);
+        // The scored pairs hold all that is needed from here: free the rest.
         drop(patterns);
-        let mut edges: Vec<&ScoredPair> = pairs
+        let mut edges: Vec<(&ScoredPair, bool)> = pairs
             .iter()
-            .filter(|p| p.probability() >= self.config.threshold)
+            .zip(overwhelming)
+            .filter(|(p, _)| p.probability() >= self.config.threshold)
             .collect();
-        edges.par_sort_unstable_by(|x, y| {
+        edges.par_sort_unstable_by(|(x, _), (y, _)| {
             y.deterministic
                 .cmp(&x.deterministic)
                 .then(y.weight.total_cmp(&x.weight))
                 .then((x.a, x.b).cmp(&(y.a, y.b)))
         });
-        let mut clustering = cluster::cluster(
+        let mut clustering = cluster::cluster_weighed(
             records,
             derived,
-            edges.iter().map(|p| (p.a, p.b)),
+            edges.iter().map(|(p, o)| (p.a, p.b, *o)),
             self.guard,
             &self.residency,
             &vetoes,
@@ -311,11 +349,49 @@ impl Linker {
             cluster::detach_ambiguous(
                 &mut clustering,
                 records,
-                edges.iter().map(|p| (p.a, p.b, p.weight)),
+                edges.iter().map(|(p, _)| (p.a, p.b, p.weight)),
                 margin,
             );
         }
         (pairs, clustering)
+    }
+
+    /// Which pairs have overwhelming evidence (`cluster.overwhelming`): a
+    /// weight that many bits above the threshold's, an identifier agreeing,
+    /// and at least `overwhelming_agreements` strong fields agreeing exactly
+    /// (each worth `STRONG_BITS` or more). The guard does not let one
+    /// replaced forename or date of birth keep such a pair apart.
+    pub fn overwhelming(&self, model: &Model, pairs: &[ScoredPair], patterns: &[u64]) -> Vec<bool> {
+        const STRONG_BITS: f64 = 4.0;
+        let Some(margin) = self.config.cluster.overwhelming else {
+            return vec![false; pairs.len()];
+        };
+        let t = self.config.threshold.clamp(1e-9, 1.0 - 1e-9);
+        let floor = (t / (1.0 - t)).log2() + margin;
+        let need = self.config.cluster.overwhelming_agreements;
+        pairs
+            .par_iter()
+            .zip(patterns.par_iter())
+            .map(|(p, &pat)| {
+                if (p.weight as f64) < floor {
+                    return false;
+                }
+                let mut identifier = false;
+                let mut strong = 0;
+                for (c, cmp) in self.comparisons.iter().enumerate() {
+                    if model::level_of(pat, c) != 0 {
+                        continue;
+                    }
+                    if model.weight_for(pat, c) >= STRONG_BITS
+                        || cmp.kind == ComparisonKind::Location && model.segment_of(pat).is_some()
+                    {
+                        strong += 1;
+                        identifier |= cmp.identifier;
+                    }
+                }
+                identifier && strong >= need
+            })
+            .collect()
     }
 
     fn is_deterministic(&self, a: &Record, b: &Record) -> bool {
@@ -380,6 +456,8 @@ impl Linker {
             .collect();
         let mut m_sum: Vec<Vec<f64>> = m0.iter().map(|r| vec![0.0; r.len()]).collect();
         let mut sessions = Vec::new();
+        let mut warnings = Vec::new();
+        let strong = model::strong_comparisons(&u);
         for rule in &self.rules {
             // Each rule trains on every pair it finds on its own: pairs an
             // earlier rule also found must count here too, or a comparison on
@@ -414,10 +492,25 @@ impl Linker {
                 )
             }));
             let res = em(&counted, &included, &m0, &u, t.max_iterations);
+            let swapped = model::swapped_classes(&res.m, &u, &strong, &included);
+            let names = |cs: &[usize]| -> Vec<String> {
+                cs.iter()
+                    .map(|&c| self.comparisons[c].name.clone())
+                    .collect()
+            };
+            if !swapped.is_empty() {
+                warnings.push(format!(
+                    "EM on blocking rule '{}' converged with match and non-match swapped \
+                     ({} agreed more often among non-matches than matches); its estimates \
+                     were left out and the other rules' used instead",
+                    rule.names.join(" + "),
+                    names(&swapped).join(", ")
+                ));
+            }
             // Pool sessions by their expected matching pairs, so a session
             // with few matches at some level cannot outvote one with many.
             for (c, inc) in included.iter().enumerate() {
-                if *inc {
+                if *inc && swapped.is_empty() {
                     for (l, v) in res.matched_at[c].iter().enumerate() {
                         m_sum[c][l] += v;
                     }
@@ -435,6 +528,7 @@ impl Linker {
                     .filter(|(_, i)| **i)
                     .map(|(c, _)| c.name.clone())
                     .collect(),
+                swapped: names(&swapped),
             });
         }
         let m: Vec<Vec<f64>> = m_sum
@@ -467,7 +561,27 @@ impl Linker {
         let share = model::match_share(&all, &m, &u, t.max_iterations);
         let expected_matches = share * cands.pairs.len() as f64;
         let prior = (expected_matches.max(1.0) / total_pairs).clamp(1e-12, 0.5);
-        let same_property = self.train_same_property(patterns, &m, &u, t.max_iterations);
+        let mut same_property = self.train_same_property(patterns, &m, &u, t.max_iterations);
+        if let Some(s) = &same_property {
+            let included: Vec<bool> = (0..self.comparisons.len())
+                .map(|c| c != s.comparison)
+                .collect();
+            let swapped = model::swapped_classes(&s.m, &s.u, &strong, &included);
+            if !swapped.is_empty() {
+                let names: Vec<&str> = swapped
+                    .iter()
+                    .map(|&c| self.comparisons[c].name.as_str())
+                    .collect();
+                warnings.push(format!(
+                    "the same-property model ({} pairs) converged with match and non-match \
+                     swapped ({} agreed more often among non-matches than matches); pairs at \
+                     the same property are judged by the town-wide model instead",
+                    s.pairs,
+                    names.join(", ")
+                ));
+                same_property = None;
+            }
+        }
         Model {
             comparisons: self.comparisons.iter().map(|c| c.name.clone()).collect(),
             labels: self.comparisons.iter().map(|c| c.labels()).collect(),
@@ -476,6 +590,7 @@ impl Linker {
             prior,
             sessions,
             same_property,
+            warnings,
         }
     }
 
