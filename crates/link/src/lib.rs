@@ -64,6 +64,11 @@ pub enum LinkError {
     },
 }
 
+/// The same-property model needs at least this many pairs of different
+/// people (and one pair in twenty) to learn from; otherwise the town-wide
+/// model judges those pairs.
+const MIN_SEGMENT_NON_MATCHES: f64 = 200.0;
+
 /// Pairs each EM session trains on at most (an even sample beyond this).
 const TRAINING_PAIRS_PER_RULE: usize = 2_000_000;
 
@@ -357,9 +362,10 @@ impl Linker {
     }
 
     /// Which pairs have overwhelming evidence (`cluster.overwhelming`): a
-    /// weight that many bits above the threshold's, an identifier agreeing,
-    /// and at least `overwhelming_agreements` strong fields agreeing exactly
-    /// (each worth `STRONG_BITS` or more). The guard does not let one
+    /// weight that many bits above the threshold's, an identifier agreeing
+    /// (the same, or close enough to be worth `STRONG_BITS`: one digit
+    /// slipped), and at least `overwhelming_agreements` fields agreeing so
+    /// that each is worth `STRONG_BITS` or more. The guard does not let one
     /// replaced forename or date of birth keep such a pair apart.
     pub fn overwhelming(&self, model: &Model, pairs: &[ScoredPair], patterns: &[u64]) -> Vec<bool> {
         const STRONG_BITS: f64 = 4.0;
@@ -379,12 +385,15 @@ impl Linker {
                 let mut identifier = false;
                 let mut strong = 0;
                 for (c, cmp) in self.comparisons.iter().enumerate() {
-                    if model::level_of(pat, c) != 0 {
+                    let level = model::level_of(pat, c);
+                    if level == compare::NULL {
                         continue;
                     }
-                    if model.weight_for(pat, c) >= STRONG_BITS
-                        || cmp.kind == ComparisonKind::Location && model.segment_of(pat).is_some()
-                    {
+                    // The same property counts, though its weight there is
+                    // carried by the segment's prior.
+                    let same_place =
+                        cmp.kind == ComparisonKind::Location && model.segment_of(pat).is_some();
+                    if same_place || model.weight_for(pat, c) >= STRONG_BITS {
                         strong += 1;
                         identifier |= cmp.identifier;
                     }
@@ -578,6 +587,23 @@ impl Linker {
                      the same property are judged by the town-wide model instead",
                     s.pairs,
                     names.join(", ")
+                ));
+                same_property = None;
+            }
+        }
+        if let Some(s) = &same_property {
+            // The segment exists to learn what different people at one
+            // property (housemates) look like. When EM finds almost none,
+            // its "different people" class is fitted to the noisiest of one
+            // person's own pairs, and a replaced field then outweighs an
+            // identifier that agrees.
+            let different = s.pairs as f64 * (1.0 - s.prior);
+            if different < MIN_SEGMENT_NON_MATCHES.max(0.05 * s.pairs as f64) {
+                warnings.push(format!(
+                    "the same-property model found almost no pairs of different people among \
+                     its {} pairs ({:.0}), too few to learn what housemates look like; pairs \
+                     at the same property are judged by the town-wide model instead",
+                    s.pairs, different
                 ));
                 same_property = None;
             }
