@@ -506,7 +506,7 @@ fn is_user_error(e: &anyhow::Error) -> bool {
                 c.downcast_ref::<upstream_link::LinkError>(),
                 Some(
                     upstream_link::LinkError::Input { .. }
-                        | upstream_link::LinkError::Unusable { .. }
+                        | upstream_link::LinkError::Unusable(_)
                         | upstream_link::LinkError::Config(_)
                 )
             )

@@ -42,21 +42,9 @@ pub enum LinkError {
     Settings(String),
     #[error("{file}: {problem}")]
     Input { file: String, problem: String },
-    #[error(
-        "{file}: column '{column}' ({field}) is mostly unusable: {blanked} of its {filled} filled \
-         values could not be read and would be left blank (e.g. '{example}': {why}). Fix the \
-         mapping (for dates, add the format to date_formats), or set allow_unusable = true in \
-         [columns] to link anyway"
-    )]
-    Unusable {
-        file: String,
-        column: String,
-        field: String,
-        blanked: u64,
-        filled: u64,
-        example: String,
-        why: String,
-    },
+    /// A mapped column mostly unusable (see `standalone::read`).
+    #[error("{0}")]
+    Unusable(Box<standalone::UnusableColumn>),
     #[error("{file}: {source}")]
     Io {
         file: String,

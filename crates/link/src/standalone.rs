@@ -20,6 +20,30 @@ pub struct Input {
     pub columns: Vec<ColumnSummary>,
 }
 
+/// A mapped column more than half of whose filled values could not be read.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UnusableColumn {
+    pub file: String,
+    pub column: String,
+    pub field: String,
+    pub blanked: u64,
+    pub filled: u64,
+    pub example: String,
+    pub why: String,
+}
+
+impl std::fmt::Display for UnusableColumn {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{}: column '{}' ({}) is mostly unusable: {} of its {} filled values could not be \
+             read and would be left blank (e.g. '{}': {}). Fix the mapping (for dates, add the \
+             format to date_formats), or set allow_unusable = true in [columns] to link anyway",
+            self.file, self.column, self.field, self.blanked, self.filled, self.example, self.why
+        )
+    }
+}
+
 /// What became of one mapped column of one file.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ColumnSummary {
@@ -381,7 +405,7 @@ pub fn read(paths: &[&Path], columns: &Columns) -> Result<Input, LinkError> {
         for s in &sums {
             if s.mostly_unusable() && !columns.allow_unusable {
                 let (example, why) = s.examples.first().cloned().unwrap_or_default();
-                return Err(LinkError::Unusable {
+                return Err(LinkError::Unusable(Box::new(UnusableColumn {
                     file: file.clone(),
                     column: s.column.clone(),
                     field: s.field.clone(),
@@ -389,7 +413,7 @@ pub fn read(paths: &[&Path], columns: &Columns) -> Result<Input, LinkError> {
                     filled: s.filled,
                     example,
                     why,
-                });
+                })));
             }
         }
         summaries.extend(sums);

@@ -51,25 +51,10 @@ fn a_mostly_unusable_column_is_an_error_naming_it() {
         "[columns]\nid = \"ref\"\nforename = \"given\"\nsurname = \"family\"\ndob = \"born\"\n",
     );
     match read(&[csv.path.as_path()], &cols) {
-        Err(LinkError::Unusable {
-            column,
-            field,
-            blanked,
-            filled,
-            ..
-        }) => {
-            assert_eq!((column.as_str(), field.as_str()), ("born", "dob"));
-            assert_eq!((blanked, filled), (2, 3));
-            let message = LinkError::Unusable {
-                file: "f".into(),
-                column,
-                field,
-                blanked,
-                filled,
-                example: "12.05.1980".into(),
-                why: "no format".into(),
-            }
-            .to_string();
+        Err(LinkError::Unusable(u)) => {
+            assert_eq!((u.column.as_str(), u.field.as_str()), ("born", "dob"));
+            assert_eq!((u.blanked, u.filled), (2, 3));
+            let message = LinkError::Unusable(u).to_string();
             assert!(
                 message.contains("'born'") && message.contains("allow_unusable"),
                 "{message}"
