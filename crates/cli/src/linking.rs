@@ -61,6 +61,7 @@ pub fn standalone(config: Option<&Path>, files: &[PathBuf], out: &Path) -> Resul
     stages.stage("Reading and standardising");
     let paths: Vec<&Path> = files.iter().map(|p| p.as_path()).collect();
     let input = standalone::read(&paths, &columns)?;
+    stages.bar.suspend(|| print_columns(&input.columns));
     let mode = if files.len() == 2 {
         Mode::Link
     } else {
@@ -71,23 +72,58 @@ pub fn standalone(config: Option<&Path>, files: &[PathBuf], out: &Path) -> Resul
     let output = linker.run(&input.records, mode, &|s| stages.stage(s));
     stages.stage("Writing pairs and clusters");
     let (pairs, clusters) = standalone::write(out, &input.records, &output, report_threshold)?;
+    standalone::write_columns(out, &input.columns)?;
     stages.done();
     print_summary(&input.records.len(), &output, started.elapsed());
     println!(
-        "Wrote {} ({pairs} pairs at probability {report_threshold} or more) and {} ({clusters} clusters).",
+        "Wrote {} ({pairs} pairs at probability {report_threshold} or more), {} ({clusters} clusters), {} and {}.",
         out.join("pairs.csv").display(),
-        out.join("clusters.csv").display()
+        out.join("clusters.csv").display(),
+        out.join("columns.csv").display(),
+        out.join("model.json").display()
     );
-    if !input.warnings.is_empty() {
-        println!(
-            "{} values could not be read and were left blank, for example:",
-            input.warnings.len()
-        );
-        for (file, row, col, why) in input.warnings.iter().take(5) {
-            println!("  {file} row {row}, column {col}: {why}");
+    Ok(())
+}
+
+/// What became of each mapped column: on the terminal, as in `columns.csv`.
+fn print_columns(columns: &[standalone::ColumnSummary]) {
+    println!("Columns read:");
+    for c in columns {
+        println!("  {}", c.describe());
+    }
+    for c in columns {
+        if c.column.is_empty() {
+            continue;
+        }
+        if c.kept_as_text > 0 {
+            println!(
+                "Warning: {} column {}: {} of {} values are not what the field expects and were kept as plain text (compared exactly), e.g. {}.",
+                c.file,
+                c.column,
+                c.kept_as_text,
+                c.filled,
+                examples(c)
+            );
+        }
+        if c.blanked > 0 {
+            println!(
+                "Warning: {} column {}: {} of {} values could not be read and were left blank, e.g. {}.",
+                c.file,
+                c.column,
+                c.blanked,
+                c.filled,
+                examples(c)
+            );
         }
     }
-    Ok(())
+}
+
+fn examples(c: &standalone::ColumnSummary) -> String {
+    c.examples
+        .iter()
+        .map(|(v, why)| format!("'{v}' ({why})"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 pub fn print_summary(records: &usize, output: &LinkOutput, took: Duration) {
@@ -102,6 +138,9 @@ pub fn print_summary(records: &usize, output: &LinkOutput, took: Duration) {
     );
     for (rule, n) in &output.oversized {
         println!("Warning: blocking rule '{rule}' skipped {n} blocks larger than the limit; consider a tighter rule.");
+    }
+    for w in &output.model.warnings {
+        println!("Warning: {w}.");
     }
 }
 
@@ -493,6 +532,9 @@ pub fn print_identified(all: usize, i: &upstream_link::eval::Pairwise) {
 
 /// The trained weights: what each level of each comparison is worth.
 pub fn print_model(m: &upstream_link::Model) {
+    for w in &m.warnings {
+        println!("Warning: {w}.");
+    }
     println!(
         "Model: prior probability two records match {:.2e}; weights are log2(m/u).",
         m.prior

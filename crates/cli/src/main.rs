@@ -538,7 +538,11 @@ fn is_user_error(e: &anyhow::Error) -> bool {
             || c.downcast_ref::<upstream_link::ConfigError>().is_some()
             || matches!(
                 c.downcast_ref::<upstream_link::LinkError>(),
-                Some(upstream_link::LinkError::Input { .. } | upstream_link::LinkError::Config(_))
+                Some(
+                    upstream_link::LinkError::Input { .. }
+                        | upstream_link::LinkError::Unusable(_)
+                        | upstream_link::LinkError::Config(_)
+                )
             )
     })
 }

@@ -949,8 +949,53 @@ fn standalone_linkage_of_two_csv_files_finds_the_duplicates_and_keeps_people_apa
         of(&files.household.1),
         "two people on one account are two people"
     );
+    // What became of every mapped column, per file.
+    let (h, cols) = read_csv(&out.join("columns.csv"));
+    assert_eq!(h[..4], ["file", "field", "column", "filled"]);
+    assert!(
+        cols.iter().any(|c| c[1] == "dob" && c[2] == "born"),
+        "{cols:?}"
+    );
+    assert!(t.contains("Columns read:"), "{t}");
     // No database was needed.
     assert!(!Path::new(&db).exists());
+}
+
+#[test]
+fn a_mostly_unreadable_column_is_refused_with_exit_code_2_naming_it() {
+    let files = two_files();
+    let dir = files.dir.path();
+    let cfg = dir.join("link.toml");
+    // Dates are written 12.05.1980; without their format none can be read.
+    let settings = config("mobile").replace("date_formats = [\"%d.%m.%Y\"]\n", "");
+    std::fs::write(&cfg, settings).expect("config");
+    let out = dir.join("out");
+    let args = |cfg: &Path| -> Vec<String> {
+        [
+            "link",
+            "--config",
+            utf8(cfg),
+            utf8(&dir.join("a.csv")),
+            utf8(&dir.join("b.csv")),
+            "--out",
+            utf8(&out),
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect()
+    };
+    let a = args(&cfg);
+    let o = upstream(
+        utf8(&dir.join("unused.db")),
+        &a.iter().map(String::as_str).collect::<Vec<_>>(),
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    let t = text(&o);
+    assert!(
+        t.contains("'born'") && t.contains("mostly unusable") && t.contains("allow_unusable"),
+        "{t}"
+    );
+    assert!(!out.join("clusters.csv").exists(), "nothing written");
 }
 
 #[test]

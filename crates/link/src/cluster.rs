@@ -7,7 +7,7 @@
 
 use crate::compare::{dobs_compatible, first_surname, forenames_compatible};
 use crate::names::slipped;
-use crate::record::{Derived, Record};
+use crate::record::{Derived, Field, Record};
 use chrono::NaiveDate;
 
 /// Which conflicts the guard checks.
@@ -19,7 +19,13 @@ pub struct Guard {
     /// A record that gives nothing but a name (and perhaps a postcode) may
     /// join one group of identified records, but never bridge two.
     pub weak_bridge: bool,
+    /// Further identifiers the user marked as conflicting (`[cluster]
+    /// conflicts`): two groups holding different values are never joined.
+    pub identifiers: [Option<Field>; MAX_IDENTIFIERS],
 }
+
+/// How many fields besides the NI number `conflicts` may name.
+pub const MAX_IDENTIFIERS: usize = 4;
 
 /// Which records say where someone lives, or that they hold one at a time.
 #[derive(Debug, Clone, Default)]
@@ -113,6 +119,8 @@ fn different_property(a: &Record, da: &Derived, b: &Record, db: &Derived) -> boo
 #[derive(Debug, Default, Clone)]
 struct Summary {
     ninos: Vec<u32>,
+    /// Records holding each of the guard's further identifiers.
+    ids: [Vec<u32>; MAX_IDENTIFIERS],
     dobs: Vec<NaiveDate>,
     forenames: Vec<u32>,
     /// Holds at least one record that is not weak.
@@ -142,6 +150,36 @@ pub fn cluster(
     residency: &Residency,
     vetoes: &[(u32, u32)],
 ) -> Clustering {
+    let edges = edges.into_iter().map(|(a, b)| (a, b, false));
+    cluster_weighed(records, derived, edges, guard, residency, vetoes)
+}
+
+/// As `cluster`, with each edge saying whether its evidence is overwhelming
+/// (`(record, record, overwhelming)`): such a pair is not kept apart by a
+/// forename or date of birth that disagrees, only by a different identifier
+/// (the NI number, or another the guard names), two homes or registrations
+/// at once, a veto, or a bare name bridging two people.
+///
+/// Why: in real records one field of a person's record is sometimes
+/// replaced outright: a forename keyed from the wrong line of a form, a
+/// preferred name, the date of birth of the person who filled it in, a
+/// default date. Such a record still agrees with the others on an
+/// identifier nobody else holds (an NI or social security number) and on
+/// most else. The cases the forename and date checks exist for look
+/// different: twins share a date of birth, surname, address and phone but
+/// not an NI number; a father and son of one name share name, address and
+/// phone but not a date of birth or NI number; an initial fits two people
+/// and agrees on no identifier. So a replaced field is let through only
+/// with an identifier agreeing, several strong fields agreeing exactly,
+/// and a total weight far above the threshold.
+pub fn cluster_weighed(
+    records: &[Record],
+    derived: &[Derived],
+    edges: impl IntoIterator<Item = (u32, u32, bool)>,
+    guard: Guard,
+    residency: &Residency,
+    vetoes: &[(u32, u32)],
+) -> Clustering {
     let n = records.len();
     let mut parent: Vec<u32> = (0..n as u32).collect();
     let mut size: Vec<u32> = vec![1; n];
@@ -162,6 +200,10 @@ pub fn cluster(
         .enumerate()
         .map(|(i, r)| Summary {
             ninos: r.nino.as_ref().map(|_| vec![i as u32]).unwrap_or_default(),
+            ids: guard.identifiers.map(|f| match f {
+                Some(f) if r.text(f).is_some() => vec![i as u32],
+                _ => Vec::new(),
+            }),
             dobs: r.dob.into_iter().collect(),
             forenames: derived[i]
                 .forename
@@ -179,7 +221,7 @@ pub fn cluster(
         .collect();
     let weak: Vec<bool> = records.iter().map(is_weak).collect();
     let mut refused = 0;
-    for (a, b) in edges {
+    for (a, b, overwhelming) in edges {
         let (ra, rb) = (find(&mut parent, a), find(&mut parent, b));
         if ra == rb {
             continue;
@@ -215,6 +257,7 @@ pub fn cluster(
                 records,
                 derived,
                 guard,
+                overwhelming,
             )
         {
             refused += 1;
@@ -232,7 +275,13 @@ pub fn cluster(
             members[big as usize].extend(moved);
         }
         let s = std::mem::take(&mut summary[small as usize]);
-        merge(&mut summary[big as usize], s, records, derived);
+        merge(
+            &mut summary[big as usize],
+            s,
+            records,
+            derived,
+            &guard.identifiers,
+        );
     }
     // Number clusters in order of their first record, for stable output.
     let mut number: Vec<u32> = vec![u32::MAX; n];
@@ -353,7 +402,38 @@ fn forename(derived: &[Derived], i: u32) -> (&str, Option<&str>) {
     )
 }
 
-fn conflict(a: &Summary, b: &Summary, records: &[Record], derived: &[Derived], g: Guard) -> bool {
+/// Whether two groups cannot be one person. `overwhelming`: the pair
+/// joining them has overwhelming evidence, so a forename or date of birth
+/// that disagrees does not keep them apart (identifiers still do).
+fn conflict(
+    a: &Summary,
+    b: &Summary,
+    records: &[Record],
+    derived: &[Derived],
+    g: Guard,
+    overwhelming: bool,
+) -> bool {
+    for (slot, field) in g.identifiers.iter().enumerate() {
+        let Some(f) = *field else { continue };
+        let (xa, xb) = (&a.ids[slot], &b.ids[slot]);
+        let value = |i: u32| records[i as usize].text(f);
+        if !xa.is_empty()
+            && !xb.is_empty()
+            && !xa.iter().any(|&x| xb.iter().any(|&y| value(x) == value(y)))
+        {
+            return true;
+        }
+    }
+    if overwhelming {
+        return g.nino
+            && !a.ninos.is_empty()
+            && !b.ninos.is_empty()
+            && !a.ninos.iter().any(|&x| {
+                b.ninos
+                    .iter()
+                    .any(|&y| nino(records, x) == nino(records, y))
+            });
+    }
     if g.nino
         && !a.ninos.is_empty()
         && !b.ninos.is_empty()
@@ -428,7 +508,13 @@ fn lives_apart(
     })
 }
 
-fn merge(into: &mut Summary, from: Summary, records: &[Record], derived: &[Derived]) {
+fn merge(
+    into: &mut Summary,
+    from: Summary,
+    records: &[Record],
+    derived: &[Derived],
+    identifiers: &[Option<Field>; MAX_IDENTIFIERS],
+) {
     into.anchored |= from.anchored;
     for x in from.lasting {
         if into.lasting.len() < 2 * KEEP {
@@ -443,6 +529,19 @@ fn merge(into: &mut Summary, from: Summary, records: &[Record], derived: &[Deriv
                 .any(|&y| nino(records, x) == nino(records, y))
         {
             into.ninos.push(x);
+        }
+    }
+    for (slot, ids) in from.ids.into_iter().enumerate() {
+        let Some(f) = identifiers[slot] else { continue };
+        for x in ids {
+            let v = records[x as usize].text(f);
+            if into.ids[slot].len() < KEEP
+                && !into.ids[slot]
+                    .iter()
+                    .any(|&y| records[y as usize].text(f) == v)
+            {
+                into.ids[slot].push(x);
+            }
         }
     }
     for d in from.dobs {
@@ -517,6 +616,7 @@ mod tests {
             dob: true,
             forename: true,
             weak_bridge: false,
+            identifiers: [None; MAX_IDENTIFIERS],
         };
         let c = cluster(
             &records,
@@ -556,6 +656,7 @@ mod tests {
             dob: true,
             forename: true,
             weak_bridge: false,
+            identifiers: [None; MAX_IDENTIFIERS],
         };
         let c = cluster(&records, &d, [(0, 1)], g, &Residency::default(), &[]);
         assert_eq!(c.cluster_of[0], c.cluster_of[1]);
@@ -578,6 +679,7 @@ mod tests {
             dob: true,
             forename: true,
             weak_bridge: false,
+            identifiers: [None; MAX_IDENTIFIERS],
         };
         assert_eq!(
             cluster(&records, &d, [(0, 1)], g, &Residency::default(), &[]).clusters,

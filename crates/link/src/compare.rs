@@ -17,6 +17,10 @@ pub struct Comparison {
     pub fields: Vec<Field>,
     pub tf: bool,
     pub similarity: Vec<f64>,
+    /// `Numeric` only: differences still counted close, smallest first.
+    pub within: Vec<f64>,
+    /// A value one person holds and nobody else (see `ComparisonConfig`).
+    pub identifier: bool,
 }
 
 impl Comparison {
@@ -31,6 +35,8 @@ impl Comparison {
                 .collect::<Option<Vec<_>>>()?,
             tf: c.tf,
             similarity: c.similarity.clone(),
+            within: c.within.clone(),
+            identifier: c.identifier,
         })
     }
 
@@ -68,7 +74,13 @@ impl Comparison {
                 l.push("different".into());
                 l
             }
-            ComparisonKind::Dob => vec![
+            ComparisonKind::Numeric => {
+                let mut l = vec!["exactly the same".to_string()];
+                l.extend(self.within.iter().map(|w| format!("within {w}")));
+                l.push("different".into());
+                l
+            }
+            ComparisonKind::Dob | ComparisonKind::Date => vec![
                 "exactly the same".into(),
                 "day and month swapped, or one part different".into(),
                 "same year of birth only".into(),
@@ -93,6 +105,7 @@ impl Comparison {
         match self.kind {
             ComparisonKind::Forename => d.forename.as_deref(),
             ComparisonKind::Dob | ComparisonKind::Location => None,
+            ComparisonKind::Date => r.text(self.fields[0]),
             _ => r.text(self.fields[0]),
         }
     }
@@ -119,9 +132,42 @@ impl Comparison {
                 _ => NULL,
             },
             ComparisonKind::Text => match (a.text(self.fields[0]), b.text(self.fields[0])) {
-                (Some(x), Some(y)) => self.similar(x, y),
+                (Some(x), Some(y)) => {
+                    let l = self.similar(x, y);
+                    let n = self.similarity.len() as u8;
+                    // An initial that fits ("J" and "JAMES" as middle
+                    // names) is as close as the loosest similar spelling.
+                    let initial = (x.len() == 1) != (y.len() == 1)
+                        && x.as_bytes().first() == y.as_bytes().first();
+                    if l > n && initial && n > 0 {
+                        n
+                    } else {
+                        l
+                    }
+                }
                 _ => NULL,
             },
+            ComparisonKind::Numeric => match (number(a, self.fields[0]), number(b, self.fields[0]))
+            {
+                (Some(x), Some(y)) => {
+                    let d = (x - y).abs();
+                    if d == 0.0 {
+                        0
+                    } else {
+                        self.within
+                            .iter()
+                            .position(|w| d <= *w)
+                            .map_or(self.within.len() as u8 + 1, |i| i as u8 + 1)
+                    }
+                }
+                _ => NULL,
+            },
+            ComparisonKind::Date => {
+                match (date_of(a, self.fields[0]), date_of(b, self.fields[0])) {
+                    (Some(x), Some(y)) => dob_level(x, y),
+                    _ => NULL,
+                }
+            }
             ComparisonKind::Exact => match (a.text(self.fields[0]), b.text(self.fields[0])) {
                 (Some(x), Some(y)) => u8::from(x != y),
                 _ => NULL,
@@ -213,7 +259,12 @@ impl Comparison {
         match (pa, pb) {
             (Some(p), Some(q)) if p == q && !both_addressed => 2,
             (Some(p), Some(q)) if p == q => 3,
-            (Some(_), Some(_)) if da.postcode_sector == db.postcode_sector => 4,
+            // Postcodes kept as text (not UK ones) have no sector.
+            (Some(_), Some(_))
+                if da.postcode_sector.is_some() && da.postcode_sector == db.postcode_sector =>
+            {
+                4
+            }
             (Some(_), Some(_)) => elsewhere,
             _ if uprns_differ => elsewhere,
             _ if aa.is_some() && ab.is_some() => {
@@ -225,6 +276,20 @@ impl Comparison {
             }
             _ => NULL,
         }
+    }
+}
+
+/// A field read as a number (extras of kind `number`, or any numeric text).
+fn number(r: &Record, f: Field) -> Option<f64> {
+    r.text(f)?.parse::<f64>().ok().filter(|x| x.is_finite())
+}
+
+/// A field read as a date: the date of birth, or an extra stored as
+/// `YYYY-MM-DD` (extras of kind `date` are standardised so).
+fn date_of(r: &Record, f: Field) -> Option<NaiveDate> {
+    match f {
+        Field::Dob => r.dob,
+        f => NaiveDate::parse_from_str(r.text(f)?, "%Y-%m-%d").ok(),
     }
 }
 
@@ -329,6 +394,8 @@ mod tests {
             fields: fields.to_vec(),
             tf: false,
             similarity: vec![0.92, 0.85],
+            within: vec![1.0, 5.0],
+            identifier: false,
         }
     }
 
@@ -378,6 +445,38 @@ mod tests {
             level(&c, named("DAVIES", "CHLOE"), named("CHLOE", "DAVIES")),
             3
         );
+    }
+
+    #[test]
+    fn numbers_dates_and_initials() {
+        let with = |v: &str| Record {
+            extra: vec![Some(v.into())],
+            ..Record::default()
+        };
+        let n = cmp(ComparisonKind::Numeric, &[Field::Extra(0)]);
+        assert_eq!(n.levels(), 4);
+        assert_eq!(level(&n, with("10"), with("10.0")), 0);
+        assert_eq!(level(&n, with("10"), with("11")), 1);
+        assert_eq!(level(&n, with("10"), with("14")), 2);
+        assert_eq!(level(&n, with("10"), with("40")), 3);
+        assert_eq!(level(&n, with("10"), with("ten")), NULL);
+        let d = cmp(ComparisonKind::Date, &[Field::Extra(0)]);
+        assert_eq!(level(&d, with("2024-05-12"), with("2024-05-12")), 0);
+        assert_eq!(level(&d, with("2024-05-12"), with("2024-12-05")), 1);
+        assert_eq!(level(&d, with("2024-05-12"), with("2019-01-01")), 3);
+        let t = cmp(ComparisonKind::Text, &[Field::Extra(0)]);
+        assert_eq!(level(&t, with("J"), with("JAMES")), 2);
+        assert_eq!(level(&t, with("K"), with("JAMES")), 3);
+        // Postcodes kept as text have no sector: different ones are not "the same sector".
+        let c = cmp(
+            ComparisonKind::Location,
+            &[Field::Uprn, Field::Address, Field::Postcode],
+        );
+        let zip = |z: &str| Record {
+            postcode: Some(z.into()),
+            ..Record::default()
+        };
+        assert_eq!(level(&c, zip("2119"), zip("3165")), 7);
     }
 
     #[test]

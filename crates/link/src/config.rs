@@ -55,29 +55,126 @@ pub struct LinkConfig {
     pub households: crate::households::HouseholdConfig,
 }
 
+/// Which CSV column holds what, for standalone use. Every key is optional.
 #[derive(Debug, Clone, Deserialize, Default)]
 #[serde(deny_unknown_fields)]
 pub struct Columns {
     /// The column that identifies a row; row numbers are used when absent.
-    pub id: Option<String>,
-    pub forename: Option<String>,
-    pub middle_names: Option<String>,
-    pub surname: Option<String>,
+    pub id: Option<ColumnName>,
+    pub forename: Option<ColumnName>,
+    pub middle_names: Option<ColumnName>,
+    pub surname: Option<ColumnName>,
     /// A whole name in one column ("Mrs J Smith"), split into parts.
-    pub full_name: Option<String>,
-    pub dob: Option<String>,
+    pub full_name: Option<ColumnName>,
+    pub dob: Option<ColumnName>,
+    /// Tried in turn on every date (dates of birth, and `date` extras);
+    /// a value none fits is left blank and counted.
     #[serde(default = "default_date_formats")]
     pub date_formats: Vec<String>,
-    pub nino: Option<String>,
-    pub postcode: Option<String>,
+    pub nino: Option<ColumnName>,
+    pub postcode: Option<ColumnName>,
+    /// Address lines, joined in this order.
     #[serde(default)]
     pub address: Vec<String>,
-    pub uprn: Option<String>,
-    pub phone: Option<String>,
-    pub email: Option<String>,
-    /// Further columns, compared as named in `[[comparison]]` fields.
+    pub uprn: Option<ColumnName>,
+    pub phone: Option<ColumnName>,
+    pub email: Option<ColumnName>,
+    /// Further columns, compared as `[[comparison]]` fields name them: a
+    /// column's name, or `{ column = "...", name = "...", kind = "..." }` to
+    /// give it another name (even a built-in field's) and say how to read it.
     #[serde(default)]
-    pub extra: Vec<String>,
+    pub extra: Vec<ExtraColumn>,
+    /// A mapped column more than half of whose filled values cannot be read
+    /// is an error, unless this is true (then it is a warning).
+    #[serde(default)]
+    pub allow_unusable: bool,
+}
+
+/// A column, or a list of names of which each file holds one (two files to
+/// link often name a column differently).
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(untagged)]
+pub enum ColumnName {
+    One(String),
+    AnyOf(Vec<String>),
+}
+
+impl ColumnName {
+    pub fn names(&self) -> Vec<&str> {
+        match self {
+            ColumnName::One(n) => vec![n.as_str()],
+            ColumnName::AnyOf(v) => v.iter().map(String::as_str).collect(),
+        }
+    }
+}
+
+impl std::fmt::Display for ColumnName {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.names().join(" or "))
+    }
+}
+
+/// How an extra column's values are read before they are compared.
+#[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum ExtraKind {
+    /// Upper case, punctuation and extra spaces removed (as names are).
+    #[default]
+    Text,
+    /// An identifier: upper case with spaces, hyphens and dots removed.
+    Id,
+    /// A date in one of `date_formats`.
+    Date,
+    /// A number.
+    Number,
+}
+
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(untagged)]
+pub enum ExtraColumn {
+    Column(String),
+    Named {
+        column: ColumnName,
+        /// What comparisons call it; the column's name when not given.
+        name: Option<String>,
+        #[serde(default)]
+        kind: ExtraKind,
+    },
+}
+
+impl ExtraColumn {
+    /// The field name comparisons and blocking rules use.
+    pub fn name(&self) -> String {
+        match self {
+            ExtraColumn::Column(c) => c.clone(),
+            ExtraColumn::Named { name: Some(n), .. } => n.clone(),
+            ExtraColumn::Named { column, .. } => column
+                .names()
+                .first()
+                .map_or_else(String::new, |s| s.to_string()),
+        }
+    }
+
+    pub fn column(&self) -> ColumnName {
+        match self {
+            ExtraColumn::Column(c) => ColumnName::One(c.clone()),
+            ExtraColumn::Named { column, .. } => column.clone(),
+        }
+    }
+
+    pub fn kind(&self) -> ExtraKind {
+        match self {
+            ExtraColumn::Column(_) => ExtraKind::Text,
+            ExtraColumn::Named { kind, .. } => *kind,
+        }
+    }
+}
+
+impl Columns {
+    /// The names comparisons use for the extra columns, in order.
+    pub fn extra_names(&self) -> Vec<String> {
+        self.extra.iter().map(ExtraColumn::name).collect()
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -100,6 +197,12 @@ pub enum ComparisonKind {
     Location,
     Exact,
     Text,
+    /// Two dates (an extra column read as a date): same, one part
+    /// different or day and month swapped, same year, different.
+    Date,
+    /// Two numbers: the same, within each of `within` (absolute
+    /// differences, smallest first), different.
+    Numeric,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -113,6 +216,15 @@ pub struct ComparisonConfig {
     /// Jaro-Winkler bands for name and text comparisons, highest first.
     #[serde(default = "default_similarity")]
     pub similarity: Vec<f64>,
+    /// `numeric` only: differences that still count as close, smallest first.
+    #[serde(default)]
+    pub within: Vec<f64>,
+    /// A value one person holds and nobody else, not even those they live
+    /// with (an NI number, a social security number, a patient number).
+    /// Agreeing on it lets overwhelming evidence through the guard's
+    /// forename and date-of-birth checks (see `[cluster] overwhelming`).
+    #[serde(default)]
+    pub identifier: bool,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -121,7 +233,7 @@ pub struct DeterministicRule {
     pub fields: Vec<String>,
 }
 
-#[derive(Debug, Clone, Deserialize, Default)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ClusterConfig {
     #[serde(default)]
@@ -142,6 +254,32 @@ pub struct ClusterConfig {
     /// fits it within this much weight of the person it joined (unset: off).
     #[serde(default)]
     pub ambiguous_margin: Option<f32>,
+    /// A pair this many bits of weight above the threshold's, agreeing on
+    /// an identifier (a comparison with `identifier = true`) and exactly
+    /// on at least `overwhelming_agreements` strong fields, is not kept
+    /// apart by one replaced forename or date of birth. Unset: off.
+    #[serde(default)]
+    pub overwhelming: Option<f64>,
+    #[serde(default = "default_overwhelming_agreements")]
+    pub overwhelming_agreements: usize,
+}
+
+impl Default for ClusterConfig {
+    fn default() -> Self {
+        ClusterConfig {
+            conflicts: Vec::new(),
+            address_sources: Vec::new(),
+            one_at_a_time: Vec::new(),
+            veto_below: 0.0,
+            ambiguous_margin: None,
+            overwhelming: None,
+            overwhelming_agreements: default_overwhelming_agreements(),
+        }
+    }
+}
+
+fn default_overwhelming_agreements() -> usize {
+    3
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -175,7 +313,7 @@ fn default_similarity() -> Vec<f64> {
     vec![0.92, 0.85]
 }
 fn default_date_formats() -> Vec<String> {
-    vec!["%Y-%m-%d".into(), "%d/%m/%Y".into()]
+    vec!["%Y-%m-%d".into(), "%d/%m/%Y".into(), "%Y%m%d".into()]
 }
 fn default_random_pairs() -> usize {
     2_000_000
@@ -230,7 +368,11 @@ impl LinkConfig {
     pub fn known_fields(&self) -> Vec<String> {
         let mut f: Vec<String> = STANDARD_FIELDS.iter().map(|s| s.to_string()).collect();
         if let Some(c) = &self.columns {
-            f.extend(c.extra.iter().cloned());
+            for e in c.extra_names() {
+                if !f.contains(&e) {
+                    f.push(e);
+                }
+            }
         }
         f
     }
@@ -324,11 +466,78 @@ impl LinkConfig {
             }
         }
         for f in &self.cluster.conflicts {
-            if !["nino", "dob", "forename", "bare_name_bridge"].contains(&f.as_str()) {
+            let exact_field = self.comparison.iter().any(|c| {
+                matches!(
+                    c.kind,
+                    ComparisonKind::Exact | ComparisonKind::Text | ComparisonKind::Numeric
+                ) && c.fields.iter().any(|x| x == f)
+            });
+            if !["nino", "dob", "forename", "bare_name_bridge"].contains(&f.as_str())
+                && !exact_field
+            {
                 return Err(bad(format!(
-                    "cluster conflict '{f}' is not one of nino, dob, forename, bare_name_bridge"
+                    "cluster conflict '{f}' is not one of nino, dob, forename, bare_name_bridge, \
+                     nor a field an exact, text or numeric comparison compares"
                 )));
             }
+        }
+        if let Some(c) = &self.columns {
+            let names = c.extra_names();
+            let built_in = [
+                ("forename", c.forename.is_some() || c.full_name.is_some()),
+                (
+                    "middle_names",
+                    c.middle_names.is_some() || c.full_name.is_some(),
+                ),
+                ("surname", c.surname.is_some() || c.full_name.is_some()),
+                ("dob", c.dob.is_some()),
+                ("nino", c.nino.is_some()),
+                ("postcode", c.postcode.is_some()),
+                ("address", !c.address.is_empty()),
+                ("uprn", c.uprn.is_some()),
+                ("phone", c.phone.is_some()),
+                ("email", c.email.is_some()),
+            ];
+            for (field, mapped) in built_in {
+                if mapped && names.iter().any(|n| n == field) {
+                    return Err(bad(format!(
+                        "columns: '{field}' is mapped, and an extra column is called '{field}' too; \
+                         comparisons would see only the extra one: give it another name with \
+                         {{ column = \"...\", name = \"...\" }}"
+                    )));
+                }
+            }
+            for (i, n) in names.iter().enumerate() {
+                if n.trim().is_empty() {
+                    return Err(bad("an extra column has an empty name".into()));
+                }
+                if names[..i].contains(n) {
+                    return Err(bad(format!(
+                        "two extra columns are called '{n}': give one another name with \
+                         {{ column = \"...\", name = \"...\" }}"
+                    )));
+                }
+            }
+        }
+        for c in &self.comparison {
+            if c.kind == ComparisonKind::Numeric
+                && (c.within.iter().any(|w| !(w.is_finite() && *w >= 0.0))
+                    || c.within.windows(2).any(|w| w[0] > w[1]))
+            {
+                return Err(bad(format!(
+                    "comparison '{}': within must be differences of 0 or more, smallest first",
+                    c.name
+                )));
+            }
+        }
+        if self
+            .cluster
+            .overwhelming
+            .is_some_and(|o| !(o.is_finite() && o >= 0.0))
+        {
+            return Err(bad(
+                "cluster.overwhelming must be a weight of 0 or more (bits)".into(),
+            ));
         }
         if self.training.random_pairs < 1000 {
             return Err(bad("training.random_pairs must be at least 1000".into()));

@@ -43,12 +43,20 @@ pub enum LinkError {
     Settings(String),
     #[error("{file}: {problem}")]
     Input { file: String, problem: String },
+    /// A mapped column mostly unusable (see `standalone::read`).
+    #[error("{0}")]
+    Unusable(Box<standalone::UnusableColumn>),
     #[error("{file}: {source}")]
     Io {
         file: String,
         source: std::io::Error,
     },
 }
+
+/// The same-property model needs at least this many pairs of different
+/// people (and one pair in twenty) to learn from; otherwise the town-wide
+/// model judges those pairs.
+const MIN_SEGMENT_NON_MATCHES: f64 = 200.0;
 
 /// Pairs each EM session trains on at most (an even sample beyond this).
 const TRAINING_PAIRS_PER_RULE: usize = 2_000_000;
@@ -114,7 +122,7 @@ impl Linker {
         let extra: Vec<String> = config
             .columns
             .as_ref()
-            .map(|c| c.extra.clone())
+            .map(|c| c.extra_names())
             .unwrap_or_default();
         let comparisons = config
             .comparison
@@ -163,11 +171,32 @@ impl Linker {
             });
         }
         let has = |n: &str| config.cluster.conflicts.iter().any(|c| c == n);
+        let mut identifiers = [None; cluster::MAX_IDENTIFIERS];
+        let named: Vec<&String> = config
+            .cluster
+            .conflicts
+            .iter()
+            .filter(|c| !["dob", "forename", "bare_name_bridge"].contains(&c.as_str()))
+            .filter(|c| c.as_str() != "nino" || extra.iter().any(|e| e == "nino"))
+            .collect();
+        if named.len() > identifiers.len() {
+            return Err(LinkError::Settings(format!(
+                "cluster conflicts: at most {} identifiers besides the NI number",
+                identifiers.len()
+            )));
+        }
+        for (slot, name) in identifiers.iter_mut().zip(named) {
+            *slot = Some(Field::resolve(name, &extra).ok_or_else(|| {
+                LinkError::Settings(format!("cluster conflict '{name}' names an unknown field"))
+            })?);
+        }
         let guard = Guard {
-            nino: has("nino"),
+            // The built-in NI number, unless an extra column took its name.
+            nino: has("nino") && !extra.iter().any(|e| e == "nino"),
             dob: has("dob"),
             forename: has("forename"),
             weak_bridge: has("bare_name_bridge"),
+            identifiers,
         };
         let residency = cluster::Residency {
             address_sources: config.cluster.address_sources.clone(),
@@ -287,23 +316,25 @@ impl Linker {
             })
             .map(|(p, _)| (p.a, p.b))
             .collect();
-        // The scored pairs hold all that is needed from here: free the rest.
         drop(compared);
+        let overwhelming = self.overwhelming(model, &pairs, &patterns);
+        // The scored pairs hold all that is needed from here: free the rest.
         drop(patterns);
-        let mut edges: Vec<&ScoredPair> = pairs
+        let mut edges: Vec<(&ScoredPair, bool)> = pairs
             .iter()
-            .filter(|p| p.probability() >= self.config.threshold)
+            .zip(overwhelming)
+            .filter(|(p, _)| p.probability() >= self.config.threshold)
             .collect();
-        edges.par_sort_unstable_by(|x, y| {
+        edges.par_sort_unstable_by(|(x, _), (y, _)| {
             y.deterministic
                 .cmp(&x.deterministic)
                 .then(y.weight.total_cmp(&x.weight))
                 .then((x.a, x.b).cmp(&(y.a, y.b)))
         });
-        let mut clustering = cluster::cluster(
+        let mut clustering = cluster::cluster_weighed(
             records,
             derived,
-            edges.iter().map(|p| (p.a, p.b)),
+            edges.iter().map(|(p, o)| (p.a, p.b, *o)),
             self.guard,
             &self.residency,
             &vetoes,
@@ -312,11 +343,53 @@ impl Linker {
             cluster::detach_ambiguous(
                 &mut clustering,
                 records,
-                edges.iter().map(|p| (p.a, p.b, p.weight)),
+                edges.iter().map(|(p, _)| (p.a, p.b, p.weight)),
                 margin,
             );
         }
         (pairs, clustering)
+    }
+
+    /// Which pairs have overwhelming evidence (`cluster.overwhelming`): a
+    /// weight that many bits above the threshold's, an identifier agreeing
+    /// (the same, or close enough to be worth `STRONG_BITS`: one digit
+    /// slipped), and at least `overwhelming_agreements` fields agreeing so
+    /// that each is worth `STRONG_BITS` or more. The guard does not let one
+    /// replaced forename or date of birth keep such a pair apart.
+    pub fn overwhelming(&self, model: &Model, pairs: &[ScoredPair], patterns: &[u64]) -> Vec<bool> {
+        const STRONG_BITS: f64 = 4.0;
+        let Some(margin) = self.config.cluster.overwhelming else {
+            return vec![false; pairs.len()];
+        };
+        let t = self.config.threshold.clamp(1e-9, 1.0 - 1e-9);
+        let floor = (t / (1.0 - t)).log2() + margin;
+        let need = self.config.cluster.overwhelming_agreements;
+        pairs
+            .par_iter()
+            .zip(patterns.par_iter())
+            .map(|(p, &pat)| {
+                if (p.weight as f64) < floor {
+                    return false;
+                }
+                let mut identifier = false;
+                let mut strong = 0;
+                for (c, cmp) in self.comparisons.iter().enumerate() {
+                    let level = model::level_of(pat, c);
+                    if level == compare::NULL {
+                        continue;
+                    }
+                    // The same property counts, though its weight there is
+                    // carried by the segment's prior.
+                    let same_place =
+                        cmp.kind == ComparisonKind::Location && model.segment_of(pat).is_some();
+                    if same_place || model.weight_for(pat, c) >= STRONG_BITS {
+                        strong += 1;
+                        identifier |= cmp.identifier;
+                    }
+                }
+                identifier && strong >= need
+            })
+            .collect()
     }
 
     fn is_deterministic(&self, a: &Record, b: &Record) -> bool {
@@ -381,6 +454,8 @@ impl Linker {
             .collect();
         let mut m_sum: Vec<Vec<f64>> = m0.iter().map(|r| vec![0.0; r.len()]).collect();
         let mut sessions = Vec::new();
+        let mut warnings = Vec::new();
+        let strong = model::strong_comparisons(&u);
         for rule in &self.rules {
             // Each rule trains on every pair it finds on its own: pairs an
             // earlier rule also found must count here too, or a comparison on
@@ -415,10 +490,25 @@ impl Linker {
                 )
             }));
             let res = em(&counted, &included, &m0, &u, t.max_iterations);
+            let swapped = model::swapped_classes(&res.m, &u, &strong, &included);
+            let names = |cs: &[usize]| -> Vec<String> {
+                cs.iter()
+                    .map(|&c| self.comparisons[c].name.clone())
+                    .collect()
+            };
+            if !swapped.is_empty() {
+                warnings.push(format!(
+                    "EM on blocking rule '{}' converged with match and non-match swapped \
+                     ({} agreed more often among non-matches than matches); its estimates \
+                     were left out and the other rules' used instead",
+                    rule.names.join(" + "),
+                    names(&swapped).join(", ")
+                ));
+            }
             // Pool sessions by their expected matching pairs, so a session
             // with few matches at some level cannot outvote one with many.
             for (c, inc) in included.iter().enumerate() {
-                if *inc {
+                if *inc && swapped.is_empty() {
                     for (l, v) in res.matched_at[c].iter().enumerate() {
                         m_sum[c][l] += v;
                     }
@@ -436,6 +526,7 @@ impl Linker {
                     .filter(|(_, i)| **i)
                     .map(|(c, _)| c.name.clone())
                     .collect(),
+                swapped: names(&swapped),
             });
         }
         let m: Vec<Vec<f64>> = m_sum
@@ -468,7 +559,44 @@ impl Linker {
         let share = model::match_share(&all, &m, &u, t.max_iterations);
         let expected_matches = share * cands.pairs.len() as f64;
         let prior = (expected_matches.max(1.0) / total_pairs).clamp(1e-12, 0.5);
-        let same_property = self.train_same_property(patterns, &m, &u, t.max_iterations);
+        let mut same_property = self.train_same_property(patterns, &m, &u, t.max_iterations);
+        if let Some(s) = &same_property {
+            let included: Vec<bool> = (0..self.comparisons.len())
+                .map(|c| c != s.comparison)
+                .collect();
+            let swapped = model::swapped_classes(&s.m, &s.u, &strong, &included);
+            if !swapped.is_empty() {
+                let names: Vec<&str> = swapped
+                    .iter()
+                    .map(|&c| self.comparisons[c].name.as_str())
+                    .collect();
+                warnings.push(format!(
+                    "the same-property model ({} pairs) converged with match and non-match \
+                     swapped ({} agreed more often among non-matches than matches); pairs at \
+                     the same property are judged by the town-wide model instead",
+                    s.pairs,
+                    names.join(", ")
+                ));
+                same_property = None;
+            }
+        }
+        if let Some(s) = &same_property {
+            // The segment exists to learn what different people at one
+            // property (housemates) look like. When EM finds almost none,
+            // its "different people" class is fitted to the noisiest of one
+            // person's own pairs, and a replaced field then outweighs an
+            // identifier that agrees.
+            let different = s.pairs as f64 * (1.0 - s.prior);
+            if different < MIN_SEGMENT_NON_MATCHES.max(0.05 * s.pairs as f64) {
+                warnings.push(format!(
+                    "the same-property model found almost no pairs of different people among \
+                     its {} pairs ({:.0}), too few to learn what housemates look like; pairs \
+                     at the same property are judged by the town-wide model instead",
+                    s.pairs, different
+                ));
+                same_property = None;
+            }
+        }
         Model {
             comparisons: self.comparisons.iter().map(|c| c.name.clone()).collect(),
             labels: self.comparisons.iter().map(|c| c.labels()).collect(),
@@ -477,6 +605,7 @@ impl Linker {
             prior,
             sessions,
             same_property,
+            warnings,
         }
     }
 

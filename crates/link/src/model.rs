@@ -48,6 +48,10 @@ pub struct Model {
     /// who live together share surnames and addresses, so the town-wide u
     /// (from random pairs) would overstate what those agreements prove.
     pub same_property: Option<Segment>,
+    /// What training noticed and did about it (a sub-model whose classes
+    /// came out swapped, and was left out), in words.
+    #[serde(default)]
+    pub warnings: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -69,6 +73,56 @@ pub struct Session {
     pub match_share: f64,
     pub iterations: usize,
     pub trained: Vec<String>,
+    /// Strong comparisons this session judged likelier to agree among
+    /// non-matches than matches: its classes came out swapped, so its m
+    /// was left out of the pool.
+    #[serde(default)]
+    pub swapped: Vec<String>,
+}
+
+/// Agreement at random at most this often makes a comparison strong: its
+/// exact agreement is worth at least about four bits when it is one person.
+pub const STRONG_U: f64 = 0.05;
+
+/// The comparisons whose exact agreement is rare among random pairs
+/// (`u` at level 0 at most `STRONG_U`): dates of birth, forenames,
+/// identifiers. EM that found them agreeing *less* often among matches than
+/// among non-matches has swapped its two classes.
+pub fn strong_comparisons(u: &[Vec<f64>]) -> Vec<usize> {
+    u.iter()
+        .enumerate()
+        .filter(|(_, row)| row.first().is_some_and(|&u0| u0 <= STRONG_U))
+        .map(|(c, _)| c)
+        .collect()
+}
+
+/// The strong comparisons (of `candidates`, and `included`) whose exact
+/// agreement a trained m and u make likelier among non-matches than
+/// matches: where a model has its classes swapped. A sub-model of one
+/// person's records against another's must have every strong field agree
+/// more often for the same person; a field that fails that has been fitted
+/// to the wrong class (and a pair identical on name and date of birth then
+/// scores as different people).
+pub fn swapped_classes(
+    m: &[Vec<f64>],
+    u: &[Vec<f64>],
+    candidates: &[usize],
+    included: &[bool],
+) -> Vec<usize> {
+    candidates
+        .iter()
+        .copied()
+        .filter(|&c| included.get(c).copied().unwrap_or(false))
+        .filter(|&c| {
+            match (
+                m.get(c).and_then(|r| r.first()),
+                u.get(c).and_then(|r| r.first()),
+            ) {
+                (Some(&m0), Some(&u0)) => m0 < u0,
+                _ => false,
+            }
+        })
+        .collect()
 }
 
 impl Model {

@@ -105,7 +105,14 @@ pub enum Field {
 }
 
 impl Field {
+    /// The field a config name points at. An extra column the user named
+    /// comes first, even when it is called like a built-in field: it is
+    /// what they mapped, and hiding it behind an empty built-in field would
+    /// leave a comparison silently comparing nothing.
     pub fn resolve(name: &str, extra: &[String]) -> Option<Field> {
+        if let Some(i) = extra.iter().position(|e| e == name) {
+            return Some(Field::Extra(i));
+        }
         Some(match name {
             "forename" => Field::Forename,
             "middle_names" => Field::MiddleNames,
@@ -117,7 +124,7 @@ impl Field {
             "uprn" => Field::Uprn,
             "phone" => Field::Phone,
             "email" => Field::Email,
-            other => Field::Extra(extra.iter().position(|e| e == other)?),
+            _ => return None,
         })
     }
 }
