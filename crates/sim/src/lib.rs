@@ -15,6 +15,7 @@
 
 pub mod council;
 pub mod extracts;
+pub mod gazetteer;
 pub mod life;
 pub mod names;
 pub mod noise;
