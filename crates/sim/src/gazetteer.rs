@@ -289,8 +289,9 @@ impl Estate {
             })
             .collect();
         Estate {
-            // Parent shells, historical and new properties take UPRNs from a
-            // later block than the first load's, as councils allocate them.
+            // Parent shells (many gazetteers added them after their first
+            // load), new homes and, for simplicity, historical properties take
+            // UPRNs from a later block than the first load's homes.
             next_uprn: if welsh {
                 11_023_000_000
             } else {
