@@ -339,12 +339,18 @@ fn column(header: &[String], name: &str) -> usize {
         .unwrap_or_else(|| panic!("no column {name} in {header:?}"))
 }
 
-/// Every extract file of a simulated town, and its months in order.
+/// Every extract file of a simulated town that a built-in declaration reads
+/// (so the count is what `ingest` loads), and its months in order.
 fn extract_files(town: &Path) -> (Vec<PathBuf>, Vec<String>) {
+    let decls = upstream_ingest::Declaration::built_in();
     let mut files = Vec::new();
     for source in std::fs::read_dir(town.join("extracts")).expect("extracts") {
         for f in std::fs::read_dir(source.expect("source").path()).expect("source dir") {
-            files.push(f.expect("file").path());
+            let path = f.expect("file").path();
+            let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+            if decls.iter().any(|d| d.matches(name)) {
+                files.push(path);
+            }
         }
     }
     files.sort();

@@ -79,7 +79,12 @@ fn every_built_in_declaration_reads_the_simulated_town_whole() {
         }
         let mut files = 0;
         for source in std::fs::read_dir(town.join("extracts")).expect("extracts") {
-            for f in std::fs::read_dir(source.expect("dir").path()).expect("source dir") {
+            let source = source.expect("dir").path();
+            // The gazetteer holds properties, not people: address matching reads it.
+            if source.file_name().is_some_and(|n| n == "gazetteer") {
+                continue;
+            }
+            for f in std::fs::read_dir(&source).expect("source dir") {
                 let path = f.expect("file").path();
                 let name = path
                     .file_name()

@@ -7,8 +7,9 @@
 //! typed afresh each time. `docs/extracts.md` documents every file.
 
 use crate::life::{EventKind, Happening, World};
+use crate::names;
 use crate::noise;
-use crate::profile::NoiseProfile;
+use crate::profile::{NoiseProfile, Profile};
 use crate::town::*;
 use chrono::{Datelike, NaiveDate};
 use rand::Rng;
@@ -30,6 +31,8 @@ pub struct Recorded {
     pub nino: Option<String>,
     pub phone: Option<String>,
     pub email: Option<String>,
+    /// The month the system recorded them.
+    pub recorded: Month,
 }
 
 /// What a system asks for when it records someone.
@@ -42,15 +45,64 @@ pub struct Holds {
     pub middle: bool,
 }
 
-/// An address as one system recorded it.
+/// An address as one system recorded it: the home it means (the truth),
+/// and what was written, element by element.
 #[derive(Debug, Clone)]
 pub struct RecordedAddress {
     pub dwelling: DwellingId,
-    pub line1: String,
-    pub line2: String,
-    pub line3: String,
+    /// The premises, in order: ["Flat 3, 12 Oak Road"], or ["Flat 3, Oak
+    /// Court", "12 Oak Road"], or ["Rose Cottage", "Heol y Bont"].
+    pub premises: Vec<String>,
+    /// Blank when left out.
+    pub locality: String,
+    pub town: String,
     pub postcode: String,
     pub uprn: Option<u64>,
+    /// The month it was written.
+    pub recorded: Month,
+}
+
+impl RecordedAddress {
+    /// The address in `n` lines (`n` at least 1), as a system with that many
+    /// address columns holds it: the premises first, then locality and town;
+    /// when there are more parts than lines, the premises share the first
+    /// line, then locality and town share the last. Unused lines are blank.
+    pub fn lines(&self, n: usize) -> Vec<String> {
+        let n = n.max(1);
+        let mut premises: Vec<String> = self.premises.clone();
+        let mut area: Vec<String> = [&self.locality, &self.town]
+            .into_iter()
+            .filter(|s| !s.is_empty())
+            .cloned()
+            .collect();
+        while premises.len() + area.len() > n {
+            if premises.len() > 1 {
+                let next = premises.remove(1);
+                premises[0] = format!("{}, {next}", premises[0]);
+            } else if area.len() > 1 {
+                let last = area.pop().unwrap_or_default();
+                area[0] = format!("{}, {last}", area[0]);
+            } else if let Some(last) = area.pop() {
+                match premises.first_mut() {
+                    Some(p) => *p = format!("{p}, {last}"),
+                    None => premises.push(last),
+                }
+            }
+        }
+        premises.extend(area);
+        premises.resize(n, String::new());
+        premises
+    }
+
+    /// The whole address on one line, without the postcode.
+    pub fn one_line(&self) -> String {
+        self.lines(1).remove(0)
+    }
+
+    /// The premises only ("Flat 3, 12 Oak Road"): what a job system records as the location.
+    pub fn premises_line(&self) -> String {
+        self.premises.join(", ")
+    }
 }
 
 pub fn record_person(
@@ -109,6 +161,7 @@ pub fn record_person(
             }
         });
     let email = p.email.as_ref().filter(|_| r(rng, holds.email)).cloned();
+    let recorded = Month::of(today);
     let married = p.partner.is_some() || p.surname != p.birth_surname;
     let title = if !p.female {
         "Mr"
@@ -137,55 +190,179 @@ pub fn record_person(
         nino,
         phone,
         email,
+        recorded,
     }
 }
 
-/// Where a household lives, as a system records it.
-fn home_address(w: &World, h: &Household, holds_uprn: bool, rng: &mut Pcg64Mcg) -> RecordedAddress {
-    let d = &w.geo.dwellings[h.dwelling as usize];
+/// Where a household lives, as a system records it now.
+fn home_address(
+    w: &World,
+    h: &Household,
+    holds_uprn: bool,
+    referral: bool,
+    month: Month,
+    rng: &mut Pcg64Mcg,
+) -> RecordedAddress {
     record_address(
-        d,
+        &w.geo,
+        &w.profile,
         h.dwelling,
-        &w.profile.town.post_town,
-        &w.profile.noise,
-        holds_uprn,
+        Recording {
+            holds_uprn,
+            referral,
+            month,
+        },
         rng,
     )
 }
 
+/// How an address comes to be written.
+#[derive(Debug, Clone, Copy)]
+pub struct Recording {
+    /// The system holds UPRNs (picked from the gazetteer), though not always.
+    pub holds_uprn: bool,
+    /// A referral or job typed from a form or another agency's free text,
+    /// which sometimes lacks a postcode.
+    pub referral: bool,
+    /// When it is written: the postcode then in use, and any recode before it.
+    pub month: Month,
+}
+
+/// Home `id` as someone writes it into a council system in `rec.month`, with
+/// the slips and habits the profile's `[noise]` rates describe. Whatever is
+/// written, it still means this home: no slip here makes a different real
+/// address (a flat keeps its number, a house its number and suffix).
 pub fn record_address(
-    d: &Dwelling,
+    geo: &Geography,
+    profile: &Profile,
     id: DwellingId,
-    post_town: &str,
-    noise_p: &NoiseProfile,
-    holds_uprn: bool,
+    rec: Recording,
     rng: &mut Pcg64Mcg,
 ) -> RecordedAddress {
+    let np = &profile.noise;
     let r = |rng: &mut Pcg64Mcg, x: f64| rng.random::<f64>() < x;
-    let line1 = if r(rng, noise_p.address_style_rate) {
-        noise::address_variant(&d.line1, rng)
-    } else {
-        d.line1.clone()
+    let d = &geo.dwellings[id as usize];
+    let s = &geo.streets[d.street as usize];
+    // In Wales a street with two names is written in either language.
+    let welsh = s.welsh_name.is_some() && r(rng, np.welsh_name_rate);
+    let mut street = match (&s.welsh_name, welsh) {
+        (Some(cy), true) => cy.clone(),
+        _ => s.name.clone(),
     };
-    let mut postcode = d.postcode.clone();
-    if r(rng, noise_p.postcode_typo_rate) {
-        postcode = noise::postcode_typo(&postcode, rng);
+    if r(rng, np.street_typo_rate) {
+        street = noise::typo(&street, rng);
     }
-    if r(rng, noise_p.postcode_format_rate) {
-        postcode = noise::postcode_variant(&postcode, rng);
+    let in_block = d.flat.is_some() && d.name.is_some();
+    let mut name = d.name.clone();
+    if in_block && r(rng, np.building_name_missing_rate) {
+        name = None;
     }
-    let (line2, line3) = if d.line2.is_empty() {
-        (d.locality.clone(), post_town.to_string())
-    } else {
-        (d.line2.clone(), d.locality.clone())
+    if let Some(n) = name.as_mut() {
+        if r(rng, np.street_typo_rate) {
+            *n = noise::typo(n, rng);
+        }
+    }
+    let mut number = d
+        .number
+        .map(|n| format!("{n}{}", d.suffix.map(String::from).unwrap_or_default()));
+    // A block known by its name is often written without its street number.
+    if in_block && name.is_some() && r(rng, np.building_number_missing_rate) {
+        number = None;
+    }
+    let numbered_street = match &number {
+        Some(n) => format!("{n} {street}"),
+        None => street.clone(),
     };
+    // A flat: "Flat 3", or the bare number ("3, 12 Oak Road") as systems fed
+    // from a numbered SAO print it. A lettered flat keeps its word ("Flat A").
+    // Written in Welsh, a flat is a "Fflat", as the gazetteer's CYM LPI has it.
+    let flat_word = if welsh { "Fflat" } else { "Flat" };
+    let (flat, bare) = match d.flat {
+        Some(f) => {
+            let id = f.id();
+            let bare = f.number.is_some() && r(rng, np.flat_bare_number_rate);
+            (
+                Some(if bare {
+                    id
+                } else {
+                    format!("{flat_word} {id}")
+                }),
+                bare,
+            )
+        }
+        None => (None, false),
+    };
+    let mut premises = match (flat, name) {
+        (Some(flat), Some(name)) => vec![format!("{flat}, {name}"), numbered_street],
+        (None, Some(name)) => vec![name, numbered_street],
+        (Some(flat), None) => vec![format!("{flat}, {numbered_street}")],
+        (None, None) => vec![numbered_street],
+    };
+    // Other styles of the line that holds the street: "12 Oak Rd",
+    // "3/12 Oak Road", "12 Oak Road Flat 3", capitals (not for a bare flat
+    // number, whose styles would make it another address).
+    if !bare && r(rng, np.address_style_rate) {
+        if let Some(last) = premises.last_mut() {
+            *last = noise::address_variant(last, rng);
+        }
+    }
+    let locality = if r(rng, np.locality_missing_rate) {
+        String::new()
+    } else if welsh {
+        names::welsh_place(&s.locality).to_string()
+    } else {
+        s.locality.clone()
+    };
+    let town = if r(rng, np.post_town_missing_rate) {
+        String::new()
+    } else {
+        profile.town.post_town.clone()
+    };
+    // The postcode in use when written; after a recode, often still the old one.
+    let mut postcode = d.postcode_at(rec.month).to_string();
+    if let Some((old, when)) = &d.old_postcode {
+        if *when <= rec.month && r(rng, np.stale_postcode_rate) {
+            postcode = old.clone();
+        }
+    }
+    if rec.referral && r(rng, np.postcode_missing_rate) {
+        postcode.clear();
+    }
+    if !postcode.is_empty() {
+        if r(rng, np.postcode_typo_rate) {
+            postcode = noise::postcode_typo(&postcode, rng);
+        }
+        if r(rng, np.postcode_format_rate) {
+            postcode = noise::postcode_variant(&postcode, rng);
+        }
+    }
     RecordedAddress {
         dwelling: id,
-        line1,
-        line2,
-        line3,
+        premises,
+        locality,
+        town,
         postcode,
-        uprn: (holds_uprn && !r(rng, noise_p.uprn_missing_rate)).then_some(d.uprn),
+        uprn: (rec.holds_uprn && !r(rng, np.uprn_missing_rate)).then_some(d.uprn),
+        recorded: rec.month,
+    }
+}
+
+/// Home `id` as the housing system's property file holds it: the canonical
+/// form, no slips, with the postcode current when the tenancy was set up.
+pub fn property_address(geo: &Geography, id: DwellingId, month: Month) -> RecordedAddress {
+    let d = &geo.dwellings[id as usize];
+    let mut premises = vec![d.line1.clone()];
+    if !d.line2.is_empty() {
+        premises.push(d.line2.clone());
+    }
+    RecordedAddress {
+        dwelling: id,
+        premises,
+        locality: d.locality.clone(),
+        town: String::new(),
+        postcode: d.postcode_at(month).to_string(),
+        uprn: None,
+        recorded: month,
     }
 }
 
@@ -220,6 +397,8 @@ pub struct Tenancy {
     pub tenancy_ref: String,
     pub household: HouseholdId,
     pub dwelling: DwellingId,
+    /// The property file's address for the home.
+    pub address: RecordedAddress,
     pub tenants: Vec<Recorded>,
     pub started: NaiveDate,
     pub closed: Option<Month>,
@@ -257,6 +436,8 @@ pub struct LogRow {
     pub key: String,
     pub fields: Vec<String>,
     pub people: Vec<(String, PersonId)>,
+    /// Record keys whose row holds an address, and the UPRN it means.
+    pub addresses: Vec<(String, u64)>,
 }
 
 /// A link from a source record to the true person: the truth behind linkage.
@@ -483,7 +664,7 @@ impl Council {
         let today = month.last_day();
         let n = self.next();
         let account_ref = format!("{:08}", 40_000_000 + n);
-        let address = home_address(w, h, true, rng);
+        let address = home_address(w, h, true, false, month, rng);
         let parties: Vec<(u8, Recorded)> = liable
             .iter()
             .enumerate()
@@ -543,9 +724,7 @@ impl Council {
                 if claim.address.dwelling != h.dwelling
                     && rng.random::<f64>() > np.stale_address_rate
                 {
-                    let d = &w.geo.dwellings[h.dwelling as usize];
-                    claim.address =
-                        record_address(d, h.dwelling, &w.profile.town.post_town, np, true, rng);
+                    claim.address = home_address(w, h, true, false, month, rng);
                 }
                 continue;
             }
@@ -578,14 +757,13 @@ impl Council {
                 );
                 record_person(&w.people[*p as usize], today, np, BEN_HOLDS, rng)
             });
-            let d = &w.geo.dwellings[h.dwelling as usize];
             let started = month.day(rng.random_range(1..29));
             self.claims.push(Claim {
                 claim_ref,
                 household: h.id,
                 claimant,
                 partner,
-                address: record_address(d, h.dwelling, &w.profile.town.post_town, np, true, rng),
+                address: home_address(w, h, true, false, month, rng),
                 started,
                 closed: None,
                 ineligible_months: 0,
@@ -639,6 +817,7 @@ impl Council {
                 tenancy_ref,
                 household: h.id,
                 dwelling: h.dwelling,
+                address: property_address(&w.geo, h.dwelling, month),
                 tenants,
                 started,
                 closed: None,
@@ -671,9 +850,7 @@ impl Council {
             } else if a.address.dwelling != h.dwelling
                 && rng.random::<f64>() > np.stale_address_rate
             {
-                let d = &w.geo.dwellings[h.dwelling as usize];
-                a.address =
-                    record_address(d, h.dwelling, &w.profile.town.post_town, np, false, rng);
+                a.address = home_address(w, h, false, false, month, rng);
             }
         }
         let mut apply: Vec<(HouseholdId, &'static str, char)> = Vec::new();
@@ -712,12 +889,11 @@ impl Council {
             let app_ref = format!("HR/{}/{:06}", month.year(), n % 1_000_000);
             let applicant = record_person(&w.people[lead as usize], today, np, HR_HOLDS, rng);
             self.link(SourceSystem::HousingRegister, app_ref.clone(), lead, month);
-            let d = &w.geo.dwellings[h.dwelling as usize];
             self.applications.push(Application {
                 app_ref,
                 household: hh,
                 applicant,
-                address: record_address(d, h.dwelling, &w.profile.town.post_town, np, false, rng),
+                address: home_address(w, h, false, false, month, rng),
                 registered: month.day(rng.random_range(1..29)),
                 reason,
                 band,
@@ -806,14 +982,7 @@ impl Council {
                     person: p,
                     forenames,
                     surname: rec.surname,
-                    address: record_address(
-                        d,
-                        h.dwelling,
-                        &w.profile.town.post_town,
-                        np,
-                        true,
-                        rng,
-                    ),
+                    address: home_address(w, h, true, false, month, rng),
                     added: today,
                     deleted: None,
                     attainer_dob: (age == 17).then_some(person.dob),
@@ -926,7 +1095,7 @@ impl Council {
                 _ => CONTACT_IN_PERSON,
             };
             let rec = record_person(&w.people[p as usize], today, np, holds, rng);
-            let addr = home_address(w, h, false, rng);
+            let addr = home_address(w, h, false, false, month, rng);
             let n = self.next();
             let key = format!("CC{:09}", n);
             let caller = match rng.random_range(0..4) {
@@ -940,7 +1109,25 @@ impl Council {
                 rng.random_range(8..18),
                 rng.random_range(0..60)
             );
+            // Advisers take the address for some contacts only, and
+            // sometimes just the postcode to find the account.
             let give_address = rng.random::<f64>() < 0.6;
+            let postcode = if give_address || rng.random::<bool>() {
+                addr.postcode.clone()
+            } else {
+                String::new()
+            };
+            let address = if give_address {
+                addr.one_line()
+            } else {
+                String::new()
+            };
+            let uprn = w.geo.dwellings[addr.dwelling as usize].uprn;
+            let addresses = if postcode.is_empty() && address.is_empty() {
+                Vec::new()
+            } else {
+                vec![(key.clone(), uprn)]
+            };
             self.logs.push(LogRow {
                 source: SourceSystem::ContactCentre,
                 key: key.clone(),
@@ -950,20 +1137,13 @@ impl Council {
                     channel.to_string(),
                     caller,
                     rec.phone.unwrap_or_default(),
-                    if give_address || rng.random::<bool>() {
-                        addr.postcode.clone()
-                    } else {
-                        String::new()
-                    },
-                    if give_address {
-                        format!("{}, {}", addr.line1, addr.line2)
-                    } else {
-                        String::new()
-                    },
+                    postcode,
+                    address,
                     rec.email.unwrap_or_default(),
                     topic.to_string(),
                 ],
                 people: vec![(key, p)],
+                addresses,
             });
         }
         // Street scene: bulky waste at moments of change, and routinely.
@@ -998,7 +1178,8 @@ impl Council {
                 continue;
             };
             let rec = record_person(&w.people[p as usize], today, np, STREET_HOLDS, rng);
-            let addr = home_address(w, h, true, rng);
+            let addr = home_address(w, h, true, true, month, rng);
+            let uprn = w.geo.dwellings[addr.dwelling as usize].uprn;
             let n = self.next();
             let key = format!("SS-{}-{:07}", date.year(), n % 10_000_000);
             let items = if kind == "bulky_waste" {
@@ -1023,14 +1204,15 @@ impl Council {
                     date.format("%d/%m/%Y").to_string(),
                     kind.to_string(),
                     format!("{} {}", rec.forename, rec.surname),
-                    addr.line1.clone(),
+                    addr.premises_line(),
                     addr.postcode.clone(),
                     addr.uprn.map(|u| u.to_string()).unwrap_or_default(),
                     rec.phone.unwrap_or_default(),
                     rec.email.unwrap_or_default(),
                     items.to_string(),
                 ],
-                people: vec![(key, p)],
+                people: vec![(key.clone(), p)],
+                addresses: vec![(key, uprn)],
             });
         }
         // Early help: families under strain.
@@ -1072,7 +1254,8 @@ impl Council {
             };
             let c = record_person(&w.people[child as usize], today, np, EH_HOLDS, rng);
             let pr = record_person(&w.people[parent as usize], today, np, EH_HOLDS, rng);
-            let addr = home_address(w, h, false, rng);
+            let addr = home_address(w, h, false, true, month, rng);
+            let uprn = w.geo.dwellings[addr.dwelling as usize].uprn;
             let n = self.next();
             let key = format!("EH{:07}", n % 10_000_000);
             let referrer = [
@@ -1095,7 +1278,7 @@ impl Council {
                     pr.forename,
                     pr.surname,
                     fmt_dmy(pr.dob),
-                    format!("{}, {}", addr.line1, addr.line2),
+                    addr.one_line(),
                     addr.postcode,
                     referrer.to_string(),
                     reason.to_string(),
@@ -1103,6 +1286,10 @@ impl Council {
                 people: vec![
                     (format!("{key}/child"), child),
                     (format!("{key}/parent"), parent),
+                ],
+                addresses: vec![
+                    (format!("{key}/child"), uprn),
+                    (format!("{key}/parent"), uprn),
                 ],
             });
         }
@@ -1122,7 +1309,9 @@ impl Council {
             }
             let h = &w.households[hap.household as usize];
             let rec = record_person(person, today, np, ASC_HOLDS, rng);
-            let addr = home_address(w, h, false, rng);
+            let addr = home_address(w, h, false, true, month, rng);
+            let uprn = w.geo.dwellings[addr.dwelling as usize].uprn;
+            let lines = addr.lines(2);
             let n = self.next();
             let key = format!("ASC-{:06}", n % 1_000_000);
             let source = [
@@ -1142,14 +1331,15 @@ impl Council {
                     rec.forename,
                     rec.surname,
                     rec.dob.map(|d| d.to_string()).unwrap_or_default(),
-                    addr.line1,
-                    addr.line2,
+                    lines[0].clone(),
+                    lines[1].clone(),
                     addr.postcode,
                     rec.phone.unwrap_or_default(),
                     source.to_string(),
                     reason.to_string(),
                 ],
-                people: vec![(key, p)],
+                people: vec![(key.clone(), p)],
+                addresses: vec![(key, uprn)],
             });
         }
         for row in &self.logs {
@@ -1299,5 +1489,198 @@ impl World {
             150_000 + 40_000 * (h.members.len() as i64 - 1)
         };
         earnings.0 < threshold
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::SeedableRng;
+    use std::collections::HashSet;
+
+    fn town(profile: &Profile) -> Geography {
+        let first = profile.town.start_month.plus(-12);
+        let mut rng = Pcg64Mcg::seed_from_u64(3);
+        let mut estate = Pcg64Mcg::seed_from_u64(4);
+        build_geography(profile, 3000, first, &mut rng, &mut estate)
+    }
+
+    fn quiet(mut p: Profile) -> Profile {
+        let n = &mut p.noise;
+        for x in [
+            &mut n.address_style_rate,
+            &mut n.locality_missing_rate,
+            &mut n.post_town_missing_rate,
+            &mut n.building_name_missing_rate,
+            &mut n.building_number_missing_rate,
+            &mut n.flat_bare_number_rate,
+            &mut n.street_typo_rate,
+            &mut n.stale_postcode_rate,
+            &mut n.postcode_missing_rate,
+            &mut n.postcode_typo_rate,
+            &mut n.postcode_format_rate,
+            &mut n.welsh_name_rate,
+            &mut n.uprn_missing_rate,
+        ] {
+            *x = 0.0;
+        }
+        p
+    }
+
+    fn words(s: &str) -> HashSet<String> {
+        s.split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .map(str::to_uppercase)
+            .collect()
+    }
+
+    fn record(geo: &Geography, p: &Profile, id: DwellingId, rng: &mut Pcg64Mcg) -> RecordedAddress {
+        let rec = Recording {
+            holds_uprn: true,
+            referral: true,
+            month: p.town.start_month,
+        };
+        record_address(geo, p, id, rec, rng)
+    }
+
+    #[test]
+    fn without_noise_an_address_is_written_as_royal_mail_would() {
+        for name in ["birmingham", "ceredigion"] {
+            let p = quiet(Profile::load(name).expect("profile"));
+            let geo = town(&p);
+            let mut rng = Pcg64Mcg::seed_from_u64(1);
+            for (i, d) in geo.dwellings.iter().enumerate() {
+                let a = record(&geo, &p, i as DwellingId, &mut rng);
+                let mut canonical = vec![d.line1.clone()];
+                if !d.line2.is_empty() {
+                    canonical.push(d.line2.clone());
+                }
+                assert_eq!(a.premises, canonical);
+                assert_eq!(a.locality, d.locality);
+                assert_eq!(a.town, p.town.post_town);
+                assert_eq!(a.postcode, d.postcode);
+                assert_eq!(a.uprn, Some(d.uprn));
+            }
+        }
+    }
+
+    #[test]
+    fn noisy_addresses_differ_but_keep_their_numbers() {
+        for name in ["birmingham", "ceredigion"] {
+            let mut p = Profile::load(name).expect("profile");
+            let n = &mut p.noise;
+            n.address_style_rate = 1.0;
+            n.locality_missing_rate = 0.5;
+            n.post_town_missing_rate = 0.5;
+            n.building_name_missing_rate = 0.5;
+            n.building_number_missing_rate = 0.5;
+            n.flat_bare_number_rate = 0.3;
+            n.street_typo_rate = 0.5;
+            n.welsh_name_rate = 0.5;
+            let geo = town(&p);
+            let mut rng = Pcg64Mcg::seed_from_u64(2);
+            let mut dropped_numbers = 0;
+            for (i, d) in geo.dwellings.iter().enumerate() {
+                let canonical = if d.line2.is_empty() {
+                    d.line1.clone()
+                } else {
+                    format!("{}, {}", d.line1, d.line2)
+                };
+                for _ in 0..5 {
+                    let a = record(&geo, &p, i as DwellingId, &mut rng);
+                    let written = a.premises_line();
+                    assert_ne!(written, canonical, "noise changes the address");
+                    let w = words(&written);
+                    if let Some(f) = d.flat {
+                        assert!(w.contains(&f.id()), "flat {} in {written}", f.id());
+                    }
+                    if let Some(n) = d.number {
+                        let number =
+                            format!("{n}{}", d.suffix.map(String::from).unwrap_or_default());
+                        if !w.contains(&number) {
+                            // Only a named block may be written by its name alone.
+                            assert!(
+                                d.flat.is_some() && d.name.is_some(),
+                                "{canonical} -> {written}"
+                            );
+                            dropped_numbers += 1;
+                        }
+                    }
+                }
+            }
+            assert!(name == "ceredigion" || dropped_numbers > 0);
+        }
+    }
+
+    #[test]
+    fn a_recoded_home_is_written_with_its_old_or_new_postcode() {
+        let mut p = quiet(Profile::load("birmingham").expect("profile"));
+        p.noise.stale_postcode_rate = 0.5;
+        let mut geo = town(&p);
+        let start = p.town.start_month;
+        let id = 10;
+        let old = geo.dwellings[id].postcode.clone();
+        geo.dwellings[id].postcode = "B99 9ZZ".into();
+        geo.dwellings[id].old_postcode = Some((old.clone(), start));
+        let mut rng = Pcg64Mcg::seed_from_u64(5);
+        let at = |m: Month, rng: &mut Pcg64Mcg| {
+            let rec = Recording {
+                holds_uprn: false,
+                referral: false,
+                month: m,
+            };
+            record_address(&geo, &p, id as DwellingId, rec, rng).postcode
+        };
+        assert!(
+            (0..50).all(|_| at(start.plus(-1), &mut rng) == old),
+            "before the recode"
+        );
+        let after: HashSet<String> = (0..200).map(|_| at(start, &mut rng)).collect();
+        assert_eq!(after, HashSet::from([old, "B99 9ZZ".to_string()]));
+    }
+
+    #[test]
+    fn address_lines_put_the_premises_first() {
+        let a = RecordedAddress {
+            dwelling: 0,
+            premises: vec!["Flat 3, Oak Court".into(), "12 Oak Road".into()],
+            locality: "Acocks Green".into(),
+            town: "BIRMINGHAM".into(),
+            postcode: "B27 6AA".into(),
+            uprn: None,
+            recorded: Month::of(chrono::NaiveDate::MIN),
+        };
+        assert_eq!(
+            a.lines(4),
+            [
+                "Flat 3, Oak Court",
+                "12 Oak Road",
+                "Acocks Green",
+                "BIRMINGHAM"
+            ]
+        );
+        assert_eq!(
+            a.lines(3),
+            [
+                "Flat 3, Oak Court, 12 Oak Road",
+                "Acocks Green",
+                "BIRMINGHAM"
+            ]
+        );
+        assert_eq!(
+            a.lines(2),
+            ["Flat 3, Oak Court, 12 Oak Road", "Acocks Green, BIRMINGHAM"]
+        );
+        assert_eq!(
+            a.one_line(),
+            "Flat 3, Oak Court, 12 Oak Road, Acocks Green, BIRMINGHAM"
+        );
+        let bare = RecordedAddress {
+            premises: vec!["12 Oak Road".into()],
+            locality: String::new(),
+            ..a
+        };
+        assert_eq!(bare.lines(3), ["12 Oak Road", "BIRMINGHAM", ""]);
+        assert_eq!(bare.lines(0), ["12 Oak Road, BIRMINGHAM"]);
     }
 }

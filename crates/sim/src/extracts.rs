@@ -2,7 +2,8 @@
 //! export it: its own columns, identifiers, date styles and money format.
 //! Column lists here are the contract documented in `docs/extracts.md`.
 
-use crate::council::{case_ref, fmt_dmy, Council, RecordedAddress};
+use crate::council::{case_ref, fmt_dmy, Council, Recorded, RecordedAddress};
+use crate::gazetteer;
 use crate::life::{Duty, World};
 use crate::town::Work;
 use chrono::NaiveDate;
@@ -191,7 +192,16 @@ pub fn file_name(source: SourceSystem, month: Month) -> String {
     format!("extracts/{0}/{0}_{1}.csv", source.as_str(), month)
 }
 
-/// Write one source's extract for `month` under `root`; returns the data rows written.
+/// What one source's extract for a month holds: its data rows, and the
+/// records whose address is shown for the first time or has changed (the
+/// record key and the UPRN the address means), for `truth/record_addresses.csv`.
+#[derive(Debug, Default)]
+pub struct Written {
+    pub rows: u64,
+    pub addresses: Vec<(String, u64)>,
+}
+
+/// Write one source's extract for `month` under `root`.
 pub fn write_source(
     root: &Path,
     source: SourceSystem,
@@ -199,7 +209,7 @@ pub fn write_source(
     c: &Council,
     month: Month,
     first: bool,
-) -> std::io::Result<u64> {
+) -> std::io::Result<Written> {
     let path = root.join(file_name(source, month));
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir)?;
@@ -207,16 +217,51 @@ pub fn write_source(
     let mut out = csv::WriterBuilder::new()
         .from_writer(BufWriter::with_capacity(1 << 20, File::create(&path)?));
     out.write_record(columns(source)).map_err(csv_io)?;
-    let rows = match source {
-        SourceSystem::CouncilTax => council_tax(&mut out, w, c, month),
-        SourceSystem::Benefits => benefits(&mut out, w, c, month),
-        SourceSystem::Rent => rent(&mut out, w, c, month),
-        SourceSystem::HousingRegister => housing_register(&mut out, w, c, month),
-        SourceSystem::Homelessness => homelessness(&mut out, w, c, month),
-        SourceSystem::ElectoralRegister => electoral(&mut out, c, month, first),
-        _ => logs(&mut out, c, source),
+    let mut written = Written::default();
+    let wr = &mut written;
+    match source {
+        SourceSystem::CouncilTax => council_tax(&mut out, w, c, month, first, wr),
+        SourceSystem::Benefits => benefits(&mut out, w, c, month, first, wr),
+        SourceSystem::Rent => rent(&mut out, w, c, month, first, wr),
+        SourceSystem::HousingRegister => housing_register(&mut out, w, c, month, first, wr),
+        SourceSystem::Homelessness => homelessness(&mut out, w, month, wr),
+        SourceSystem::ElectoralRegister => electoral(&mut out, w, c, month, first, wr),
+        _ => logs(&mut out, c, source, wr),
     }
     .map_err(csv_io)?;
+    out.flush()?;
+    Ok(written)
+}
+
+pub fn gazetteer_file_name(month: Month) -> String {
+    format!("extracts/gazetteer/gazetteer_{month}.csv")
+}
+
+/// Write the gazetteer export for `month`: every LPI the first month (all
+/// `I`), afterwards only the LPIs that changed. Returns the rows written.
+pub fn write_gazetteer(root: &Path, w: &World, month: Month, first: bool) -> std::io::Result<u64> {
+    let path = root.join(gazetteer_file_name(month));
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    let mut out = csv::WriterBuilder::new()
+        .from_writer(BufWriter::with_capacity(1 << 20, File::create(&path)?));
+    out.write_record(gazetteer::COLUMNS).map_err(csv_io)?;
+    let props: Vec<(gazetteer::Prop, &str)> = if first {
+        gazetteer::all_props(&w.geo)
+            .into_iter()
+            .map(|p| (p, "I"))
+            .collect()
+    } else {
+        gazetteer::changed_props(&w.geo)
+    };
+    let mut rows = 0;
+    for (prop, change) in props {
+        for row in gazetteer::lpi_rows(&w.geo, &w.profile, prop, change) {
+            out.write_record(&row).map_err(csv_io)?;
+            rows += 1;
+        }
+    }
     out.flush()?;
     Ok(rows)
 }
@@ -241,8 +286,26 @@ fn uprn(a: &RecordedAddress) -> String {
     a.uprn.map(|u| u.to_string()).unwrap_or_default()
 }
 
-fn council_tax(out: &mut CsvOut, w: &World, c: &Council, month: Month) -> csv::Result<u64> {
-    let mut rows = 0;
+/// The UPRN of the home a recorded address means (the truth).
+fn true_uprn(w: &World, a: &RecordedAddress) -> u64 {
+    w.geo.dwellings[a.dwelling as usize].uprn
+}
+
+/// Whether a row shows an address for the first time: the first extract
+/// shows every record's; later, only those recorded (the person or the
+/// address) this month.
+fn fresh(first: bool, month: Month, a: &RecordedAddress, p: &Recorded) -> bool {
+    first || a.recorded == month || p.recorded == month
+}
+
+fn council_tax(
+    out: &mut CsvOut,
+    w: &World,
+    c: &Council,
+    month: Month,
+    first: bool,
+    wr: &mut Written,
+) -> csv::Result<()> {
     let today = month.last_day();
     for a in c.ct.iter().filter(|a| a.closed.is_none()) {
         let h = &w.households[a.household as usize];
@@ -268,7 +331,14 @@ fn council_tax(out: &mut CsvOut, w: &World, c: &Council, month: Month) -> csv::R
         };
         let balance = if primary { h.ct_arrears } else { Pence::ZERO };
         let stage = if primary { h.ct_stage.as_str() } else { "" };
+        let lines = a.address.lines(3);
         for (party_no, p) in &a.parties {
+            if fresh(first, month, &a.address, p) {
+                wr.addresses.push((
+                    format!("{}/{party_no}", a.account_ref),
+                    true_uprn(w, &a.address),
+                ));
+            }
             out.write_record([
                 a.account_ref.as_str(),
                 &party_no.to_string(),
@@ -278,9 +348,9 @@ fn council_tax(out: &mut CsvOut, w: &World, c: &Council, month: Month) -> csv::R
                 &fmt_dmy(p.dob),
                 &format!("P{:07}", a.dwelling),
                 &uprn(&a.address),
-                &a.address.line1,
-                &a.address.line2,
-                &a.address.line3,
+                &lines[0],
+                &lines[1],
+                &lines[2],
                 &a.address.postcode,
                 &band_letter(d.band),
                 discount,
@@ -291,14 +361,20 @@ fn council_tax(out: &mut CsvOut, w: &World, c: &Council, month: Month) -> csv::R
                 p.phone.as_deref().unwrap_or(""),
                 p.email.as_deref().unwrap_or(""),
             ])?;
-            rows += 1;
+            wr.rows += 1;
         }
     }
-    Ok(rows)
+    Ok(())
 }
 
-fn benefits(out: &mut CsvOut, w: &World, c: &Council, month: Month) -> csv::Result<u64> {
-    let mut rows = 0;
+fn benefits(
+    out: &mut CsvOut,
+    w: &World,
+    c: &Council,
+    month: Month,
+    first: bool,
+    wr: &mut Written,
+) -> csv::Result<()> {
     let today = month.last_day();
     for cl in c.claims.iter().filter(|cl| cl.closed.is_none()) {
         let h = &w.households[cl.household as usize];
@@ -350,6 +426,18 @@ fn benefits(out: &mut CsvOut, w: &World, c: &Council, month: Month) -> csv::Resu
             ),
             None => ("", "", String::new(), String::new()),
         };
+        let uprn_now = true_uprn(w, &cl.address);
+        if fresh(first, month, &cl.address, &cl.claimant) {
+            wr.addresses
+                .push((format!("{}/claimant", cl.claim_ref), uprn_now));
+        }
+        if let Some(p) = &cl.partner {
+            if fresh(first, month, &cl.address, p) {
+                wr.addresses
+                    .push((format!("{}/partner", cl.claim_ref), uprn_now));
+            }
+        }
+        let lines = cl.address.lines(3);
         out.write_record([
             cl.claim_ref.as_str(),
             cl.claimant.title,
@@ -363,9 +451,9 @@ fn benefits(out: &mut CsvOut, w: &World, c: &Council, month: Month) -> csv::Resu
             &pd,
             &pn,
             &dependants.to_string(),
-            &cl.address.line1,
-            &cl.address.line2,
-            &cl.address.line3,
+            &lines[0],
+            &lines[1],
+            &lines[2],
             &cl.address.postcode,
             &uprn(&cl.address),
             h.tenure.as_str(),
@@ -377,17 +465,30 @@ fn benefits(out: &mut CsvOut, w: &World, c: &Council, month: Month) -> csv::Resu
             &cl.started.to_string(),
             passported,
         ])?;
-        rows += 1;
+        wr.rows += 1;
     }
-    Ok(rows)
+    Ok(())
 }
 
-fn rent(out: &mut CsvOut, w: &World, c: &Council, _month: Month) -> csv::Result<u64> {
-    let mut rows = 0;
+fn rent(
+    out: &mut CsvOut,
+    w: &World,
+    c: &Council,
+    month: Month,
+    first: bool,
+    wr: &mut Written,
+) -> csv::Result<()> {
     for t in c.tenancies.iter().filter(|t| t.closed.is_none()) {
         let h = &w.households[t.household as usize];
         let d = &w.geo.dwellings[t.dwelling as usize];
+        let lines = t.address.lines(2);
         for (i, p) in t.tenants.iter().enumerate() {
+            if fresh(first, month, &t.address, p) {
+                wr.addresses.push((
+                    format!("{}/{}", t.tenancy_ref, i + 1),
+                    true_uprn(w, &t.address),
+                ));
+            }
             out.write_record([
                 t.tenancy_ref.as_str(),
                 &d.housing_ref.map(|r| format!("HSG{r}")).unwrap_or_default(),
@@ -399,23 +500,29 @@ fn rent(out: &mut CsvOut, w: &World, c: &Council, _month: Month) -> csv::Result<
                     .map(|d| d.format("%d-%b-%Y").to_string())
                     .unwrap_or_default(),
                 p.nino.as_deref().unwrap_or(""),
-                &d.line1,
-                &d.locality,
-                &d.postcode,
+                &lines[0],
+                &lines[1],
+                &t.address.postcode,
                 &t.started.format("%d-%b-%Y").to_string(),
                 &money(weekly(h.rent_monthly)),
                 &money(h.rent_arrears),
                 h.rent_stage.as_str(),
                 p.phone.as_deref().unwrap_or(""),
             ])?;
-            rows += 1;
+            wr.rows += 1;
         }
     }
-    Ok(rows)
+    Ok(())
 }
 
-fn housing_register(out: &mut CsvOut, w: &World, c: &Council, month: Month) -> csv::Result<u64> {
-    let mut rows = 0;
+fn housing_register(
+    out: &mut CsvOut,
+    w: &World,
+    c: &Council,
+    month: Month,
+    first: bool,
+    wr: &mut Written,
+) -> csv::Result<()> {
     let today = month.last_day();
     for a in c
         .applications
@@ -430,6 +537,10 @@ fn housing_register(out: &mut CsvOut, w: &World, c: &Council, month: Month) -> c
             .filter(|p| !w.people[**p as usize].is_adult(today))
             .count();
         let bedrooms = 1 + children.div_ceil(2) + (size - children).saturating_sub(2);
+        if fresh(first, month, &a.address, &a.applicant) {
+            wr.addresses
+                .push((a.app_ref.clone(), true_uprn(w, &a.address)));
+        }
         out.write_record([
             a.app_ref.as_str(),
             &a.applicant.forename,
@@ -439,10 +550,7 @@ fn housing_register(out: &mut CsvOut, w: &World, c: &Council, month: Month) -> c
             a.applicant.nino.as_deref().unwrap_or(""),
             a.applicant.email.as_deref().unwrap_or(""),
             a.applicant.phone.as_deref().unwrap_or(""),
-            &format!(
-                "{}, {}, {}",
-                a.address.line1, a.address.line2, a.address.line3
-            ),
+            &a.address.one_line(),
             &a.address.postcode,
             &size.to_string(),
             &bedrooms.to_string(),
@@ -451,15 +559,13 @@ fn housing_register(out: &mut CsvOut, w: &World, c: &Council, month: Month) -> c
             &fmt_dmy(Some(a.registered)),
             a.status,
         ])?;
-        rows += 1;
+        wr.rows += 1;
     }
-    Ok(rows)
+    Ok(())
 }
 
-fn homelessness(out: &mut CsvOut, w: &World, c: &Council, month: Month) -> csv::Result<u64> {
-    let _ = c;
+fn homelessness(out: &mut CsvOut, w: &World, month: Month, wr: &mut Written) -> csv::Result<()> {
     let welsh = matches!(w.profile.town.nation, Nation::Wales);
-    let mut rows = 0;
     let np = &w.profile.noise;
     for case in w.cases.iter().filter(|k| {
         k.last_update == month
@@ -470,8 +576,20 @@ fn homelessness(out: &mut CsvOut, w: &World, c: &Council, month: Month) -> csv::
         // Homelessness officers take details in person: few typing slips, but some.
         let mut rng = rand_pcg::Pcg64Mcg::new(0xcafe_f00d_u128 + case.id as u128);
         let rec = crate::council::record_person(p, case.approached, np, HOM_HOLDS, &mut rng);
-        let h = &w.households[case.household as usize];
-        let d = &w.geo.dwellings[h.dwelling as usize];
+        // The last settled address, as the officer wrote it at the approach.
+        let addr = crate::council::record_address(
+            &w.geo,
+            &w.profile,
+            case.settled,
+            crate::council::Recording {
+                holds_uprn: false,
+                referral: false,
+                month: Month::of(case.approached),
+            },
+            &mut rng,
+        );
+        let key = case_ref(case.id, case.approached);
+        wr.addresses.push((key.clone(), true_uprn(w, &addr)));
         let duty = match (case.duty, welsh) {
             (Duty::Prevention, true) => "s66",
             (Duty::Relief, true) => "s73",
@@ -480,14 +598,14 @@ fn homelessness(out: &mut CsvOut, w: &World, c: &Council, month: Month) -> csv::
         };
         let iso = |d: Option<NaiveDate>| d.map(|d| d.to_string()).unwrap_or_default();
         out.write_record([
-            case_ref(case.id, case.approached).as_str(),
+            key.as_str(),
             &rec.forename,
             &rec.surname,
             &iso(rec.dob),
             rec.nino.as_deref().unwrap_or(""),
             rec.phone.as_deref().unwrap_or(""),
-            &d.line1,
-            &d.postcode,
+            &addr.one_line(),
+            &addr.postcode,
             &case.approached.to_string(),
             &case.household_size.to_string(),
             case.reason,
@@ -498,9 +616,9 @@ fn homelessness(out: &mut CsvOut, w: &World, c: &Council, month: Month) -> csv::
             &iso(case.closed),
             case.outcome.unwrap_or(""),
         ])?;
-        rows += 1;
+        wr.rows += 1;
     }
-    Ok(rows)
+    Ok(())
 }
 
 const HOM_HOLDS: crate::council::Holds = crate::council::Holds {
@@ -511,27 +629,40 @@ const HOM_HOLDS: crate::council::Holds = crate::council::Holds {
     middle: false,
 };
 
-fn electoral(out: &mut CsvOut, c: &Council, month: Month, first: bool) -> csv::Result<u64> {
-    let mut rows = 0;
+fn electoral(
+    out: &mut CsvOut,
+    w: &World,
+    c: &Council,
+    month: Month,
+    first: bool,
+    wr: &mut Written,
+) -> csv::Result<()> {
     let mut write = |out: &mut CsvOut,
                      kind: &str,
                      e: &crate::council::Elector,
                      date: NaiveDate|
      -> csv::Result<()> {
+        // Shown first in the first register, or in the register or notice
+        // of the month the elector was added.
+        if kind != "D" && (first || Month::of(e.added) == month) {
+            wr.addresses
+                .push((e.elector_number.clone(), true_uprn(w, &e.address)));
+        }
+        let lines = e.address.lines(3);
         out.write_record([
             kind,
             &e.elector_number,
             &e.surname,
             &e.forenames,
-            &e.address.line1,
-            &e.address.line2,
-            &e.address.line3,
+            &lines[0],
+            &lines[1],
+            &lines[2],
             &e.address.postcode,
             &uprn(&e.address),
             &fmt_dmy(e.attainer_dob),
             &fmt_dmy(Some(date)),
         ])?;
-        rows += 1;
+        wr.rows += 1;
         Ok(())
     };
     // The revised register is published each December (and we start with one);
@@ -547,14 +678,14 @@ fn electoral(out: &mut CsvOut, c: &Council, month: Month, first: bool) -> csv::R
             }
         }
     }
-    Ok(rows)
+    Ok(())
 }
 
-fn logs(out: &mut CsvOut, c: &Council, source: SourceSystem) -> csv::Result<u64> {
-    let mut rows = 0;
+fn logs(out: &mut CsvOut, c: &Council, source: SourceSystem, wr: &mut Written) -> csv::Result<()> {
     for row in c.logs.iter().filter(|r| r.source == source) {
         out.write_record(&row.fields)?;
-        rows += 1;
+        wr.rows += 1;
+        wr.addresses.extend(row.addresses.iter().cloned());
     }
-    Ok(rows)
+    Ok(())
 }

@@ -6,6 +6,8 @@
 //!
 //! Layout of a simulation's output directory:
 //! - `extracts/<source>/<source>_<YYYY-MM>.csv`: what each council system exports;
+//! - `extracts/gazetteer/gazetteer_<YYYY-MM>.csv`: the council's gazetteer (LLPG),
+//!   in full the first month and as changes after;
 //! - `truth/`: who is who, every true event and crisis, which record is which person;
 //! - `manifest.json`: what was simulated and every file written;
 //! - `summary.json`: aggregates beside the profile's targets.
@@ -15,6 +17,7 @@
 
 pub mod council;
 pub mod extracts;
+pub mod gazetteer;
 pub mod life;
 pub mod names;
 pub mod noise;
@@ -24,7 +27,7 @@ pub mod town;
 mod truth;
 
 pub use profile::{Profile, ProfileError};
-pub use summary::{Escalation, Figures, FileEntry, Manifest, MonthFigures, Summary};
+pub use summary::{Escalation, Figures, FileEntry, GazetteerFile, Manifest, MonthFigures, Summary};
 
 use council::Council;
 use life::World;
@@ -134,7 +137,11 @@ pub fn simulate(cfg: &SimConfig, progress: &dyn Progress) -> Result<SimReport, S
     let mut truth = truth::TruthWriter::create(&work.join("truth")).map_err(wr(&work))?;
     let mut stats = summary::Collector::new(&cfg.profile, start, cfg.months);
     let mut files = Vec::new();
+    let mut gazetteer_files = Vec::new();
     let mut rows = 0u64;
+    // Homelessness cases appear in the months they change; the truth of
+    // their address is written the first time one appears.
+    let mut cases_shown: std::collections::HashSet<String> = std::collections::HashSet::new();
 
     progress.phase(
         "Living through the months",
@@ -156,22 +163,44 @@ pub fn simulate(cfg: &SimConfig, progress: &dyn Progress) -> Result<SimReport, S
             truth.residences(&world, month).map_err(wr(&work))?;
             stats.month(&world, &happenings, month);
             let first_month = i == BURN_IN_MONTHS;
-            let written: Vec<Result<(SourceSystem, u64), SimError>> = SourceSystem::ALL
-                .par_iter()
-                .map(|s| {
-                    extracts::write_source(&work, *s, &world, &council, month, first_month)
-                        .map(|n| (*s, n))
-                        .map_err(wr(&work.join(extracts::file_name(*s, month))))
-                })
-                .collect();
+            let (gazetteer_rows, written) = rayon::join(
+                || {
+                    extracts::write_gazetteer(&work, &world, month, first_month)
+                        .map_err(wr(&work.join(extracts::gazetteer_file_name(month))))
+                },
+                || {
+                    SourceSystem::ALL
+                        .par_iter()
+                        .map(|s| {
+                            extracts::write_source(&work, *s, &world, &council, month, first_month)
+                                .map(|n| (*s, n))
+                                .map_err(wr(&work.join(extracts::file_name(*s, month))))
+                        })
+                        .collect::<Vec<Result<(SourceSystem, extracts::Written), SimError>>>()
+                },
+            );
+            let gazetteer_rows = gazetteer_rows?;
+            rows += gazetteer_rows;
+            gazetteer_files.push(GazetteerFile {
+                period: month,
+                path: extracts::gazetteer_file_name(month),
+                rows: gazetteer_rows,
+            });
             for r in written {
-                let (source, n) = r?;
-                rows += n;
+                let (source, mut n) = r?;
+                if source == SourceSystem::Homelessness {
+                    n.addresses
+                        .retain(|(key, _)| cases_shown.insert(key.clone()));
+                }
+                truth
+                    .record_addresses(source, month, &n.addresses)
+                    .map_err(wr(&work))?;
+                rows += n.rows;
                 files.push(FileEntry {
                     source,
                     period: month,
                     path: extracts::file_name(source, month),
-                    rows: n,
+                    rows: n.rows,
                 });
             }
         }
@@ -193,6 +222,7 @@ pub fn simulate(cfg: &SimConfig, progress: &dyn Progress) -> Result<SimReport, S
         end_month: start.plus(cfg.months as i32 - 1),
         burn_in_months: BURN_IN_MONTHS,
         files: files.clone(),
+        gazetteer: gazetteer_files,
     };
     write_json(&work.join("manifest.json"), &manifest).map_err(wr(&work))?;
     write_json(&work.join("summary.json"), &summary).map_err(wr(&work))?;
@@ -207,7 +237,7 @@ pub fn simulate(cfg: &SimConfig, progress: &dyn Progress) -> Result<SimReport, S
     Ok(SimReport {
         out: cfg.out.clone(),
         summary,
-        files: files.len(),
+        files: files.len() + manifest.gazetteer.len(),
         rows,
     })
 }

@@ -116,6 +116,8 @@ pub struct HomelessCase {
     pub outcome: Option<&'static str>,
     pub household_size: usize,
     pub last_update: Month,
+    /// The home the household was settled in when it approached (its last settled address).
+    pub settled: DwellingId,
 }
 
 /// Knobs tuned during the burn-in so aggregates start at the profile's targets,
@@ -138,6 +140,10 @@ pub struct World {
     pub month: Month,
     pub calib: Calibration,
     pub rng: Pcg64Mcg,
+    /// Draws for the gazetteer: how homes are addressed and laid out, new
+    /// building, demolition and recodes. Kept apart from `rng` so that adding
+    /// detail to the places does not change the lives lived in them.
+    pub estate_rng: Pcg64Mcg,
     factory_next_id: PersonId,
     nino_seq: u32,
     vacant: [Vec<DwellingId>; 4],
@@ -163,7 +169,14 @@ impl World {
     /// Create the town as it stands at `first_month` (before burn-in).
     pub fn new(profile: Profile, n_households: u32, seed: u64, first_month: Month) -> World {
         let mut rng = Pcg64Mcg::seed_from_u64(seed ^ 0x005e_ed0f_7077);
-        let geo = build_geography(&profile, n_households, &mut rng);
+        let mut estate_rng = Pcg64Mcg::seed_from_u64(seed ^ 0x0e57_a7e5_11c9);
+        let geo = build_geography(
+            &profile,
+            n_households,
+            first_month,
+            &mut rng,
+            &mut estate_rng,
+        );
         let mut world = World {
             profile: std::sync::Arc::new(profile),
             geo,
@@ -179,6 +192,7 @@ impl World {
                 tuning: true,
             },
             rng,
+            estate_rng,
             factory_next_id: 0,
             nino_seq: 0,
             vacant: Default::default(),
@@ -196,7 +210,9 @@ impl World {
         .map(|s| (s * n_households as f64).round() as usize);
         let mut by_stock: [Vec<DwellingId>; 4] = Default::default();
         for (i, d) in world.geo.dwellings.iter().enumerate() {
-            by_stock[stock_index(d.stock)].push(i as DwellingId);
+            if d.habitable() {
+                by_stock[stock_index(d.stock)].push(i as DwellingId);
+            }
         }
         let mut order: Vec<(usize, DwellingId)> = Vec::new();
         for (s, list) in by_stock.iter_mut().enumerate() {
@@ -294,7 +310,7 @@ impl World {
             v.clear();
         }
         for (i, d) in self.geo.dwellings.iter().enumerate() {
-            if d.occupant.is_none() {
+            if d.occupant.is_none() && d.habitable() {
                 self.vacant[stock_index(d.stock)].push(i as DwellingId);
             }
         }
@@ -306,7 +322,9 @@ impl World {
     fn take_vacancy(&mut self, tenure: Tenure) -> Option<DwellingId> {
         let v = &mut self.vacant[stock_index(tenure)];
         while let Some(d) = v.pop() {
-            if self.geo.dwellings[d as usize].occupant.is_none() {
+            // Nobody moves into a home before it is finished or after it is demolished.
+            let home = &self.geo.dwellings[d as usize];
+            if home.occupant.is_none() && home.habitable() {
                 return Some(d);
             }
         }
@@ -596,6 +614,16 @@ impl World {
     pub fn step(&mut self) -> Vec<Happening> {
         let mut out = Vec::new();
         let now = self.month;
+        // The stock changes first: homes finished this month can be moved
+        // into this month; a house demolished this month was empty.
+        let finished =
+            crate::gazetteer::month(&mut self.geo, &self.profile, now, &mut self.estate_rng);
+        for d in finished {
+            let home = &self.geo.dwellings[d as usize];
+            if home.occupant.is_none() && home.habitable() {
+                self.vacant[stock_index(home.stock)].push(d);
+            }
+        }
         self.people_events(now, &mut out);
         self.household_events(now, &mut out);
         self.money(now, &mut out);
@@ -1664,6 +1692,7 @@ impl World {
             outcome: None,
             household_size: h.members.len(),
             last_update: now,
+            settled: h.dwelling,
         });
         self.households[hh as usize].open_case = Some(id);
         let kind = if duty == Duty::Prevention {
@@ -1891,7 +1920,7 @@ impl World {
     fn migration(&mut self, now: Month, out: &mut Vec<Happening>) {
         let mut stock = [0usize; 4];
         let mut vacant = [0usize; 4];
-        for d in &self.geo.dwellings {
+        for d in self.geo.dwellings.iter().filter(|d| d.habitable()) {
             stock[stock_index(d.stock)] += 1;
             vacant[stock_index(d.stock)] += d.occupant.is_none() as usize;
         }

@@ -1567,6 +1567,98 @@ pub static BUILDING_NAMES: &[&str] = &[
     "Meadow View",
 ];
 
+/// Streets with an English and a Welsh name, English first. In a Welsh
+/// gazetteer each has two Approved Preferred LPIs, one per language (GeoPlace
+/// DEC-Addresses 7.3.4.2: "an Approved Preferred LPI ... for each language
+/// used"), and residents and staff write either. Several pairs are on the
+/// bilingual street signs of Aberystwyth (Bridge Street / Heol y Bont, North
+/// Road / Ffordd y Gogledd, Mill Street / Stryd y Felin, Market Street / Stryd
+/// y Farchnad, Baker Street / Stryd y Popty, Bath Street / Stryd y Baddon,
+/// Queen's Road / Ffordd y Frenhines, Portland Street / Stryd Portland); the
+/// rest are the usual Welsh forms of common street names.
+pub static BILINGUAL_STREETS: &[(&str, &str)] = &[
+    ("High Street", "Stryd Fawr"),
+    ("Bridge Street", "Heol y Bont"),
+    ("Church Street", "Stryd yr Eglwys"),
+    ("Station Road", "Ffordd yr Orsaf"),
+    ("North Road", "Ffordd y Gogledd"),
+    ("South Road", "Ffordd y De"),
+    ("Chapel Street", "Stryd y Capel"),
+    ("Castle Street", "Stryd y Castell"),
+    ("New Street", "Stryd Newydd"),
+    ("Mill Street", "Stryd y Felin"),
+    ("Market Street", "Stryd y Farchnad"),
+    ("Baker Street", "Stryd y Popty"),
+    ("Bath Street", "Stryd y Baddon"),
+    ("Queen's Road", "Ffordd y Frenhines"),
+    ("Portland Street", "Stryd Portland"),
+    ("Alexandra Road", "Ffordd Alexandra"),
+    ("Quay Street", "Stryd y Cei"),
+    ("School Road", "Ffordd yr Ysgol"),
+    ("Church Road", "Ffordd yr Eglwys"),
+    ("Mill Lane", "Lôn y Felin"),
+    ("Chapel Lane", "Lôn y Capel"),
+    ("Park Road", "Ffordd y Parc"),
+    ("Hill Street", "Stryd y Bryn"),
+    ("King Street", "Stryd y Brenin"),
+    ("Queen Street", "Stryd y Frenhines"),
+    ("Water Street", "Stryd y Dŵr"),
+    ("Castle Terrace", "Rhes y Castell"),
+    ("Marine Terrace", "Rhodfa'r Môr"),
+];
+
+/// Places with a Welsh form used in Welsh-language addresses (Cardigan is
+/// Aberteifi; Lampeter is Llanbedr Pont Steffan). Places not listed are the
+/// same in both languages.
+pub static WELSH_PLACE_NAMES: &[(&str, &str)] = &[
+    ("Cardigan", "Aberteifi"),
+    ("Lampeter", "Llanbedr Pont Steffan"),
+    ("New Quay", "Cei Newydd"),
+    ("Borth", "Y Borth"),
+    ("Synod Inn", "Post-mawr"),
+    ("Devil's Bridge", "Pontarfynach"),
+];
+
+/// The Welsh form of a place name, or the name itself.
+pub fn welsh_place(name: &str) -> &str {
+    WELSH_PLACE_NAMES
+        .iter()
+        .find(|(en, _)| en.eq_ignore_ascii_case(name))
+        .map(|(_, cy)| *cy)
+        .unwrap_or(name)
+}
+
+/// What blocks of flats are called after their first word ("Oak Court",
+/// "Windsor House").
+pub static BLOCK_SUFFIXES: &[&str] = &[
+    "Court", "Court", "Court", "House", "House", "Lodge", "Heights", "Point", "Mansions", "Place",
+    "Tower",
+];
+
+/// Welsh names of blocks of flats ("Llys" is a court).
+pub static WELSH_BLOCK_NAMES: &[&str] = &[
+    "Llys Teifi",
+    "Llys Aeron",
+    "Llys Ystwyth",
+    "Llys Rheidol",
+    "Llys Dewi",
+    "Llys y Coleg",
+    "Llys Glyndwr",
+    "Llys Cadfan",
+    "Llys Padarn",
+    "Tŷ Glan yr Afon",
+    "Tŷ Ceredig",
+    "Llys Hywel",
+    "Llys y Felin",
+    "Llys Branwen",
+    "Tŷ'r Harbwr",
+];
+
+/// Street types given to new estates (closes, drives and mews, not high streets).
+pub static NEW_STREET_SUFFIXES: &[&str] = &[
+    "Close", "Close", "Drive", "Way", "Mews", "Gardens", "Grove", "Place", "Avenue", "Walk",
+];
+
 /// Only names reserved by RFC 2606 (the .example TLD and example.com/.net/.org),
 /// so no address in the town can reach a real mailbox. (example.co.uk is not reserved.)
 pub static EMAIL_DOMAINS: &[&str] = &[
@@ -1650,6 +1742,12 @@ mod tests {
         all.extend(STREET_STEMS);
         all.extend(WELSH_STREETS);
         all.extend(BUILDING_NAMES);
+        all.extend(BLOCK_SUFFIXES);
+        all.extend(WELSH_BLOCK_NAMES);
+        for (en, cy) in BILINGUAL_STREETS.iter().chain(WELSH_PLACE_NAMES) {
+            all.push(en);
+            all.push(cy);
+        }
         for n in all {
             assert!(!n.is_empty() && n.trim() == n && !n.contains("  "), "{n:?}");
         }
@@ -1727,5 +1825,16 @@ mod tests {
                 assert!(a.len() < s.len(), "{s}");
             }
         }
+    }
+
+    #[test]
+    fn bilingual_streets_are_distinct_in_both_languages() {
+        let en: HashSet<&str> = BILINGUAL_STREETS.iter().map(|(e, _)| *e).collect();
+        let cy: HashSet<&str> = BILINGUAL_STREETS.iter().map(|(_, c)| *c).collect();
+        assert_eq!(en.len(), BILINGUAL_STREETS.len());
+        assert_eq!(cy.len(), BILINGUAL_STREETS.len());
+        assert!(en.is_disjoint(&cy));
+        assert_eq!(welsh_place("Cardigan"), "Aberteifi");
+        assert_eq!(welsh_place("Aberystwyth"), "Aberystwyth");
     }
 }

@@ -284,7 +284,9 @@ pub fn address_variant(line1: &str, rng: &mut impl Rng) -> String {
     let mut candidates: Vec<String> = Vec::new();
     match flat {
         Some(f) => {
-            if split_number(building).is_some() {
+            // "3/12 Oak Road" for flat 3 at number 12; never "A/12" for a
+            // lettered flat, which nobody writes.
+            if split_number(building).is_some() && f.starts_with(|c: char| c.is_ascii_digit()) {
                 candidates.push(format!("{f}/{building}"));
             }
             candidates.push(format!("{building} Flat {f}"));
@@ -707,6 +709,34 @@ mod tests {
         }
         let welsh = samples(|r| address_variant("5 Lôn Glan Môr", r));
         assert!(welsh.contains("5 Lon Glan Mor"));
+    }
+
+    #[test]
+    fn address_variants_keep_the_numbers() {
+        // Whatever the style, the flat and house numbers survive as words.
+        let words = |s: &str| -> HashSet<String> {
+            s.split(|c: char| !c.is_alphanumeric())
+                .filter(|w| !w.is_empty())
+                .map(str::to_uppercase)
+                .collect()
+        };
+        let mut r = rng();
+        for (line, numbers) in [
+            ("Flat 3, 12 Oak Road", &["3", "12"][..]),
+            ("Flat 3A, 12 Oak Road", &["3A", "12"][..]),
+            ("Flat A, 12 Oak Road", &["A", "12"][..]),
+            ("12A Oak Road", &["12A"][..]),
+            ("12 Oak Road", &["12"][..]),
+        ] {
+            for _ in 0..300 {
+                let v = address_variant(line, &mut r);
+                let w = words(&v);
+                for n in numbers {
+                    assert!(w.contains(*n), "{line} -> {v}");
+                }
+                assert!(!v.starts_with("A/"), "{v}");
+            }
+        }
     }
 
     #[test]

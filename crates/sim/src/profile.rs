@@ -58,6 +58,7 @@ pub struct Profile {
     pub community: CommunityProfile,
     pub contact: ContactProfile,
     pub noise: NoiseProfile,
+    pub gazetteer: GazetteerProfile,
     /// Source citations, key → reference. Not used by the simulator; kept so
     /// the file stays self-documenting and `docs/profiles.md` can list them.
     #[serde(default)]
@@ -358,6 +359,68 @@ pub struct NoiseProfile {
     pub nino_format_rate: f64,
     /// Chance a phone number is missing where it would be held.
     pub phone_missing_rate: f64,
+    /// Chance an address is written without its locality ("Acocks Green", "Llanarth").
+    pub locality_missing_rate: f64,
+    /// Chance an address is written without its post town.
+    pub post_town_missing_rate: f64,
+    /// Chance a flat in a named block is written without the block's name.
+    pub building_name_missing_rate: f64,
+    /// Chance a named block is written by its name without its street number.
+    pub building_number_missing_rate: f64,
+    /// Chance a flat's number is written bare ("3, 12 Oak Road"), without "Flat".
+    pub flat_bare_number_rate: f64,
+    /// Chance a street or building name has a typing slip.
+    pub street_typo_rate: f64,
+    /// Chance a home whose postcode Royal Mail recoded is written with the old one.
+    pub stale_postcode_rate: f64,
+    /// Chance a referral or job (event-log sources) carries no postcode.
+    pub postcode_missing_rate: f64,
+    /// Chance a street with English and Welsh names is written in Welsh.
+    pub welsh_name_rate: f64,
+}
+
+/// The council's gazetteer (LLPG, BS 7666): how its homes are addressed and
+/// laid out, and how the stock changes (new builds, demolitions, postcode
+/// recodes). `docs/gazetteer.md` describes the export.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GazetteerProfile {
+    /// The council's area as the gazetteer names it (`administrative_area`).
+    pub administrative_area: String,
+    /// British National Grid easting and northing of the town's centre, metres.
+    pub centre_easting: f64,
+    pub centre_northing: f64,
+    /// Homes are spread over a disc of this radius around the centre, metres.
+    pub radius_m: f64,
+    /// Shares of houses that are detached, semi-detached and terraced
+    /// (classification RD02, RD03, RD04); add up to 1.
+    pub house_type_shares: Vec<f64>,
+    /// Share of blocks of flats with a building name ("Oak Court") beside their number.
+    pub named_block_share: f64,
+    /// Share of blocks whose flats the gazetteer numbers (SAO 3) rather than names ("FLAT 3").
+    pub sao_number_share: f64,
+    /// Share of blocks whose flats are lettered ("FLAT A"), as converted houses often are.
+    pub lettered_block_share: f64,
+    /// Share of blocks with one flat numbered with a suffix letter ("3A").
+    pub flat_suffix_share: f64,
+    /// Share of new homes that are single houses built beside an existing one and
+    /// numbered with a suffix letter ("12A").
+    pub infill_share: f64,
+    /// Share of streets the gazetteer records with a locality; the rest leave it blank.
+    pub street_locality_share: f64,
+    /// Share of town streets with an English and a Welsh name (an LPI in each language).
+    pub bilingual_street_share: f64,
+    /// Properties already historical (demolished) before the data starts, as a share of the stock.
+    pub historic_share: f64,
+    /// New homes a year as a share of the stock.
+    pub new_build_annual: f64,
+    /// Months from a new home's provisional address to its completion: at least, at most.
+    pub provisional_months_min: u32,
+    pub provisional_months_max: u32,
+    /// Demolitions a year as a share of the stock; only empty houses are demolished.
+    pub demolition_annual: f64,
+    /// Share of postcodes Royal Mail recodes in a year.
+    pub postcode_recode_annual: f64,
 }
 
 impl Profile {
@@ -790,9 +853,85 @@ impl Profile {
             ("noise.maiden_name_rate", n.maiden_name_rate),
             ("noise.nino_format_rate", n.nino_format_rate),
             ("noise.phone_missing_rate", n.phone_missing_rate),
+            ("noise.locality_missing_rate", n.locality_missing_rate),
+            ("noise.post_town_missing_rate", n.post_town_missing_rate),
+            (
+                "noise.building_name_missing_rate",
+                n.building_name_missing_rate,
+            ),
+            (
+                "noise.building_number_missing_rate",
+                n.building_number_missing_rate,
+            ),
+            ("noise.flat_bare_number_rate", n.flat_bare_number_rate),
+            ("noise.street_typo_rate", n.street_typo_rate),
+            ("noise.stale_postcode_rate", n.stale_postcode_rate),
+            ("noise.postcode_missing_rate", n.postcode_missing_rate),
+            ("noise.welsh_name_rate", n.welsh_name_rate),
         ] {
             v.share(k, x);
         }
+
+        let g = &self.gazetteer;
+        v.nonempty("gazetteer.administrative_area", &g.administrative_area);
+        // The British National Grid covers 0 to 700 km east and 0 to 1,300 km north.
+        v.range("gazetteer.centre_easting", g.centre_easting, 0.0, 700_000.0);
+        v.range(
+            "gazetteer.centre_northing",
+            g.centre_northing,
+            0.0,
+            1_300_000.0,
+        );
+        v.range("gazetteer.radius_m", g.radius_m, 100.0, 100_000.0);
+        if g.house_type_shares.len() != 3 {
+            v.fail(
+                "gazetteer.house_type_shares",
+                &format!(
+                    "must have 3 shares (detached, semi-detached, terraced), has {}",
+                    g.house_type_shares.len()
+                ),
+            );
+        } else {
+            v.shares("gazetteer.house_type_shares", &g.house_type_shares);
+        }
+        for (k, x) in [
+            ("gazetteer.named_block_share", g.named_block_share),
+            ("gazetteer.sao_number_share", g.sao_number_share),
+            ("gazetteer.lettered_block_share", g.lettered_block_share),
+            ("gazetteer.flat_suffix_share", g.flat_suffix_share),
+            ("gazetteer.infill_share", g.infill_share),
+            ("gazetteer.street_locality_share", g.street_locality_share),
+            ("gazetteer.bilingual_street_share", g.bilingual_street_share),
+        ] {
+            v.share(k, x);
+        }
+        if g.sao_number_share + g.lettered_block_share > 1.0 {
+            v.fail(
+                "gazetteer.lettered_block_share",
+                "and gazetteer.sao_number_share add up to more than 1",
+            );
+        }
+        v.range("gazetteer.historic_share", g.historic_share, 0.0, 0.2);
+        v.range("gazetteer.new_build_annual", g.new_build_annual, 0.0, 0.2);
+        v.range_u(
+            "gazetteer.provisional_months_min",
+            g.provisional_months_min as f64,
+            1.0,
+            60.0,
+        );
+        v.range_u(
+            "gazetteer.provisional_months_max",
+            g.provisional_months_max as f64,
+            g.provisional_months_min as f64,
+            60.0,
+        );
+        v.range("gazetteer.demolition_annual", g.demolition_annual, 0.0, 0.1);
+        v.range(
+            "gazetteer.postcode_recode_annual",
+            g.postcode_recode_annual,
+            0.0,
+            0.5,
+        );
         match v.error {
             Some(e) => Err(e),
             None => Ok(()),

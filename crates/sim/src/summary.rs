@@ -27,6 +27,18 @@ pub struct Manifest {
     pub end_month: Month,
     pub burn_in_months: u32,
     pub files: Vec<FileEntry>,
+    /// The gazetteer's monthly exports: the first full, then changes only
+    /// (`docs/gazetteer.md`). Not a source of person records, so listed apart.
+    #[serde(default)]
+    pub gazetteer: Vec<GazetteerFile>,
+}
+
+/// One gazetteer export file.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct GazetteerFile {
+    pub period: Month,
+    pub path: String,
+    pub rows: u64,
 }
 
 /// Headline figures, as targets (from the profile) or as observed.

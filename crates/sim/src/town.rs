@@ -2,6 +2,9 @@
 //! council's systems hold is derived from this (with their mistakes), and the
 //! truth files are written from it.
 
+use crate::gazetteer::{
+    self, Building, Class, Estate, Flat, Lifecycle, Status, Street, StreetLayout,
+};
 use crate::names::{self, Origin};
 use crate::noise;
 use crate::profile::Profile;
@@ -38,6 +41,7 @@ pub struct Dwelling {
     /// Street or village line, when line1 is a building name; otherwise empty.
     pub line2: String,
     pub locality: String,
+    /// The postcode now (after any recode).
     pub postcode: String,
     pub lsoa: u32,
     /// Council tax band, 0 = A.
@@ -47,6 +51,40 @@ pub struct Dwelling {
     pub occupant: Option<HouseholdId>,
     /// The housing system's own property reference, for council-owned homes.
     pub housing_ref: Option<u32>,
+    // Its BS 7666 structure (`gazetteer.rs`).
+    /// Index into `Geography::streets`.
+    pub street: u32,
+    /// The secondary addressable object, for a flat.
+    pub flat: Option<Flat>,
+    /// The primary addressable object: number, suffix ("12A") and name
+    /// (a house's, or the block's for a flat).
+    pub number: Option<u32>,
+    pub suffix: Option<char>,
+    pub name: Option<String>,
+    /// For a flat, its building (index into `Geography::buildings`).
+    pub parent: Option<u32>,
+    pub class: Class,
+    /// British National Grid, centimetres.
+    pub x: u32,
+    pub y: u32,
+    pub life: Lifecycle,
+    /// The postcode before Royal Mail recoded it, and the month it did.
+    pub old_postcode: Option<(String, Month)>,
+}
+
+impl Dwelling {
+    /// Built and standing: someone may live here.
+    pub fn habitable(&self) -> bool {
+        self.life.status == Status::Approved
+    }
+
+    /// The postcode in use in `month` (the old one before a recode).
+    pub fn postcode_at(&self, month: Month) -> &str {
+        match &self.old_postcode {
+            Some((old, when)) if month < *when => old,
+            _ => &self.postcode,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -313,11 +351,24 @@ pub fn pick_share(rng: &mut Pcg64Mcg, shares: &[f64]) -> usize {
 pub struct Geography {
     pub wards: Vec<Ward>,
     pub lsoas: Vec<Lsoa>,
+    /// Every home the gazetteer has ever held: standing, planned and demolished.
     pub dwellings: Vec<Dwelling>,
+    pub streets: Vec<Street>,
+    /// Buildings of flats (parent shells).
+    pub buildings: Vec<Building>,
+    pub estate: Estate,
 }
 
-/// Build wards, LSOAs, streets and dwellings for about `n_households`.
-pub fn build_geography(profile: &Profile, n_households: u32, rng: &mut Pcg64Mcg) -> Geography {
+/// Build wards, LSOAs, streets and dwellings for about `n_households`, as the
+/// gazetteer holds them at `first` (the first month simulated). `rng` draws
+/// what the people of the town depend on; `estate` the gazetteer's detail.
+pub fn build_geography(
+    profile: &Profile,
+    n_households: u32,
+    first: Month,
+    rng: &mut Pcg64Mcg,
+    estate_rng: &mut Pcg64Mcg,
+) -> Geography {
     let t = &profile.town;
     let welsh = matches!(t.nation, upstream_core::Nation::Wales);
     // Enough homes for every household plus the vacancy rate, and temporary
@@ -355,7 +406,10 @@ pub fn build_geography(profile: &Profile, n_households: u32, rng: &mut Pcg64Mcg)
     ];
     let bands = &profile.council_tax.band_shares;
     let _ = pick_share;
-    let mut dwellings = Vec::with_capacity(n_dwellings as usize);
+    let mut dwellings: Vec<Dwelling> = Vec::with_capacity(n_dwellings as usize);
+    let mut streets: Vec<Street> = Vec::new();
+    let mut buildings: Vec<Building> = Vec::new();
+    let mut estate = Estate::new(profile, n_lsoas);
     let mut housing_ref = 100_000u32;
     let mut uprn = if welsh {
         10_023_000_000u64
@@ -380,29 +434,32 @@ pub fn build_geography(profile: &Profile, n_households: u32, rng: &mut Pcg64Mcg)
         // Streets share a tenure tendency, and deprived areas hold more social
         // renting; the exact shares are fixed below by rank.
         let street_key = decile as f64 / 10.0 + 0.6 * rng.random::<f64>();
-        let mut postcode = postcode_in(district, rng);
+        let mut postcode = gazetteer::postcode_in(district, rng);
+        // The street as the gazetteer records it (its own draws only).
+        let class = gazetteer::street_class(flats, rural, profile, estate_rng);
+        let street = estate.street(
+            profile,
+            street_name.clone(),
+            locality.clone(),
+            lsoa,
+            district.clone(),
+            rural,
+            class,
+            estate_rng,
+        );
+        streets.push(street);
+        let si = (streets.len() - 1) as u32;
+        let mut layout = StreetLayout::new(si, class);
         for h in 0..n_homes {
             if h % 14 == 13 {
-                postcode = postcode_in(district, rng);
+                postcode = gazetteer::postcode_in(district, rng);
             }
-            let number = h / if flats { 6 } else { 1 } + 1;
-            let (line1, line2) = if rural {
-                (
-                    names::BUILDING_NAMES
-                        .choose(rng)
-                        .copied()
-                        .unwrap_or("Ty Newydd")
-                        .to_string(),
-                    street_name.clone(),
-                )
-            } else if flats {
-                (
-                    format!("Flat {}, {} {}", h % 6 + 1, number * 2 - 1, street_name),
-                    String::new(),
-                )
-            } else {
-                (format!("{} {}", number, street_name), String::new())
-            };
+            let house_name = rural.then(|| {
+                names::BUILDING_NAMES
+                    .choose(rng)
+                    .copied()
+                    .unwrap_or("Ty Newydd")
+            });
             keys.push(street_key + 0.2 * rng.random::<f64>());
             // Band follows deprivation too: cheaper bands in deprived areas.
             let mut band = pick_share(rng, bands) as u8;
@@ -410,10 +467,20 @@ pub fn build_geography(profile: &Profile, n_households: u32, rng: &mut Pcg64Mcg)
                 band -= 1;
             }
             uprn += rng.random_range(1..40u64);
+            let shape = layout.home(
+                &streets,
+                &mut buildings,
+                &mut estate,
+                profile,
+                h as u32,
+                house_name,
+                &postcode,
+                estate_rng,
+            );
             dwellings.push(Dwelling {
                 uprn,
-                line1,
-                line2,
+                line1: String::new(),
+                line2: String::new(),
                 locality: locality.clone(),
                 postcode: postcode.clone(),
                 lsoa,
@@ -422,7 +489,28 @@ pub fn build_geography(profile: &Profile, n_households: u32, rng: &mut Pcg64Mcg)
                 council_owned: false,
                 occupant: None,
                 housing_ref: None,
+                street: si,
+                flat: shape.flat,
+                number: shape.number,
+                suffix: shape.suffix,
+                name: shape.name,
+                parent: shape.parent,
+                class: shape.class,
+                x: shape.x,
+                y: shape.y,
+                // Dated by `gazetteer::finish`.
+                life: Lifecycle {
+                    status: Status::Approved,
+                    start: first.first_day(),
+                    end: None,
+                    last_update: first.first_day(),
+                    completes: None,
+                },
+                old_postcode: None,
             });
+            streets[si as usize]
+                .dwellings
+                .push((dwellings.len() - 1) as DwellingId);
             if dwellings.len() == n_dwellings as usize {
                 break;
             }
@@ -459,11 +547,17 @@ pub fn build_geography(profile: &Profile, n_households: u32, rng: &mut Pcg64Mcg)
             d.housing_ref = Some(housing_ref);
         }
     }
-    Geography {
+    estate.next_housing_ref = housing_ref;
+    let mut geo = Geography {
         wards,
         lsoas,
         dwellings,
-    }
+        streets,
+        buildings,
+        estate,
+    };
+    gazetteer::finish(&mut geo, profile, first, estate_rng);
+    geo
 }
 
 fn ward_suffix(round: usize) -> &'static str {
@@ -487,15 +581,6 @@ fn street_name(rng: &mut Pcg64Mcg, welsh: bool, seq: usize) -> String {
         .copied()
         .unwrap_or("Road");
     format!("{stem} {suffix}")
-}
-
-fn postcode_in(district: &str, rng: &mut Pcg64Mcg) -> String {
-    // Inward codes never use C, I, K, M, O or V in their letters.
-    const LETTERS: &[u8] = b"ABDEFGHJLNPQRSTUWXYZ";
-    let d = rng.random_range(0..10u8);
-    let a = LETTERS[rng.random_range(0..LETTERS.len())] as char;
-    let b = LETTERS[rng.random_range(0..LETTERS.len())] as char;
-    format!("{district} {d}{a}{b}")
 }
 
 /// The people-making half of the town: draws names, ages, identifiers.

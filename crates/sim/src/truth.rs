@@ -6,7 +6,7 @@ use crate::life::{Happening, World};
 use std::fs::File;
 use std::io::{self, BufWriter};
 use std::path::{Path, PathBuf};
-use upstream_core::Month;
+use upstream_core::{Month, SourceSystem};
 
 type Out = csv::Writer<BufWriter<File>>;
 
@@ -16,6 +16,7 @@ pub(crate) struct TruthWriter {
     outcomes: Out,
     links: Out,
     residences: Out,
+    record_addresses: Out,
     /// Per person: (household, uprn, since) of the residence being written.
     current: Vec<Option<(u32, u64, Month)>>,
     seen: Vec<bool>,
@@ -60,9 +61,31 @@ impl TruthWriter {
                     "to_month",
                 ],
             )?,
+            record_addresses: open(
+                dir,
+                "record_addresses.csv",
+                &["source", "record_key", "from_month", "uprn"],
+            )?,
             current: Vec::new(),
             seen: Vec::new(),
         })
+    }
+
+    /// The homes recorded addresses mean, from the month an extract first
+    /// shows each (or shows it changed): the answer key for address matching.
+    pub fn record_addresses(
+        &mut self,
+        source: SourceSystem,
+        month: Month,
+        addresses: &[(String, u64)],
+    ) -> io::Result<()> {
+        let month = month.to_string();
+        for (key, uprn) in addresses {
+            self.record_addresses
+                .write_record([source.as_str(), key, &month, &uprn.to_string()])
+                .map_err(io::Error::other)?;
+        }
+        Ok(())
     }
 
     pub fn links(&mut self, links: &[RecordLink]) -> io::Result<()> {
@@ -151,6 +174,7 @@ impl TruthWriter {
             &mut self.outcomes,
             &mut self.links,
             &mut self.residences,
+            &mut self.record_addresses,
         ] {
             out.flush()?;
         }
@@ -245,11 +269,21 @@ impl TruthWriter {
                 "deprivation_decile",
                 "council_tax_band",
                 "stock",
+                "usrn",
+                "parent_uprn",
+                "classification_code",
+                "x_coordinate",
+                "y_coordinate",
+                "gazetteer_status",
+                "completed",
+                "demolished",
             ],
         )?;
+        let metres = |cm: u32| format!("{}.{:02}", cm / 100, cm % 100);
         for d in &w.geo.dwellings {
             let lsoa = &w.geo.lsoas[d.lsoa as usize];
             let ward = &w.geo.wards[lsoa.ward as usize];
+            let street = &w.geo.streets[d.street as usize];
             places
                 .write_record([
                     d.uprn.to_string().as_str(),
@@ -263,6 +297,19 @@ impl TruthWriter {
                     &lsoa.decile.to_string(),
                     &((b'A' + d.band) as char).to_string(),
                     d.stock.as_str(),
+                    &street.usrn.to_string(),
+                    &d.parent
+                        .map(|b| w.geo.buildings[b as usize].uprn.to_string())
+                        .unwrap_or_default(),
+                    d.class.code(),
+                    &metres(d.x),
+                    &metres(d.y),
+                    &d.life.status.code().to_string(),
+                    &d.life.completes.map(|m| m.to_string()).unwrap_or_default(),
+                    &d.life
+                        .end
+                        .map(|e| Month::of(e).to_string())
+                        .unwrap_or_default(),
                 ])
                 .map_err(io::Error::other)?;
         }
