@@ -279,6 +279,10 @@ pub fn build(sightings: &[Sighting], config: &HouseholdConfig) -> SingleView {
             if still_live {
                 s.to = data_end;
             }
+            // A removal says the person is no longer there from its date.
+            if last.removal && s.from < last.date {
+                s.to = last.date.pred_opt().unwrap_or(last.date);
+            }
         }
         // An account runs from when it opened, often before the first extract.
         if account {
@@ -290,6 +294,15 @@ pub fn build(sightings: &[Sighting], config: &HouseholdConfig) -> SingleView {
         }
     }
 
+    close_on_new_occupier(&mut spans_of);
+    // People no lasting record follows (children named in a referral,
+    // adults seen only in calls): nothing would tell us of their move, so
+    // they are taken to live on with the household they were last seen in.
+    let contacts_only: BTreeSet<i64> = spans_of
+        .iter()
+        .filter(|(_, spans)| spans.iter().all(|s| s.role != Role::Lives))
+        .map(|(p, _)| *p)
+        .collect();
     let mut residences: Vec<Residence> = Vec::new();
     for (person, spans) in &mut spans_of {
         close_on_account_end(spans);
@@ -338,6 +351,24 @@ pub fn build(sightings: &[Sighting], config: &HouseholdConfig) -> SingleView {
         }
         households.extend(open);
     }
+    let last_day: HashMap<i64, NaiveDate> = residences.iter().fold(HashMap::new(), |mut m, r| {
+        let e = m.entry(r.person).or_insert(r.to);
+        *e = (*e).max(r.to);
+        m
+    });
+    for h in households.iter_mut() {
+        for m in h.members.iter_mut() {
+            if contacts_only.contains(&m.person) && last_day.get(&m.person) == Some(&m.to) {
+                if let Some(r) = residences
+                    .iter_mut()
+                    .find(|r| r.person == m.person && r.address == h.address && r.to == m.to)
+                {
+                    r.to = h.to;
+                }
+                m.to = h.to;
+            }
+        }
+    }
     for (i, h) in households.iter_mut().enumerate() {
         h.id = i as i64 + 1;
         h.current = h.to == data_end;
@@ -374,6 +405,56 @@ fn latest_full_extracts(sightings: &[Sighting]) -> HashMap<&str, NaiveDate> {
         }
     }
     best.into_iter().map(|(s, (_, d))| (s, d)).collect()
+}
+
+/// A new occupier (a council tax account opened at a property by people
+/// none of whom lived there before) means those living there on records
+/// that nobody updates (a registration, a claim) have gone: liability
+/// follows occupation, and a property changes hands far more often than a
+/// stranger takes on the bill of a home others stay in. Someone who holds an
+/// account there too, or whose record there is renewed after the arrival
+/// (a new registration), stays.
+fn close_on_new_occupier(spans_of: &mut BTreeMap<i64, Vec<Span>>) {
+    // Accounts opened at each place on each date, and whether any of their
+    // holders was there before.
+    let mut opened: BTreeMap<(usize, NaiveDate), (Vec<i64>, bool)> = BTreeMap::new();
+    for (person, spans) in spans_of.iter() {
+        for s in spans.iter().filter(|s| s.account) {
+            let earlier = spans.iter().any(|o| o.place == s.place && o.from < s.from);
+            let e = opened.entry((s.place, s.from)).or_default();
+            e.0.push(*person);
+            e.1 |= earlier;
+        }
+    }
+    let mut arrivals: HashMap<usize, Vec<(NaiveDate, Vec<i64>)>> = HashMap::new();
+    for ((place, date), (holders, earlier)) in opened {
+        if !earlier {
+            arrivals.entry(place).or_default().push((date, holders));
+        }
+    }
+    for (person, spans) in spans_of.iter_mut() {
+        for i in 0..spans.len() {
+            let s = &spans[i];
+            if s.account || s.role != Role::Lives {
+                continue;
+            }
+            let Some(arrived) = arrivals.get(&s.place) else {
+                continue;
+            };
+            let cut = arrived
+                .iter()
+                .filter(|(d, holders)| *d > s.from && *d <= s.to && !holders.contains(person))
+                .map(|(d, _)| *d)
+                .min();
+            let Some(d) = cut else { continue };
+            let stays_on = spans.iter().any(|o| {
+                o.place == s.place && ((o.account && o.from <= d && d <= o.to) || o.from >= d)
+            });
+            if !stays_on {
+                spans[i].to = d.pred_opt().unwrap_or(d);
+            }
+        }
+    }
 }
 
 /// A council tax account that closed at a property, while its holder has
@@ -707,6 +788,37 @@ mod tests {
         assert!(on_end.contains(&6), "added and not deleted: {on_end:?}");
         assert!(!on_end.contains(&7), "deleted in December");
         assert!(on_end.contains(&0), "in the latest full register");
+    }
+
+    #[test]
+    fn a_new_occupier_means_the_registered_residents_left() {
+        // A couple on the register only; a stranger opens the council tax
+        // account in August; the register was not told they left.
+        let mut s = record(1, "register", "E1", 1, 12, "10");
+        s.extend(record(2, "register", "E2", 1, 12, "10"));
+        let mut arrival = record(3, "council_tax", "A", 8, 12, "10");
+        arrival[0].started = Some(NaiveDate::from_ymd_opt(2024, 7, 20).unwrap());
+        s.extend(arrival);
+        let v = build(&s, &config());
+        let h = v.households.iter().find(|h| h.current).unwrap();
+        assert_eq!(h.members_on(v.data_end).collect::<Vec<_>>(), vec![3]);
+        // The same account opened by someone already living there (a
+        // partner taking over the bill) is no new occupier.
+        let mut s = record(1, "register", "E1", 1, 12, "10");
+        s.extend(record(3, "register", "E3", 1, 12, "10"));
+        s.extend(record(3, "council_tax", "A", 8, 12, "10"));
+        let v = build(&s, &config());
+        let h = v.households.iter().find(|h| h.current).unwrap();
+        assert_eq!(h.members_on(v.data_end).collect::<Vec<_>>(), vec![1, 3]);
+    }
+
+    #[test]
+    fn a_child_seen_once_lives_on_with_the_family() {
+        let mut s = record(1, "council_tax", "A", 1, 12, "10");
+        s.push(seen(2, "early_help", "R1/child", 3, "10"));
+        let v = build(&s, &config());
+        let h = v.households.iter().find(|h| h.current).unwrap();
+        assert_eq!(h.members_on(v.data_end).collect::<Vec<_>>(), vec![1, 2]);
     }
 
     #[test]
