@@ -1116,10 +1116,14 @@ fn demo(database: &str, a: DemoArgs) -> Result<()> {
         println!();
         println!("Step 3 of 5: linking records into people and households...");
         let r = linking::stored(&store, None, false).await?;
+        addresses::print_summary(&r.placement);
         println!(
             "Linked {} records into {} people; {} households, {} of them current.",
             r.records, r.people, r.households, r.current_households
         );
+        let truth_dir = a.out.join("truth");
+        view_eval::print_addresses_briefly(&view_eval::addresses(&store, &truth_dir).await?);
+        view_eval::print_households(&view_eval::households(&store, &truth_dir).await?);
         let (e, _, _) =
             linking::evaluate(
                 &store,

@@ -225,6 +225,18 @@ pub async fn addresses(store: &Store, truth: &Path) -> Result<AddressEvaluation>
     Ok(e)
 }
 
+/// The headline only, as the demo prints it.
+pub fn print_addresses_briefly(e: &AddressEvaluation) {
+    let c = &e.all;
+    println!(
+        "Addresses against the town's truth: {:.2}% of {} record versions on the right UPRN, {:.2}% on a wrong one, {:.2}% not placed (`upstream evaluate addresses --truth DIR` by source).",
+        100.0 * c.share(c.right),
+        c.total(),
+        100.0 * c.share(c.wrong),
+        100.0 * c.share(c.unplaced)
+    );
+}
+
 pub fn print_addresses(e: &AddressEvaluation) {
     let line = |label: &str, c: &upstream_link::view_eval::AddressCounts| {
         println!(

@@ -176,8 +176,13 @@ pub fn derive(records: &[Record]) -> Vec<Derived> {
                 .as_deref()
                 .and_then(|f| f.split_whitespace().next())
                 .map(Box::from);
+            // Double Metaphone knows English letters only, and rphonetic
+            // slices its input by byte, so a character outside ASCII (a
+            // script ingest cannot fold) would panic it: such names are
+            // sounded out from their ASCII letters alone.
             let sound = |s: &str| {
-                let code = dm.encode(s);
+                let ascii: String = s.chars().filter(char::is_ascii).collect();
+                let code = dm.encode(&ascii);
                 (!code.is_empty()).then(|| code.into_boxed_str())
             };
             let (house, premises) = r

@@ -278,3 +278,138 @@ fn the_guard_lets_one_replaced_forename_through_overwhelming_evidence_but_not_an
     let c = cluster_weighed(&records, &d, [(0, 1, true)], g, &Residency::default(), &[]);
     assert_eq!(c.clusters, 2);
 }
+
+/// Fuzzing the standalone reader and the settings: CSVs of awkward cells
+/// read, standardised and linked, and settings parsed from mutated text;
+/// nothing may panic. `UPSTREAM_FUZZ_SECONDS` sets how long each runs
+/// (default 2; ten minutes before a release, as docs/ingest.md says).
+mod fuzz {
+    use super::*;
+    use proptest::prelude::*;
+    use proptest::test_runner::{Config, RngSeed, TestRunner};
+    use std::time::{Duration, Instant};
+
+    fn budget() -> Duration {
+        let secs = std::env::var("UPSTREAM_FUZZ_SECONDS")
+            .ok()
+            .and_then(|s| s.parse::<f64>().ok())
+            .filter(|s| s.is_finite() && *s >= 0.0)
+            .unwrap_or(2.0);
+        Duration::from_secs_f64(secs)
+    }
+
+    fn fuzz<S: Strategy>(strategy: S, test: impl Fn(S::Value) -> Result<(), TestCaseError>)
+    where
+        S::Value: std::fmt::Debug,
+    {
+        let start = Instant::now();
+        let mut round = 0u64;
+        while round == 0 || start.elapsed() < budget() {
+            let mut runner = TestRunner::new(Config {
+                cases: 32,
+                failure_persistence: None,
+                rng_seed: RngSeed::Fixed(round),
+                ..Config::default()
+            });
+            if let Err(e) = runner.run(&strategy, &test) {
+                panic!("{e}");
+            }
+            round += 1;
+        }
+    }
+
+    fn cell() -> impl Strategy<Value = String> {
+        prop_oneof![
+            "[ -~]{0,10}",
+            Just(String::new()),
+            Just("a,b".into()),
+            Just("\"".into()),
+            Just("line\nbreak".into()),
+            Just("31/02/2020".into()),
+            Just("19800512".into()),
+            Just("SW1A 1AA".into()),
+            Just("90210".into()),
+            Just("AB123456C".into()),
+            Just("+44 7700 900123".into()),
+            Just("x@y".into()),
+            Just("Lôn Glan Môr".into()),
+            Just("\0".into()),
+            "\\PC{0,6}",
+        ]
+    }
+
+    const HEADER: [&str; 9] = [
+        "ref",
+        "given",
+        "family",
+        "born",
+        "post_code",
+        "ni",
+        "phone",
+        "email",
+        "line1",
+    ];
+
+    #[test]
+    fn fuzz_the_standalone_reader_and_linker() {
+        let cols = columns(
+            "[columns]\nid = \"ref\"\nforename = \"given\"\nsurname = \"family\"\ndob = \"born\"\npostcode = \"post_code\"\nnino = \"ni\"\nphone = \"phone\"\nemail = \"email\"\naddress = [\"line1\"]\nallow_unusable = true\n",
+        );
+        let rows = prop::collection::vec(prop::collection::vec(cell(), HEADER.len()), 0..12);
+        fuzz(rows, |rows| {
+            let mut w = csv::WriterBuilder::new().from_writer(Vec::new());
+            let _ = w.write_record(HEADER);
+            for (i, r) in rows.iter().enumerate() {
+                let mut r = r.clone();
+                // Ids must be unique for the file to be read at all, mostly.
+                if i % 3 != 0 {
+                    r[0] = format!("r{i}");
+                }
+                let _ = w.write_record(&r);
+            }
+            let bytes = w.into_inner().unwrap_or_default();
+            let file = Csv::new("fuzz", &String::from_utf8_lossy(&bytes));
+            if let Ok(input) = read(&[file.path.as_path()], &cols) {
+                let small = upstream_link::config::DEFAULT_TOML
+                    .replace("random_pairs = 2000000", "random_pairs = 2000");
+                let config =
+                    LinkConfig::from_toml(&small, "fuzz").unwrap_or_else(|e| panic!("{e}"));
+                if let Ok(linker) = Linker::new(config) {
+                    let _ = linker.run(&input.records, upstream_link::Mode::Dedupe, &|_| {});
+                }
+            }
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn fuzz_settings_parsed_from_mutated_text() {
+        let text = upstream_link::config::DEFAULT_TOML.to_string();
+        let edits =
+            prop::collection::vec((any::<prop::sample::Index>(), "\\PC{0,4}", 0..3u8), 1..5);
+        fuzz(edits, |edits| {
+            let mut t = text.clone();
+            for (at, with, kind) in edits {
+                let mut cut = at.index(t.len().max(1));
+                while cut > 0 && !t.is_char_boundary(cut) {
+                    cut -= 1;
+                }
+                match kind {
+                    0 => t.insert_str(cut, &with),
+                    1 => {
+                        let mut end = (cut + 3).min(t.len());
+                        while end < t.len() && !t.is_char_boundary(end) {
+                            end += 1;
+                        }
+                        t.replace_range(cut..end, "");
+                    }
+                    _ => t.truncate(cut),
+                }
+            }
+            if let Err(e) = LinkConfig::from_toml(&t, "fuzz.toml") {
+                prop_assert!(e.to_string().contains("fuzz.toml"), "{e}");
+            }
+            Ok(())
+        });
+    }
+}

@@ -10,8 +10,8 @@
 use chrono::NaiveDate;
 use upstream_store::{
     Backend, IngestSummary, LinkRunSave, LoadOutcome, NewIngestFile, NewQuarantine,
-    NewSourceRecord, QuarantineEntry, SavedAddress, SavedChange, SavedHousehold, SavedPair,
-    SavedResidence, Store,
+    NewSourceRecord, PlacementCount, QuarantineEntry, SavedAddress, SavedChange, SavedHousehold,
+    SavedPair, SavedPlacement, SavedResidence, Store,
 };
 
 // City scale for benchmarks: a module of this binary, not a binary of its own.
@@ -742,7 +742,10 @@ fn first_run() -> LinkRunSave {
                 from: day("2024-04-01"),
                 to: day("2024-06-01"),
                 current: true,
-                members: vec![1, 2],
+                members: vec![
+                    (1, day("2024-04-01"), day("2024-06-01")),
+                    (2, day("2024-05-01"), day("2024-06-01")),
+                ],
             },
             SavedHousehold {
                 id: 2,
@@ -750,9 +753,27 @@ fn first_run() -> LinkRunSave {
                 from: day("2024-04-01"),
                 to: day("2024-05-01"),
                 current: false,
-                members: vec![3],
+                members: vec![(3, day("2024-04-01"), day("2024-05-01"))],
             },
         ],
+        household_merges: Vec::new(),
+        placements: vec![SavedPlacement {
+            address: "2 MEAD TERRACE".into(),
+            postcode: "B1 3GN".into(),
+            given_uprn: String::new(),
+            uprn: None,
+            method: "unplaced".into(),
+            score: None,
+            reason: Some("nothing in the gazetteer looks like it".into()),
+            candidates: None,
+            sources: "rent".into(),
+            records: 2,
+        }],
+        placement_counts: vec![PlacementCount {
+            source: "rent".into(),
+            method: "unplaced".into(),
+            records: 2,
+        }],
     }
 }
 
@@ -792,8 +813,14 @@ fn second_run() -> LinkRunSave {
             from: day("2024-06-01"),
             to: day("2024-06-01"),
             current: true,
-            members: vec![4, 3],
+            members: vec![
+                (4, day("2024-06-01"), day("2024-06-01")),
+                (3, day("2024-06-01"), day("2024-06-01")),
+            ],
         }],
+        household_merges: vec![(1, 9)],
+        placements: Vec::new(),
+        placement_counts: Vec::new(),
     }
 }
 
@@ -873,9 +900,43 @@ async fn a_later_run_replaces_the_earlier_one_and_merged_people_stop_counting() 
     for fresh in stores().await {
         let s = &fresh.store;
         let first = s.save_link_run(&first_run()).await.expect("first");
+        // Each member's stay is kept, and where addresses were placed.
+        let households = s.households().await.expect("households");
+        assert_eq!(households[0].members, vec![1, 2], "{}", fresh.name());
+        assert_eq!(
+            households[0].stays[1],
+            (day("2024-05-01"), day("2024-06-01")),
+            "{}: person 2 joined in May",
+            fresh.name()
+        );
+        assert_eq!(
+            s.address_placements(true).await.expect("unplaced"),
+            first_run().placements,
+            "{}",
+            fresh.name()
+        );
+        assert_eq!(
+            s.address_placement_counts().await.expect("counts"),
+            first_run().placement_counts
+        );
         let run = second_run();
         let second = s.save_link_run(&run).await.expect("second");
         assert!(second > first, "{}: run ids grow", fresh.name());
+        // The household of the first run found to be one family with another.
+        assert_eq!(
+            fresh.strings("SELECT CAST(from_id AS TEXT) || '>' || CAST(into_id AS TEXT) FROM household_merges").await,
+            ["1>9"],
+            "{}",
+            fresh.name()
+        );
+        assert!(
+            s.address_placements(false)
+                .await
+                .expect("placements")
+                .is_empty(),
+            "{}: each run replaces the placements",
+            fresh.name()
+        );
 
         // The new assignment replaces the old one, with no leftovers.
         assert_eq!(
@@ -965,7 +1026,10 @@ async fn a_link_run_that_fails_part_way_leaves_the_last_good_run() {
         let counts = s.single_view_counts().await.expect("counts");
         // The very last statement of the save fails: the household members.
         let mut run = second_run();
-        run.households[0].members = vec![4, 666];
+        run.households[0].members = vec![
+            (4, day("2024-06-01"), day("2024-06-01")),
+            (666, day("2024-06-01"), day("2024-06-01")),
+        ];
         fresh.poison("household_members", "person_id", "666").await;
         assert_poisoned(s.save_link_run(&run).await, fresh.name());
         assert_eq!(sorted_assignments(s).await, assigned, "{}", fresh.name());
@@ -997,5 +1061,61 @@ async fn a_link_run_that_fails_part_way_leaves_the_last_good_run() {
             Some(second)
         );
         assert_eq!(sorted_assignments(s).await, sorted(run.assignments.clone()));
+    }
+}
+
+fn lpi(key: &str, uprn: &str, postcode: &str, status: i64) -> upstream_store::NewLpi {
+    upstream_store::NewLpi {
+        lpi_key: key.into(),
+        uprn: uprn.into(),
+        postcode: Some(postcode.into()),
+        logical_status: status,
+        lpi: format!("{{\"lpi_key\":\"{key}\",\"status\":{status}}}"),
+    }
+}
+
+fn gazetteer_file(month: &str, sha: &str) -> NewIngestFile {
+    NewIngestFile {
+        source: "gazetteer".into(),
+        file_name: format!("gazetteer_{month}.csv"),
+        sha256: sha.into(),
+        extract_date: Some(day(&format!("{month}-01"))),
+        rows_read: 2,
+    }
+}
+
+#[tokio::test]
+async fn the_newest_gazetteer_export_of_each_lpi_wins_whatever_order_they_load_in() {
+    for fresh in stores().await {
+        let s = &fresh.store;
+        let full = [
+            lpi("10L1", "10", "B1 1AA", 1),
+            lpi("20L1", "20", "B1 1AA", 6),
+        ];
+        // March's change-only export: 20 completed, 10's postcode recoded.
+        let march = [
+            lpi("20L1", "20", "B1 1AA", 1),
+            lpi("10L1", "10", "B1 9ZZ", 1),
+        ];
+        let out = s
+            .load_gazetteer_file(&gazetteer_file("2024-03", "m"), &march, &[])
+            .await
+            .expect("march");
+        assert!(matches!(out, LoadOutcome::Loaded { .. }));
+        // January's full export arrives late: it must not undo March.
+        s.load_gazetteer_file(&gazetteer_file("2024-01", "j"), &full, &[])
+            .await
+            .expect("january");
+        let again = s
+            .load_gazetteer_file(&gazetteer_file("2024-01", "j"), &full, &[])
+            .await
+            .expect("again");
+        assert_eq!(again, LoadOutcome::AlreadyLoaded, "{}", fresh.name());
+        assert_eq!(s.gazetteer_size().await.expect("size"), (2, 2));
+        let rows = fresh
+            .strings("SELECT lpi_key || ':' || COALESCE(postcode, '') || ':' || CAST(logical_status AS TEXT) FROM gazetteer_lpis ORDER BY lpi_key")
+            .await;
+        assert_eq!(rows, ["10L1:B1 9ZZ:1", "20L1:B1 1AA:1"], "{}", fresh.name());
+        assert_eq!(s.gazetteer_lpis().await.expect("lpis").len(), 2);
     }
 }
