@@ -231,10 +231,17 @@ fn the_demo_prepares_everything_without_serving_when_asked() {
         "{t}"
     );
     assert!(
-        t.contains("Loaded 30 file(s)") && t.contains("people"),
+        t.contains("Loaded 33 file(s)") && t.contains("gazetteer LPIs") && t.contains("people"),
         "{t}"
     );
     assert!(t.contains("pairwise precision"), "{t}");
+    // Both views of the single view against the truth.
+    assert!(t.contains("Addresses against the town's truth"), "{t}");
+    assert!(t.contains("Households against the town's truth"), "{t}");
+    assert!(
+        t.contains("Linked people in more than one current household: 0."),
+        "{t}"
+    );
     // Running the demo again changes nothing in storage.
     let o = upstream(
         &[
@@ -251,7 +258,7 @@ fn the_demo_prepares_everything_without_serving_when_asked() {
     );
     assert!(
         text(&o).contains("0 extract files registered (30 already known)")
-            && text(&o).contains("30 file(s) already loaded (unchanged)"),
+            && text(&o).contains("33 file(s) already loaded (unchanged)"),
         "{}",
         text(&o)
     );
