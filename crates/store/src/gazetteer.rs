@@ -151,6 +151,23 @@ impl Store {
         }))
     }
 
+    /// The surviving household a merged one became part of, following
+    /// merges of merges.
+    pub async fn household_merged_into(&self, id: i64) -> Result<Option<i64>, StoreError> {
+        const SQL: &str = "SELECT into_id FROM household_merges WHERE from_id = $1";
+        let mut at = id;
+        let mut seen = std::collections::HashSet::from([id]);
+        loop {
+            let next: Option<i64> =
+                on_pool!(self, p => sqlx::query_scalar(SQL).bind(at).fetch_optional(p).await?);
+            match next {
+                Some(n) if seen.insert(n) => at = n,
+                _ => break,
+            }
+        }
+        Ok((at != id).then_some(at))
+    }
+
     /// Every LPI of the gazetteer as JSON, in key order.
     pub async fn gazetteer_lpis(&self) -> Result<Vec<String>, StoreError> {
         const SQL: &str = "SELECT lpi FROM gazetteer_lpis ORDER BY lpi_key";

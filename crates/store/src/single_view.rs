@@ -613,6 +613,34 @@ impl Store {
                 qb.push(" ON CONFLICT (from_id) DO NOTHING");
                 qb.build().execute(&mut *tx).await?;
             }
+            // What pointed at a household merged into another now points at
+            // the family's surviving id: its cases, flags, contacts, consents
+            // and referrals. Kept worklists stay as they were made. A
+            // do-not-contact wish on either copy holds for the family.
+            for (from, into) in &run.household_merges {
+                for table in ["cases", "fast_track_flags", "contacts", "consents", "referrals"] {
+                    sqlx::query(&format!("UPDATE {table} SET household_id = $1 WHERE household_id = $2"))
+                        .bind(into)
+                        .bind(from)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                sqlx::query(
+                    "INSERT INTO contact_preferences (household_id, do_not_contact, recorded_by, recorded_at, note)
+                     SELECT $1, do_not_contact, recorded_by, recorded_at, note FROM contact_preferences WHERE household_id = $2
+                     ON CONFLICT (household_id) DO UPDATE SET do_not_contact = excluded.do_not_contact,
+                        recorded_by = excluded.recorded_by, recorded_at = excluded.recorded_at, note = excluded.note
+                     WHERE excluded.do_not_contact AND NOT contact_preferences.do_not_contact",
+                )
+                .bind(into)
+                .bind(from)
+                .execute(&mut *tx)
+                .await?;
+                sqlx::query("DELETE FROM contact_preferences WHERE household_id = $1")
+                    .bind(from)
+                    .execute(&mut *tx)
+                    .await?;
+            }
             sqlx::query("DELETE FROM address_placements").execute(&mut *tx).await?;
             sqlx::query("DELETE FROM address_placement_counts").execute(&mut *tx).await?;
             for chunk in run.placements.chunks(BATCH) {

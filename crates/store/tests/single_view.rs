@@ -919,9 +919,35 @@ async fn a_later_run_replaces_the_earlier_one_and_merged_people_stop_counting() 
             s.address_placement_counts().await.expect("counts"),
             first_run().placement_counts
         );
+        // Casework on household 1, which the second run finds is household 9.
+        s.open_case(1, day("2024-06-02")).await.expect("case");
+        s.set_do_not_contact(1, true, "A Connector", "asked by letter")
+            .await
+            .expect("preference");
+        s.record_contact(1, day("2024-06-03"), "phone", "spoke", "A Connector")
+            .await
+            .expect("contact");
         let run = second_run();
         let second = s.save_link_run(&run).await.expect("second");
         assert!(second > first, "{}: run ids grow", fresh.name());
+        assert_eq!(
+            s.open_case_households().await.expect("cases"),
+            [9],
+            "{}: the case follows the family",
+            fresh.name()
+        );
+        assert_eq!(
+            s.do_not_contact().await.expect("dnc"),
+            [9],
+            "{}",
+            fresh.name()
+        );
+        assert_eq!(
+            s.last_contacts().await.expect("contacts"),
+            [(9, day("2024-06-03"))],
+            "{}",
+            fresh.name()
+        );
         // The household of the first run found to be one family with another.
         assert_eq!(
             fresh.strings("SELECT CAST(from_id AS TEXT) || '>' || CAST(into_id AS TEXT) FROM household_merges").await,

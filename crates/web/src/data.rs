@@ -53,6 +53,13 @@ pub trait DataSource: Send + Sync + 'static {
         Box::pin(async { Ok(Vec::new()) })
     }
 
+    /// The household a merged one is now part of (one family that an
+    /// earlier run saw twice), if it was merged. None by default.
+    fn household_merged_into(&self, id: i64) -> BoxFuture<'_, Result<Option<i64>, DataError>> {
+        let _ = id;
+        Box::pin(async { Ok(None) })
+    }
+
     /// Everything the household page shows, flags as active on `today`;
     /// `None` for no such household (the default).
     fn household(

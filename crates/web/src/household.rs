@@ -543,11 +543,16 @@ pub(crate) async fn household(
         return crate::partner::household(&state, &user, id).await;
     }
     let today = Utc::now().date_naive();
-    let detail = state
-        .source
-        .household(id, today)
-        .await?
-        .ok_or(Refused::NotFound)?;
+    let Some(detail) = state.source.household(id, today).await? else {
+        // One family an earlier run saw twice: a link to the merged copy
+        // (a kept worklist, a bookmark) leads to the family's household.
+        return match state.source.household_merged_into(id).await? {
+            Some(into) => Ok(axum::response::IntoResponse::into_response(
+                axum::response::Redirect::to(&format!("/households/{into}")),
+            )),
+            None => Err(Refused::NotFound),
+        };
+    };
     audit_view(&state, &user, "household", id.to_string(), "household page").await?;
     let people = people(&detail);
     let names: BTreeMap<i64, String> = people.iter().map(|p| (p.id, p.name.clone())).collect();

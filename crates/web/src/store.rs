@@ -77,6 +77,10 @@ impl DataSource for Store {
     ) -> BoxFuture<'_, Result<Option<HouseholdDetail>, DataError>> {
         Box::pin(async move { Ok(Store::household_detail(self, id, today).await?) })
     }
+
+    fn household_merged_into(&self, id: i64) -> BoxFuture<'_, Result<Option<i64>, DataError>> {
+        Box::pin(async move { Ok(Store::household_merged_into(self, id).await?) })
+    }
 }
 
 impl From<User> for Account {

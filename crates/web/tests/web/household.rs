@@ -35,6 +35,8 @@ const SEED: &[&str] = &[
     "INSERT INTO assessment_runs (id, as_of, run_at, link_run_id, model_version, model, library, households) VALUES (1, '2025-01-31', '2025-02-01T00:00:00Z', 1, 'v1', '{}', '{}', 2)",
     "INSERT INTO assessments (run_id, household_id, in_crisis, probability, reasons, resilience, resilience_band, resilience_parts, persona, persona_reason) VALUES (1, 41, FALSE, 0.42, '[\"Council tax arrears for 3 months\"]', 35, 'low', '[[\"Works\", 10]]', 'squeezed_renter', 'Rent is more than half of income')",
     "INSERT INTO life_events (run_id, household_id, event, event_date, person_id, detail, evidence) VALUES (1, 41, 'job_loss', '2024-11-01', 7, 'Stopped working', '[]')",
+    // Household 33 was this family seen twice (its address written another way).
+    "INSERT INTO household_merges (run_id, from_id, into_id) VALUES (1, 33, 41)",
 ];
 
 async fn site() -> Site {
@@ -200,6 +202,10 @@ async fn the_household_page_shows_risk_reasons_records_and_events_and_is_audited
     assert_eq!(status, StatusCode::NOT_FOUND);
     let (status, _, _) = site.get("/households/not-a-number", Some(&cookie)).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
+    // A link to a household merged into another leads to the family's one.
+    let (status, location, _) = site.get("/households/33", Some(&cookie)).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(location, "/households/41");
 }
 
 #[tokio::test]
