@@ -1187,3 +1187,75 @@ fn upstream_assess_week(d: chrono::NaiveDate) -> chrono::NaiveDate {
     use chrono::Datelike;
     d - chrono::Duration::days(i64::from(d.weekday().num_days_from_monday()))
 }
+
+// ------------------------------------------------------------ addresses
+
+#[test]
+fn addresses_that_cannot_be_placed_are_kept_and_listed_for_the_gazetteer_team() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let town = tmp.path().join("town");
+    simulate(&town, 300, 2, 7);
+    let extracts = town.join("extracts");
+    let people_sources: Vec<String> = std::fs::read_dir(&extracts)
+        .expect("extracts")
+        .map(|d| d.expect("dir").path())
+        .filter(|p| p.file_name().is_some_and(|n| n != "gazetteer"))
+        .map(|p| utf8(&p).to_string())
+        .collect();
+    for db in databases() {
+        // Without the gazetteer only the UPRNs records give place anything.
+        let mut args = vec!["ingest"];
+        args.extend(people_sources.iter().map(String::as_str));
+        ok(&db.url, &args);
+        let linked = ok(&db.url, &["link"]);
+        assert!(linked.contains("No gazetteer is loaded"), "{linked}");
+        let before = tmp.path().join(format!("unplaced-{}.csv", db.name()));
+        ok(&db.url, &["addresses", "unplaced", "--out", utf8(&before)]);
+        let (header, rows) = read_csv(&before);
+        assert_eq!(header[..4], ["address", "postcode", "given_uprn", "reason"]);
+        assert!(!rows.is_empty(), "{}", db.name());
+        assert!(rows.iter().all(|r| r[3] == "no gazetteer is loaded"));
+        // Records whose address was not placed are kept: the rent system
+        // gives no UPRN, yet its tenants are in households.
+        assert!(rows.iter().any(|r| r[5].contains("rent")), "{rows:?}");
+        let households = ok(
+            &db.url,
+            &[
+                "evaluate",
+                "households",
+                "--truth",
+                utf8(&town.join("truth")),
+            ],
+        );
+        assert!(households.contains("Current households"), "{households}");
+
+        // With the gazetteer nearly everything is placed.
+        ok(&db.url, &["ingest", utf8(&extracts.join("gazetteer"))]);
+        let linked = ok(&db.url, &["link"]);
+        assert!(!linked.contains("No gazetteer is loaded"), "{linked}");
+        let after = tmp.path().join(format!("unplaced-after-{}.csv", db.name()));
+        ok(&db.url, &["addresses", "unplaced", "--out", utf8(&after)]);
+        let (_, left) = read_csv(&after);
+        assert!(
+            left.len() * 20 < rows.len(),
+            "{} then {}",
+            rows.len(),
+            left.len()
+        );
+        let report = ok(&db.url, &["addresses", "report"]);
+        assert!(
+            report.contains("rent") && report.contains("exact"),
+            "{report}"
+        );
+        let evaluated = ok(
+            &db.url,
+            &[
+                "evaluate",
+                "addresses",
+                "--truth",
+                utf8(&town.join("truth")),
+            ],
+        );
+        assert!(evaluated.contains("right"), "{evaluated}");
+    }
+}

@@ -636,3 +636,82 @@ fn a_hundred_thousand_rows_read_quickly() {
     eprintln!("100,000 rows in {took:?}");
     assert!(took.as_secs_f64() < 1.0, "{took:?}");
 }
+
+const GAZ_HEADER: &str = "change_type,lpi_key,uprn,parent_uprn,usrn,sao_start_number,sao_start_suffix,sao_end_number,sao_end_suffix,sao_text,pao_start_number,pao_start_suffix,pao_end_number,pao_end_suffix,pao_text,street_description,locality,town_name,administrative_area,postcode_locator,x_coordinate,y_coordinate,logical_status,classification_code,language,start_date,end_date,last_update_date";
+
+fn gaz_row(uprn: &str, number: &str, postcode: &str, status: &str) -> String {
+    format!("I,{uprn}L1,{uprn},,24600009,,,,,,{number},,,,,OAK ROAD,ACOCKS GREEN,BIRMINGHAM,BIRMINGHAM,{postcode},408382.48,290096.94,{status},RD04,ENG,2002-03-24,,2020-06-07")
+}
+
+#[test]
+fn a_gazetteer_export_reads_into_lpis_and_a_wrongly_shaped_one_is_refused_naming_the_column() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let gaz = built_in("gazetteer");
+    let good = format!(
+        "{GAZ_HEADER}\n{}\n{}\n",
+        gaz_row("100070000027", "1", "B27 6AA", "1"),
+        gaz_row("100070000033", "2", "b27 6aa", "6")
+    );
+    let p = read(&gaz, tmp.path(), "gazetteer_2024-04.csv", &good).expect("reads");
+    assert_eq!(p.lpis.len(), 2);
+    assert!(p.records.is_empty(), "properties are not people");
+    assert_eq!(p.lpis[1].1.postcode.as_deref(), Some("B27 6AA"));
+    assert_eq!(p.lpis[1].1.logical_status, 6);
+
+    // An export without its postcode column, and with one it does not know.
+    let shape = GAZ_HEADER.replace("postcode_locator", "post_code");
+    let e = read(
+        &gaz,
+        tmp.path(),
+        "gazetteer_2024-05.csv",
+        &format!(
+            "{shape}\n{}\n",
+            gaz_row("100070000027", "1", "B27 6AA", "1")
+        ),
+    )
+    .map(|_| ())
+    .unwrap_err()
+    .to_string();
+    assert!(
+        e.contains("gazetteer_2024-05.csv")
+            && e.contains("missing columns: postcode_locator")
+            && e.contains("unexpected columns: post_code"),
+        "{e}"
+    );
+
+    // Bad rows are quarantined naming their column; the good row loads.
+    let rows = format!(
+        "{GAZ_HEADER}\n{}\n{}\n{}\n",
+        gaz_row("100070000027", "1", "B27 6AA", "1"),
+        gaz_row("1000700X0033", "2", "B27 6AA", "1"),
+        gaz_row("100070000041", "3", "B27 6AA", "2"),
+    );
+    let p = read(&gaz, tmp.path(), "gazetteer_2024-06.csv", &rows).expect("reads");
+    assert_eq!(p.lpis.len(), 1);
+    let fields: Vec<(u64, &str)> = p
+        .quarantine
+        .iter()
+        .map(|q| (q.row, q.field.as_str()))
+        .collect();
+    assert_eq!(fields, [(2, "uprn"), (3, "logical_status")]);
+
+    // A council whose export names a column differently maps it.
+    let mapped = variant(
+        "gazetteer",
+        &[(
+            "postcode_locator = \"postcode_locator\"",
+            "postcode_locator = \"post_code\"",
+        )],
+    );
+    let p = read(
+        &mapped,
+        tmp.path(),
+        "gazetteer_2024-07.csv",
+        &format!(
+            "{shape}\n{}\n",
+            gaz_row("100070000027", "1", "B27 6AA", "1")
+        ),
+    )
+    .expect("mapped");
+    assert_eq!(p.lpis[0].1.postcode.as_deref(), Some("B27 6AA"));
+}
