@@ -689,25 +689,35 @@ impl Declaration {
                 ));
             }
         }
+        self.check_ignore()
+    }
+}
+
+impl Declaration {
+    /// The columns to ignore are named, and none is one the declaration reads.
+    fn check_ignore(&self) -> Result<(), DeclarationError> {
+        let bad = |key: String, message: String| DeclarationError::Invalid {
+            origin: self.origin.clone(),
+            key,
+            message,
+        };
         let used: HashSet<String> = self
             .used_columns()
             .iter()
             .map(|c| c.trim().to_lowercase())
             .collect();
         for (i, c) in self.ignore.iter().enumerate() {
-            no_blank(c).map_err(|m| bad(&format!("ignore[{i}]"), m))?;
+            no_blank(c).map_err(|m| bad(format!("ignore[{i}]"), m))?;
             if used.contains(&c.trim().to_lowercase()) {
                 return Err(bad(
-                    &format!("ignore[{i}]"),
+                    format!("ignore[{i}]"),
                     format!("`{c}` is read by this declaration, so it cannot also be ignored"),
                 ));
             }
         }
         Ok(())
     }
-}
 
-impl Declaration {
     /// A gazetteer declares its columns in `[gazetteer]` and nothing about
     /// people; every required BS 7666 field needs a column.
     fn validate_gazetteer(&self) -> Result<(), DeclarationError> {
@@ -756,21 +766,7 @@ impl Declaration {
                 ));
             }
         }
-        let used: HashSet<String> = self
-            .used_columns()
-            .iter()
-            .map(|c| c.trim().to_lowercase())
-            .collect();
-        for (i, c) in self.ignore.iter().enumerate() {
-            no_blank(c).map_err(|m| bad(&format!("ignore[{i}]"), m))?;
-            if used.contains(&c.trim().to_lowercase()) {
-                return Err(bad(
-                    &format!("ignore[{i}]"),
-                    format!("`{c}` is read by this declaration, so it cannot also be ignored"),
-                ));
-            }
-        }
-        Ok(())
+        self.check_ignore()
     }
 }
 

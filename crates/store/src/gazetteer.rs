@@ -1,9 +1,7 @@
 //! Storage for the council's gazetteer (its LPIs as the latest export holds
 //! them) and for where each address of the records was placed on it.
 
-use crate::single_view::{date, LoadOutcome, NewIngestFile, NewQuarantine, BATCH};
 use crate::{Pool, Store, StoreError};
-use chrono::Utc;
 use sqlx::Row;
 
 /// One LPI to store: the fields storage searches on, and the whole LPI as JSON.
@@ -41,96 +39,6 @@ pub struct PlacementCount {
 }
 
 impl Store {
-    /// Load one gazetteer export, all or nothing: each LPI replaces the one
-    /// of its key unless that came from a later export. The same bytes a
-    /// second time change nothing.
-    pub async fn load_gazetteer_file(
-        &self,
-        file: &NewIngestFile,
-        lpis: &[NewLpi],
-        quarantine: &[NewQuarantine],
-    ) -> Result<LoadOutcome, StoreError> {
-        const INSERT_FILE: &str = "INSERT INTO ingest_files (source, file_name, sha256, extract_date, period_key, rows_read, records, quarantined, loaded_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (source, period_key, sha256) DO NOTHING";
-        const FIND: &str =
-            "SELECT id FROM ingest_files WHERE source = $1 AND sha256 = $2 AND period_key = $3";
-        let period = date(file.extract_date).unwrap_or_default();
-        let now = Utc::now().to_rfc3339();
-        let outcome = on_pool!(self, p => {
-            let mut tx = p.begin().await?;
-            let done = sqlx::query(INSERT_FILE)
-                .bind(&file.source)
-                .bind(&file.file_name)
-                .bind(&file.sha256)
-                .bind(date(file.extract_date))
-                .bind(&period)
-                .bind(file.rows_read)
-                .bind(lpis.len() as i64)
-                .bind(quarantine.len() as i64)
-                .bind(&now)
-                .execute(&mut *tx)
-                .await?;
-            if done.rows_affected() == 0 {
-                tx.rollback().await?;
-                LoadOutcome::AlreadyLoaded
-            } else {
-                let file_id: i64 = sqlx::query_scalar(FIND)
-                    .bind(&file.source)
-                    .bind(&file.sha256)
-                    .bind(&period)
-                    .fetch_one(&mut *tx)
-                    .await?;
-                // One key may appear twice in an export; the later row wins,
-                // as it would reading the file top to bottom.
-                let mut latest: std::collections::HashMap<&str, &NewLpi> = std::collections::HashMap::new();
-                for l in lpis {
-                    latest.insert(l.lpi_key.as_str(), l);
-                }
-                let mut rows: Vec<&NewLpi> = latest.into_values().collect();
-                rows.sort_by(|a, b| a.lpi_key.cmp(&b.lpi_key));
-                for chunk in rows.chunks(BATCH) {
-                    let mut qb = sqlx::QueryBuilder::new(
-                        "INSERT INTO gazetteer_lpis (lpi_key, uprn, postcode, logical_status, extract_date, file_id, lpi) ",
-                    );
-                    qb.push_values(chunk, |mut b, l| {
-                        b.push_bind(&l.lpi_key)
-                            .push_bind(&l.uprn)
-                            .push_bind(&l.postcode)
-                            .push_bind(l.logical_status)
-                            .push_bind(&period)
-                            .push_bind(file_id)
-                            .push_bind(&l.lpi);
-                    });
-                    qb.push(
-                        " ON CONFLICT (lpi_key) DO UPDATE SET uprn = excluded.uprn, postcode = excluded.postcode,
-                          logical_status = excluded.logical_status, extract_date = excluded.extract_date,
-                          file_id = excluded.file_id, lpi = excluded.lpi
-                          WHERE excluded.extract_date >= gazetteer_lpis.extract_date",
-                    );
-                    qb.build().execute(&mut *tx).await?;
-                }
-                for chunk in quarantine.chunks(BATCH) {
-                    let mut qb = sqlx::QueryBuilder::new(
-                        "INSERT INTO quarantine (file_id, source, file_name, row_no, field, value, reason) ",
-                    );
-                    qb.push_values(chunk, |mut b, q| {
-                        b.push_bind(file_id)
-                            .push_bind(&file.source)
-                            .push_bind(&file.file_name)
-                            .push_bind(q.row_no)
-                            .push_bind(&q.field)
-                            .push_bind(&q.value)
-                            .push_bind(&q.reason);
-                    });
-                    qb.build().execute(&mut *tx).await?;
-                }
-                tx.commit().await?;
-                LoadOutcome::Loaded { file_id }
-            }
-        });
-        Ok(outcome)
-    }
-
     /// Every distinct address the records hold (standardised text, postcode,
     /// given UPRN; blank for none) with how many record versions of each
     /// source hold it.

@@ -9,7 +9,7 @@ use chrono::{NaiveDate, Utc};
 use sqlx::Row;
 
 /// Rows per multi-row INSERT: well under both databases' bind limits.
-pub(crate) const BATCH: usize = 400;
+const BATCH: usize = 400;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewIngestFile {
@@ -194,7 +194,7 @@ pub struct LinkRunInfo {
     pub config: String,
 }
 
-pub(crate) fn date(d: Option<NaiveDate>) -> Option<String> {
+fn date(d: Option<NaiveDate>) -> Option<String> {
     d.map(crate::iso_date)
 }
 
@@ -207,12 +207,46 @@ impl Store {
         records: &[NewSourceRecord],
         quarantine: &[NewQuarantine],
     ) -> Result<LoadOutcome, StoreError> {
+        self.load_file(file, records, &[], quarantine).await
+    }
+
+    /// Load one gazetteer export, all or nothing: each LPI replaces the one
+    /// of its key unless that came from a later export. The same bytes a
+    /// second time change nothing.
+    pub async fn load_gazetteer_file(
+        &self,
+        file: &NewIngestFile,
+        lpis: &[crate::NewLpi],
+        quarantine: &[NewQuarantine],
+    ) -> Result<LoadOutcome, StoreError> {
+        self.load_file(file, &[], lpis, quarantine).await
+    }
+
+    /// One file in one transaction: its row in `ingest_files`, its people's
+    /// records or its gazetteer LPIs, and its quarantined rows.
+    async fn load_file(
+        &self,
+        file: &NewIngestFile,
+        records: &[NewSourceRecord],
+        lpis: &[crate::NewLpi],
+        quarantine: &[NewQuarantine],
+    ) -> Result<LoadOutcome, StoreError> {
         const INSERT_FILE: &str = "INSERT INTO ingest_files (source, file_name, sha256, extract_date, period_key, rows_read, records, quarantined, loaded_at)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (source, period_key, sha256) DO NOTHING";
         const FIND: &str =
             "SELECT id FROM ingest_files WHERE source = $1 AND sha256 = $2 AND period_key = $3";
         let extract_date = date(file.extract_date);
+        let period = extract_date.clone().unwrap_or_default();
         let now = Utc::now().to_rfc3339();
+        // One key may appear twice in a gazetteer export; the later row
+        // wins, as it would reading the file top to bottom.
+        let mut newest: std::collections::HashMap<&str, &crate::NewLpi> =
+            std::collections::HashMap::new();
+        for l in lpis {
+            newest.insert(l.lpi_key.as_str(), l);
+        }
+        let mut lpis: Vec<&crate::NewLpi> = newest.into_values().collect();
+        lpis.sort_by(|a, b| a.lpi_key.cmp(&b.lpi_key));
         let outcome = on_pool!(self, p => {
             let mut tx = p.begin().await?;
             let done = sqlx::query(INSERT_FILE)
@@ -220,9 +254,9 @@ impl Store {
                 .bind(&file.file_name)
                 .bind(&file.sha256)
                 .bind(&extract_date)
-                .bind(extract_date.clone().unwrap_or_default())
+                .bind(&period)
                 .bind(file.rows_read)
-                .bind(records.len() as i64)
+                .bind((records.len() + lpis.len()) as i64)
                 .bind(quarantine.len() as i64)
                 .bind(&now)
                 .execute(&mut *tx)
@@ -234,7 +268,7 @@ impl Store {
                 let file_id: i64 = sqlx::query_scalar(FIND)
                     .bind(&file.source)
                     .bind(&file.sha256)
-                    .bind(extract_date.clone().unwrap_or_default())
+                    .bind(&period)
                     .fetch_one(&mut *tx)
                     .await?;
                 for chunk in records.chunks(BATCH) {
@@ -263,6 +297,28 @@ impl Store {
                             .push_bind(&r.attributes)
                             .push_bind(&r.original);
                     });
+                    qb.build().execute(&mut *tx).await?;
+                }
+                for chunk in lpis.chunks(BATCH) {
+                    let mut qb = sqlx::QueryBuilder::new(
+                        "INSERT INTO gazetteer_lpis (lpi_key, uprn, postcode, logical_status, extract_date, file_id, lpi) ",
+                    );
+                    qb.push_values(chunk, |mut b, l| {
+                        b.push_bind(&l.lpi_key)
+                            .push_bind(&l.uprn)
+                            .push_bind(&l.postcode)
+                            .push_bind(l.logical_status)
+                            .push_bind(&period)
+                            .push_bind(file_id)
+                            .push_bind(&l.lpi);
+                    });
+                    // An older export loaded after a newer one never overwrites it.
+                    qb.push(
+                        " ON CONFLICT (lpi_key) DO UPDATE SET uprn = excluded.uprn, postcode = excluded.postcode,
+                          logical_status = excluded.logical_status, extract_date = excluded.extract_date,
+                          file_id = excluded.file_id, lpi = excluded.lpi
+                          WHERE excluded.extract_date >= gazetteer_lpis.extract_date",
+                    );
                     qb.build().execute(&mut *tx).await?;
                 }
                 for chunk in quarantine.chunks(BATCH) {
