@@ -496,6 +496,28 @@ impl Gazetteer {
     }
 
     /// The LPIs of one property, in the order they were given.
+    /// The property's address as staff should read it: its approved LPI
+    /// (English before Welsh, current before historical), on one line, with
+    /// its postcode.
+    pub fn address_of(&self, uprn: u64) -> Option<(String, Option<String>)> {
+        let rank = |l: &Lpi| match l.logical_status {
+            LogicalStatus::Approved => 0,
+            LogicalStatus::Provisional => 1,
+            LogicalStatus::Alternative => 2,
+            LogicalStatus::Historical => 3,
+        };
+        self.lpis(uprn)
+            .into_iter()
+            .min_by_key(|l| {
+                (
+                    rank(l),
+                    l.language != crate::Language::Eng,
+                    l.lpi_key.clone(),
+                )
+            })
+            .map(|l| (l.one_line(), l.postcode.clone()))
+    }
+
     pub fn lpis(&self, uprn: u64) -> Vec<&Lpi> {
         self.by_uprn
             .get(&uprn)

@@ -36,6 +36,40 @@ impl Aon {
         }
     }
 
+    /// The number or range with suffixes ("12A", "12-14"); empty without one.
+    pub fn numbers(&self) -> String {
+        let one = |n: Option<u16>, s: Option<char>| -> String {
+            match (n, s) {
+                (Some(n), Some(s)) => format!("{n}{s}"),
+                (Some(n), None) => n.to_string(),
+                (None, Some(s)) => s.to_string(),
+                (None, None) => String::new(),
+            }
+        };
+        let start = one(self.start_number, self.start_suffix);
+        let end = one(self.end_number, self.end_suffix);
+        match (start.is_empty(), end.is_empty()) {
+            (false, false) => format!("{start}-{end}"),
+            (false, true) => start,
+            (true, _) => end,
+        }
+    }
+
+    /// Text then numbers, as the address is written ("FLAT 3", "3A").
+    pub fn render(&self) -> String {
+        let numbers = self.numbers();
+        match self
+            .text
+            .as_deref()
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+        {
+            Some(t) if numbers.is_empty() => t.to_string(),
+            Some(t) => format!("{t} {numbers}"),
+            None => numbers,
+        }
+    }
+
     /// Nothing at all: no number and no text.
     pub fn is_empty(&self) -> bool {
         self.start_number.is_none()
@@ -189,6 +223,40 @@ impl Lpi {
         })
     }
 
+    /// The address on one line as Royal Mail and BS 7666 order it: flat,
+    /// building name, number and street, locality, town ("FLAT 3, OAK
+    /// COURT, 12 OAK ROAD, ACOCKS GREEN, BIRMINGHAM"); the postcode apart.
+    pub fn one_line(&self) -> String {
+        let mut parts: Vec<String> = Vec::new();
+        let sao = self.sao.render();
+        if !sao.is_empty() {
+            // A bare number for a flat reads as a house number: say "FLAT".
+            if self.sao.text.is_none() {
+                parts.push(format!("FLAT {sao}"));
+            } else {
+                parts.push(sao);
+            }
+        }
+        let numbers = self.pao.numbers();
+        if let Some(text) = self.pao.text.as_deref().filter(|t| !t.trim().is_empty()) {
+            parts.push(text.trim().to_string());
+        }
+        let street = self.street.trim();
+        match (numbers.is_empty(), street.is_empty()) {
+            (false, false) => parts.push(format!("{numbers} {street}")),
+            (false, true) => parts.push(numbers),
+            (true, false) => parts.push(street.to_string()),
+            (true, true) => {}
+        }
+        for place in [&self.locality, &self.town].into_iter().flatten() {
+            let place = place.trim();
+            if !place.is_empty() && !parts.iter().any(|p| p == place) {
+                parts.push(place.to_string());
+            }
+        }
+        parts.join(", ")
+    }
+
     /// A property shell: a building of flats or units, not a home itself.
     pub fn is_parent_shell(&self) -> bool {
         self.classification
@@ -201,6 +269,48 @@ impl Lpi {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_lpi_reads_as_one_line_in_the_usual_order() {
+        let flat = Lpi {
+            sao: Aon::number(3),
+            pao: Aon {
+                start_number: Some(12),
+                text: Some("OAK COURT".into()),
+                ..Aon::default()
+            },
+            street: "OAK ROAD".into(),
+            locality: Some("ACOCKS GREEN".into()),
+            town: Some("BIRMINGHAM".into()),
+            ..Lpi::default()
+        };
+        assert_eq!(
+            flat.one_line(),
+            "FLAT 3, OAK COURT, 12 OAK ROAD, ACOCKS GREEN, BIRMINGHAM"
+        );
+        let range = Lpi {
+            pao: Aon {
+                start_number: Some(12),
+                start_suffix: Some('A'),
+                end_number: Some(14),
+                ..Aon::default()
+            },
+            street: "HIGH STREET".into(),
+            ..Lpi::default()
+        };
+        assert_eq!(range.one_line(), "12A-14 HIGH STREET");
+        let named = Lpi {
+            sao: Aon::text("FLAT A"),
+            pao: Aon::text("ROSE COTTAGE"),
+            street: "LON GLAN MOR".into(),
+            town: Some("ABERAERON".into()),
+            ..Lpi::default()
+        };
+        assert_eq!(
+            named.one_line(),
+            "FLAT A, ROSE COTTAGE, LON GLAN MOR, ABERAERON"
+        );
+    }
 
     #[test]
     fn codes_round_trip() {

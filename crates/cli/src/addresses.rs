@@ -97,9 +97,14 @@ pub async fn place(store: &Store) -> Result<Placed> {
                 .entry(result.method.to_string())
                 .or_default() += n;
         }
-        let place = match &result.uprn {
-            Some(u) => Place::placed(u, Some(key.0.clone()), Some(key.1.clone())),
-            None => Place::unplaced(&key.0, &key.1),
+        // A placed address reads as the gazetteer writes it, whichever way
+        // the record wrote it.
+        let place = match (&result.uprn, &result.canonical) {
+            (Some(u), Some((line, postcode))) => {
+                Place::placed(u, Some(line.clone()), postcode.clone())
+            }
+            (Some(u), None) => Place::placed(u, Some(key.0.clone()), Some(key.1.clone())),
+            (None, _) => Place::unplaced(&key.0, &key.1),
         };
         saved.push(SavedPlacement {
             address: key.0.clone(),
@@ -138,6 +143,8 @@ pub async fn place(store: &Store) -> Result<Placed> {
 
 struct Result1 {
     uprn: Option<String>,
+    /// The gazetteer's own address for the UPRN, and its postcode.
+    canonical: Option<(String, Option<String>)>,
     method: &'static str,
     score: Option<f64>,
     reason: Option<String>,
@@ -202,6 +209,7 @@ fn place_on_gazetteer(
                 }
             };
             Result1 {
+                canonical: p.uprn.and_then(|u| gazetteer.address_of(u)),
                 uprn,
                 method,
                 score,
@@ -236,6 +244,7 @@ fn place_without_gazetteer(
         .map(|(a, p, u)| {
             if !u.is_empty() {
                 Result1 {
+                    canonical: None,
                     uprn: Some(u.clone()),
                     method: "given_uprn",
                     score: None,
@@ -244,6 +253,7 @@ fn place_without_gazetteer(
                 }
             } else if let Some(u) = uprn_of_line.get(&(a.as_str(), p.as_str())) {
                 Result1 {
+                    canonical: None,
                     uprn: Some(u.to_string()),
                     method: "exact",
                     score: None,
@@ -252,6 +262,7 @@ fn place_without_gazetteer(
                 }
             } else {
                 Result1 {
+                    canonical: None,
                     uprn: None,
                     method: "unplaced",
                     score: None,
