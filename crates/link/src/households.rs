@@ -125,8 +125,7 @@ impl HouseholdConfig {
     /// Whether a row with these attributes ends its record.
     pub fn is_removal(&self, source: &str, attribute: impl Fn(&str) -> Option<String>) -> bool {
         self.removals.iter().any(|r| {
-            r.source == source
-                && attribute(&r.attribute).is_some_and(|v| r.values.iter().any(|x| *x == v))
+            r.source == source && attribute(&r.attribute).is_some_and(|v| r.values.contains(&v))
         })
     }
 }
