@@ -262,6 +262,16 @@ pub struct ClusterConfig {
     pub overwhelming: Option<f64>,
     #[serde(default = "default_overwhelming_agreements")]
     pub overwhelming_agreements: usize,
+    /// An identifier agreeing (a comparison with `identifier = true`)
+    /// outweighs one of forename and date of birth disagreeing while the
+    /// other agrees. Off unless set.
+    #[serde(default)]
+    pub identifier_outweighs_one: bool,
+    /// Linking two files: two records that are each other's best match,
+    /// both still on their own, are not kept apart by a forename or date of
+    /// birth. Off unless set.
+    #[serde(default)]
+    pub unrivalled: bool,
 }
 
 impl Default for ClusterConfig {
@@ -274,6 +284,8 @@ impl Default for ClusterConfig {
             ambiguous_margin: None,
             overwhelming: None,
             overwhelming_agreements: default_overwhelming_agreements(),
+            identifier_outweighs_one: false,
+            unrivalled: false,
         }
     }
 }
