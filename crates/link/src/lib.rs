@@ -298,29 +298,7 @@ impl Linker {
                 deterministic: self.is_deterministic(&records[i as usize], &records[j as usize]),
             })
             .collect();
-        // A veto needs an identifier that disagrees (date of birth, NI
-        // number, phone, email): names alone mislead too often (a nickname
-        // typed with a slip, "JONNY" and "JNATHAN").
-        let identifiers: Vec<usize> = self
-            .comparisons
-            .iter()
-            .enumerate()
-            .filter(|(_, c)| matches!(c.kind, ComparisonKind::Dob | ComparisonKind::Exact))
-            .map(|(i, _)| i)
-            .collect();
-        let veto = self.config.cluster.veto_below;
-        let vetoes: Vec<(u32, u32)> = pairs
-            .iter()
-            .zip(&patterns)
-            .filter(|(p, &pat)| {
-                !p.deterministic
-                    && p.probability() < veto
-                    && identifiers.iter().any(|&c| {
-                        model::level_of(pat, c) as usize == self.comparisons[c].levels() - 1
-                    })
-            })
-            .map(|(p, _)| (p.a, p.b))
-            .collect();
+        let vetoes = self.vetoes(model, &pairs, &patterns);
         drop(compared);
         let lifts = self.lifts(model, records.len(), &pairs, &patterns, mode);
         // The scored pairs hold all that is needed from here: free the rest.
@@ -466,6 +444,54 @@ impl Linker {
                 identifier && strong >= need
             })
             .collect()
+    }
+
+    /// The pairs the model judges almost surely two people
+    /// (`cluster.veto_below`): their groups are never joined. A veto needs
+    /// an identifier that disagrees (date of birth, NI number, phone,
+    /// email): names alone mislead too often (a nickname typed with a slip,
+    /// "JONNY" and "JNATHAN"). And none may agree (`shares_identifier`):
+    /// one person's records whose other fields were replaced (one a
+    /// forename, another a date of birth) score as strangers against each
+    /// other, but the NI number they share is held by one person alone.
+    pub(crate) fn vetoes(
+        &self,
+        model: &Model,
+        pairs: &[ScoredPair],
+        patterns: &[u64],
+    ) -> Vec<(u32, u32)> {
+        let identifiers: Vec<usize> = self
+            .comparisons
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| matches!(c.kind, ComparisonKind::Dob | ComparisonKind::Exact))
+            .map(|(i, _)| i)
+            .collect();
+        let veto = self.config.cluster.veto_below;
+        pairs
+            .iter()
+            .zip(patterns)
+            .filter(|(p, &pat)| {
+                !p.deterministic
+                    && p.probability() < veto
+                    && identifiers.iter().any(|&c| {
+                        model::level_of(pat, c) as usize == self.comparisons[c].levels() - 1
+                    })
+                    && !self.shares_identifier(model, pat)
+            })
+            .map(|(p, _)| (p.a, p.b))
+            .collect()
+    }
+
+    /// Whether a pair agrees on an identifier (a comparison marked
+    /// `identifier = true`: the NI number) so that it is worth
+    /// `STRONG_BITS` or more: the same, or one character slipped.
+    fn shares_identifier(&self, model: &Model, pat: u64) -> bool {
+        self.comparisons.iter().enumerate().any(|(c, cmp)| {
+            cmp.identifier
+                && model::level_of(pat, c) != compare::NULL
+                && model.weight_for(pat, c) >= STRONG_BITS
+        })
     }
 
     fn is_deterministic(&self, a: &Record, b: &Record) -> bool {
@@ -880,6 +906,47 @@ mod tests {
         let off = linker(false, false);
         let lift = lift_of(&off, person("ADAEZE", born, ni), person("CHIDI", born, ni));
         assert_eq!(lift, Lift::NONE);
+    }
+
+    #[test]
+    fn a_shared_identifier_is_never_vetoed() {
+        let linker = linker(true, true);
+        let model = model(&linker);
+        let ni = Some("AB123456C");
+        // One person: one record's forename replaced, the other's date of
+        // birth; against each other nothing agrees but the NI number.
+        let records = vec![
+            person("ADAEZE", (1962, 7, 1), ni),
+            Record {
+                surname: Some("MBEKI".into()),
+                ..person("CHIDI", (1984, 2, 29), ni)
+            },
+        ];
+        let derived = derive(&records);
+        let pattern_of = |records: &[Record]| {
+            pattern(
+                &linker.comparisons,
+                &records[0],
+                &derived[0],
+                &records[1],
+                &derived[1],
+            )
+        };
+        let vetoes = |records: &[Record]| {
+            let p = pattern_of(records);
+            let pair = ScoredPair {
+                a: 0,
+                b: 1,
+                weight: -20.0,
+                deterministic: false,
+            };
+            linker.vetoes(&model, &[pair], &[p])
+        };
+        assert!(vetoes(&records).is_empty());
+        // Without the NI number on one side, the date of birth vetoes.
+        let mut unknown = records.clone();
+        unknown[1].nino = None;
+        assert_eq!(vetoes(&unknown), vec![(0, 1)]);
     }
 
     #[test]
