@@ -272,6 +272,11 @@ pub struct ClusterConfig {
     /// birth. Off unless set.
     #[serde(default)]
     pub unrivalled: bool,
+    /// When the data holds almost no housemates (`Model::no_housemates`),
+    /// a pair at the same property is not kept apart by a forename or date
+    /// of birth. Off unless set.
+    #[serde(default)]
+    pub no_housemates_no_twins: bool,
 }
 
 impl Default for ClusterConfig {
@@ -286,6 +291,7 @@ impl Default for ClusterConfig {
             overwhelming_agreements: default_overwhelming_agreements(),
             identifier_outweighs_one: false,
             unrivalled: false,
+            no_housemates_no_twins: false,
         }
     }
 }

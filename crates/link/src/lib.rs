@@ -369,12 +369,17 @@ impl Linker {
             best
         });
         let one_field = self.config.cluster.identifier_outweighs_one;
+        // Where nobody shares a home, nobody at the same property is a twin
+        // or a father of one name.
+        let alone_at_home = (self.config.cluster.no_housemates_no_twins && model.no_housemates())
+            .then(|| position(ComparisonKind::Location))
+            .flatten();
         pairs
             .par_iter()
             .zip(patterns.par_iter())
             .zip(overwhelming)
             .map(|((p, &pat), overwhelming)| {
-                if overwhelming {
+                if overwhelming || alone_at_home.is_some_and(|c| model::level_of(pat, c) <= 1) {
                     return Lift::BOTH;
                 }
                 let mut lift = Lift::NONE;
@@ -661,6 +666,7 @@ impl Linker {
         let share = model::match_share(&all, &m, &u, t.max_iterations);
         let expected_matches = share * cands.pairs.len() as f64;
         let prior = (expected_matches.max(1.0) / total_pairs).clamp(1e-12, 0.5);
+        let (same_property_pairs, housemate_pairs) = self.housemates(&all, &m, &u, prior);
         let mut same_property = self.train_same_property(patterns, &m, &u, t.max_iterations);
         if let Some(s) = &same_property {
             let included: Vec<bool> = (0..self.comparisons.len())
@@ -699,7 +705,7 @@ impl Linker {
                 same_property = None;
             }
         }
-        Model {
+        let mut model = Model {
             comparisons: self.comparisons.iter().map(|c| c.name.clone()).collect(),
             labels: self.comparisons.iter().map(|c| c.labels()).collect(),
             m,
@@ -708,7 +714,58 @@ impl Linker {
             sessions,
             same_property,
             warnings,
+            same_property_pairs,
+            housemate_pairs,
+        };
+        if self.config.cluster.no_housemates_no_twins && model.no_housemates() {
+            model.warnings.push(format!(
+                "almost nobody here lives with anyone else: of {} candidate pairs at the same \
+                 property, {} are judged two people; so no twin or father of one name shares a \
+                 home, and a pair at the same property is not kept apart by its forename or \
+                 date of birth",
+                model.same_property_pairs, model.housemate_pairs
+            ));
         }
+        model
+    }
+
+    /// Candidate pairs at the same property (the location comparison's
+    /// first two levels), and how many of them the town-wide model judges
+    /// two people: housemates (see `Model::no_housemates`).
+    fn housemates(
+        &self,
+        counted: &[(u64, u64)],
+        m: &[Vec<f64>],
+        u: &[Vec<f64>],
+        prior: f64,
+    ) -> (u64, u64) {
+        let Some(loc) = self
+            .comparisons
+            .iter()
+            .position(|c| c.kind == ComparisonKind::Location)
+        else {
+            return (0, 0);
+        };
+        let prior_weight = (prior / (1.0 - prior)).log2();
+        let (mut same, mut two) = (0, 0);
+        for &(p, n) in counted {
+            if model::level_of(p, loc) > 1 {
+                continue;
+            }
+            same += n;
+            let weight: f64 = prior_weight
+                + (0..self.comparisons.len())
+                    .filter(|&c| model::level_of(p, c) != compare::NULL)
+                    .map(|c| {
+                        let l = model::level_of(p, c) as usize;
+                        (m[c][l] / u[c][l]).log2()
+                    })
+                    .sum::<f64>();
+            if weight < 0.0 {
+                two += n;
+            }
+        }
+        (same, two)
     }
 
     /// m, u and prior among pairs at the same property (location levels 0
@@ -839,6 +896,8 @@ mod tests {
             sessions: Vec::new(),
             same_property: None,
             warnings: Vec::new(),
+            same_property_pairs: 0,
+            housemate_pairs: 0,
         }
     }
 
@@ -947,6 +1006,100 @@ mod tests {
         let mut unknown = records.clone();
         unknown[1].nino = None;
         assert_eq!(vetoes(&unknown), vec![(0, 1)]);
+    }
+
+    #[test]
+    fn where_nobody_shares_a_home_a_pair_at_one_property_is_not_held_to_the_checks() {
+        let born = (2003, 11, 5);
+        let at = |forename: &str, address: &str| Record {
+            postcode: Some("B27 6AA".into()),
+            address: Some(address.into()),
+            ..person(forename, born, None)
+        };
+        // The twin pattern: surname, date of birth and home the same.
+        let (a, b) = (at("AMY", "12 OAK ROAD"), at("BETH", "12 OAK ROAD"));
+        let records = vec![a.clone(), b.clone()];
+        let derived = derive(&records);
+        let p = pattern(
+            &linker(false, false).comparisons,
+            &a,
+            &derived[0],
+            &b,
+            &derived[1],
+        );
+        let pair = ScoredPair {
+            a: 0,
+            b: 1,
+            weight: 5.0,
+            deterministic: false,
+        };
+        let lift = |linker: &Linker, pairs: (u64, u64), p: u64| {
+            let mut model = model(linker);
+            (model.same_property_pairs, model.housemate_pairs) = pairs;
+            linker.lifts(&model, 2, &[pair], &[p], Mode::Dedupe)[0]
+        };
+        let on = linker(false, false);
+        // Data with no housemates (FEBRL): one person.
+        assert_eq!(lift(&on, (4523, 3), p), Lift::BOTH);
+        // A council's records, with households: twins, kept apart.
+        assert_eq!(lift(&on, (35720, 9119), p), Lift::NONE);
+        // Elsewhere than the same property: the checks hold.
+        let far = at("BETH", "40 ELM GROVE");
+        let d = derive(&[a.clone(), far.clone()]);
+        let q = pattern(&on.comparisons, &a, &d[0], &far, &d[1]);
+        assert_eq!(lift(&on, (4523, 3), q), Lift::NONE);
+        // Switched off.
+        let text = config::DEFAULT_TOML.replace(
+            "no_housemates_no_twins = true",
+            "no_housemates_no_twins = false",
+        );
+        let off = match LinkConfig::from_toml(&text, "test").map(Linker::new) {
+            Ok(Ok(l)) => l,
+            _ => panic!("settings"),
+        };
+        assert_eq!(lift(&off, (4523, 3), p), Lift::NONE);
+    }
+
+    #[test]
+    fn housemates_are_pairs_at_one_property_the_model_judges_two_people() {
+        let linker = linker(false, false);
+        let model = model(&linker);
+        // Levels of names, date of birth and address; nothing else given.
+        let levels = |forename: u64, dob: u64, address: u64| -> u64 {
+            let mut p = 0;
+            for (c, cmp) in linker.comparisons.iter().enumerate() {
+                let l = match cmp.kind {
+                    ComparisonKind::Forename => forename,
+                    ComparisonKind::Surname => 0,
+                    ComparisonKind::Dob => dob,
+                    ComparisonKind::Location => address,
+                    _ => compare::NULL as u64,
+                };
+                p |= l << (4 * c);
+            }
+            p
+        };
+        let last = |kind| {
+            linker
+                .comparisons
+                .iter()
+                .find(|c| c.kind == kind)
+                .map_or(0, |c| c.levels() as u64 - 1)
+        };
+        let (forename_differs, dob_differs) =
+            (last(ComparisonKind::Forename), last(ComparisonKind::Dob));
+        let counted = [
+            // At one property, all agreeing: one person.
+            (levels(0, 0, 0), 10),
+            // At one property, forename and date of birth different: two.
+            (levels(forename_differs, dob_differs, 1), 3),
+            // Elsewhere: not counted at all.
+            (levels(forename_differs, dob_differs, 7), 50),
+        ];
+        assert_eq!(
+            linker.housemates(&counted, &model.m, &model.u, model.prior),
+            (13, 3)
+        );
     }
 
     #[test]
