@@ -698,6 +698,11 @@ mod tests {
         };
         let c = cluster(&records, &d, [(0, 1)], g, &Residency::default(), &[]);
         assert_eq!(c.cluster_of[0], c.cluster_of[1]);
+        // Swapped, with a nickname on the surname side (Jack is John).
+        let records = vec![named("JOHN", "STEINERT"), named("STEINERT", "JACK")];
+        let d = derive(&records);
+        let c = cluster(&records, &d, [(0, 1)], g, &Residency::default(), &[]);
+        assert_eq!(c.cluster_of[0], c.cluster_of[1]);
         // Not swapped: two different forenames stay apart.
         let records = vec![named("MUHAMMAD", "PRECIOUS"), named("JOHN", "PRECIOUS")];
         let d = derive(&records);

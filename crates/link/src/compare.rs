@@ -439,6 +439,12 @@ mod tests {
             level(&c, named("DAVIES", "CHLOE"), named("CHLOE", "DAVIES")),
             3
         );
+        // Typed surname first, a nickname on the surname side is not made
+        // formal: JACK STEINERT's forename became JOHN.
+        assert_eq!(
+            level(&c, named("JOHN", "STEINERT"), named("STEINERT", "JACK")),
+            3
+        );
         assert_eq!(
             level(&c, named("CATHERINE", "X"), named("CATHERNE", "Y")),
             1
