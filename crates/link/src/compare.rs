@@ -248,7 +248,12 @@ impl Comparison {
                     }
                     _ => true,
                 };
-                if same_premises && same_area && (pa == pb || jaro_winkler(x, y) >= 0.9) {
+                // A UK postcode covers some fifteen homes, so one number in
+                // one postcode is one home; any other (a US zip code, an
+                // Australian one: a suburb or a town) needs the address
+                // lines to agree as well.
+                let one_home_postcode = pa == pb && da.postcode_sector.is_some();
+                if same_premises && same_area && (one_home_postcode || lines_agree(x, y)) {
                     return 1;
                 }
             }
@@ -281,6 +286,20 @@ impl Comparison {
             _ => NULL,
         }
     }
+}
+
+/// Two address lines of one home: spelt nearly alike, or one holding every
+/// word of the other, in any order, with words to spare ("297 IRRIGATION
+/// FARM CAMPSIE" within "297 DISCOVERY STREET IRRIGATION FARM CAMPSIE"):
+/// systems keep different lines of an address, and in different orders.
+fn lines_agree(x: &str, y: &str) -> bool {
+    if jaro_winkler(x, y) >= 0.9 {
+        return true;
+    }
+    let (short, long) = if x.len() <= y.len() { (x, y) } else { (y, x) };
+    let long: Vec<&str> = long.split_whitespace().collect();
+    let words: Vec<&str> = short.split_whitespace().collect();
+    words.len() >= 3 && words.iter().all(|w| long.contains(w))
 }
 
 /// Two postcodes one keystroke apart: a character typed wrong, dropped,
@@ -592,6 +611,25 @@ mod tests {
             let (x, y) = (at(None, "12 OAK ROAD", p), at(None, "12 OAK ROAD", q));
             assert_eq!(level(&c, x, y), l, "{p} and {q}");
         }
+        // One number in one UK postcode is one home, whatever the lines
+        // say; in a postcode that covers a suburb (kept as text) the lines
+        // must agree too: spelt alike, or one holding every word of the
+        // other.
+        let same = |p: &str, x: &str, y: &str| level(&c, at(None, x, p), at(None, y, p));
+        assert_eq!(same("B27 6AA", "12 OAK ROAD", "12 ELM GROVE"), 1);
+        assert_eq!(
+            same("2315", "297 DISCOVERY ST CAMPSIE", "297 TEPPER CCT CAMPSIE"),
+            3
+        );
+        assert_eq!(
+            same(
+                "2315",
+                "297 IRRIGATION FARM CAMPSIE",
+                "297 DISCOVERY STREET IRRIGATION FARM CAMPSIE"
+            ),
+            1
+        );
+        assert!(!lines_agree("12 OAK", "12 OAK ROAD ACOCKS GREEN X"));
         // Spaces do not count; a code too short to slip in never does.
         assert!(postcode_slip("B27 6AA", "B276AB"));
         assert!(!postcode_slip("B1", "B2"));
