@@ -233,6 +233,49 @@ mod tests {
     use super::*;
     use crate::record::derive;
 
+    /// The shipped default.toml's blocking rules, optionally leaving some out.
+    fn default_rules(leave_out: &[&[&str]]) -> Vec<Rule> {
+        crate::LinkConfig::default()
+            .blocking
+            .iter()
+            .filter(|b| !leave_out.iter().any(|l| b.keys == *l))
+            .map(|b| Rule {
+                keys: b.keys.iter().filter_map(|k| Key::resolve(k, &[])).collect(),
+                names: b.keys.clone(),
+                max_block: b.max_block,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_person_whose_names_both_changed_is_found_by_birth_and_home() {
+        let at = |forename: &str, surname: &str, postcode: &str, address: &str| Record {
+            forename: Some(forename.into()),
+            surname: Some(surname.into()),
+            dob: chrono::NaiveDate::from_ymd_opt(1979, 4, 23),
+            postcode: Some(postcode.into()),
+            address: Some(address.into()),
+            ..Record::default()
+        };
+        // A married name and a preferred forename; then the same with the
+        // postcode mistyped too.
+        let records = vec![
+            at("MARGARET", "KOWALCZYK", "B27 6AA", "12 OAK ROAD"),
+            at("PEGGY", "HARRIS", "B27 6AA", "12 OAK ROAD"),
+            at("PEGGY", "HARRIS", "B72 6AA", "12 OAK ROAD"),
+        ];
+        let d = derive(&records);
+        let pairs = |rules: &[Rule]| {
+            let mut p = candidates(rules, &records, &d, 3000, false).pairs;
+            p.sort();
+            p
+        };
+        assert_eq!(pairs(&default_rules(&[])), vec![(0, 1), (0, 2), (1, 2)]);
+        // Without the two rules, nothing brings the married name together.
+        let without = default_rules(&[&["dob", "postcode"], &["dob", "house_number"]]);
+        assert_eq!(pairs(&without), vec![(1, 2)]);
+    }
+
     #[test]
     fn each_pair_once_and_only_within_blocks() {
         let rec = |s: &str, p: &str| Record {

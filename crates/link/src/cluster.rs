@@ -24,6 +24,46 @@ pub struct Guard {
     pub identifiers: [Option<Field>; MAX_IDENTIFIERS],
 }
 
+/// Which of the guard's forename and date-of-birth checks one edge's own
+/// evidence outweighs (see `cluster_weighed`). Identifiers, two homes at
+/// once, vetoes and bare names are always checked.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Lift {
+    /// A forename that disagrees does not keep the two groups apart.
+    pub forename: bool,
+    /// Nor does a date of birth that disagrees.
+    pub dob: bool,
+    /// Neither check holds while both records are still on their own
+    /// (joined to nobody yet): what the edge knows (that each is the
+    /// other's best match) is about the two records, not their groups.
+    pub while_alone: bool,
+}
+
+impl Lift {
+    pub const NONE: Lift = Lift {
+        forename: false,
+        dob: false,
+        while_alone: false,
+    };
+    /// Overwhelming evidence: neither check holds.
+    pub const BOTH: Lift = Lift {
+        forename: true,
+        dob: true,
+        while_alone: false,
+    };
+}
+
+/// `true`: overwhelming evidence (`Lift::BOTH`).
+impl From<bool> for Lift {
+    fn from(overwhelming: bool) -> Lift {
+        if overwhelming {
+            Lift::BOTH
+        } else {
+            Lift::NONE
+        }
+    }
+}
+
 /// How many fields besides the NI number `conflicts` may name.
 pub const MAX_IDENTIFIERS: usize = 4;
 
@@ -154,11 +194,14 @@ pub fn cluster(
     cluster_weighed(records, derived, edges, guard, residency, vetoes)
 }
 
-/// As `cluster`, with each edge saying whether its evidence is overwhelming
-/// (`(record, record, overwhelming)`): such a pair is not kept apart by a
-/// forename or date of birth that disagrees, only by a different identifier
-/// (the NI number, or another the guard names), two homes or registrations
-/// at once, a veto, or a bare name bridging two people.
+/// As `cluster`, with each edge saying which of the forename and
+/// date-of-birth checks its own evidence outweighs (`(record, record,
+/// lift)`; `true` for overwhelming evidence, which outweighs both): such a
+/// pair is not kept apart by that field disagreeing, only by a different
+/// identifier (the NI number, or another the guard names), two homes or
+/// registrations at once, a veto, or a bare name bridging two people. A
+/// lift `while_alone` outweighs both checks only while neither record has
+/// been joined to anyone yet.
 ///
 /// Why: in real records one field of a person's record is sometimes
 /// replaced outright: a forename keyed from the wrong line of a form, a
@@ -172,10 +215,10 @@ pub fn cluster(
 /// and agrees on no identifier. So a replaced field is let through only
 /// with an identifier agreeing, several strong fields agreeing exactly,
 /// and a total weight far above the threshold.
-pub fn cluster_weighed(
+pub fn cluster_weighed<L: Into<Lift>>(
     records: &[Record],
     derived: &[Derived],
-    edges: impl IntoIterator<Item = (u32, u32, bool)>,
+    edges: impl IntoIterator<Item = (u32, u32, L)>,
     guard: Guard,
     residency: &Residency,
     vetoes: &[(u32, u32)],
@@ -221,10 +264,14 @@ pub fn cluster_weighed(
         .collect();
     let weak: Vec<bool> = records.iter().map(is_weak).collect();
     let mut refused = 0;
-    for (a, b, overwhelming) in edges {
+    for (a, b, lift) in edges {
         let (ra, rb) = (find(&mut parent, a), find(&mut parent, b));
         if ra == rb {
             continue;
+        }
+        let mut lift: Lift = lift.into();
+        if lift.while_alone && size[ra as usize] == 1 && size[rb as usize] == 1 {
+            lift = Lift::BOTH;
         }
         let bridging = guard.weak_bridge
             && (weak[a as usize] || weak[b as usize])
@@ -257,7 +304,7 @@ pub fn cluster_weighed(
                 records,
                 derived,
                 guard,
-                overwhelming,
+                lift,
             )
         {
             refused += 1;
@@ -402,16 +449,16 @@ fn forename(derived: &[Derived], i: u32) -> (&str, Option<&str>) {
     )
 }
 
-/// Whether two groups cannot be one person. `overwhelming`: the pair
-/// joining them has overwhelming evidence, so a forename or date of birth
-/// that disagrees does not keep them apart (identifiers still do).
+/// Whether two groups cannot be one person. `lift`: which of the forename
+/// and date-of-birth checks the pair joining them is not held to (its own
+/// evidence outweighs them); identifiers are always checked.
 fn conflict(
     a: &Summary,
     b: &Summary,
     records: &[Record],
     derived: &[Derived],
     g: Guard,
-    overwhelming: bool,
+    lift: Lift,
 ) -> bool {
     for (slot, field) in g.identifiers.iter().enumerate() {
         let Some(f) = *field else { continue };
@@ -423,16 +470,6 @@ fn conflict(
         {
             return true;
         }
-    }
-    if overwhelming {
-        return g.nino
-            && !a.ninos.is_empty()
-            && !b.ninos.is_empty()
-            && !a.ninos.iter().any(|&x| {
-                b.ninos
-                    .iter()
-                    .any(|&y| nino(records, x) == nino(records, y))
-            });
     }
     if g.nino
         && !a.ninos.is_empty()
@@ -446,6 +483,7 @@ fn conflict(
         return true;
     }
     if g.dob
+        && !lift.dob
         && !a.dobs.is_empty()
         && !b.dobs.is_empty()
         && !a
@@ -455,7 +493,7 @@ fn conflict(
     {
         return true;
     }
-    if g.forename && !a.forenames.is_empty() && !b.forenames.is_empty() {
+    if g.forename && !lift.forename && !a.forenames.is_empty() && !b.forenames.is_empty() {
         let fits = a.forenames.iter().any(|&x| {
             b.forenames.iter().any(|&y| {
                 let ((fx, sx), (fy, sy)) = (forename(derived, x), forename(derived, y));
@@ -660,11 +698,60 @@ mod tests {
         };
         let c = cluster(&records, &d, [(0, 1)], g, &Residency::default(), &[]);
         assert_eq!(c.cluster_of[0], c.cluster_of[1]);
+        // Swapped, with a nickname on the surname side (Jack is John).
+        let records = vec![named("JOHN", "STEINERT"), named("STEINERT", "JACK")];
+        let d = derive(&records);
+        let c = cluster(&records, &d, [(0, 1)], g, &Residency::default(), &[]);
+        assert_eq!(c.cluster_of[0], c.cluster_of[1]);
         // Not swapped: two different forenames stay apart.
         let records = vec![named("MUHAMMAD", "PRECIOUS"), named("JOHN", "PRECIOUS")];
         let d = derive(&records);
         let c = cluster(&records, &d, [(0, 1)], g, &Residency::default(), &[]);
         assert_ne!(c.cluster_of[0], c.cluster_of[1]);
+    }
+
+    #[test]
+    fn each_others_best_match_is_joined_only_while_both_are_alone() {
+        let born = Some((2001, 6, 9));
+        let in_file = |f: &str, dataset: u8| Record {
+            dataset,
+            ..person(f, born)
+        };
+        let g = Guard {
+            nino: true,
+            dob: true,
+            forename: true,
+            weak_bridge: false,
+            identifiers: [None; MAX_IDENTIFIERS],
+        };
+        let unrivalled = Lift {
+            while_alone: true,
+            ..Lift::NONE
+        };
+        let joined = |records: &[Record], edges: &[(u32, u32, Lift)]| {
+            let d = derive(records);
+            let c = cluster_weighed(
+                records,
+                &d,
+                edges.iter().copied(),
+                g,
+                &Residency::default(),
+                &[],
+            );
+            c.cluster_of[0] == c.cluster_of[2]
+        };
+        // Twins: Amy in the first file, Amy and Beth in the second. Amy's
+        // own record fits better and is joined first; then Beth is no
+        // longer joined to a record on its own, and stays apart.
+        let twins = [in_file("AMY", 0), in_file("AMY", 1), in_file("BETH", 1)];
+        let edges = [(0, 1, Lift::NONE), (0, 2, unrivalled)];
+        assert!(!joined(&twins, &edges));
+        // The same pair with nobody else: a forename replaced in one file.
+        let edges = [(0, 2, unrivalled)];
+        assert!(joined(&twins, &edges));
+        // Without the lift, the forename check keeps them apart.
+        let edges = [(0, 2, Lift::NONE)];
+        assert!(!joined(&twins, &edges));
     }
 
     #[test]

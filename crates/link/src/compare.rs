@@ -6,7 +6,7 @@ use crate::config::{ComparisonConfig, ComparisonKind};
 use crate::names::{initial_fits, short_form, slipped};
 use crate::record::{Derived, Field, Record};
 use chrono::{Datelike, NaiveDate};
-use strsim::jaro_winkler;
+use strsim::{jaro_winkler, osa_distance};
 
 pub const NULL: u8 = 15;
 
@@ -241,10 +241,19 @@ impl Comparison {
                 }
                 let same_premises = da.premises.is_some() && da.premises == db.premises;
                 let same_area = match (pa, pb) {
-                    (Some(p), Some(q)) => p == q || da.postcode_district == db.postcode_district,
+                    (Some(p), Some(q)) => {
+                        p == q
+                            || da.postcode_district == db.postcode_district
+                            || postcode_slip(p, q)
+                    }
                     _ => true,
                 };
-                if same_premises && same_area && (pa == pb || jaro_winkler(x, y) >= 0.9) {
+                // A UK postcode covers some fifteen homes, so one number in
+                // one postcode is one home; any other (a US zip code, an
+                // Australian one: a suburb or a town) needs the address
+                // lines to agree as well.
+                let one_home_postcode = pa == pb && da.postcode_sector.is_some();
+                if same_premises && same_area && (one_home_postcode || lines_agree(x, y)) {
                     return 1;
                 }
             }
@@ -277,6 +286,32 @@ impl Comparison {
             _ => NULL,
         }
     }
+}
+
+/// Two address lines of one home: spelt nearly alike, or one holding every
+/// word of the other, in any order, with words to spare ("297 IRRIGATION
+/// FARM CAMPSIE" within "297 DISCOVERY STREET IRRIGATION FARM CAMPSIE"):
+/// systems keep different lines of an address, and in different orders.
+fn lines_agree(x: &str, y: &str) -> bool {
+    if jaro_winkler(x, y) >= 0.9 {
+        return true;
+    }
+    let (short, long) = if x.len() <= y.len() { (x, y) } else { (y, x) };
+    let long: Vec<&str> = long.split_whitespace().collect();
+    let words: Vec<&str> = short.split_whitespace().collect();
+    words.len() >= 3 && words.iter().all(|w| long.contains(w))
+}
+
+/// Two postcodes one keystroke apart: a character typed wrong, dropped,
+/// added, or two side by side swapped ("B27 6AA" for "B72 6AA", "2617" for
+/// "2167"). Postcodes are keyed by hand from forms and phone calls, and a
+/// slip in the outward code moves them to another district; with the same
+/// house or flat number and a near-identical address line it is still the
+/// same home. Spaces do not count.
+pub fn postcode_slip(p: &str, q: &str) -> bool {
+    let compact = |s: &str| -> String { s.chars().filter(|c| !c.is_whitespace()).collect() };
+    let (p, q) = (compact(p), compact(q));
+    p.len().min(q.len()) >= 3 && osa_distance(&p, &q) == 1
 }
 
 /// A field read as a number (extras of kind `number`, or any numeric text).
@@ -423,6 +458,12 @@ mod tests {
             level(&c, named("DAVIES", "CHLOE"), named("CHLOE", "DAVIES")),
             3
         );
+        // Typed surname first, a nickname on the surname side is not made
+        // formal: JACK STEINERT's forename became JOHN.
+        assert_eq!(
+            level(&c, named("JOHN", "STEINERT"), named("STEINERT", "JACK")),
+            3
+        );
         assert_eq!(
             level(&c, named("CATHERINE", "X"), named("CATHERNE", "Y")),
             1
@@ -557,6 +598,41 @@ mod tests {
             ),
             7
         );
+        // A postcode one keystroke out (two characters swapped, one wrong)
+        // at the same house number and address is the same home; two
+        // keystrokes out is somewhere else. Postcodes kept as text too.
+        for (p, q, l) in [
+            ("B27 6AA", "B72 6AA", 1),
+            ("B27 6AA", "B28 6AA", 1),
+            ("B27 6AA", "B92 6AA", 7),
+            ("2617", "2167", 1),
+            ("2617", "3178", 7),
+        ] {
+            let (x, y) = (at(None, "12 OAK ROAD", p), at(None, "12 OAK ROAD", q));
+            assert_eq!(level(&c, x, y), l, "{p} and {q}");
+        }
+        // One number in one UK postcode is one home, whatever the lines
+        // say; in a postcode that covers a suburb (kept as text) the lines
+        // must agree too: spelt alike, or one holding every word of the
+        // other.
+        let same = |p: &str, x: &str, y: &str| level(&c, at(None, x, p), at(None, y, p));
+        assert_eq!(same("B27 6AA", "12 OAK ROAD", "12 ELM GROVE"), 1);
+        assert_eq!(
+            same("2315", "297 DISCOVERY ST CAMPSIE", "297 TEPPER CCT CAMPSIE"),
+            3
+        );
+        assert_eq!(
+            same(
+                "2315",
+                "297 IRRIGATION FARM CAMPSIE",
+                "297 DISCOVERY STREET IRRIGATION FARM CAMPSIE"
+            ),
+            1
+        );
+        assert!(!lines_agree("12 OAK", "12 OAK ROAD ACOCKS GREEN X"));
+        // Spaces do not count; a code too short to slip in never does.
+        assert!(postcode_slip("B27 6AA", "B276AB"));
+        assert!(!postcode_slip("B1", "B2"));
         let d = |m| NaiveDate::from_ymd_opt(2024, m, 1).unwrap();
         let mut before = at(None, "14 OAK ROAD", "B9 1AB");
         before.seen = Some((d(1), d(5)));

@@ -262,6 +262,21 @@ pub struct ClusterConfig {
     pub overwhelming: Option<f64>,
     #[serde(default = "default_overwhelming_agreements")]
     pub overwhelming_agreements: usize,
+    /// An identifier agreeing (a comparison with `identifier = true`)
+    /// outweighs one of forename and date of birth disagreeing while the
+    /// other agrees. Off unless set.
+    #[serde(default)]
+    pub identifier_outweighs_one: bool,
+    /// Linking two files: two records that are each other's best match,
+    /// both still on their own, are not kept apart by a forename or date of
+    /// birth. Off unless set.
+    #[serde(default)]
+    pub unrivalled: bool,
+    /// When the data holds almost no housemates (`Model::no_housemates`),
+    /// a pair at the same property is not kept apart by a forename or date
+    /// of birth. Off unless set.
+    #[serde(default)]
+    pub no_housemates_no_twins: bool,
 }
 
 impl Default for ClusterConfig {
@@ -274,6 +289,9 @@ impl Default for ClusterConfig {
             ambiguous_margin: None,
             overwhelming: None,
             overwhelming_agreements: default_overwhelming_agreements(),
+            identifier_outweighs_one: false,
+            unrivalled: false,
+            no_housemates_no_twins: false,
         }
     }
 }

@@ -28,7 +28,7 @@ pub use model::Model;
 pub use record::Record;
 
 use block::{Key, Rule};
-use cluster::{Clustering, Guard};
+use cluster::{Clustering, Guard, Lift};
 use compare::Comparison;
 use config::ComparisonKind;
 use model::{count_patterns, em, estimate_u, initial_m, key_fields, pattern, Session};
@@ -57,6 +57,10 @@ pub enum LinkError {
 /// people (and one pair in twenty) to learn from; otherwise the town-wide
 /// model judges those pairs.
 const MIN_SEGMENT_NON_MATCHES: f64 = 200.0;
+
+/// A field agreeing so that it is worth this many bits (sixteen times
+/// likelier for one person than for two) counts as strong evidence.
+const STRONG_BITS: f64 = 4.0;
 
 /// Pairs each EM session trains on at most (an even sample beyond this).
 const TRAINING_PAIRS_PER_RULE: usize = 2_000_000;
@@ -248,7 +252,7 @@ impl Linker {
         drop(cands.rule_of);
         progress("Scoring pairs and clustering into people");
         let (pairs, clustering) =
-            self.score_and_cluster(&model, records, &derived, cands.pairs, patterns);
+            self.score_and_cluster(&model, records, &derived, cands.pairs, patterns, mode);
         let (per_rule, oversized) = (cands.per_rule, cands.oversized_blocks);
         let name = |r: usize| self.rules[r].names.join(" + ");
         LinkOutput {
@@ -273,6 +277,7 @@ impl Linker {
         derived: &[Derived],
         compared: Vec<(u32, u32)>,
         patterns: Vec<u64>,
+        mode: Mode,
     ) -> (Vec<ScoredPair>, Clustering) {
         let tf = model::term_frequencies(&self.comparisons, records, derived);
         let full_name = model::full_name_correction(
@@ -293,36 +298,14 @@ impl Linker {
                 deterministic: self.is_deterministic(&records[i as usize], &records[j as usize]),
             })
             .collect();
-        // A veto needs an identifier that disagrees (date of birth, NI
-        // number, phone, email): names alone mislead too often (a nickname
-        // typed with a slip, "JONNY" and "JNATHAN").
-        let identifiers: Vec<usize> = self
-            .comparisons
-            .iter()
-            .enumerate()
-            .filter(|(_, c)| matches!(c.kind, ComparisonKind::Dob | ComparisonKind::Exact))
-            .map(|(i, _)| i)
-            .collect();
-        let veto = self.config.cluster.veto_below;
-        let vetoes: Vec<(u32, u32)> = pairs
-            .iter()
-            .zip(&patterns)
-            .filter(|(p, &pat)| {
-                !p.deterministic
-                    && p.probability() < veto
-                    && identifiers.iter().any(|&c| {
-                        model::level_of(pat, c) as usize == self.comparisons[c].levels() - 1
-                    })
-            })
-            .map(|(p, _)| (p.a, p.b))
-            .collect();
+        let vetoes = self.vetoes(model, &pairs, &patterns);
         drop(compared);
-        let overwhelming = self.overwhelming(model, &pairs, &patterns);
+        let lifts = self.lifts(model, records.len(), &pairs, &patterns, mode);
         // The scored pairs hold all that is needed from here: free the rest.
         drop(patterns);
-        let mut edges: Vec<(&ScoredPair, bool)> = pairs
+        let mut edges: Vec<(&ScoredPair, Lift)> = pairs
             .iter()
-            .zip(overwhelming)
+            .zip(lifts)
             .filter(|(p, _)| p.probability() >= self.config.threshold)
             .collect();
         edges.par_sort_unstable_by(|(x, _), (y, _)| {
@@ -350,6 +333,83 @@ impl Linker {
         (pairs, clustering)
     }
 
+    /// Which of the guard's forename and date-of-birth checks each pair's
+    /// own evidence outweighs (`cluster::Lift`):
+    ///
+    /// - Overwhelming evidence (`cluster.overwhelming`): a weight that many
+    ///   bits above the threshold's, an identifier agreeing (the same, or
+    ///   close enough to be worth `STRONG_BITS`: one digit slipped), and at
+    ///   least `overwhelming_agreements` fields agreeing so that each is
+    ///   worth `STRONG_BITS` or more: neither check.
+    pub fn lifts(
+        &self,
+        model: &Model,
+        n_records: usize,
+        pairs: &[ScoredPair],
+        patterns: &[u64],
+        mode: Mode,
+    ) -> Vec<Lift> {
+        let overwhelming = self.overwhelming(model, pairs, patterns);
+        let position = |kind| self.comparisons.iter().position(|c| c.kind == kind);
+        let (forename, dob) = (
+            position(ComparisonKind::Forename),
+            position(ComparisonKind::Dob),
+        );
+        let identifiers: Vec<usize> = (0..self.comparisons.len())
+            .filter(|&c| self.comparisons[c].identifier)
+            .collect();
+        // Link mode: each record's best weight into the other file.
+        let best = (mode == Mode::Link && self.config.cluster.unrivalled).then(|| {
+            let mut best = vec![f32::NEG_INFINITY; n_records];
+            for p in pairs {
+                for r in [p.a, p.b] {
+                    best[r as usize] = best[r as usize].max(p.weight);
+                }
+            }
+            best
+        });
+        let one_field = self.config.cluster.identifier_outweighs_one;
+        // Where nobody shares a home, nobody at the same property is a twin
+        // or a father of one name.
+        let alone_at_home = (self.config.cluster.no_housemates_no_twins && model.no_housemates())
+            .then(|| position(ComparisonKind::Location))
+            .flatten();
+        pairs
+            .par_iter()
+            .zip(patterns.par_iter())
+            .zip(overwhelming)
+            .map(|((p, &pat), overwhelming)| {
+                if overwhelming || alone_at_home.is_some_and(|c| model::level_of(pat, c) <= 1) {
+                    return Lift::BOTH;
+                }
+                let mut lift = Lift::NONE;
+                let identified = identifiers.iter().any(|&c| {
+                    model::level_of(pat, c) != compare::NULL
+                        && model.weight_for(pat, c) >= STRONG_BITS
+                });
+                if one_field && identified {
+                    // A forename agrees at any level short of an initial
+                    // (which fits a father and son alike); a date of birth
+                    // the same or with one part slipped.
+                    let agrees = |c: Option<usize>, below: usize| {
+                        c.is_some_and(|c| {
+                            let l = model::level_of(pat, c);
+                            l != compare::NULL && (l as usize) < below
+                        })
+                    };
+                    let forename_levels = forename.map_or(0, |c| self.comparisons[c].levels());
+                    lift.forename = agrees(dob, 2);
+                    lift.dob = agrees(forename, forename_levels.saturating_sub(2));
+                }
+                if let Some(best) = &best {
+                    lift.while_alone =
+                        p.weight >= best[p.a as usize] && p.weight >= best[p.b as usize];
+                }
+                lift
+            })
+            .collect()
+    }
+
     /// Which pairs have overwhelming evidence (`cluster.overwhelming`): a
     /// weight that many bits above the threshold's, an identifier agreeing
     /// (the same, or close enough to be worth `STRONG_BITS`: one digit
@@ -357,7 +417,6 @@ impl Linker {
     /// that each is worth `STRONG_BITS` or more. The guard does not let one
     /// replaced forename or date of birth keep such a pair apart.
     pub fn overwhelming(&self, model: &Model, pairs: &[ScoredPair], patterns: &[u64]) -> Vec<bool> {
-        const STRONG_BITS: f64 = 4.0;
         let Some(margin) = self.config.cluster.overwhelming else {
             return vec![false; pairs.len()];
         };
@@ -390,6 +449,54 @@ impl Linker {
                 identifier && strong >= need
             })
             .collect()
+    }
+
+    /// The pairs the model judges almost surely two people
+    /// (`cluster.veto_below`): their groups are never joined. A veto needs
+    /// an identifier that disagrees (date of birth, NI number, phone,
+    /// email): names alone mislead too often (a nickname typed with a slip,
+    /// "JONNY" and "JNATHAN"). And none may agree (`shares_identifier`):
+    /// one person's records whose other fields were replaced (one a
+    /// forename, another a date of birth) score as strangers against each
+    /// other, but the NI number they share is held by one person alone.
+    pub(crate) fn vetoes(
+        &self,
+        model: &Model,
+        pairs: &[ScoredPair],
+        patterns: &[u64],
+    ) -> Vec<(u32, u32)> {
+        let identifiers: Vec<usize> = self
+            .comparisons
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| matches!(c.kind, ComparisonKind::Dob | ComparisonKind::Exact))
+            .map(|(i, _)| i)
+            .collect();
+        let veto = self.config.cluster.veto_below;
+        pairs
+            .iter()
+            .zip(patterns)
+            .filter(|(p, &pat)| {
+                !p.deterministic
+                    && p.probability() < veto
+                    && identifiers.iter().any(|&c| {
+                        model::level_of(pat, c) as usize == self.comparisons[c].levels() - 1
+                    })
+                    && !self.shares_identifier(model, pat)
+            })
+            .map(|(p, _)| (p.a, p.b))
+            .collect()
+    }
+
+    /// Whether a pair agrees on an identifier (a comparison marked
+    /// `identifier = true`: the NI number) so that it is worth
+    /// `STRONG_BITS` or more: the same, or one character slipped.
+    fn shares_identifier(&self, model: &Model, pat: u64) -> bool {
+        self.comparisons.iter().enumerate().any(|(c, cmp)| {
+            cmp.identifier
+                && model::level_of(pat, c) != compare::NULL
+                && model.weight_for(pat, c) >= STRONG_BITS
+        })
     }
 
     fn is_deterministic(&self, a: &Record, b: &Record) -> bool {
@@ -559,6 +666,7 @@ impl Linker {
         let share = model::match_share(&all, &m, &u, t.max_iterations);
         let expected_matches = share * cands.pairs.len() as f64;
         let prior = (expected_matches.max(1.0) / total_pairs).clamp(1e-12, 0.5);
+        let (same_property_pairs, housemate_pairs) = self.housemates(&all, &m, &u, prior);
         let mut same_property = self.train_same_property(patterns, &m, &u, t.max_iterations);
         if let Some(s) = &same_property {
             let included: Vec<bool> = (0..self.comparisons.len())
@@ -597,7 +705,7 @@ impl Linker {
                 same_property = None;
             }
         }
-        Model {
+        let mut model = Model {
             comparisons: self.comparisons.iter().map(|c| c.name.clone()).collect(),
             labels: self.comparisons.iter().map(|c| c.labels()).collect(),
             m,
@@ -606,7 +714,58 @@ impl Linker {
             sessions,
             same_property,
             warnings,
+            same_property_pairs,
+            housemate_pairs,
+        };
+        if self.config.cluster.no_housemates_no_twins && model.no_housemates() {
+            model.warnings.push(format!(
+                "almost nobody here lives with anyone else: of {} candidate pairs at the same \
+                 property, {} are judged two people; so no twin or father of one name shares a \
+                 home, and a pair at the same property is not kept apart by its forename or \
+                 date of birth",
+                model.same_property_pairs, model.housemate_pairs
+            ));
         }
+        model
+    }
+
+    /// Candidate pairs at the same property (the location comparison's
+    /// first two levels), and how many of them the town-wide model judges
+    /// two people: housemates (see `Model::no_housemates`).
+    fn housemates(
+        &self,
+        counted: &[(u64, u64)],
+        m: &[Vec<f64>],
+        u: &[Vec<f64>],
+        prior: f64,
+    ) -> (u64, u64) {
+        let Some(loc) = self
+            .comparisons
+            .iter()
+            .position(|c| c.kind == ComparisonKind::Location)
+        else {
+            return (0, 0);
+        };
+        let prior_weight = (prior / (1.0 - prior)).log2();
+        let (mut same, mut two) = (0, 0);
+        for &(p, n) in counted {
+            if model::level_of(p, loc) > 1 {
+                continue;
+            }
+            same += n;
+            let weight: f64 = prior_weight
+                + (0..self.comparisons.len())
+                    .filter(|&c| model::level_of(p, c) != compare::NULL)
+                    .map(|c| {
+                        let l = model::level_of(p, c) as usize;
+                        (m[c][l] / u[c][l]).log2()
+                    })
+                    .sum::<f64>();
+            if weight < 0.0 {
+                two += n;
+            }
+        }
+        (same, two)
     }
 
     /// m, u and prior among pairs at the same property (location levels 0
@@ -691,5 +850,288 @@ impl Linker {
                     })
             })
             .map(|(_, n)| n)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::NaiveDate;
+
+    /// The default settings with the two lifts on or off.
+    fn linker(identifier_outweighs_one: bool, unrivalled: bool) -> Linker {
+        let text = config::DEFAULT_TOML
+            .replace(
+                "identifier_outweighs_one = true\n",
+                &format!("identifier_outweighs_one = {identifier_outweighs_one}\n"),
+            )
+            .replace(
+                "unrivalled = true\n",
+                &format!("unrivalled = {unrivalled}\n"),
+            );
+        let config = match LinkConfig::from_toml(&text, "test") {
+            Ok(c) => c,
+            Err(e) => panic!("{e}"),
+        };
+        match Linker::new(config) {
+            Ok(l) => l,
+            Err(e) => panic!("{e}"),
+        }
+    }
+
+    /// A model in which every comparison's agreement is strong and its
+    /// disagreement weak: weights of about +7 and -3 bits.
+    fn model(linker: &Linker) -> Model {
+        let levels: Vec<usize> = linker.comparisons.iter().map(|c| c.levels()).collect();
+        let spread = |first: f64, n: usize| -> Vec<f64> {
+            let rest = (1.0 - first) / (n - 1) as f64;
+            (0..n).map(|l| if l == 0 { first } else { rest }).collect()
+        };
+        Model {
+            comparisons: linker.comparisons.iter().map(|c| c.name.clone()).collect(),
+            labels: linker.comparisons.iter().map(|c| c.labels()).collect(),
+            m: levels.iter().map(|&n| spread(0.9, n)).collect(),
+            u: levels.iter().map(|&n| spread(0.007, n)).collect(),
+            prior: 0.001,
+            sessions: Vec::new(),
+            same_property: None,
+            warnings: Vec::new(),
+            same_property_pairs: 0,
+            housemate_pairs: 0,
+        }
+    }
+
+    fn person(forename: &str, dob: (i32, u32, u32), nino: Option<&str>) -> Record {
+        Record {
+            forename: Some(forename.into()),
+            surname: Some("OKONKWO".into()),
+            dob: NaiveDate::from_ymd_opt(dob.0, dob.1, dob.2),
+            nino: nino.map(String::from),
+            ..Record::default()
+        }
+    }
+
+    /// The lift of one pair, scored as the linker scores it.
+    fn lift_of(linker: &Linker, a: Record, b: Record) -> Lift {
+        let records = vec![a, b];
+        let derived = derive(&records);
+        let model = model(linker);
+        let p = pattern(
+            &linker.comparisons,
+            &records[0],
+            &derived[0],
+            &records[1],
+            &derived[1],
+        );
+        let tf = model::term_frequencies(&linker.comparisons, &records, &derived);
+        let weight = linker.score(&model, &tf, None, 0, 1, p) as f32;
+        let pair = ScoredPair {
+            a: 0,
+            b: 1,
+            weight,
+            deterministic: false,
+        };
+        linker.lifts(&model, 2, &[pair], &[p], Mode::Dedupe)[0]
+    }
+
+    #[test]
+    fn an_identifier_outweighs_one_disagreeing_field_while_the_other_agrees() {
+        let on = linker(true, false);
+        let ni = Some("AB123456C");
+        let (born, other) = ((1984, 2, 29), (1962, 7, 1));
+        // A forename replaced: the date of birth and the NI number agree.
+        let lift = lift_of(&on, person("ADAEZE", born, ni), person("CHIDI", born, ni));
+        assert!(lift.forename && !lift.dob, "{lift:?}");
+        // A date of birth replaced: the forename and the NI number agree.
+        let lift = lift_of(&on, person("ADAEZE", born, ni), person("ADAEZE", other, ni));
+        assert!(lift.dob && !lift.forename, "{lift:?}");
+        // Both disagree (a partner's NI number on the wrong line): nothing.
+        let both = lift_of(&on, person("ADAEZE", born, ni), person("CHIDI", other, ni));
+        assert_eq!(both, Lift::NONE);
+        // No identifier agreeing: a twin, a father and son. Nothing.
+        let twin = lift_of(&on, person("ADAEZE", born, ni), person("CHIDI", born, None));
+        assert_eq!(twin, Lift::NONE);
+        let other_ni = Some("CE654321A");
+        let father = lift_of(
+            &on,
+            person("ADAEZE", born, ni),
+            person("ADAEZE", other, other_ni),
+        );
+        assert_eq!(father, Lift::NONE);
+        // An initial fits a father and son alike: it does not agree enough.
+        let initial = lift_of(&on, person("ADAEZE", born, ni), person("A", other, ni));
+        assert_eq!(initial, Lift::NONE);
+        // Off unless set.
+        let off = linker(false, false);
+        let lift = lift_of(&off, person("ADAEZE", born, ni), person("CHIDI", born, ni));
+        assert_eq!(lift, Lift::NONE);
+    }
+
+    #[test]
+    fn a_shared_identifier_is_never_vetoed() {
+        let linker = linker(true, true);
+        let model = model(&linker);
+        let ni = Some("AB123456C");
+        // One person: one record's forename replaced, the other's date of
+        // birth; against each other nothing agrees but the NI number.
+        let records = vec![
+            person("ADAEZE", (1962, 7, 1), ni),
+            Record {
+                surname: Some("MBEKI".into()),
+                ..person("CHIDI", (1984, 2, 29), ni)
+            },
+        ];
+        let derived = derive(&records);
+        let pattern_of = |records: &[Record]| {
+            pattern(
+                &linker.comparisons,
+                &records[0],
+                &derived[0],
+                &records[1],
+                &derived[1],
+            )
+        };
+        let vetoes = |records: &[Record]| {
+            let p = pattern_of(records);
+            let pair = ScoredPair {
+                a: 0,
+                b: 1,
+                weight: -20.0,
+                deterministic: false,
+            };
+            linker.vetoes(&model, &[pair], &[p])
+        };
+        assert!(vetoes(&records).is_empty());
+        // Without the NI number on one side, the date of birth vetoes.
+        let mut unknown = records.clone();
+        unknown[1].nino = None;
+        assert_eq!(vetoes(&unknown), vec![(0, 1)]);
+    }
+
+    #[test]
+    fn where_nobody_shares_a_home_a_pair_at_one_property_is_not_held_to_the_checks() {
+        let born = (2003, 11, 5);
+        let at = |forename: &str, address: &str| Record {
+            postcode: Some("B27 6AA".into()),
+            address: Some(address.into()),
+            ..person(forename, born, None)
+        };
+        // The twin pattern: surname, date of birth and home the same.
+        let (a, b) = (at("AMY", "12 OAK ROAD"), at("BETH", "12 OAK ROAD"));
+        let records = vec![a.clone(), b.clone()];
+        let derived = derive(&records);
+        let p = pattern(
+            &linker(false, false).comparisons,
+            &a,
+            &derived[0],
+            &b,
+            &derived[1],
+        );
+        let pair = ScoredPair {
+            a: 0,
+            b: 1,
+            weight: 5.0,
+            deterministic: false,
+        };
+        let lift = |linker: &Linker, pairs: (u64, u64), p: u64| {
+            let mut model = model(linker);
+            (model.same_property_pairs, model.housemate_pairs) = pairs;
+            linker.lifts(&model, 2, &[pair], &[p], Mode::Dedupe)[0]
+        };
+        let on = linker(false, false);
+        // Data with no housemates (FEBRL): one person.
+        assert_eq!(lift(&on, (4523, 3), p), Lift::BOTH);
+        // A council's records, with households: twins, kept apart.
+        assert_eq!(lift(&on, (35720, 9119), p), Lift::NONE);
+        // Elsewhere than the same property: the checks hold.
+        let far = at("BETH", "40 ELM GROVE");
+        let d = derive(&[a.clone(), far.clone()]);
+        let q = pattern(&on.comparisons, &a, &d[0], &far, &d[1]);
+        assert_eq!(lift(&on, (4523, 3), q), Lift::NONE);
+        // Switched off.
+        let text = config::DEFAULT_TOML.replace(
+            "no_housemates_no_twins = true",
+            "no_housemates_no_twins = false",
+        );
+        let off = match LinkConfig::from_toml(&text, "test").map(Linker::new) {
+            Ok(Ok(l)) => l,
+            _ => panic!("settings"),
+        };
+        assert_eq!(lift(&off, (4523, 3), p), Lift::NONE);
+    }
+
+    #[test]
+    fn housemates_are_pairs_at_one_property_the_model_judges_two_people() {
+        let linker = linker(false, false);
+        let model = model(&linker);
+        // Levels of names, date of birth and address; nothing else given.
+        let levels = |forename: u64, dob: u64, address: u64| -> u64 {
+            let mut p = 0;
+            for (c, cmp) in linker.comparisons.iter().enumerate() {
+                let l = match cmp.kind {
+                    ComparisonKind::Forename => forename,
+                    ComparisonKind::Surname => 0,
+                    ComparisonKind::Dob => dob,
+                    ComparisonKind::Location => address,
+                    _ => compare::NULL as u64,
+                };
+                p |= l << (4 * c);
+            }
+            p
+        };
+        let last = |kind| {
+            linker
+                .comparisons
+                .iter()
+                .find(|c| c.kind == kind)
+                .map_or(0, |c| c.levels() as u64 - 1)
+        };
+        let (forename_differs, dob_differs) =
+            (last(ComparisonKind::Forename), last(ComparisonKind::Dob));
+        let counted = [
+            // At one property, all agreeing: one person.
+            (levels(0, 0, 0), 10),
+            // At one property, forename and date of birth different: two.
+            (levels(forename_differs, dob_differs, 1), 3),
+            // Elsewhere: not counted at all.
+            (levels(forename_differs, dob_differs, 7), 50),
+        ];
+        assert_eq!(
+            linker.housemates(&counted, &model.m, &model.u, model.prior),
+            (13, 3)
+        );
+    }
+
+    #[test]
+    fn linking_two_files_each_records_best_match_is_unrivalled() {
+        let on = linker(false, true);
+        let model = model(&on);
+        let pair = |a, b, weight| ScoredPair {
+            a,
+            b,
+            weight,
+            deterministic: false,
+        };
+        // Record 0 (first file) against 1 and 2 (second file); 3 (first
+        // file) against 2 as well.
+        let pairs = [pair(0, 1, 9.0), pair(0, 2, 4.0), pair(3, 2, 6.0)];
+        let patterns = [0, 0, 0];
+        let alone = |mode| -> Vec<bool> {
+            on.lifts(&model, 4, &pairs, &patterns, mode)
+                .iter()
+                .map(|l| l.while_alone)
+                .collect()
+        };
+        // 0 and 1 are each other's best; 2's best is 3, and 3's is 2.
+        assert_eq!(alone(Mode::Link), vec![true, false, true]);
+        // Deduplicating, one file may hold one person many times: never.
+        assert_eq!(alone(Mode::Dedupe), vec![false; 3]);
+        let off = linker(false, false);
+        let none: Vec<bool> = off
+            .lifts(&model, 4, &pairs, &patterns, Mode::Link)
+            .iter()
+            .map(|l| l.while_alone)
+            .collect();
+        assert_eq!(none, vec![false; 3]);
     }
 }

@@ -52,6 +52,12 @@ pub struct Model {
     /// came out swapped, and was left out), in words.
     #[serde(default)]
     pub warnings: Vec<String>,
+    /// Candidate pairs at the same property, and how many of them the
+    /// model judges two people (housemates): see `no_housemates`.
+    #[serde(default)]
+    pub same_property_pairs: u64,
+    #[serde(default)]
+    pub housemate_pairs: u64,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -125,7 +131,24 @@ pub fn swapped_classes(
         .collect()
 }
 
+/// Same-property pairs needed before their share of housemates says
+/// anything.
+const MIN_SAME_PROPERTY_PAIRS: u64 = 200;
+
 impl Model {
+    /// Whether the data holds almost no one living with anyone else: of
+    /// enough candidate pairs at the same property, fewer than one in fifty
+    /// are two people. A council's records hold households (a quarter or
+    /// more of such pairs are housemates); a list of one person per home,
+    /// or FEBRL's made-up people, holds none. Twins, and a father and son
+    /// of one name, are kept apart by the guard because they share a home;
+    /// where nobody shares one, a pair at the same property agreeing on the
+    /// rest is one person.
+    pub fn no_housemates(&self) -> bool {
+        self.same_property_pairs >= MIN_SAME_PROPERTY_PAIRS
+            && self.housemate_pairs * 50 < self.same_property_pairs
+    }
+
     pub fn weight(&self, c: usize, level: u8) -> f64 {
         if level == NULL {
             return 0.0;
@@ -777,6 +800,32 @@ mod tests {
         records[1].source = "council_tax".into();
         let c = correction(&records, &residence);
         assert!(c[0] < 0.0, "one source, two places at once: {c:?}");
+    }
+
+    #[test]
+    fn no_housemates_needs_enough_pairs_at_one_property_and_almost_no_two_people() {
+        let with = |same, two| Model {
+            comparisons: Vec::new(),
+            labels: Vec::new(),
+            m: Vec::new(),
+            u: Vec::new(),
+            prior: 0.001,
+            sessions: Vec::new(),
+            same_property: None,
+            warnings: Vec::new(),
+            same_property_pairs: same,
+            housemate_pairs: two,
+        };
+        // As measured: FEBRL 3 and 4 (made-up people, nobody at home with
+        // anyone), then two simulated towns (households).
+        assert!(with(4523, 3).no_housemates());
+        assert!(with(4021, 31).no_housemates());
+        assert!(!with(35720, 9119).no_housemates());
+        assert!(!with(54444, 15027).no_housemates());
+        // One in fifty is already a household now and then.
+        assert!(!with(5000, 100).no_housemates());
+        // Too few pairs at one property to say.
+        assert!(!with(150, 0).no_housemates());
     }
 
     #[test]

@@ -17,7 +17,11 @@ use upstream_ingest::standardise::nickname_table;
 /// One forename is a short form of the other: its start ("VIK" for
 /// "VIKRAM", "MEI" for "MEI LING"), a known ending ("PREET" for
 /// "GURPREET"), a short form of several names ("SAMMY": Samuel or
-/// Samantha), or the same name in another language ("PIOTR" and "PETER").
+/// Samantha), the same name in another language ("PIOTR" and "PETER"), or
+/// a nickname ingest turns into its formal form ("JACK" for "JOHN", "NED"
+/// for "EDWARD"). Two forenames are both formal already, so the last
+/// matters where one side was not a forename field: a name typed surname
+/// first ("STEINERT JACK" for Jack Steinert, whose forename became JOHN).
 pub fn short_form(x: &str, y: &str) -> bool {
     let (short, long) = if x.len() <= y.len() { (x, y) } else { (y, x) };
     if short.len() >= 2 && long.starts_with(short) {
@@ -31,6 +35,8 @@ pub fn short_form(x: &str, y: &str) -> bool {
         .get(short)
         .is_some_and(|longs| longs.contains(&long))
         || matches!((k.group.get(x), k.group.get(y)), (Some(a), Some(b)) if a == b)
+        || k.forms.get(x).is_some_and(|f| f.contains(&y))
+        || k.forms.get(y).is_some_and(|f| f.contains(&x))
 }
 
 /// A forename typed one letter wrong where spelling similarity cannot see
@@ -304,6 +310,11 @@ mod tests {
         assert!(!short_form("PREET", "APREET"));
         assert!(!short_form("HARRY", "HENRIETTA"));
         assert!(!short_form("JOHN", "SEAN"));
+        // A nickname ingest maps to one formal name fits it, either way
+        // round; not another name.
+        assert!(short_form("JOHN", "JACK"));
+        assert!(short_form("NED", "EDWARD"));
+        assert!(!short_form("JACK", "JAMES"));
     }
 
     #[test]
