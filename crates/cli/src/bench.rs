@@ -276,20 +276,25 @@ pub fn link(
     reset_peak_memory();
     let linker = upstream_link::Linker::new(link_config)?;
     let started = Instant::now();
-    // Each stage's time, to see where a change costs.
     let stages = std::cell::RefCell::new((Instant::now(), String::new(), Vec::new()));
+    // Each stage's time and the peak memory by its end, to see where a
+    // change costs.
     let output = linker.run(&chosen, upstream_link::Mode::Dedupe, &|stage| {
         let mut s = stages.borrow_mut();
         let took = s.0.elapsed().as_secs_f64();
         let previous = std::mem::replace(&mut s.1, stage.to_string());
         if !previous.is_empty() {
-            s.2.push((previous, took));
+            s.2.push((previous, took, peak_memory_mib()));
         }
         s.0 = Instant::now();
     });
     let seconds = started.elapsed().as_secs_f64();
     let (last_started, last, mut stage_times) = stages.into_inner();
-    stage_times.push((last, last_started.elapsed().as_secs_f64()));
+    stage_times.push((
+        last,
+        last_started.elapsed().as_secs_f64(),
+        peak_memory_mib(),
+    ));
     // Measured before the truth is read, which is not part of linking.
     let peak = peak_memory_mib();
     // Accuracy against the truth.
@@ -328,8 +333,11 @@ pub fn link(
         place_peak.map(|m| format!("; peak {m:.0} MiB")).unwrap_or_default()
     );
     println!("  wall time      {seconds:>10.1} s   (target under {LINK_TARGET_SECONDS:.0} s; linking alone)");
-    for (stage, took) in &stage_times {
-        println!("    {stage:<48} {took:>6.1} s");
+    for (stage, took, peak) in &stage_times {
+        let peak = peak
+            .map(|m| format!("  peak by its end {m:>6.0} MiB"))
+            .unwrap_or_default();
+        println!("    {stage:<48} {took:>6.1} s{peak}");
     }
     match peak {
         Some(m) => println!(
