@@ -460,7 +460,7 @@ impl World {
                 if comp != Composition::LoneParent {
                     // The woman's own family name: she may have taken her spouse's.
                     let (_, o) = fac.draw_origin(rng);
-                    let own = pick(crate::names::surnames(o), rng);
+                    let own = crate::naming::surname(o, rng);
                     woman.birth_surname = own;
                     let spouse_name = man.as_ref().map(|m| m.surname).unwrap_or(own);
                     woman.surname = if married

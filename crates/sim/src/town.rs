@@ -6,6 +6,7 @@ use crate::gazetteer::{
     self, Building, Class, Estate, Flat, Lifecycle, Status, Street, StreetLayout,
 };
 use crate::names::{self, Origin};
+use crate::naming;
 use crate::noise;
 use crate::profile::Profile;
 use chrono::{Datelike, NaiveDate};
@@ -646,7 +647,7 @@ impl PersonFactory {
             Some(f) => f,
             None => {
                 let (e, o) = self.draw_origin(rng);
-                (e, o, pick(names::surnames(o), rng))
+                (e, o, naming::surname(o, rng))
             }
         };
         let id = self.next_id;
@@ -654,9 +655,11 @@ impl PersonFactory {
         let born_year = today.year() - age;
         let dob = NaiveDate::from_yo_opt(born_year, rng.random_range(1..=365)).unwrap_or(today);
         let dob = if dob > today { today } else { dob };
-        let forename = pick(names::forenames(origin, female), rng);
-        let middle =
-            (rng.random::<f64>() < 0.6).then(|| pick(names::forenames(origin, female), rng));
+        let forename = naming::forename(origin, female, born_year, rng);
+        // A middle name is another name of the same kind, never the first again.
+        let middle = (rng.random::<f64>() < 0.6)
+            .then(|| naming::forename(origin, female, born_year, rng))
+            .filter(|m| *m != forename);
         let p = &self.profile.people;
         let language = if origin == Origin::Welsh {
             Language::Welsh
@@ -759,10 +762,6 @@ impl PersonFactory {
         let suffix = ['A', 'B', 'C', 'D'][rng.random_range(0..4)];
         format!("{}{body:06}{suffix}", noise::valid_nino_prefix(rng))
     }
-}
-
-pub fn pick(list: &'static [&'static str], rng: &mut Pcg64Mcg) -> &'static str {
-    list.choose(rng).copied().unwrap_or("Smith")
 }
 
 pub fn ascii_lower(s: &str) -> String {
