@@ -489,6 +489,10 @@ impl World {
                 }
                 let max_child_age = (mother_age - 17).clamp(0, 17);
                 add(woman, &mut members, &mut self.people);
+                fac.family_forenames = members
+                    .iter()
+                    .map(|m| self.people[*m as usize].forename)
+                    .collect();
                 for _ in 0..children {
                     let age = rng.random_range(0..=max_child_age);
                     let female = rng.random::<bool>();
@@ -501,8 +505,10 @@ impl World {
                         arrived.max(now.plus(-age * 12)),
                     );
                     c.arrived = arrived;
+                    fac.family_forenames.push(c.forename);
                     add(c, &mut members, &mut self.people);
                 }
+                fac.family_forenames.clear();
             }
         }
         self.factory_next_id = fac.next_id;
@@ -831,6 +837,11 @@ impl World {
         let family = Some((m.ethnicity, m.origin, father_surname));
         let arrived = now;
         let mut f = self.factory();
+        f.family_forenames = self.households[hh as usize]
+            .members
+            .iter()
+            .map(|m| self.people[*m as usize].forename)
+            .collect();
         let female = self.rng.random::<bool>();
         let mut child = f.person(&mut self.rng, now.first_day(), 0, female, family, arrived);
         child.dob = self.day(now);

@@ -589,6 +589,9 @@ pub struct PersonFactory {
     pub profile: std::sync::Arc<Profile>,
     pub next_id: PersonId,
     pub nino_seq: u32,
+    /// Forenames already in the family: parents do not give a new child one
+    /// of them (set while a family's children are made, empty otherwise).
+    pub family_forenames: Vec<&'static str>,
     earnings: LogNormal<f64>,
 }
 
@@ -601,6 +604,7 @@ impl PersonFactory {
             profile,
             next_id: 0,
             nino_seq: 0,
+            family_forenames: Vec::new(),
             earnings,
         }
     }
@@ -655,7 +659,13 @@ impl PersonFactory {
         let born_year = today.year() - age;
         let dob = NaiveDate::from_yo_opt(born_year, rng.random_range(1..=365)).unwrap_or(today);
         let dob = if dob > today { today } else { dob };
-        let forename = naming::forename(origin, female, born_year, rng);
+        let mut forename = naming::forename(origin, female, born_year, rng);
+        for _ in 0..4 {
+            if !self.family_forenames.contains(&forename) {
+                break;
+            }
+            forename = naming::forename(origin, female, born_year, rng);
+        }
         // A middle name is another name of the same kind, never the first again.
         let middle = (rng.random::<f64>() < 0.6)
             .then(|| naming::forename(origin, female, born_year, rng))
