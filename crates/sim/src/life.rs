@@ -458,11 +458,25 @@ impl World {
                 let married = comp != Composition::LoneParent
                     && rng.random::<f64>() < self.profile.people.married_share;
                 if comp != Composition::LoneParent {
-                    // The woman's own family name: she may have taken her spouse's.
-                    let (_, o) = fac.draw_origin(rng);
-                    let own = crate::naming::surname(o, rng);
+                    // The woman's own family name: she may have taken her
+                    // spouse's. Most couples share an ethnic group (ONS,
+                    // "What does the 2011 Census tell us about inter-ethnic
+                    // relationships?", 2014: about 9% of people in couples
+                    // were in an inter-ethnic one, most of those between
+                    // White groups); assumption: a woman from another group
+                    // than her partner's keeps that origin one time in ten.
+                    let (e, o) = fac.draw_origin(rng);
+                    let o = if e != woman.ethnicity && rng.random::<f64>() < 0.9 {
+                        woman.origin
+                    } else {
+                        o
+                    };
+                    let own = crate::naming::surname(o, true, rng);
                     woman.birth_surname = own;
-                    let spouse_name = man.as_ref().map(|m| m.surname).unwrap_or(own);
+                    let spouse_name = man
+                        .as_ref()
+                        .map(|m| crate::naming::family_name(m.origin, true, m.surname, rng))
+                        .unwrap_or(own);
                     woman.surname = if married
                         && rng.random::<f64>() < self.profile.people.took_spouse_name_share
                     {

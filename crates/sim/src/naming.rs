@@ -27,7 +27,7 @@
 
 use crate::names::Origin;
 use rand::Rng;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::sync::OnceLock;
 
 /// A rank-frequency curve: the share of people holding the name at each
@@ -181,60 +181,221 @@ fn origin_index(o: Origin) -> usize {
     ORIGINS.iter().position(|x| *x == o).unwrap_or(0)
 }
 
+/// British South Asian families' names differ by community far more than by
+/// country: Singh and Kaur are Sikh, Patel mostly Gujarati Hindu, Khan and
+/// Mohammed Muslim. A family's community follows its surname, so a man
+/// called Singh is never Mohammed. Shares of British South Asians, derived
+/// from Census 2021 (England and Wales) religion by ethnic group,
+/// approximately: Muslim about 61% (nearly all Pakistani and Bangladeshi
+/// people and some Indian), Hindu 26%, Sikh 13% of those three; Birmingham's
+/// South Asians are more often Muslim than that, which this understates.
+pub const SOUTH_ASIAN_COMMUNITIES: [(&str, f64); 3] =
+    [("Muslim", 0.61), ("Hindu", 0.26), ("Sikh", 0.13)];
+
+/// Surnames only women bear (Sikh women are Kaur where men are Singh; many
+/// Bangladeshi and Pakistani women are Begum, Bibi, Khatun), and those only
+/// men do.
+static FEMALE_ONLY_SURNAMES: &[&str] = &[
+    "Kaur", "Begum", "Bibi", "Khatun", "Khanom", "Akter", "Sultana", "Parveen", "Bano", "Begam",
+    "Nessa", "Khatoon", "Kumari", "Devi", "Fatima",
+];
+static MALE_ONLY_SURNAMES: &[&str] = &["Singh", "Miah", "Mia", "Uddin", "Ullah"];
+
+/// Whether a surname can be borne by someone of this sex.
+pub fn fits_sex(surname: &str, female: bool) -> bool {
+    if female {
+        !MALE_ONLY_SURNAMES.contains(&surname)
+    } else {
+        !FEMALE_ONLY_SURNAMES.contains(&surname)
+    }
+}
+
+fn communities(o: Origin) -> usize {
+    if o == Origin::SouthAsian {
+        SOUTH_ASIAN_COMMUNITIES.len()
+    } else {
+        1
+    }
+}
+
 struct Pools {
-    surnames: Vec<Pool>,
-    /// [origin][female as usize][cohort]; only English differs by cohort,
-    /// the others hold the same pool three times over (cheap: a few hundred
-    /// names each).
-    forenames: Vec<[[Pool; 3]; 2]>,
+    /// [origin][community]: the community's share of the origin and its
+    /// surname pool.
+    surnames: Vec<Vec<(f64, Pool)>>,
+    /// [origin][community][female as usize][cohort]; only English differs by
+    /// cohort, the others hold the same pool three times over (cheap: a few
+    /// hundred names each).
+    forenames: Vec<Vec<[[Pool; 3]; 2]>>,
+    /// The community of each South Asian surname (the first that lists it).
+    community: HashMap<&'static str, usize>,
 }
 
 fn pools() -> &'static Pools {
     static POOLS: OnceLock<Pools> = OnceLock::new();
-    POOLS.get_or_init(|| Pools {
-        surnames: ORIGINS.iter().map(|o| surname_pool_for(*o)).collect(),
-        forenames: ORIGINS
+    POOLS.get_or_init(|| {
+        let surnames: Vec<Vec<(f64, Pool)>> = ORIGINS
             .iter()
             .map(|o| {
-                [false, true].map(|female| [0, 1, 2].map(|c| forename_pool_for(*o, female, c)))
+                (0..communities(*o))
+                    .map(|c| {
+                        let share = if *o == Origin::SouthAsian {
+                            SOUTH_ASIAN_COMMUNITIES[c].1
+                        } else {
+                            1.0
+                        };
+                        (share, surname_pool_for(*o, c))
+                    })
+                    .collect()
             })
-            .collect(),
+            .collect();
+        let mut community = HashMap::new();
+        for (c, (_, pool)) in surnames[origin_index(Origin::SouthAsian)]
+            .iter()
+            .enumerate()
+        {
+            for n in pool.names() {
+                community.entry(*n).or_insert(c);
+            }
+        }
+        Pools {
+            surnames,
+            forenames: ORIGINS
+                .iter()
+                .map(|o| {
+                    (0..communities(*o))
+                        .map(|k| {
+                            [false, true].map(|female| {
+                                [0, 1, 2].map(|c| forename_pool_for(*o, k, female, c))
+                            })
+                        })
+                        .collect()
+                })
+                .collect(),
+            community,
+        }
     })
 }
 
-/// The surname pool of an origin.
+/// The surname pool of an origin (for South Asian names, the Muslim one).
 pub fn surname_pool(origin: Origin) -> &'static Pool {
-    &pools().surnames[origin_index(origin)]
+    &pools().surnames[origin_index(origin)][0].1
 }
 
-/// The forename pool of an origin, sex and cohort (see `cohort`).
+/// The forename pool of an origin, sex and cohort (see `cohort`); for South
+/// Asian names, the Muslim one.
 pub fn forename_pool(origin: Origin, female: bool, cohort: usize) -> &'static Pool {
-    &pools().forenames[origin_index(origin)][female as usize][cohort.min(2)]
+    &pools().forenames[origin_index(origin)][0][female as usize][cohort.min(2)]
 }
 
-/// A surname for someone of `origin` whose family name is not inherited.
-pub fn surname<R: Rng + ?Sized>(origin: Origin, rng: &mut R) -> &'static str {
-    surname_pool(origin)
+/// Every pool, surnames and forenames, of every origin and community.
+pub fn all_pools() -> Vec<&'static Pool> {
+    let p = pools();
+    let mut v: Vec<&Pool> = p.surnames.iter().flatten().map(|(_, pool)| pool).collect();
+    for origin in &p.forenames {
+        for community in origin {
+            v.extend(community.iter().flatten());
+        }
+    }
+    v
+}
+
+/// The community a surname places its family in (0 unless South Asian).
+/// An index drawn with the given shares.
+fn pick_share<R: Rng + ?Sized>(rng: &mut R, shares: &[f64]) -> usize {
+    let mut x: f64 = rng.random::<f64>() * shares.iter().sum::<f64>();
+    for (i, s) in shares.iter().enumerate() {
+        if x < *s {
+            return i;
+        }
+        x -= s;
+    }
+    shares.len() - 1
+}
+
+fn community_of(origin: Origin, surname: &str) -> usize {
+    if origin == Origin::SouthAsian {
+        pools().community.get(surname).copied().unwrap_or(0)
+    } else {
+        0
+    }
+}
+
+fn draw_in<R: Rng + ?Sized>(origin: Origin, community: usize, rng: &mut R) -> &'static str {
+    pools().surnames[origin_index(origin)][community]
+        .1
         .draw(rng)
         .or_else(|| surname_pool(Origin::English).draw(rng))
         .unwrap_or("Smith")
 }
 
-/// A forename for someone of `origin` and sex born in `born`.
+/// A surname for someone of `origin` and sex whose family name is not
+/// inherited (a household's first adult, a wife's own family name).
+pub fn surname<R: Rng + ?Sized>(origin: Origin, female: bool, rng: &mut R) -> &'static str {
+    let i = origin_index(origin);
+    let community = if pools().surnames[i].len() > 1 {
+        let shares: Vec<f64> = pools().surnames[i].iter().map(|(s, _)| *s).collect();
+        pick_share(rng, &shares)
+    } else {
+        0
+    };
+    let mut name = draw_in(origin, community, rng);
+    for _ in 0..8 {
+        if fits_sex(name, female) {
+            break;
+        }
+        name = draw_in(origin, community, rng);
+    }
+    name
+}
+
+/// The family name a person of this sex bears when their family's is
+/// `surname`: the same, except where a name goes by sex (a Singh's
+/// daughter is Kaur, a Kaur's son Singh; a Begum's son takes another name
+/// of her community).
+pub fn family_name<R: Rng + ?Sized>(
+    origin: Origin,
+    female: bool,
+    surname: &'static str,
+    rng: &mut R,
+) -> &'static str {
+    if fits_sex(surname, female) {
+        return surname;
+    }
+    match (surname, female) {
+        ("Singh", true) => "Kaur",
+        ("Kaur", false) => "Singh",
+        _ => {
+            let community = community_of(origin, surname);
+            let mut name = draw_in(origin, community, rng);
+            for _ in 0..8 {
+                if fits_sex(name, female) {
+                    break;
+                }
+                name = draw_in(origin, community, rng);
+            }
+            name
+        }
+    }
+}
+
+/// A forename for someone of `origin` and sex born in `born`, whose family
+/// name is `surname` (which places a South Asian family in its community).
 pub fn forename<R: Rng + ?Sized>(
     origin: Origin,
     female: bool,
     born: i32,
+    surname: &str,
     rng: &mut R,
 ) -> &'static str {
     let c = cohort(born);
-    forename_pool(origin, female, c)
+    let k = community_of(origin, surname);
+    pools().forenames[origin_index(origin)][k][female as usize][c]
         .draw(rng)
         .or_else(|| forename_pool(Origin::English, female, c).draw(rng))
         .unwrap_or(if female { "Sarah" } else { "John" })
 }
 
-fn surname_pool_for(o: Origin) -> Pool {
+fn surname_pool_for(o: Origin, community: usize) -> Pool {
     use Origin::*;
     let s = |v: &'static [String]| v.iter().map(String::as_str);
     match o {
@@ -268,9 +429,9 @@ fn surname_pool_for(o: Origin) -> Pool {
             0.30,
         ),
         SouthAsian => Pool::build(
-            SOUTH_ASIAN_SURNAMES.iter().copied(),
-            SOUTH_ASIAN_SURNAME_TAIL.iter().copied(),
-            &SOUTH_ASIAN_SURNAME_CURVE,
+            SOUTH_ASIAN_SURNAMES[community].iter().copied(),
+            SOUTH_ASIAN_SURNAME_TAIL[community].iter().copied(),
+            &SOUTH_ASIAN_SURNAME_CURVES[community],
             0.0,
         ),
         BlackAfrican => Pool::build(
@@ -315,7 +476,7 @@ fn surname_pool_for(o: Origin) -> Pool {
     }
 }
 
-fn forename_pool_for(o: Origin, female: bool, cohort: usize) -> Pool {
+fn forename_pool_for(o: Origin, community: usize, female: bool, cohort: usize) -> Pool {
     use Origin::*;
     let f = female as usize;
     let s = |v: &'static [String]| v.iter().map(String::as_str);
@@ -367,15 +528,15 @@ fn forename_pool_for(o: Origin, female: bool, cohort: usize) -> Pool {
             0.75,
         ),
         SouthAsian => Pool::build(
-            SOUTH_ASIAN_FORENAMES[f].iter().copied(),
-            SOUTH_ASIAN_FORENAME_TAIL[f]
+            SOUTH_ASIAN_FORENAMES[community][f].iter().copied(),
+            SOUTH_ASIAN_FORENAME_TAIL[community][f]
                 .iter()
                 .copied()
-                .chain(s(transliterations(SouthAsian, female))),
-            if female {
-                &OTHER_FORENAME_CURVE
+                .chain(s(transliterations(SouthAsian, community, female))),
+            if community == 0 && !female {
+                &MUSLIM_MALE_FORENAME_CURVE
             } else {
-                &SOUTH_ASIAN_MALE_FORENAME_CURVE
+                &OTHER_FORENAME_CURVE
             },
             0.0,
         ),
@@ -403,7 +564,7 @@ fn forename_pool_for(o: Origin, female: bool, cohort: usize) -> Pool {
             ARAB_FORENAME_TAIL[f]
                 .iter()
                 .copied()
-                .chain(s(transliterations(Arab, female))),
+                .chain(s(transliterations(Arab, 0, female))),
             if female {
                 &OTHER_FORENAME_CURVE
             } else {
@@ -476,17 +637,21 @@ pub static IRISH_SURNAME_CURVE: Curve = Curve(&[
     (1.0, 0.013), (10.0, 0.0065), (42.0, 0.003), (200.0, 0.0006),
 ]);
 
+/// South Asian surnames by community (see `SOUTH_ASIAN_COMMUNITIES`).
 /// Assumption, informed by the ranks of Khan, Singh, Patel, Begum, Ali,
 /// Hussain and Ahmed among Great Britain's hundred commonest surnames (UCL
 /// Surname Profiler) while British South Asians are about 7% of people
-/// (Census 2021; about half that in 1998): Khan about 5% of them, the ten
-/// commonest about 30% (Sikh families share Singh and Kaur, many Gujarati
-/// families Patel, and many Pakistani and Bangladeshi families a few names
-/// of Arabic origin).
+/// (Census 2021; about half that in 1998). Muslim families: Khan about 8%,
+/// then Ahmed, Hussain, Ali, Begum (women), Akhtar; Hindu families: Patel
+/// about a sixth (most British Hindus are Gujarati); Sikh families: Singh
+/// (Kaur for women) about a third, the rest family names (Sandhu, Gill,
+/// Dhillon).
 #[rustfmt::skip]
-pub static SOUTH_ASIAN_SURNAME_CURVE: Curve = Curve(&[
-    (1.0, 0.05), (10.0, 0.018), (45.0, 0.004), (300.0, 0.0005),
-]);
+pub static SOUTH_ASIAN_SURNAME_CURVES: [Curve; 3] = [
+    Curve(&[(1.0, 0.08), (10.0, 0.025), (45.0, 0.005), (300.0, 0.0005)]),
+    Curve(&[(1.0, 0.17), (2.0, 0.05), (10.0, 0.015), (60.0, 0.003), (300.0, 0.0004)]),
+    Curve(&[(1.0, 0.33), (2.0, 0.04), (10.0, 0.015), (60.0, 0.003), (300.0, 0.0004)]),
+];
 
 /// Assumption: Yoruba, Igbo, Akan and Somali surnames are many and varied;
 /// the ten commonest hold about a tenth of people.
@@ -570,18 +735,6 @@ pub static OTHER_FORENAME_CURVE: Curve = Curve(&[
 #[rustfmt::skip]
 pub static MUSLIM_MALE_FORENAME_CURVE: Curve = Curve(&[
     (1.0, 0.12), (2.0, 0.07), (10.0, 0.02), (100.0, 0.002),
-]);
-
-/// South Asian boys' names: the Muslim curve scaled at the top by the share
-/// of British South Asians who are Muslim, a little over half in England and
-/// Wales (Census 2021: Pakistani and Bangladeshi about 2.2 million, Indian
-/// about 1.9 million, most of them Hindu or Sikh), so Mohammed, Muhammad and
-/// Mohammad together about an eighth of South Asian men (derived,
-/// approximately; Birmingham's South Asians are more often Muslim than
-/// that, which this understates).
-#[rustfmt::skip]
-pub static SOUTH_ASIAN_MALE_FORENAME_CURVE: Curve = Curve(&[
-    (1.0, 0.07), (2.0, 0.04), (10.0, 0.018), (100.0, 0.002),
 ]);
 
 // ---------------------------------------------------------------------------
@@ -964,41 +1117,193 @@ pub static IRISH_SURNAME_TAIL: &[&str] = &[
     "Spillane", "Treacy", "Walshe", "Ward",
 ];
 
+/// South Asian surnames by community: [Muslim, Hindu, Sikh].
 #[rustfmt::skip]
-pub static SOUTH_ASIAN_SURNAMES: &[&str] = &[
-    "Khan", "Patel", "Singh", "Ahmed", "Hussain", "Ali", "Begum", "Kaur", "Akhtar", "Shah", "Iqbal",
-    "Mahmood", "Bibi", "Rahman", "Islam", "Miah", "Uddin", "Malik", "Butt", "Rashid", "Chaudhry",
-    "Mirza", "Qureshi", "Aslam", "Sheikh", "Raza", "Saleem", "Javed", "Anwar", "Nawaz", "Riaz",
-    "Hassan", "Choudhury", "Sharma", "Kumar", "Gill", "Sandhu", "Dhillon", "Sidhu", "Mistry",
-    "Chauhan", "Bains", "Rana", "Parmar",
+pub static SOUTH_ASIAN_SURNAMES: [&[&str]; 3] = [
+    &[
+        "Khan", "Ahmed", "Hussain", "Ali", "Begum", "Akhtar", "Iqbal", "Mahmood", "Bibi", "Rahman",
+        "Islam", "Miah", "Uddin", "Malik", "Butt", "Rashid", "Chaudhry", "Mirza", "Qureshi", "Aslam",
+        "Sheikh", "Raza", "Saleem", "Javed", "Anwar", "Nawaz", "Riaz", "Hassan", "Choudhury", "Shah",
+        "Khatun", "Ullah", "Mohammed", "Ahmad", "Hussein", "Bashir", "Akram", "Mughal", "Abbasi",
+        "Awan", "Hoque", "Hossain", "Alam", "Chowdhury", "Begam",
+    ],
+    &[
+        "Patel", "Sharma", "Kumar", "Mistry", "Chauhan", "Parmar", "Solanki", "Joshi", "Mehta",
+        "Desai", "Gupta", "Lad", "Makwana", "Chavda", "Rana", "Gohil", "Jadeja", "Kotecha", "Lakhani",
+        "Modi", "Pandya", "Thakkar", "Thakur", "Rao", "Verma", "Agarwal", "Bhatt", "Das", "Jain",
+        "Kapoor", "Malhotra", "Arora", "Bhatia", "Iyer", "Nair", "Pillai", "Reddy", "Menon",
+        "Krishnan", "Mukherjee", "Ghosh", "Kumari", "Devi", "Vaghela", "Raval",
+    ],
+    &[
+        "Singh", "Kaur", "Sandhu", "Gill", "Dhillon", "Sidhu", "Bains", "Johal", "Sahota", "Dhaliwal",
+        "Grewal", "Atwal", "Bassi", "Virdi", "Sangha", "Randhawa", "Kang", "Mann", "Sohal", "Basra",
+        "Bhamra", "Dosanjh", "Takhar", "Uppal", "Bal", "Chahal", "Deol", "Ghuman", "Hayer", "Khaira",
+        "Nijjar", "Purewal", "Sanghera", "Sekhon", "Rai", "Kalsi", "Matharu", "Panesar", "Sohi",
+        "Toor", "Bhogal", "Rehal", "Samra", "Dhami", "Heer",
+    ],
 ];
 
 #[rustfmt::skip]
-pub static SOUTH_ASIAN_SURNAME_TAIL: &[&str] = &[
-    "Abbasi", "Abbas", "Afzal", "Ahmad", "Akbar", "Akram", "Alam", "Amin", "Ansari", "Arshad",
-    "Ashraf", "Awan", "Azam", "Aziz", "Baig", "Bashir", "Bhatti", "Bhatt", "Bhachu", "Bhamra",
-    "Chohan", "Dar", "Dhaliwal", "Desai", "Dosanjh", "Farooq", "Farooqi", "Grewal", "Gupta", "Haq",
-    "Hoque", "Hossain", "Jamil", "Janjua", "Johal", "Joshi", "Kang", "Kapoor", "Kayani", "Khatun",
-    "Kiani", "Kumari", "Lal", "Latif", "Majeed", "Mann", "Mehta", "Mian", "Mir", "Modi", "Mughal",
-    "Nazir", "Pandya", "Parveen", "Pathan", "Qadir", "Rafiq", "Raja", "Rai", "Ram", "Randhawa",
-    "Rao", "Rathore", "Rehman", "Sadiq", "Sahota", "Saini", "Sangha", "Sarwar", "Shafiq", "Sharif",
-    "Siddiqui", "Sohal", "Solanki", "Syed", "Tahir", "Talukdar", "Thakkar", "Thakur", "Virdi",
-    "Yasin", "Zaman", "Zaheer", "Basra", "Bassi", "Atwal", "Bal", "Chaudhary", "Choudhry",
-    "Husain", "Mia", "Ullah", "Khanom", "Akter", "Sultana", "Hamid", "Hameed", "Habib", "Kabir",
-    "Karim", "Mahmud", "Masood", "Mehmood", "Mustafa", "Naqvi", "Rizvi", "Jafri", "Zaidi",
-    "Bukhari", "Gilani", "Hashmi", "Qazi", "Memon", "Lodhi", "Yousaf", "Younis", "Zafar", "Anjum",
-    "Asghar", "Bano", "Fatima", "Kausar", "Pervez", "Shabbir", "Sabir", "Rauf", "Jan", "Gul",
-    "Khattak", "Afridi", "Sethi", "Arora", "Bajwa", "Bhalla", "Chadha", "Dhanda", "Kalsi", "Kohli",
-    "Malhotra", "Nagra", "Sekhon", "Takhar", "Uppal", "Walia", "Chowdhury", "Hoq", "Sarkar",
-    "Begam", "Nessa", "Khatoon", "Rahim", "Mohammed", "Hussein", "Mahmoud", "Ahmet", "Sattar",
-    "Ghani", "Hanif", "Ishaq", "Maqsood", "Mushtaq", "Nadeem", "Rasool", "Shahzad", "Tariq",
-    "Zubair", "Amjad", "Arif", "Ayub", "Bhatia", "Dhami", "Ghuman", "Heer", "Jutla", "Kundi",
-    "Lally", "Matharu", "Panesar", "Purewal", "Rehal", "Sanghera", "Toor", "Bhogal", "Chahal",
-    "Deol", "Gahir", "Hayer", "Khaira", "Nijjar", "Rayat", "Samra", "Sohi", "Vaid", "Verma",
-    "Agarwal", "Bose", "Das", "Dutta", "Ghosh", "Iyer", "Jain", "Kaul", "Krishnan", "Menon",
-    "Mukherjee", "Nair", "Pillai", "Reddy", "Sen", "Srinivasan", "Tiwari", "Trivedi", "Vyas",
-    "Lad", "Makwana", "Chavda", "Gohil", "Jadeja", "Kotecha", "Lakhani", "Mandalia", "Pabari",
-    "Rajani", "Ruparelia", "Savani", "Thaker", "Vadher", "Vekaria",
+pub static SOUTH_ASIAN_SURNAME_TAIL: [&[&str]; 3] = [
+    &[
+        "Abbas", "Afzal", "Akbar", "Amin", "Ansari", "Arshad", "Ashraf", "Azam", "Aziz", "Baig",
+        "Bhatti", "Chohan", "Dar", "Farooq", "Farooqi", "Haq", "Jamil", "Janjua", "Kayani", "Kiani",
+        "Latif", "Majeed", "Mian", "Mir", "Nazir", "Parveen", "Pathan", "Qadir", "Rafiq", "Raja",
+        "Rehman", "Sadiq", "Sarwar", "Shafiq", "Sharif", "Siddiqui", "Syed", "Tahir", "Talukdar",
+        "Yasin", "Zaman", "Zaheer", "Chaudhary", "Choudhry", "Husain", "Mia", "Khanom", "Akter",
+        "Sultana", "Hamid", "Hameed", "Habib", "Kabir", "Karim", "Mahmud", "Masood", "Mehmood",
+        "Mustafa", "Naqvi", "Rizvi", "Jafri", "Zaidi", "Bukhari", "Gilani", "Hashmi", "Qazi",
+        "Memon", "Lodhi", "Yousaf", "Younis", "Zafar", "Anjum", "Asghar", "Bano", "Fatima", "Kausar",
+        "Pervez", "Shabbir", "Sabir", "Rauf", "Jan", "Gul", "Khattak", "Afridi", "Sarkar", "Hoq",
+        "Nessa", "Khatoon", "Rahim", "Mahmoud", "Sattar", "Ghani", "Hanif", "Ishaq", "Maqsood",
+        "Mushtaq", "Nadeem", "Rasool", "Shahzad", "Tariq", "Zubair", "Amjad", "Arif", "Ayub",
+        "Bhuiyan", "Mollah", "Sikder", "Munshi", "Khandaker", "Majumder", "Mridha", "Shikder",
+        "Bhatt", "Sethi", "Bajwa", "Cheema", "Warraich", "Gondal", "Tarar", "Virk", "Ranjha",
+        "Gujjar", "Minhas", "Kazmi", "Abidi", "Jaffery", "Hyder", "Mohammad", "Muhammad", "Khalid",
+        "Saeed", "Sohail", "Waheed", "Yaqoob", "Zahid",
+    ],
+    &[
+        "Bhachu", "Bose", "Dutta", "Sen", "Tiwari", "Trivedi", "Vyas", "Kaul", "Lal", "Ram",
+        "Rathore", "Mandalia", "Pabari", "Rajani", "Ruparelia", "Savani", "Thaker", "Vadher",
+        "Vekaria", "Amin", "Bhalla", "Chadha", "Kohli", "Saini", "Shah", "Dave", "Dholakia",
+        "Gandhi", "Hirani", "Jethwa", "Kanani", "Karia", "Kerai", "Majithia", "Manek", "Morjaria",
+        "Naik", "Pattni", "Popat", "Radia", "Raithatha", "Sachdev", "Sodha", "Tailor", "Tanna",
+        "Unadkat", "Varsani", "Vara", "Bhandari", "Chopra", "Khanna", "Mehra", "Puri", "Sethi",
+        "Sood", "Tandon", "Anand", "Bajaj", "Goel", "Mittal", "Singhal", "Bansal", "Garg",
+        "Aggarwal", "Mishra", "Pandey", "Shukla", "Srivastava", "Yadav", "Chaudhari", "Kulkarni",
+        "Patil", "Deshpande", "Naidu", "Rajan", "Subramanian", "Venkatesh", "Gopal", "Raman",
+        "Srinivasan",
+    ],
+    &[
+        "Jutla", "Kundi", "Lally", "Gahir", "Rayat", "Nagra", "Walia", "Kohli", "Chadha", "Bhachu",
+        "Bajwa", "Sethi", "Sodhi", "Anand", "Ahluwalia", "Bhangal", "Bhullar", "Brar", "Chana",
+        "Cheema", "Dhanda", "Dhanoa", "Gidda", "Hundal", "Jassal", "Jhutti", "Kalirai", "Kooner",
+        "Lidder", "Mangat", "Manku", "Mattu", "Nahal", "Pannu", "Phull", "Rehill", "Riat", "Sagoo",
+        "Sall", "Sandher", "Saroya", "Shergill", "Sihota", "Tatla", "Thandi", "Thind", "Tiwana",
+        "Virk", "Ubhi", "Aujla", "Bhatti", "Dhesi", "Gakhal", "Kaler", "Mahal", "Minhas", "Nandra",
+        "Parhar", "Sahi", "Sanghera", "Soor",
+    ],
+];
+
+/// South Asian forenames by community [Muslim, Hindu, Sikh] and sex. Many
+/// Sikh names are given to boys and girls alike (Harpreet, Gurpreet,
+/// Jaswinder), as they are here.
+#[rustfmt::skip]
+pub static SOUTH_ASIAN_FORENAMES: [[&[&str]; 2]; 3] = [
+    [
+        &[
+            "Mohammed", "Muhammad", "Ahmed", "Ali", "Mohammad", "Imran", "Hassan", "Hussain",
+            "Abdul", "Amir", "Bilal", "Hamza", "Usman", "Yusuf", "Ibrahim", "Tariq", "Zubair", "Asif",
+            "Rizwan", "Shahid", "Kamran", "Faisal", "Adnan", "Arif", "Nadeem", "Sajid", "Zahid",
+            "Shahidul", "Abdur", "Rahim", "Karim", "Khalid", "Javed", "Naveed", "Irfan", "Omar",
+            "Zain", "Ayaan", "Haris", "Saad", "Abdullah", "Ismail",
+        ],
+        &[
+            "Fatima", "Ayesha", "Zainab", "Maryam", "Amina", "Khadija", "Sana", "Nadia", "Shazia",
+            "Rubina", "Samina", "Nasreen", "Parveen", "Bushra", "Farzana", "Hina", "Saima", "Tahira",
+            "Yasmin", "Zara", "Aaliyah", "Hafsa", "Iqra", "Mehreen", "Noor", "Safia", "Nusrat",
+            "Rokeya", "Shirin", "Tasnim", "Ruksana", "Aisha", "Salma", "Sadia", "Rabia", "Asma",
+            "Shabana", "Nazia", "Halima", "Maria",
+        ],
+    ],
+    [
+        &[
+            "Rajesh", "Sanjay", "Amit", "Vikram", "Arjun", "Rohan", "Ravi", "Anil", "Deepak", "Manoj",
+            "Mukesh", "Nikhil", "Pradeep", "Rakesh", "Ramesh", "Sunil", "Suresh", "Vijay", "Ajay",
+            "Dilip", "Kunal", "Nitin", "Raj", "Rahul", "Sachin", "Varun", "Aryan", "Dev", "Jai",
+            "Hitesh", "Jayesh", "Kamlesh", "Mahesh", "Nilesh", "Paresh", "Pravin", "Bharat", "Dinesh",
+            "Harish", "Naresh", "Rajendra", "Vinod", "Ashok", "Krishna", "Vivek", "Ankit", "Karan",
+            "Neil", "Krish", "Dhruv",
+        ],
+        &[
+            "Priya", "Anjali", "Sunita", "Kiran", "Pooja", "Neha", "Deepa", "Anika", "Asha", "Divya",
+            "Gita", "Hema", "Jyoti", "Kavita", "Komal", "Lakshmi", "Meera", "Nisha", "Payal", "Radhika",
+            "Reena", "Ritu", "Shanti", "Tanvi", "Usha", "Meena", "Rani", "Sarita", "Seema", "Shilpa",
+            "Sonia", "Bhavna", "Hetal", "Jayshree", "Kajal", "Minal", "Nita", "Pushpa", "Rekha",
+            "Smita", "Sneha", "Trupti", "Varsha", "Yogita", "Aarti", "Mira", "Riya", "Diya", "Isha",
+            "Anya",
+        ],
+    ],
+    [
+        &[
+            "Harpreet", "Gurpreet", "Jaswinder", "Manjit", "Sukhdev", "Jaspal", "Kulwant", "Baljit",
+            "Harjinder", "Gurdeep", "Hardeep", "Parminder", "Ranjit", "Satnam", "Balwinder", "Kuldip",
+            "Harvinder", "Mandeep", "Navdeep", "Jagdeep", "Amarjit", "Davinder", "Inderjit", "Jasbir",
+            "Karamjit", "Lakhbir", "Paramjit", "Rajinder", "Sukhwinder", "Tejinder", "Gurinder",
+            "Jasvir", "Kulbir", "Amandeep", "Arjan", "Gurveer", "Jaskaran", "Manveer", "Simranjit",
+            "Tejpal",
+        ],
+        &[
+            "Harjit", "Manpreet", "Rajinder", "Simran", "Kiran", "Jaspreet", "Amandeep", "Baljit",
+            "Balbir", "Gurdeep", "Kamaljit", "Kulwinder", "Surinder", "Sukhwinder", "Rupinder",
+            "Jasleen", "Harpreet", "Gurpreet", "Manjit", "Parminder", "Jasbir", "Navjot", "Ravinder",
+            "Sarbjit", "Satwant", "Amrit", "Gurleen", "Harleen", "Jasmeet", "Mandeep", "Narinder",
+            "Paramjit", "Pardeep", "Rajwinder", "Sharan", "Simranjit", "Harkiran", "Japneet", "Anmol",
+            "Inderpal",
+        ],
+    ],
+];
+
+#[rustfmt::skip]
+pub static SOUTH_ASIAN_FORENAME_TAIL: [[&[&str]; 2]; 3] = [
+    [
+        &[
+            "Mohamed", "Muhammed", "Mohamad", "Mohd", "Aamir", "Abid", "Adil", "Afzal", "Ahsan",
+            "Anwar", "Arshad", "Asad", "Ashraf", "Atif", "Azhar", "Babar", "Bashir", "Danish", "Ehsan",
+            "Farhan", "Farooq", "Fawad", "Ghulam", "Haider", "Hamid", "Haroon", "Ishaq", "Israr",
+            "Jamil", "Junaid", "Kabir", "Kashif", "Mahmood", "Majid", "Mehmood", "Naeem", "Nasir",
+            "Rafiq", "Raheel", "Rashid", "Rehan", "Sabir", "Sadiq", "Salman", "Sameer", "Shafiq",
+            "Shakeel", "Shamsul", "Sohail", "Tahir", "Talha", "Tanvir", "Umar", "Waqar", "Waqas",
+            "Yasin", "Zeeshan", "Zakir", "Ayub", "Akram", "Aslam", "Azam", "Shabir", "Mushtaq", "Nazir",
+            "Rubel", "Saiful", "Shamim", "Mizanur", "Mahbub", "Jahangir", "Aminul", "Anisur", "Ataur",
+            "Habibur", "Kamal", "Lutfur", "Mujibur", "Nurul", "Idris", "Musa", "Zakariya", "Ayman",
+            "Rayyan", "Ibraheem", "Yahya", "Hamdan", "Ehtisham", "Fahad", "Moin", "Shoaib", "Wasim",
+        ],
+        &[
+            "Alisha", "Amreen", "Anam", "Anisa", "Aysha", "Azra", "Fariha", "Farida", "Habiba",
+            "Haleema", "Hajra", "Humaira", "Inaya", "Kausar", "Khalida", "Lubna", "Mahnoor", "Maya",
+            "Mumtaz", "Nabila", "Naila", "Najma", "Nargis", "Nazma", "Nilufa", "Nimra", "Rahima",
+            "Rashida", "Rehana", "Rukhsana", "Sabina", "Saira", "Sajida", "Samia", "Shahida",
+            "Shamima", "Sharmin", "Sofia", "Sumaira", "Tahmina", "Tanzila", "Uzma", "Zahra", "Zaynab",
+            "Zubaida", "Zoya", "Aleena", "Eman", "Hadiya", "Hania", "Inaaya", "Mariam", "Minahil",
+            "Sumayyah", "Yusra", "Zunaira", "Afsana", "Jesmin", "Laila", "Momtaz", "Rumana", "Shanaz",
+            "Sufia", "Tania", "Hira", "Kiran",
+        ],
+    ],
+    [
+        &[
+            "Abhishek", "Aditya", "Akash", "Alok", "Anand", "Arun", "Ashwin", "Bhavesh", "Chetan",
+            "Darshan", "Gaurav", "Hari", "Hemant", "Jatin", "Jignesh", "Kalpesh", "Ketan", "Kishan",
+            "Mayur", "Mehul", "Milan", "Mitesh", "Navin", "Pankaj", "Parag", "Prakash", "Pranav",
+            "Prashant", "Rajiv", "Rishi", "Rupesh", "Sandeep", "Sanjeev", "Shailesh", "Shyam",
+            "Siddharth", "Sunny", "Tushar", "Umesh", "Vinay", "Yash", "Yogesh", "Jay", "Rohit", "Sai",
+        ],
+        &[
+            "Alpa", "Amisha", "Ananya", "Aruna", "Bhavini", "Chandni", "Darshna", "Dipti", "Ekta",
+            "Gauri", "Heena", "Hina", "Ila", "Jaya", "Kalpana", "Krupa", "Leela", "Manisha", "Mansi",
+            "Nayna", "Nidhi", "Nikita", "Pallavi", "Pinal", "Prachi", "Rashmi", "Rina", "Roshni",
+            "Rupal", "Sangeeta", "Shital", "Sonal", "Swati", "Tejal", "Urvashi", "Vaishali", "Vidya",
+            "Zarna", "Kinjal", "Dhara",
+        ],
+    ],
+    [
+        &[
+            "Balbir", "Bhupinder", "Charanjit", "Daljit", "Gurcharan", "Gurmeet", "Gurnam", "Harbans",
+            "Harjit", "Jagjit", "Jaspreet", "Jatinder", "Kamaljit", "Kuldeep", "Kulwinder", "Makhan",
+            "Malkit", "Mohinder", "Narinder", "Pritam", "Rajvinder", "Ravinder", "Sarbjit", "Surjit",
+            "Tarlochan", "Ajit", "Amrik", "Avtar", "Darshan", "Gurbachan", "Harmeet", "Iqbal",
+            "Jarnail", "Jasdeep", "Karanvir", "Lovepreet", "Navjot", "Prabhjot", "Ramandeep",
+            "Sukhjinder",
+        ],
+        &[
+            "Amarjit", "Balvinder", "Charanjit", "Daljit", "Gurmeet", "Gurminder", "Harbans",
+            "Harminder", "Inderjit", "Jasvinder", "Jaswinder", "Kuldip", "Kulvinder", "Manjeet",
+            "Nirmal", "Pritam", "Rajvinder", "Sukhdeep", "Surjit", "Tejinder", "Balwinder", "Davinder",
+            "Gurjit", "Hardeep", "Jagdeep", "Karamjit", "Mandeep", "Navdeep", "Ramandeep", "Rupinder",
+            "Gursharan", "Harjeet", "Jasvir", "Kamalpreet", "Lakhvinder", "Manveer", "Prabhjot",
+            "Sukhpreet", "Taranjit", "Ekam",
+        ],
+    ],
 ];
 
 #[rustfmt::skip]
@@ -1475,58 +1780,6 @@ pub static CARIBBEAN_FORENAMES: [&[&str]; 2] = [
 ];
 
 #[rustfmt::skip]
-pub static SOUTH_ASIAN_FORENAMES: [&[&str]; 2] = [
-    &[
-        "Mohammed", "Muhammad", "Ahmed", "Ali", "Mohammad", "Imran", "Hassan", "Hussain", "Abdul",
-        "Amir", "Bilal", "Hamza", "Usman", "Yusuf", "Ibrahim", "Tariq", "Zubair", "Asif", "Rizwan",
-        "Shahid", "Kamran", "Faisal", "Adnan", "Arif", "Nadeem", "Sajid", "Zahid", "Rajesh",
-        "Sanjay", "Amit", "Vikram", "Harpreet", "Gurpreet", "Jaswinder", "Manjit", "Sukhdev",
-        "Arjun", "Rohan", "Ravi", "Shahidul", "Abdur", "Rahim", "Karim",
-    ],
-    &[
-        "Fatima", "Ayesha", "Zainab", "Maryam", "Amina", "Khadija", "Sana", "Nadia", "Shazia",
-        "Rubina", "Samina", "Nasreen", "Parveen", "Bushra", "Farzana", "Hina", "Saima", "Tahira",
-        "Yasmin", "Zara", "Aaliyah", "Hafsa", "Iqra", "Mehreen", "Noor", "Safia", "Priya", "Anjali",
-        "Sunita", "Kiran", "Manpreet", "Harjit", "Rajinder", "Simran", "Pooja", "Neha", "Deepa",
-        "Nusrat", "Rokeya", "Shirin", "Tasnim", "Ruksana",
-    ],
-];
-
-#[rustfmt::skip]
-pub static SOUTH_ASIAN_FORENAME_TAIL: [&[&str]; 2] = [
-    &[
-        "Mohamed", "Muhammed", "Mohamad", "Mohd", "Aamir", "Abid", "Adil", "Afzal", "Ahsan", "Aman",
-        "Anil", "Anwar", "Arshad", "Asad", "Ashraf", "Atif", "Ayaan", "Azhar", "Babar", "Baljit",
-        "Balwinder", "Bashir", "Danish", "Deepak", "Ehsan", "Farhan", "Farooq", "Fawad", "Ghulam",
-        "Gurdeep", "Gurinder", "Haider", "Hamid", "Haris", "Harjinder", "Harvinder", "Haroon",
-        "Irfan", "Ishaq", "Israr", "Jagdeep", "Jamil", "Javed", "Junaid", "Kabir", "Kashif",
-        "Khalid", "Kuldip", "Kulwant", "Mahmood", "Majid", "Manoj", "Mehmood", "Mukesh", "Naeem",
-        "Naveed", "Nasir", "Navdeep", "Nikhil", "Omar", "Parminder", "Pradeep", "Rafiq", "Raheel",
-        "Rakesh", "Ramesh", "Rashid", "Rehan", "Saad", "Sabir", "Sadiq", "Sahil", "Salman",
-        "Sameer", "Shafiq", "Shakeel", "Shamsul", "Sohail", "Sunil", "Suresh", "Tahir", "Talha",
-        "Tanvir", "Umar", "Vijay", "Waqar", "Waqas", "Yasin", "Zain", "Zeeshan", "Zakir", "Ayub",
-        "Akram", "Aslam", "Azam", "Shabir", "Mushtaq", "Nazir", "Rubel", "Saiful", "Shamim",
-        "Mizanur", "Mahbub", "Jahangir", "Abdullah", "Aminul", "Anisur", "Ataur", "Habibur", "Kamal",
-        "Lutfur", "Mujibur", "Nurul", "Ismail", "Idris", "Musa", "Zakariya", "Ayman", "Rayyan",
-        "Aryan", "Dev", "Jai", "Kunal", "Nitin", "Raj", "Rahul", "Sachin", "Varun", "Ajay", "Dilip",
-        "Hardeep", "Jaspal", "Jasvir", "Kulbir", "Mandeep", "Ranjit", "Satnam", "Tejinder",
-    ],
-    &[
-        "Aisha", "Alisha", "Amandeep", "Amreen", "Anam", "Anisa", "Asma", "Aysha", "Azra", "Balbir",
-        "Fariha", "Farida", "Gurdeep", "Habiba", "Haleema", "Hajra", "Halima", "Humaira", "Inaya",
-        "Jaspreet", "Kamaljit", "Kausar", "Khalida", "Kulwinder", "Lubna", "Mahnoor", "Maria",
-        "Maya", "Meena", "Mumtaz", "Nabila", "Naila", "Najma", "Nargis", "Nazia", "Nazma", "Nilufa",
-        "Nimra", "Rabia", "Rahima", "Rani", "Rashida", "Rehana", "Rukhsana", "Sabina", "Sadia",
-        "Saira", "Sajida", "Salma", "Samia", "Sarita", "Seema", "Shabana", "Shahida", "Shamima",
-        "Sharmin", "Shilpa", "Sofia", "Sonia", "Sumaira", "Surinder", "Tahmina", "Tanzila", "Uzma",
-        "Zahra", "Zaynab", "Zubaida", "Zoya", "Anika", "Asha", "Divya", "Gita", "Hema", "Jasleen",
-        "Jyoti", "Kavita", "Komal", "Lakshmi", "Meera", "Nisha", "Payal", "Radhika", "Reena",
-        "Ritu", "Rupinder", "Shanti", "Sukhwinder", "Tanvi", "Usha", "Aleena", "Eman", "Hadiya",
-        "Hania", "Inaaya", "Mariam", "Minahil", "Sumayyah", "Yusra", "Zunaira",
-    ],
-];
-
-#[rustfmt::skip]
 pub static AFRICAN_FORENAMES: [&[&str]; 2] = [
     &[
         "Emmanuel", "Samuel", "Daniel", "David", "Joseph", "Michael", "John", "Kwame", "Kofi",
@@ -1852,29 +2105,40 @@ fn english_forename_variants(female: bool) -> &'static [String] {
     })
 }
 
-/// Transliteration variants for South Asian or Arab forenames of one sex.
-fn transliterations(origin: Origin, female: bool) -> &'static [String] {
-    static NAMES: [[OnceLock<Vec<String>>; 2]; 2] = [
+/// Transliteration variants for Arab forenames (community 0) or a South
+/// Asian community's (Deepak and Dipak, Manjit and Manjeet too), of one sex.
+fn transliterations(origin: Origin, community: usize, female: bool) -> &'static [String] {
+    static NAMES: [[OnceLock<Vec<String>>; 2]; 4] = [
+        [OnceLock::new(), OnceLock::new()],
+        [OnceLock::new(), OnceLock::new()],
         [OnceLock::new(), OnceLock::new()],
         [OnceLock::new(), OnceLock::new()],
     ];
     let arab = origin == Origin::Arab;
-    NAMES[arab as usize][female as usize].get_or_init(|| {
+    let slot = if arab { 3 } else { community.min(2) };
+    NAMES[slot][female as usize].get_or_init(|| {
         let f = female as usize;
         let (head, tail) = if arab {
             (ARAB_FORENAMES[f], ARAB_FORENAME_TAIL[f])
         } else {
-            (SOUTH_ASIAN_FORENAMES[f], SOUTH_ASIAN_FORENAME_TAIL[f])
+            (
+                SOUTH_ASIAN_FORENAMES[slot][f],
+                SOUTH_ASIAN_FORENAME_TAIL[slot][f],
+            )
         };
-        let listed: HashSet<&str> = [
-            ARAB_FORENAMES,
-            ARAB_FORENAME_TAIL,
-            SOUTH_ASIAN_FORENAMES,
-            SOUTH_ASIAN_FORENAME_TAIL,
-        ]
-        .iter()
-        .flat_map(|x| x.iter().flat_map(|l| l.iter().copied()))
-        .collect();
+        let mut listed: HashSet<&str> = ARAB_FORENAMES
+            .iter()
+            .chain(ARAB_FORENAME_TAIL.iter())
+            .flat_map(|l| l.iter().copied())
+            .collect();
+        for k in 0..3 {
+            for l in SOUTH_ASIAN_FORENAMES[k]
+                .iter()
+                .chain(SOUTH_ASIAN_FORENAME_TAIL[k].iter())
+            {
+                listed.extend(l.iter().copied());
+            }
+        }
         let mut seen = HashSet::new();
         let mut v = Vec::new();
         for b in head.iter().chain(tail) {
@@ -1935,7 +2199,7 @@ mod tests {
         assert!((0.40..0.50).contains(&t500), "{t500}");
         assert!(p.names().len() > 5_000, "{}", p.names().len());
         // Drawn: the same shape, and thousands of names in a county's worth.
-        let d = draws(40_000, |r| surname(Origin::English, r));
+        let d = draws(40_000, |r| surname(Origin::English, false, r));
         let smith = d["Smith"] as f64 / 40_000.0;
         assert!((0.009..0.015).contains(&smith), "{smith}");
         assert!(d.len() > 6_000, "{} distinct", d.len());
@@ -1953,7 +2217,7 @@ mod tests {
         let t10 = top(p, 10);
         assert!((0.60..0.70).contains(&t10), "{t10}");
         assert!((p.borrowed_share() - 0.12).abs() < 1e-12);
-        let d = draws(20_000, |r| surname(Origin::Welsh, r));
+        let d = draws(20_000, |r| surname(Origin::Welsh, false, r));
         let jones = d["Jones"] as f64 / 20_000.0;
         // 14.8% of the 88% drawn from Welsh names, plus English Joneses.
         assert!((0.11..0.15).contains(&jones), "{jones}");
@@ -1982,14 +2246,17 @@ mod tests {
 
     #[test]
     fn muhammad_and_its_spellings_lead_muslim_boys_names() {
-        let d = draws(20_000, |r| forename(Origin::SouthAsian, false, 1990, r));
+        let d = draws(20_000, |r| {
+            forename(Origin::SouthAsian, false, 1990, "Khan", r)
+        });
         let spellings: usize = ["Mohammed", "Muhammad", "Mohammad", "Mohamed", "Muhammed"]
             .iter()
             .map(|n| d.get(n).copied().unwrap_or(0))
             .sum();
         let share = spellings as f64 / 20_000.0;
-        assert!((0.10..0.20).contains(&share), "{share}");
-        let d = draws(20_000, |r| forename(Origin::Arab, false, 1990, r));
+        // About a fifth of Muslim boys (ONS 2023, derived).
+        assert!((0.17..0.30).contains(&share), "{share}");
+        let d = draws(20_000, |r| forename(Origin::Arab, false, 1990, "Hassan", r));
         let spellings: usize = ["Mohammed", "Muhammad", "Mohamed"]
             .iter()
             .map(|n| d.get(n).copied().unwrap_or(0))
@@ -2000,29 +2267,17 @@ mod tests {
 
     #[test]
     fn every_pool_is_deep_and_every_name_is_clean() {
-        for o in ORIGINS {
-            let s = surname_pool(o);
-            assert!(
-                s.names().len() >= 100,
-                "{o:?} surnames: {}",
-                s.names().len()
-            );
-            let mut all: Vec<&str> = s.names().to_vec();
-            for female in [false, true] {
-                for c in 0..3 {
-                    let f = forename_pool(o, female, c);
-                    // A pool that mostly borrows English names needs fewer of its own.
-                    let min = if f.borrowed_share() >= 0.5 { 40 } else { 60 };
-                    assert!(
-                        f.names().len() >= min,
-                        "{o:?} {female} {c}: {}",
-                        f.names().len()
-                    );
-                    all.extend(f.names());
-                }
-            }
-            for n in all {
-                assert!(!n.is_empty() && n.trim() == n && !n.contains("  "), "{n:?}");
+        for pool in all_pools() {
+            // A pool that mostly borrows English names needs fewer of its own.
+            let min = if pool.borrowed_share() >= 0.5 { 40 } else { 60 };
+            assert!(pool.names().len() >= min, "{:?}", &pool.names()[..3]);
+            let unique: HashSet<&str> = pool.names().iter().copied().collect();
+            assert_eq!(unique.len(), pool.names().len());
+            for n in pool.names() {
+                assert!(
+                    !n.is_empty() && n.trim() == *n && !n.contains("  "),
+                    "{n:?}"
+                );
                 let first = n.chars().next().unwrap_or(' ');
                 assert!(
                     first.is_uppercase() || n.starts_with("ap ") || n.starts_with("ab "),
@@ -2032,6 +2287,54 @@ mod tests {
                 assert!(!crate::town::ascii_lower(n).is_empty(), "{n:?}");
             }
         }
+        for o in ORIGINS {
+            assert!(surname_pool(o).names().len() >= 100, "{o:?}");
+        }
+    }
+
+    #[test]
+    fn south_asian_names_keep_to_their_community_and_sex() {
+        let mut rng = Pcg64Mcg::seed_from_u64(3);
+        for _ in 0..2_000 {
+            let f = forename(Origin::SouthAsian, false, 1980, "Singh", &mut rng);
+            let muslim = [
+                "Mohammed", "Muhammad", "Mohammad", "Mohamed", "Ahmed", "Ali", "Imran",
+            ];
+            assert!(!muslim.contains(&f), "{f} Singh");
+            let f = forename(Origin::SouthAsian, true, 1980, "Patel", &mut rng);
+            assert!(!["Fatima", "Ayesha", "Harpreet"].contains(&f), "{f} Patel");
+            let s = surname(Origin::SouthAsian, false, &mut rng);
+            assert!(fits_sex(s, false), "a man called {s}");
+            let s = surname(Origin::SouthAsian, true, &mut rng);
+            assert!(fits_sex(s, true), "a woman called {s}");
+            let s = family_name(Origin::SouthAsian, false, "Begum", &mut rng);
+            assert!(
+                fits_sex(s, false) && community_of(Origin::SouthAsian, s) == 0,
+                "{s}"
+            );
+        }
+        assert_eq!(
+            family_name(Origin::SouthAsian, true, "Singh", &mut rng),
+            "Kaur"
+        );
+        assert_eq!(
+            family_name(Origin::SouthAsian, false, "Kaur", &mut rng),
+            "Singh"
+        );
+        assert_eq!(
+            family_name(Origin::SouthAsian, true, "Khan", &mut rng),
+            "Khan"
+        );
+        assert_eq!(
+            family_name(Origin::English, false, "Smith", &mut rng),
+            "Smith"
+        );
+        // Communities in their shares: Patel and Singh as well as Khan.
+        let d = draws(20_000, |r| surname(Origin::SouthAsian, false, r));
+        let share = |n: &str| d.get(n).copied().unwrap_or(0) as f64 / 20_000.0;
+        assert!((0.035..0.07).contains(&share("Khan")), "{}", share("Khan"));
+        assert!((0.03..0.06).contains(&share("Patel")), "{}", share("Patel"));
+        assert!((0.03..0.06).contains(&share("Singh")), "{}", share("Singh"));
     }
 
     #[test]
@@ -2076,9 +2379,10 @@ mod tests {
             (0..500)
                 .map(|i| {
                     let o = ORIGINS[i % ORIGINS.len()];
+                    let s = surname(o, i % 2 == 0, &mut rng);
                     (
-                        surname(o, &mut rng),
-                        forename(o, i % 2 == 0, 1940 + (i as i32 % 80), &mut rng),
+                        s,
+                        forename(o, i % 2 == 0, 1940 + (i as i32 % 80), s, &mut rng),
                     )
                 })
                 .collect::<Vec<_>>()
@@ -2101,7 +2405,7 @@ mod tests {
                 "cohort {cohort}: {with} of the ten commonest boys' names"
             );
         }
-        let d = draws(5_000, |r| forename(Origin::English, true, 1950, r));
+        let d = draws(5_000, |r| forename(Origin::English, true, 1950, "Smith", r));
         let with: usize = d
             .iter()
             .filter(|(n, _)| !crate::names::nicknames(n).is_empty())

@@ -647,11 +647,13 @@ impl PersonFactory {
         family: Option<(Ethnicity, Origin, &'static str)>,
         arrived: Month,
     ) -> Person {
+        // A family name goes by sex in some communities (a Singh's daughter
+        // is Kaur), so an inherited one is the family's form for this person.
         let (ethnicity, origin, surname) = match family {
-            Some(f) => f,
+            Some((e, o, s)) => (e, o, naming::family_name(o, female, s, rng)),
             None => {
                 let (e, o) = self.draw_origin(rng);
-                (e, o, naming::surname(o, rng))
+                (e, o, naming::surname(o, female, rng))
             }
         };
         let id = self.next_id;
@@ -659,16 +661,16 @@ impl PersonFactory {
         let born_year = today.year() - age;
         let dob = NaiveDate::from_yo_opt(born_year, rng.random_range(1..=365)).unwrap_or(today);
         let dob = if dob > today { today } else { dob };
-        let mut forename = naming::forename(origin, female, born_year, rng);
+        let mut forename = naming::forename(origin, female, born_year, surname, rng);
         for _ in 0..4 {
             if !self.family_forenames.contains(&forename) {
                 break;
             }
-            forename = naming::forename(origin, female, born_year, rng);
+            forename = naming::forename(origin, female, born_year, surname, rng);
         }
         // A middle name is another name of the same kind, never the first again.
         let middle = (rng.random::<f64>() < 0.6)
-            .then(|| naming::forename(origin, female, born_year, rng))
+            .then(|| naming::forename(origin, female, born_year, surname, rng))
             .filter(|m| *m != forename);
         let p = &self.profile.people;
         let language = if origin == Origin::Welsh {
