@@ -401,7 +401,7 @@ fn surname_pool_for(o: Origin, community: usize) -> Pool {
     match o {
         English => Pool::build(
             ENGLISH_SURNAMES.iter().copied(),
-            s(english_constructed()),
+            s(english_constructed()).chain(s(english_surname_spellings())),
             &GB_SURNAMES,
             0.0,
         ),
@@ -498,7 +498,13 @@ fn forename_pool_for(o: Origin, community: usize, female: bool, cohort: usize) -
                     .chain(WELSH_FORENAMES[f])
                     .chain(IRISH_FORENAMES[f])
                     .copied()
-                    .chain(s(english_forename_variants(female))),
+                    .chain(s(english_forename_variants(female)))
+                    // Made-up and compound names, common only since the 1990s.
+                    .chain(s(if cohort == 2 {
+                        modern_forenames(female)
+                    } else {
+                        &[]
+                    })),
                 &ENGLISH_FORENAME_CURVES[f][cohort],
                 0.0,
             )
@@ -866,15 +872,17 @@ static TOPONYM_FIRST: &[&str] = &[
 ];
 
 /// Second elements of English place names: farm and village (-ton, -ham,
-/// -by, -thorpe, -worth, -wick), clearing and field (-ley, -field),
-/// crossing (-ford, -bridge), hill and valley (-don, -den, -combe, -dale,
-/// -low), wood (-hurst, -shaw, -wood).
+/// -by, -thorpe, -worth, -wick), clearing and field (-ley, -field,
+/// -thwaite), crossing (-ford, -bridge), hill and valley (-don, -den,
+/// -combe, -dale, -low, -head, -bottom), wood (-hurst, -shaw, -wood).
 #[rustfmt::skip]
 static TOPONYM_SECOND: &[&str] = &[
     "by", "bury", "combe", "croft", "dale", "den", "don", "field", "ford", "gate", "ham", "hurst",
     "ley", "leigh", "low", "more", "stead", "stone", "thorpe", "ton", "well", "wick", "wood",
     "worth", "bridge", "brook", "cliffe", "cote", "shaw", "land", "holme", "mere", "burn", "ridge",
-    "hill", "hall", "ington", "bourne", "borough", "ney", "sey",
+    "hill", "hall", "ington", "bourne", "borough", "ney", "sey", "thwaite", "head", "bank", "side",
+    "garth", "grave", "green", "lake", "house", "acre", "lea", "stow", "toft", "down", "hay",
+    "fold", "brough", "church",
 ];
 
 /// Medieval pet forms of forenames (Hob for Robert, Daw for David, Wilk for
@@ -1929,6 +1937,144 @@ pub static ARAB_FORENAME_TAIL: [&[&str]; 2] = [
         "Sherin", "Widad", "Yara", "Zeina", "Sumaya", "Lujain", "Maryam",
     ],
 ];
+
+/// Spellings of English surnames that registers show side by side: a
+/// final e (Browne, Greene, Wilde), one consonant for two (Philips,
+/// Mathews, Bennet), the patronymic without its s (Edward, Robert, Jenkin),
+/// Mac for Mc and the other way (Macdonald, McKenzie), -leigh for -ley
+/// (Ashleigh, Oakleigh), -ie for -ey (Harvie, Bailie).
+pub fn english_surname_spellings() -> &'static [String] {
+    static NAMES: OnceLock<Vec<String>> = OnceLock::new();
+    NAMES.get_or_init(|| {
+        let listed: HashSet<&str> = ENGLISH_SURNAMES.iter().copied().collect();
+        let fathers: HashSet<&str> = ENGLISH_FORENAMES[0]
+            .iter()
+            .flat_map(|l| l.iter().copied())
+            .collect();
+        let strict_vowel = |c: char| matches!(c, 'a' | 'e' | 'i' | 'o' | 'u');
+        let mut v = Vec::new();
+        for n in ENGLISH_SURNAMES {
+            if !n.chars().all(|c| c.is_ascii_alphabetic()) {
+                continue;
+            }
+            // Browne, Greene, Wilde, Clarke, Cooke.
+            if ["own", "een", "ild", "ark", "ook", "orn"]
+                .iter()
+                .any(|e| n.ends_with(e))
+            {
+                v.push(format!("{n}e"));
+            }
+            for double in ["ll", "tt", "pp"] {
+                if let Some(i) = n.find(double) {
+                    let rest = &n[i + 2..];
+                    let at_end = rest.is_empty();
+                    // Philips, Mathews; Mitchel, Bennet, Elliot; not Hal,
+                    // Poter or Miler.
+                    let inside = rest.starts_with("ip") || rest.starts_with('h');
+                    let end = at_end && n.len() >= 6 && n[..i].ends_with(['e', 'o']);
+                    if inside || end {
+                        v.push(format!("{}{}", &n[..i + 1], &n[i + 2..]));
+                    }
+                }
+            }
+            // Edward for Edwards, Jenkin for Jenkins: the patronymic's own name.
+            if let Some(stem) = n.strip_suffix('s') {
+                if fathers.contains(stem) || n.ends_with("kins") {
+                    v.push(stem.to_string());
+                }
+            }
+            if let Some(rest) = n.strip_prefix("Mc") {
+                v.push(format!("Mac{rest}"));
+            } else if let Some(rest) = n.strip_prefix("Mac") {
+                if rest.len() > 4 {
+                    let mut c = rest.chars();
+                    let first = c.next().map(|x| x.to_ascii_uppercase()).unwrap_or('K');
+                    v.push(format!("Mc{first}{}", c.as_str()));
+                }
+            }
+            // Bradleigh, Hartleigh; not Baileigh.
+            if let Some(stem) = n.strip_suffix("ley") {
+                if stem.ends_with(|c: char| !strict_vowel(c) && c != 'y') {
+                    v.push(format!("{stem}leigh"));
+                }
+            } else if let Some(stem) = n.strip_suffix("ey") {
+                v.push(format!("{stem}ie"));
+            }
+        }
+        let mut seen = HashSet::new();
+        v.retain(|s| !listed.contains(s.as_str()) && seen.insert(s.clone()));
+        v
+    })
+}
+
+/// Names made since the 1990s from the sounds of popular ones (Brayden,
+/// Kaylee, Jaxon), and compound names (Lily-Mae, Alfie-James): ONS's lists
+/// of babies' names from the late 1990s on have thousands of them, each
+/// given to a few children a year. Built from onsets and endings found in
+/// those lists, for the youngest cohort only.
+#[rustfmt::skip]
+static MODERN_ONSETS: [&[&str]; 2] = [
+    &["Bray", "Jay", "Kay", "Ray", "Zay", "Ty", "Ky", "Ry", "Bry", "Cay", "Gray", "Tay", "Ja", "Ka",
+      "Bra", "Tre"],
+    &["Kay", "Jay", "May", "Ray", "Bay", "Lay", "Kai", "Ma", "Ka", "La", "Ja", "Sha", "Ky", "Ry",
+      "Ty", "Ny", "Ta", "Bri", "Bre", "Ari", "Ava", "Eva", "Mi"],
+];
+
+#[rustfmt::skip]
+static MODERN_ENDINGS: [&[&str]; 2] = [
+    &["den", "don", "dyn", "son", "ton", "lan", "len", "lon", "dan", "lin", "ce"],
+    &["lee", "leigh", "lie", "lyn", "lynn", "la", "lah", "na", "nah", "ra", "rah", "sha", "nia",
+      "cie", "sie", "ley", "ya", "lia", "nna"],
+];
+
+#[rustfmt::skip]
+static COMPOUND_SECONDS: [&[&str]; 2] = [
+    &["James", "Lee", "Jay", "John", "Ray"],
+    &["Mae", "May", "Rose", "Grace", "Lou", "Leigh", "Jane", "Marie"],
+];
+
+fn modern_forenames(female: bool) -> &'static [String] {
+    static NAMES: [OnceLock<Vec<String>>; 2] = [OnceLock::new(), OnceLock::new()];
+    NAMES[female as usize].get_or_init(|| {
+        let f = female as usize;
+        let listed: HashSet<&str> = ENGLISH_FORENAMES
+            .iter()
+            .flatten()
+            .flat_map(|l| l.iter().copied())
+            .chain(ENGLISH_FORENAME_TAIL.iter().flat_map(|l| l.iter().copied()))
+            .collect();
+        let mut made = Vec::new();
+        for a in MODERN_ONSETS[f] {
+            for b in MODERN_ENDINGS[f] {
+                let n = format!("{a}{b}");
+                // Not Brirah or Rysie: one r, and -cie and -sie after a vowel.
+                let soft_after_y = a.ends_with('y') && (b.ends_with("cie") || b.ends_with("sie"));
+                if plausible_forename(&n)
+                    && !n.contains("yy")
+                    && !n.contains("aa")
+                    && n.matches(['r', 'R']).count() < 2
+                    && !soft_after_y
+                {
+                    made.push(n);
+                }
+            }
+        }
+        let mut v = in_scrambled_order(made);
+        let firsts = &ENGLISH_FORENAMES[f][2][..if female { 40 } else { 30 }];
+        let mut compounds = Vec::new();
+        for a in firsts {
+            for b in COMPOUND_SECONDS[f] {
+                if a != b {
+                    compounds.push(format!("{a}-{b}"));
+                }
+            }
+        }
+        v.extend(in_scrambled_order(compounds));
+        let mut seen = HashSet::new();
+        v.retain(|s| !listed.contains(s.as_str()) && seen.insert(s.clone()));
+        v
+    })
+}
 
 // ---------------------------------------------------------------------------
 // Spellings. ONS counts every spelling as its own name (Jayden, Jaiden,
