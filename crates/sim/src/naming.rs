@@ -21,9 +21,13 @@
 //! is, and many families of every origin give English forenames. The
 //! borrowed share is drawn from the English pool of the same sex and cohort.
 //!
+//! South Asian names come in three communities (Muslim, Hindu, Sikh), and a
+//! family's forenames are its community's; some surnames go by sex (Singh
+//! and Kaur, Begum). See `SOUTH_ASIAN_COMMUNITIES` and `family_name`.
+//!
 //! Everything is deterministic: the pools are built once from the lists
-//! here, in a fixed order, and a draw is one uniform number (two when
-//! borrowed) from the caller's generator.
+//! here, in a fixed order, and a draw takes a few uniform numbers from the
+//! caller's generator.
 
 use crate::names::Origin;
 use rand::Rng;
@@ -300,6 +304,22 @@ pub fn all_pools() -> Vec<&'static Pool> {
 }
 
 /// The community a surname places its family in (0 unless South Asian).
+/// Whether two names are one name spelt two ways (Ruksana and Rukhsana,
+/// Jayden and Jaiden, Mohammed and Muhammad): the same consonants in the
+/// same order, ignoring vowels, h, y, accents and doubled letters.
+pub fn same_name(a: &str, b: &str) -> bool {
+    fn skeleton(s: &str) -> String {
+        let mut out = String::new();
+        for c in crate::town::ascii_lower(s).chars() {
+            if !"aeiouyh".contains(c) && !out.ends_with(c) {
+                out.push(c);
+            }
+        }
+        out
+    }
+    a == b || skeleton(a) == skeleton(b)
+}
+
 /// An index drawn with the given shares.
 fn pick_share<R: Rng + ?Sized>(rng: &mut R, shares: &[f64]) -> usize {
     let mut x: f64 = rng.random::<f64>() * shares.iter().sum::<f64>();
@@ -1013,7 +1033,7 @@ fn in_scrambled_order(mut v: Vec<String>) -> Vec<String> {
 /// second: Bradwell, Ashcombe, Kelthorpe) and patronymics from pet forms
 /// (Hobkins, Dawson, Wilcox). Real surnames were made exactly this way, so
 /// the results read like English surnames, and a good share of them are
-/// real ones. About 7,000 names.
+/// real ones. About 10,600 names.
 pub fn english_constructed() -> &'static [String] {
     static NAMES: OnceLock<Vec<String>> = OnceLock::new();
     NAMES.get_or_init(|| {
@@ -2516,6 +2536,16 @@ mod tests {
         assert!(transliterated_spellings("Rahim", false).contains(&"Raheem".to_string()));
         assert!(transliterated_spellings("Amina", true).contains(&"Aminah".to_string()));
         assert!(english_spellings("Siân", true).is_empty());
+    }
+
+    #[test]
+    fn respellings_are_the_same_name() {
+        assert!(same_name("Ruksana", "Rukhsana"));
+        assert!(same_name("Mohammed", "Muhammad"));
+        assert!(same_name("Jayden", "Jaiden"));
+        assert!(same_name("Siân", "Sian"));
+        assert!(!same_name("Mohammed", "Mohsin"));
+        assert!(!same_name("Mark", "Marc"));
     }
 
     #[test]

@@ -663,15 +663,20 @@ impl PersonFactory {
         let dob = if dob > today { today } else { dob };
         let mut forename = naming::forename(origin, female, born_year, surname, rng);
         for _ in 0..4 {
-            if !self.family_forenames.contains(&forename) {
+            if !self
+                .family_forenames
+                .iter()
+                .any(|f| naming::same_name(f, forename))
+            {
                 break;
             }
             forename = naming::forename(origin, female, born_year, surname, rng);
         }
-        // A middle name is another name of the same kind, never the first again.
+        // A middle name is another name of the same kind, never the first
+        // again in any spelling.
         let middle = (rng.random::<f64>() < 0.6)
             .then(|| naming::forename(origin, female, born_year, surname, rng))
-            .filter(|m| *m != forename);
+            .filter(|m| !naming::same_name(m, forename));
         let p = &self.profile.people;
         let language = if origin == Origin::Welsh {
             Language::Welsh
