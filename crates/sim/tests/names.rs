@@ -24,6 +24,10 @@
 //! spellings, Khan, Hussain, Ahmed, Begum), so Birmingham sits above 2%.
 //! Families, cohorts and the simulator's shorter lists move the figures by
 //! less than a factor of two, which the bands allow.
+//!
+//! Drawn uniformly from forty-odd names a list, as the town once was, both
+//! towns failed every band: Ceredigion held 535 forenames and 362 surnames,
+//! with 56% of people sharing a full name; Birmingham 552, 383 and 49%.
 
 use std::collections::HashMap;
 use upstream_sim::life::World;
