@@ -20,6 +20,7 @@ pub mod extracts;
 pub mod gazetteer;
 pub mod life;
 pub mod names;
+pub mod naming;
 pub mod noise;
 pub mod profile;
 mod summary;

@@ -458,11 +458,25 @@ impl World {
                 let married = comp != Composition::LoneParent
                     && rng.random::<f64>() < self.profile.people.married_share;
                 if comp != Composition::LoneParent {
-                    // The woman's own family name: she may have taken her spouse's.
-                    let (_, o) = fac.draw_origin(rng);
-                    let own = pick(crate::names::surnames(o), rng);
+                    // The woman's own family name: she may have taken her
+                    // spouse's. Most couples share an ethnic group (ONS,
+                    // "What does the 2011 Census tell us about inter-ethnic
+                    // relationships?", 2014: about 9% of people in couples
+                    // were in an inter-ethnic one, most of those between
+                    // White groups); assumption: a woman from another group
+                    // than her partner's keeps that origin one time in ten.
+                    let (e, o) = fac.draw_origin(rng);
+                    let o = if e != woman.ethnicity && rng.random::<f64>() < 0.9 {
+                        woman.origin
+                    } else {
+                        o
+                    };
+                    let own = crate::naming::surname(o, true, rng);
                     woman.birth_surname = own;
-                    let spouse_name = man.as_ref().map(|m| m.surname).unwrap_or(own);
+                    let spouse_name = man
+                        .as_ref()
+                        .map(|m| crate::naming::family_name(m.origin, true, m.surname, rng))
+                        .unwrap_or(own);
                     woman.surname = if married
                         && rng.random::<f64>() < self.profile.people.took_spouse_name_share
                     {
@@ -489,6 +503,10 @@ impl World {
                 }
                 let max_child_age = (mother_age - 17).clamp(0, 17);
                 add(woman, &mut members, &mut self.people);
+                fac.family_forenames = members
+                    .iter()
+                    .map(|m| self.people[*m as usize].forename)
+                    .collect();
                 for _ in 0..children {
                     let age = rng.random_range(0..=max_child_age);
                     let female = rng.random::<bool>();
@@ -501,8 +519,10 @@ impl World {
                         arrived.max(now.plus(-age * 12)),
                     );
                     c.arrived = arrived;
+                    fac.family_forenames.push(c.forename);
                     add(c, &mut members, &mut self.people);
                 }
+                fac.family_forenames.clear();
             }
         }
         self.factory_next_id = fac.next_id;
@@ -831,6 +851,11 @@ impl World {
         let family = Some((m.ethnicity, m.origin, father_surname));
         let arrived = now;
         let mut f = self.factory();
+        f.family_forenames = self.households[hh as usize]
+            .members
+            .iter()
+            .map(|m| self.people[*m as usize].forename)
+            .collect();
         let female = self.rng.random::<bool>();
         let mut child = f.person(&mut self.rng, now.first_day(), 0, female, family, arrived);
         child.dob = self.day(now);

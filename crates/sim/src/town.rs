@@ -6,6 +6,7 @@ use crate::gazetteer::{
     self, Building, Class, Estate, Flat, Lifecycle, Status, Street, StreetLayout,
 };
 use crate::names::{self, Origin};
+use crate::naming;
 use crate::noise;
 use crate::profile::Profile;
 use chrono::{Datelike, NaiveDate};
@@ -588,6 +589,9 @@ pub struct PersonFactory {
     pub profile: std::sync::Arc<Profile>,
     pub next_id: PersonId,
     pub nino_seq: u32,
+    /// Forenames already in the family: parents do not give a new child one
+    /// of them (set while a family's children are made, empty otherwise).
+    pub family_forenames: Vec<&'static str>,
     earnings: LogNormal<f64>,
 }
 
@@ -600,6 +604,7 @@ impl PersonFactory {
             profile,
             next_id: 0,
             nino_seq: 0,
+            family_forenames: Vec::new(),
             earnings,
         }
     }
@@ -642,11 +647,13 @@ impl PersonFactory {
         family: Option<(Ethnicity, Origin, &'static str)>,
         arrived: Month,
     ) -> Person {
+        // A family name goes by sex in some communities (a Singh's daughter
+        // is Kaur), so an inherited one is the family's form for this person.
         let (ethnicity, origin, surname) = match family {
-            Some(f) => f,
+            Some((e, o, s)) => (e, o, naming::family_name(o, female, s, rng)),
             None => {
                 let (e, o) = self.draw_origin(rng);
-                (e, o, pick(names::surnames(o), rng))
+                (e, o, naming::surname(o, female, rng))
             }
         };
         let id = self.next_id;
@@ -654,9 +661,22 @@ impl PersonFactory {
         let born_year = today.year() - age;
         let dob = NaiveDate::from_yo_opt(born_year, rng.random_range(1..=365)).unwrap_or(today);
         let dob = if dob > today { today } else { dob };
-        let forename = pick(names::forenames(origin, female), rng);
-        let middle =
-            (rng.random::<f64>() < 0.6).then(|| pick(names::forenames(origin, female), rng));
+        let mut forename = naming::forename(origin, female, born_year, surname, rng);
+        for _ in 0..4 {
+            if !self
+                .family_forenames
+                .iter()
+                .any(|f| naming::same_name(f, forename))
+            {
+                break;
+            }
+            forename = naming::forename(origin, female, born_year, surname, rng);
+        }
+        // A middle name is another name of the same kind, never the first
+        // again in any spelling.
+        let middle = (rng.random::<f64>() < 0.6)
+            .then(|| naming::forename(origin, female, born_year, surname, rng))
+            .filter(|m| !naming::same_name(m, forename));
         let p = &self.profile.people;
         let language = if origin == Origin::Welsh {
             Language::Welsh
@@ -759,10 +779,6 @@ impl PersonFactory {
         let suffix = ['A', 'B', 'C', 'D'][rng.random_range(0..4)];
         format!("{}{body:06}{suffix}", noise::valid_nino_prefix(rng))
     }
-}
-
-pub fn pick(list: &'static [&'static str], rng: &mut Pcg64Mcg) -> &'static str {
-    list.choose(rng).copied().unwrap_or("Smith")
 }
 
 pub fn ascii_lower(s: &str) -> String {
