@@ -295,18 +295,37 @@ pub fn build(sightings: &[Sighting], config: &HouseholdConfig) -> SingleView {
 
     close_on_new_occupier(&mut spans_of);
     // People no lasting record follows (children named in a referral,
-    // adults seen only in calls): nothing would tell us of their move, so
-    // they are taken to live on with the household they were last seen in.
+    // adults seen only in calls): nothing would tell us of their move.
     let contacts_only: BTreeSet<i64> = spans_of
         .iter()
         .filter(|(_, spans)| spans.iter().all(|s| s.role != Role::Lives))
         .map(|(p, _)| *p)
+        .collect();
+    // People no account follows (not liable for council tax: children,
+    // adults on the register or a claim only): when they vanish from the
+    // records, nothing says where they went.
+    // For each of them, the latest full extract of any source that records
+    // where they live (the register's December canvass): had they lived at
+    // a new home by then, it would show them there.
+    let unaccounted: BTreeMap<i64, Option<NaiveDate>> = spans_of
+        .iter()
+        .filter(|(_, spans)| spans.iter().all(|s| !s.account))
+        .map(|(p, spans)| {
+            let canvassed = spans
+                .iter()
+                .filter(|s| s.role == Role::Lives)
+                .filter_map(|s| latest_full.get(s.source.as_str()).copied())
+                .max();
+            (*p, canvassed)
+        })
         .collect();
     let mut residences: Vec<Residence> = Vec::new();
     for (person, spans) in &mut spans_of {
         close_on_account_end(spans);
         residences.extend(resolve(*person, spans, &addresses));
     }
+    live_on_with_the_household(&mut residences, &contacts_only);
+    move_with_the_household(&mut residences, &unaccounted, data_end);
 
     let mut by_place: BTreeMap<i64, Vec<&Residence>> = BTreeMap::new();
     for r in &residences {
@@ -350,24 +369,6 @@ pub fn build(sightings: &[Sighting], config: &HouseholdConfig) -> SingleView {
         }
         households.extend(open);
     }
-    let last_day: HashMap<i64, NaiveDate> = residences.iter().fold(HashMap::new(), |mut m, r| {
-        let e = m.entry(r.person).or_insert(r.to);
-        *e = (*e).max(r.to);
-        m
-    });
-    for h in households.iter_mut() {
-        for m in h.members.iter_mut() {
-            if contacts_only.contains(&m.person) && last_day.get(&m.person) == Some(&m.to) {
-                if let Some(r) = residences
-                    .iter_mut()
-                    .find(|r| r.person == m.person && r.address == h.address && r.to == m.to)
-                {
-                    r.to = h.to;
-                }
-                m.to = h.to;
-            }
-        }
-    }
     for (i, h) in households.iter_mut().enumerate() {
         h.id = i as i64 + 1;
         h.current = h.to == data_end;
@@ -379,6 +380,113 @@ pub fn build(sightings: &[Sighting], config: &HouseholdConfig) -> SingleView {
         households,
         data_end,
     }
+}
+
+/// People no lasting record follows are taken to live on with the people
+/// they were last seen with, for as long as those people stay: their last
+/// stay runs to the latest end of the stays it overlaps at that address.
+fn live_on_with_the_household(residences: &mut [Residence], contacts_only: &BTreeSet<i64>) {
+    let last = last_stays(residences);
+    let mut ends: Vec<(usize, NaiveDate)> = Vec::new();
+    for (person, &i) in &last {
+        if !contacts_only.contains(person) {
+            continue;
+        }
+        let r = &residences[i];
+        let end = residences
+            .iter()
+            .filter(|o| o.address == r.address && o.person != r.person)
+            .filter(|o| o.from <= r.to && r.from <= o.to)
+            .map(|o| o.to)
+            .max();
+        if let Some(end) = end.filter(|e| *e > r.to) {
+            ends.push((i, end));
+        }
+    }
+    for (i, end) in ends {
+        residences[i].to = end;
+    }
+}
+
+/// A family moves together. Someone no account follows who vanishes from
+/// the records (a child, an adult on the register only, whose registration
+/// lapsed at the canvass) while everyone they lived with moved on to one
+/// new home is taken to have moved with them: children and adults who are
+/// not liable are re-recorded only at the next canvass or referral. Nobody
+/// is moved when some of the household stayed, when they went to different
+/// homes, or when a full extract taken since the move (a canvass) would
+/// have shown the person at the new home and did not.
+fn move_with_the_household(
+    residences: &mut Vec<Residence>,
+    unaccounted: &BTreeMap<i64, Option<NaiveDate>>,
+    data_end: NaiveDate,
+) {
+    let last = last_stays(residences);
+    let mut by_person: HashMap<i64, Vec<usize>> = HashMap::new();
+    let mut by_address: HashMap<i64, Vec<usize>> = HashMap::new();
+    for (i, r) in residences.iter().enumerate() {
+        by_person.entry(r.person).or_default().push(i);
+        by_address.entry(r.address).or_default().push(i);
+    }
+    let mut moves: Vec<Residence> = Vec::new();
+    for (person, &i) in &last {
+        let r = &residences[i];
+        let Some(canvassed) = unaccounted.get(person) else {
+            continue;
+        };
+        if r.to >= data_end {
+            continue;
+        }
+        let housemates: Vec<&Residence> = by_address[&r.address]
+            .iter()
+            .map(|&j| &residences[j])
+            .filter(|o| o.person != r.person && o.from <= r.to && r.from <= o.to)
+            .collect();
+        if housemates.is_empty() || housemates.iter().any(|o| o.to >= data_end) {
+            continue;
+        }
+        // Where each housemate lives now; those who vanished too say nothing.
+        let next: Vec<&Residence> = housemates
+            .iter()
+            .filter_map(|o| {
+                by_person[&o.person]
+                    .iter()
+                    .map(|&j| &residences[j])
+                    .filter(|n| n.from > o.to && n.to >= data_end)
+                    .min_by_key(|n| n.from)
+            })
+            .collect();
+        let Some(first) = next.first() else {
+            continue;
+        };
+        let arrived = next.iter().map(|n| n.from).min().unwrap_or(first.from);
+        // A full extract taken after the family arrived would have shown
+        // them at the new home had they gone too.
+        let would_show = canvassed.is_some_and(|full| full > arrived);
+        if !would_show && next.iter().all(|n| n.address == first.address) {
+            let from = arrived.max(r.to.succ_opt().unwrap_or(r.to));
+            moves.push(Residence {
+                person: *person,
+                address: first.address,
+                from,
+                to: data_end,
+                sources: BTreeSet::from(["moved with the household".to_string()]),
+            });
+        }
+    }
+    residences.extend(moves);
+}
+
+/// Each person's latest stay (by its end), as an index into `residences`.
+fn last_stays(residences: &[Residence]) -> BTreeMap<i64, usize> {
+    let mut last: BTreeMap<i64, usize> = BTreeMap::new();
+    for (i, r) in residences.iter().enumerate() {
+        let e = last.entry(r.person).or_insert(i);
+        if residences[*e].to < r.to {
+            *e = i;
+        }
+    }
+    last
 }
 
 /// For each source, the extract date on which most of its records were
@@ -818,6 +926,52 @@ mod tests {
         let v = build(&s, &config());
         let h = v.households.iter().find(|h| h.current).unwrap();
         assert_eq!(h.members_on(v.data_end).collect::<Vec<_>>(), vec![1, 2]);
+    }
+
+    #[test]
+    fn a_child_moves_with_the_family_that_moves_together() {
+        // The register's full extracts are in January and June. A couple
+        // (on council tax and a claim) and a child named once in a referral
+        // move from 10 to 20 in September, after the canvass; a new
+        // occupier takes 10. An adult child on the register only, still
+        // registered at 10, moves with them: the next canvass would say so.
+        let register = |person: i64, key: &str, uprn: &str| {
+            [1, 6].map(|m| seen(person, "register", key, m, uprn))
+        };
+        let mut s = record(1, "council_tax", "A", 1, 8, "10");
+        s.extend(record(1, "council_tax", "B", 9, 12, "20"));
+        s.extend(record(2, "benefits", "C", 1, 8, "10"));
+        s.extend(record(2, "benefits", "C2", 9, 12, "20"));
+        s.push(seen(3, "early_help", "R1/child", 3, "10"));
+        s.extend(register(4, "E4", "10"));
+        s.extend(record(5, "council_tax", "N", 9, 12, "10"));
+        s.extend(register(8, "E8", "80"));
+        let v = build(&s, &config());
+        let with_1 = |v: &SingleView| {
+            v.households
+                .iter()
+                .map(|h| h.members_on(v.data_end).collect::<Vec<_>>())
+                .find(|now| now.contains(&1))
+                .unwrap()
+        };
+        assert_eq!(with_1(&v), vec![1, 2, 3, 4]);
+        // Had the family moved before June's canvass, the register would
+        // show the adult child at 20: they did not go.
+        let mut early = record(1, "council_tax", "A", 1, 4, "10");
+        early.extend(record(1, "council_tax", "B", 5, 12, "20"));
+        early.extend(record(5, "council_tax", "N", 5, 12, "10"));
+        early.push(seen(4, "register", "E4", 1, "10"));
+        early.extend(register(8, "E8", "80"));
+        let v = build(&early, &config());
+        assert_eq!(with_1(&v), vec![1]);
+        // When one of the household stays behind, nobody is moved by guess.
+        let mut s = record(1, "council_tax", "A", 1, 8, "10");
+        s.extend(record(1, "council_tax", "B", 9, 12, "20"));
+        s.extend(register(2, "E2", "10"));
+        s.extend(register(4, "E4", "10"));
+        s.extend(register(8, "E8", "80"));
+        let v = build(&s, &config());
+        assert_eq!(with_1(&v), vec![1]);
     }
 
     #[test]
