@@ -298,14 +298,32 @@ pub async fn stored(
         .collect();
     drop(observations);
     let mut view = build(&sightings, households_config);
+    // A person merged into another this run is known by the survivor's id,
+    // so their household still finds them.
+    let survivor: HashMap<i64, i64> = assigned
+        .changes
+        .iter()
+        .filter(|c| c.kind == ChangeKind::Merged)
+        .flat_map(|c| c.others.iter().map(move |o| (*o, c.person_id)))
+        .collect();
     let previous: Vec<PreviousHousehold> = store
         .households()
         .await?
         .into_iter()
-        .map(|h| PreviousHousehold {
-            id: h.id,
-            address_key: h.address_key,
-            members: h.members,
+        .map(|h| {
+            let mut members: Vec<i64> = h
+                .members
+                .iter()
+                .map(|m| survivor.get(m).copied().unwrap_or(*m))
+                .collect();
+            members.sort_unstable();
+            members.dedup();
+            PreviousHousehold {
+                id: h.id,
+                address_key: h.address_key,
+                members,
+                current: h.current,
+            }
         })
         .collect();
     let merges =

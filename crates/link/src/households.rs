@@ -21,7 +21,7 @@
 //! current household.
 
 use chrono::NaiveDate;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 /// How a source's address places its person (see the module docs).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -641,15 +641,19 @@ fn resolve(person: i64, spans: &[Span], addresses: &[Address]) -> Vec<Residence>
     out
 }
 
-/// A household as an earlier run saved it.
+/// A household as an earlier run saved it. `members` are person ids as this
+/// run knows them: the caller maps a person merged since into the survivor.
 #[derive(Debug, Clone)]
 pub struct PreviousHousehold {
     pub id: i64,
     pub address_key: String,
     pub members: Vec<i64>,
+    pub current: bool,
 }
 
-/// Two households of an earlier run that this run found to be one family.
+/// An earlier run's household that this run has no successor for, and the
+/// household its people now live in: one family seen twice, or a family
+/// that joined another. What pointed at `from` now points at `into`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct HouseholdMerge {
     pub from: i64,
@@ -657,14 +661,26 @@ pub struct HouseholdMerge {
 }
 
 /// Give each household the id it had in the previous run, so a worklist
-/// entry or a case keeps pointing at the same household: the previous
-/// household at the same address sharing most members, or failing that (an
-/// address now placed on its UPRN, once keyed on its text) the one sharing
-/// most members anywhere. Each id is used once. Others get new ids from
-/// `first_free` up (the caller knows every id ever given, including those of
-/// households that have since gone). A previous household left without a
-/// successor whose members mostly live on in one household is merged into
-/// it: that was one family seen twice.
+/// entry or a case keeps pointing at the family it was made for. Each id is
+/// used once; others get new ids from `first_free` up (the caller knows
+/// every id ever given, including those of households since gone).
+///
+/// The order is what a caseworker expects of a case: it follows its people
+/// while any of them lives somewhere now.
+/// 1. A current household takes the id of the previous household at the
+///    same address sharing most members (people stay put far more often
+///    than they move, and a grown child staying on keeps the home's id).
+/// 2. A current household still without one takes the id of the previous
+///    household sharing most members anywhere: a family that moved, or an
+///    address now placed on its UPRN that was keyed on its text.
+/// 3. A past household takes the id of the previous household at its
+///    address only if that one was past too, or none of its people live
+///    anywhere now: a current family's id must not stay behind with the
+///    record of where they used to live.
+/// 4. A previous household left without a successor is merged into the
+///    current household holding most of its people, else into the past one
+///    holding most of them. Only a household none of whose people appear
+///    in this run at all is left with nothing to point at.
 pub fn inherit_household_ids(
     view: &mut SingleView,
     previous: &[PreviousHousehold],
@@ -683,6 +699,12 @@ pub fn inherit_household_ids(
             with_member.entry(*m).or_default().push(p);
         }
     }
+    let living_now: HashSet<i64> = view
+        .households
+        .iter()
+        .filter(|h| h.current)
+        .flat_map(|h| h.members.iter().map(|s| s.person))
+        .collect();
     let mut next = first_free.max(previous.iter().map(|p| p.id).max().unwrap_or(0) + 1);
     let mut used: BTreeSet<i64> = BTreeSet::new();
     let best_of = |cands: &mut dyn Iterator<Item = &&PreviousHousehold>,
@@ -698,16 +720,18 @@ pub fn inherit_household_ids(
             .max()
             .map(|(_, std::cmp::Reverse(id))| id)
     };
-    // Same address first, for every household, before any looks elsewhere:
-    // otherwise a family that moved could take its old home's id.
     let mut ids: Vec<Option<i64>> = vec![None; view.households.len()];
+    // 1. Current households, same address.
     for (i, h) in view.households.iter().enumerate() {
-        let members = h.member_ids();
+        if !h.current {
+            continue;
+        }
         if let Some(cs) = key_of.get(&h.address).and_then(|k| at.get(k)) {
-            ids[i] = best_of(&mut cs.iter(), &members, &used);
+            ids[i] = best_of(&mut cs.iter(), &h.member_ids(), &used);
             used.extend(ids[i]);
         }
     }
+    // 2. Current households, same people anywhere.
     for (i, h) in view.households.iter().enumerate() {
         if ids[i].is_some() || !h.current {
             continue;
@@ -724,33 +748,44 @@ pub fn inherit_household_ids(
         ids[i] = best_of(&mut cands.iter(), &members, &used);
         used.extend(ids[i]);
     }
+    // 3. Past households, same address, unless the id belongs with people
+    //    who live somewhere now.
+    for (i, h) in view.households.iter().enumerate() {
+        if h.current {
+            continue;
+        }
+        if let Some(cs) = key_of.get(&h.address).and_then(|k| at.get(k)) {
+            let mut free = cs
+                .iter()
+                .filter(|p| !p.current || !p.members.iter().any(|m| living_now.contains(m)));
+            ids[i] = best_of(&mut free, &h.member_ids(), &used);
+            used.extend(ids[i]);
+        }
+    }
     for (h, id) in view.households.iter_mut().zip(ids) {
         h.id = id.unwrap_or_else(|| {
             next += 1;
             next - 1
         });
     }
-    // Previous households with no successor, whose members mostly live on
-    // together in one current household.
+    // 4. Previous households with no successor follow their people.
     let mut merges = Vec::new();
     for p in previous.iter().filter(|p| !used.contains(&p.id)) {
         let into = view
             .households
             .iter()
-            .filter(|h| h.current)
             .map(|h| {
                 let shared = p
                     .members
                     .iter()
                     .filter(|m| h.members.iter().any(|s| s.person == **m))
                     .count();
-                (shared, std::cmp::Reverse(h.id))
+                (h.current, shared, std::cmp::Reverse(h.id))
             })
+            .filter(|(_, shared, _)| *shared > 0)
             .max();
-        if let Some((shared, std::cmp::Reverse(into))) = into {
-            if shared * 2 > p.members.len() {
-                merges.push(HouseholdMerge { from: p.id, into });
-            }
+        if let Some((_, _, std::cmp::Reverse(into))) = into {
+            merges.push(HouseholdMerge { from: p.id, into });
         }
     }
     merges
@@ -1008,6 +1043,7 @@ mod tests {
                     .key
                     .clone(),
                 members: h.member_ids(),
+                current: h.current,
             })
             .collect();
         // Next month someone new appears at an address first in key order,
@@ -1050,11 +1086,13 @@ mod tests {
                 id: 7,
                 address_key: "line:13 LOZELLS CLOSE|B16 1ZQ".into(),
                 members: vec![1, 2],
+                current: true,
             },
             PreviousHousehold {
                 id: 4,
                 address_key: "line:13 LOZELLS CLOSE BIRMINGHAM|B16 1ZQ".into(),
                 members: vec![1, 2],
+                current: true,
             },
         ];
         let mut now = build(
@@ -1069,5 +1107,61 @@ mod tests {
         assert_eq!(now.households.len(), 1);
         assert_eq!(now.households[0].id, 4, "the older id survives");
         assert_eq!(merges, vec![HouseholdMerge { from: 7, into: 4 }]);
+    }
+
+    fn was(id: i64, uprn: &str, members: &[i64]) -> PreviousHousehold {
+        PreviousHousehold {
+            id,
+            address_key: format!("uprn:{uprn}"),
+            members: members.to_vec(),
+            current: true,
+        }
+    }
+
+    #[test]
+    fn a_family_that_moved_keeps_its_id_and_its_old_home_gets_a_new_one() {
+        let previous = vec![was(5, "10", &[1, 2])];
+        let mut now = build(
+            &[
+                record(1, "council_tax", "A", 1, 2, "10"),
+                record(2, "register", "E", 1, 2, "10"),
+                record(1, "council_tax", "B", 3, 4, "20"),
+                record(2, "register", "F", 3, 4, "20"),
+            ]
+            .concat(),
+            &config(),
+        );
+        let merges = inherit_household_ids(&mut now, &previous, 8);
+        assert!(merges.is_empty());
+        let current: Vec<_> = now.households.iter().filter(|h| h.current).collect();
+        assert_eq!(current.len(), 1);
+        assert_eq!(current[0].id, 5, "the case follows the family");
+        assert!(now
+            .households
+            .iter()
+            .filter(|h| !h.current)
+            .all(|h| h.id >= 8));
+    }
+
+    #[test]
+    fn someone_who_joined_another_household_takes_their_case_with_them() {
+        let previous = vec![was(5, "10", &[1]), was(6, "20", &[2])];
+        let mut now = build(
+            &[
+                record(1, "council_tax", "A", 1, 2, "10"),
+                record(1, "register", "E", 3, 4, "20"),
+                record(2, "council_tax", "B", 1, 4, "20"),
+            ]
+            .concat(),
+            &config(),
+        );
+        let merges = inherit_household_ids(&mut now, &previous, 8);
+        let home = now.households.iter().find(|h| h.current).unwrap();
+        assert_eq!(home.id, 6);
+        assert_eq!(merges, vec![HouseholdMerge { from: 5, into: 6 }]);
+        // Had they left no trace at all, nothing would be merged.
+        let mut gone = build(&record(2, "council_tax", "B", 1, 4, "20"), &config());
+        let merges = inherit_household_ids(&mut gone, &[was(5, "10", &[1])], 8);
+        assert!(merges.is_empty());
     }
 }
