@@ -712,6 +712,23 @@ impl Council {
             let eligible = w.claim_eligible(h, today);
             if open {
                 let claim = &mut self.claims[c as usize];
+                let here = |p: PersonId| w.people[p as usize].alive && h.members.contains(&p);
+                // A claimant's death reaches the council through Tell Us Once,
+                // and a claimant who leaves stops being paid: the claim ends,
+                // and whoever remains may claim afresh. A partner who dies or
+                // leaves is taken off the claim when the change is reported
+                // (not always at once: changes of circumstances go unreported
+                // as moves do).
+                if !here(claim.claimant.person) {
+                    claim.closed = Some(month);
+                    continue;
+                }
+                if let Some(p) = &claim.partner {
+                    let died = !w.people[p.person as usize].alive;
+                    if !here(p.person) && (died || rng.random::<f64>() > np.stale_address_rate) {
+                        claim.partner = None;
+                    }
+                }
                 if eligible {
                     claim.ineligible_months = 0;
                 } else {
