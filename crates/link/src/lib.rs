@@ -298,8 +298,8 @@ impl Linker {
                 deterministic: self.is_deterministic(&records[i as usize], &records[j as usize]),
             })
             .collect();
-        let vetoes = self.vetoes(model, &pairs, &patterns);
         drop(compared);
+        let vetoes = self.vetoes(model, &pairs, &patterns);
         let lifts = self.lifts(model, records.len(), &pairs, &patterns, mode);
         // The scored pairs hold all that is needed from here: free the rest.
         drop(patterns);
