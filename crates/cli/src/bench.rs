@@ -107,6 +107,7 @@ pub fn link(
     town: &std::path::Path,
     records: usize,
     config: Option<&std::path::Path>,
+    errors: Option<&std::path::Path>,
 ) -> Result<()> {
     use std::collections::HashMap;
     use upstream_ingest::{read_file, Declaration};
@@ -340,8 +341,8 @@ pub fn link(
         &output.clustering.cluster_of,
         &sources,
         &ids,
-        &[],
-        &[],
+        &output.pairs,
+        &output.clustering.left_alone,
         output.threshold,
     );
     println!(
@@ -385,6 +386,32 @@ pub fn link(
             .map(|n| n.get())
             .unwrap_or(1)
     );
+    let largest = |m: &std::collections::BTreeMap<String, u64>| {
+        let mut v: Vec<(&String, &u64)> = m.iter().collect();
+        v.sort_by(|a, b| b.1.cmp(a.1));
+        v.into_iter()
+            .take(6)
+            .map(|(k, n)| format!("    {n:>9}  {k}"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    let wrong: u64 = e.errors.false_links_by_sources.values().sum();
+    println!(
+        "  wrongly joined pairs {wrong}, by sources (largest first):\n{}",
+        largest(&e.errors.false_links_by_sources)
+    );
+    println!(
+        "  missed pairs, by why:\n{}",
+        largest(&e.errors.missed_by_reason)
+    );
+    println!(
+        "  missed pairs, by sources (largest first):\n{}",
+        largest(&e.errors.missed_by_sources)
+    );
+    if let Some(path) = errors {
+        write_errors(path, &chosen, &e.errors.all)?;
+        println!("  every error, with both records: {}", path.display());
+    }
     let fast = seconds < LINK_TARGET_SECONDS
         && place_seconds < PLACE_TARGET_SECONDS
         && peak.is_none_or(|m| m < LINK_TARGET_MIB);
@@ -395,6 +422,62 @@ pub fn link(
         "                 accuracy (F1 at least {LINK_TARGET_F1}, precision at least {LINK_TARGET_PRECISION}): {}",
         verdict(accurate)
     );
+    Ok(())
+}
+
+/// Every error of a bench run with both records' fields, to see what a
+/// wrong join or a miss looked like.
+fn write_errors(
+    path: &std::path::Path,
+    records: &[upstream_link::Record],
+    errors: &[upstream_link::eval::ErrorPair],
+) -> Result<()> {
+    let mut w =
+        csv::Writer::from_path(path).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+    let fields = [
+        "id",
+        "forename",
+        "middle_names",
+        "surname",
+        "dob",
+        "nino",
+        "postcode",
+        "address",
+        "uprn",
+        "phone",
+        "email",
+    ];
+    let mut header = vec!["kind".to_string(), "probability".to_string()];
+    for side in ["a", "b"] {
+        header.extend(fields.iter().map(|f| format!("{f}_{side}")));
+    }
+    w.write_record(&header)?;
+    let cells = |r: &upstream_link::Record| -> Vec<String> {
+        let o = |v: &Option<String>| v.clone().unwrap_or_default();
+        vec![
+            r.id.clone(),
+            o(&r.forename),
+            o(&r.middle_names),
+            o(&r.surname),
+            r.dob.map(|d| d.to_string()).unwrap_or_default(),
+            o(&r.nino),
+            o(&r.postcode),
+            o(&r.address),
+            o(&r.uprn),
+            o(&r.phone),
+            o(&r.email),
+        ]
+    };
+    for p in errors {
+        let mut row = vec![
+            p.kind.to_string(),
+            p.probability.map(|x| format!("{x:.4}")).unwrap_or_default(),
+        ];
+        row.extend(cells(&records[p.a as usize]));
+        row.extend(cells(&records[p.b as usize]));
+        w.write_record(&row)?;
+    }
+    w.flush()?;
     Ok(())
 }
 

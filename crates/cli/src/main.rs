@@ -454,6 +454,10 @@ enum BenchCommand {
         /// Linkage settings (TOML); the built-in defaults when not given.
         #[arg(long)]
         config: Option<PathBuf>,
+        /// Write every wrongly joined and missed pair, with both records'
+        /// fields, to this CSV file for a closer look.
+        #[arg(long)]
+        errors: Option<PathBuf>,
     },
     /// Time assessing households (events, resilience, risk, personas)
     /// over the stored single view, repeated to reach a city's number.
@@ -718,7 +722,8 @@ fn run(cli: Cli) -> Result<()> {
             town,
             records,
             config,
-        }) => bench::link(&town, records, config.as_deref()),
+            errors,
+        }) => bench::link(&town, records, config.as_deref(), errors.as_deref()),
         Command::Bench(BenchCommand::Web(BenchWebCommand::Seed { households, versions })) => runtime()?.block_on(async {
             let store = connect(&cli.database).await?;
             bench_web::seed(&store, households, versions).await

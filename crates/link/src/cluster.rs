@@ -9,6 +9,7 @@ use crate::compare::{dobs_compatible, first_surname, forenames_compatible};
 use crate::names::slipped;
 use crate::record::{Derived, Field, Record};
 use chrono::NaiveDate;
+use std::collections::HashMap;
 
 /// Which conflicts the guard checks.
 #[derive(Debug, Clone, Copy, Default)]
@@ -141,6 +142,37 @@ pub fn is_weak(r: &Record) -> bool {
         && r.uprn.is_none()
 }
 
+/// Which records give nothing to tell one person from a namesake: `is_weak`,
+/// or a phone number or email address that no other record holds. A call
+/// log's mobile number that no council system has seen agrees with nobody,
+/// so the call is placed on a person by the name alone, as a bare name is:
+/// in a city, "JATEEN CHAVDA" on a call could be either Jateen Chavda the
+/// council knows. A different number still counts against a pair (it is a
+/// comparison like any other); only the choice between people is a name's.
+pub fn weak_records(records: &[Record]) -> Vec<bool> {
+    let mut held: HashMap<&str, u32> = HashMap::new();
+    for r in records {
+        for v in [&r.phone, &r.email].into_iter().flatten() {
+            *held.entry(v.as_str()).or_default() += 1;
+        }
+    }
+    let shared = |v: &Option<String>| {
+        v.as_deref()
+            .is_some_and(|v| held.get(v).is_some_and(|&n| n > 1))
+    };
+    records
+        .iter()
+        .map(|r| {
+            r.dob.is_none()
+                && r.nino.is_none()
+                && r.address.is_none()
+                && r.uprn.is_none()
+                && !shared(&r.phone)
+                && !shared(&r.email)
+        })
+        .collect()
+}
+
 /// Whether two records certainly place someone at different properties:
 /// different UPRNs, or (without both UPRNs) a different flat and house
 /// number or postcode. Unknown is not different.
@@ -238,6 +270,7 @@ pub fn cluster_weighed<L: Into<Lift>>(
     } else {
         (0..n as u32).map(|i| vec![i]).collect()
     };
+    let weak = weak_records(records);
     let mut summary: Vec<Summary> = records
         .iter()
         .enumerate()
@@ -254,7 +287,7 @@ pub fn cluster_weighed<L: Into<Lift>>(
                 .filter(|f| f.len() > 1)
                 .map(|_| vec![i as u32])
                 .unwrap_or_default(),
-            anchored: !is_weak(r),
+            anchored: !weak[i],
             lasting: if residency.tracks(r) {
                 vec![i as u32]
             } else {
@@ -262,7 +295,6 @@ pub fn cluster_weighed<L: Into<Lift>>(
             },
         })
         .collect();
-    let weak: Vec<bool> = records.iter().map(is_weak).collect();
     let mut refused = 0;
     for (a, b, lift) in edges {
         let (ra, rb) = (find(&mut parent, a), find(&mut parent, b));
@@ -366,6 +398,7 @@ pub fn detach_ambiguous(
     links: impl IntoIterator<Item = (u32, u32, f32)>,
     margin: f32,
 ) {
+    let weak = weak_records(records);
     let cluster_of = &clustering.cluster_of;
     let mut size = vec![0u32; clustering.clusters];
     let mut anchored = vec![false; clustering.clusters];
@@ -375,7 +408,7 @@ pub fn detach_ambiguous(
     for (i, &c) in cluster_of.iter().enumerate() {
         let c = c as usize;
         size[c] += 1;
-        anchored[c] |= !is_weak(&records[i]);
+        anchored[c] |= !weak[i];
         if let Some((f, t)) = records[i].seen {
             span[c] = Some(span[c].map_or((f, t), |(a, b)| (a.min(f), b.max(t))));
         }
@@ -398,7 +431,7 @@ pub fn detach_ambiguous(
     for (a, b, w) in links {
         for (x, y) in [(a, b), (b, a)] {
             let xi = x as usize;
-            if !is_weak(&records[xi]) {
+            if !weak[xi] {
                 continue;
             }
             let cy = cluster_of[y as usize];
@@ -639,6 +672,43 @@ mod tests {
         assert_eq!(c.cluster_of[3], c.cluster_of[0]);
         assert_eq!(c.clusters, 3);
         assert_eq!(c.left_alone, vec![2]);
+    }
+
+    #[test]
+    fn a_call_whose_number_nobody_else_holds_is_placed_by_its_name_alone() {
+        let call = |phone: &str| Record {
+            phone: Some(phone.into()),
+            ..person("J", None)
+        };
+        let records = vec![
+            person("JAMES", Some((1980, 1, 2))),
+            person("JACOB", Some((1956, 5, 8))),
+            call("07700 900001"),
+            call("07700 900002"),
+            call("07700 900002"),
+        ];
+        assert_eq!(weak_records(&records), [false, false, true, false, false]);
+        let d = derive(&records);
+        let mut c = cluster(
+            &records,
+            &d,
+            [(0, 2), (0, 3), (3, 4)],
+            Guard::default(),
+            &Residency::default(),
+            &[],
+        );
+        // The unknown number fits Jacob as well as James; the number
+        // called from twice is someone's, and stays where it joined.
+        let links = [
+            (0, 2, 3.0),
+            (1, 2, 3.0),
+            (0, 3, 3.0),
+            (1, 3, 3.0),
+            (3, 4, 9.0),
+        ];
+        detach_ambiguous(&mut c, &records, links, 0.0);
+        assert_eq!(c.left_alone, vec![2]);
+        assert_eq!(c.cluster_of[3], c.cluster_of[0]);
     }
 
     #[test]
