@@ -287,3 +287,59 @@ fn serving_with_a_wrong_casework_standards_file_is_refused_naming_the_file_and_k
         text(&o)
     );
 }
+
+#[test]
+fn bench_link_reports_speed_memory_and_accuracy_apart_and_writes_its_errors() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let db = tmp.path().join("db");
+    let town = tmp.path().join("town");
+    small_town(town.to_str().expect("utf-8"), &db);
+    let errors = tmp.path().join("errors.csv");
+    let o = upstream(
+        &[
+            "bench",
+            "link",
+            "--town",
+            town.to_str().expect("utf-8"),
+            "--records",
+            "1000",
+            "--errors",
+            errors.to_str().expect("utf-8"),
+        ],
+        &db,
+    );
+    let t = text(&o);
+    assert!(o.status.success(), "{t}");
+    for line in [
+        "placing addresses",
+        "speed and memory:",
+        "accuracy (F1 at least 0.99, precision at least 0.995):",
+        "missed pairs, by why",
+    ] {
+        assert!(t.contains(line), "no '{line}' in:\n{t}");
+    }
+    let written = std::fs::read_to_string(&errors).expect("errors file");
+    let header = written.lines().next().unwrap_or_default();
+    assert!(
+        header.starts_with("kind,probability,id_a,forename_a"),
+        "{header}"
+    );
+    // Asking for more records than the town holds is refused, plainly.
+    let o = upstream(
+        &[
+            "bench",
+            "link",
+            "--town",
+            town.to_str().expect("utf-8"),
+            "--records",
+            "10000000",
+        ],
+        &db,
+    );
+    assert!(!o.status.success());
+    assert!(
+        text(&o).contains("simulate more households"),
+        "{}",
+        text(&o)
+    );
+}
