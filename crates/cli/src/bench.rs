@@ -437,39 +437,22 @@ fn write_errors(
 ) -> Result<()> {
     let mut w =
         csv::Writer::from_path(path).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
-    let fields = [
-        "id",
-        "forename",
-        "middle_names",
-        "surname",
-        "dob",
-        "nino",
-        "postcode",
-        "address",
-        "uprn",
-        "phone",
-        "email",
-    ];
+    use upstream_link::{config::STANDARD_FIELDS, record::Field};
     let mut header = vec!["kind".to_string(), "probability".to_string()];
     for side in ["a", "b"] {
-        header.extend(fields.iter().map(|f| format!("{f}_{side}")));
+        header.push(format!("id_{side}"));
+        header.extend(STANDARD_FIELDS.iter().map(|f| format!("{f}_{side}")));
     }
     w.write_record(&header)?;
     let cells = |r: &upstream_link::Record| -> Vec<String> {
-        let o = |v: &Option<String>| v.clone().unwrap_or_default();
-        vec![
-            r.id.clone(),
-            o(&r.forename),
-            o(&r.middle_names),
-            o(&r.surname),
-            r.dob.map(|d| d.to_string()).unwrap_or_default(),
-            o(&r.nino),
-            o(&r.postcode),
-            o(&r.address),
-            o(&r.uprn),
-            o(&r.phone),
-            o(&r.email),
-        ]
+        let value = |name: &str| match Field::resolve(name, &[]) {
+            Some(Field::Dob) => r.dob.map(|d| d.to_string()),
+            Some(f) => r.text(f).map(str::to_string),
+            None => None,
+        };
+        std::iter::once(r.id.clone())
+            .chain(STANDARD_FIELDS.iter().map(|f| value(f).unwrap_or_default()))
+            .collect()
     };
     for p in errors {
         let mut row = vec![

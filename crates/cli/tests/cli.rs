@@ -295,19 +295,18 @@ fn bench_link_reports_speed_memory_and_accuracy_apart_and_writes_its_errors() {
     let town = tmp.path().join("town");
     small_town(town.to_str().expect("utf-8"), &db);
     let errors = tmp.path().join("errors.csv");
-    let o = upstream(
-        &[
-            "bench",
-            "link",
-            "--town",
-            town.to_str().expect("utf-8"),
-            "--records",
-            "1000",
-            "--errors",
-            errors.to_str().expect("utf-8"),
-        ],
-        &db,
-    );
+    let town = town.to_str().expect("utf-8");
+    let bench = |more: &[&str]| {
+        let mut args = vec!["bench", "link", "--town", town];
+        args.extend_from_slice(more);
+        upstream(&args, &db)
+    };
+    let o = bench(&[
+        "--records",
+        "1000",
+        "--errors",
+        errors.to_str().expect("utf-8"),
+    ]);
     let t = text(&o);
     assert!(o.status.success(), "{t}");
     for line in [
@@ -325,17 +324,7 @@ fn bench_link_reports_speed_memory_and_accuracy_apart_and_writes_its_errors() {
         "{header}"
     );
     // Asking for more records than the town holds is refused, plainly.
-    let o = upstream(
-        &[
-            "bench",
-            "link",
-            "--town",
-            town.to_str().expect("utf-8"),
-            "--records",
-            "10000000",
-        ],
-        &db,
-    );
+    let o = bench(&["--records", "10000000"]);
     assert!(!o.status.success());
     assert!(
         text(&o).contains("simulate more households"),
