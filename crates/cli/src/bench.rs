@@ -272,6 +272,11 @@ pub fn link(
         .collect();
     let placements = matcher.place_all(&queries);
     drop(queries);
+    // A call may give no address at all: nothing to place, not a miss.
+    let with_address = chosen
+        .iter()
+        .filter(|r| r.address.is_some() || r.uprn.is_some())
+        .count();
     let mut placed = 0usize;
     for (r, p) in chosen.iter_mut().zip(&placements) {
         if let Some(u) = p.uprn {
@@ -353,7 +358,7 @@ pub fn link(
         town.display()
     );
     println!(
-        "  placing addresses {place_seconds:>7.1} s   (target under {PLACE_TARGET_SECONDS:.0} s): a gazetteer of {n_lpis} LPIs built in {built:.1} s; {placed} of {records} records placed ({n_distinct} distinct addresses){}",
+        "  placing addresses {place_seconds:>7.1} s   (target under {PLACE_TARGET_SECONDS:.0} s): a gazetteer of {n_lpis} LPIs built in {built:.1} s; {placed} of {with_address} records with an address placed ({n_distinct} distinct addresses){}",
         place_peak.map(|m| format!("; peak {m:.0} MiB")).unwrap_or_default()
     );
     println!("  wall time      {seconds:>10.1} s   (target under {LINK_TARGET_SECONDS:.0} s; linking alone)");
