@@ -9,7 +9,6 @@ use crate::compare::{dobs_compatible, first_surname, forenames_compatible};
 use crate::names::slipped;
 use crate::record::{Derived, Field, Record};
 use chrono::NaiveDate;
-use std::collections::HashMap;
 
 /// Which conflicts the guard checks.
 #[derive(Debug, Clone, Copy, Default)]
@@ -142,37 +141,6 @@ pub fn is_weak(r: &Record) -> bool {
         && r.uprn.is_none()
 }
 
-/// Which records give nothing to tell one person from a namesake: `is_weak`,
-/// or a phone number or email address that no other record holds. A call
-/// log's mobile number that no council system has seen agrees with nobody,
-/// so the call is placed on a person by the name alone, as a bare name is:
-/// in a city, "JATEEN CHAVDA" on a call could be either Jateen Chavda the
-/// council knows. A different number still counts against a pair (it is a
-/// comparison like any other); only the choice between people is a name's.
-pub fn weak_records(records: &[Record]) -> Vec<bool> {
-    let mut held: HashMap<&str, u32> = HashMap::new();
-    for r in records {
-        for v in [&r.phone, &r.email].into_iter().flatten() {
-            *held.entry(v.as_str()).or_default() += 1;
-        }
-    }
-    let shared = |v: &Option<String>| {
-        v.as_deref()
-            .is_some_and(|v| held.get(v).is_some_and(|&n| n > 1))
-    };
-    records
-        .iter()
-        .map(|r| {
-            r.dob.is_none()
-                && r.nino.is_none()
-                && r.address.is_none()
-                && r.uprn.is_none()
-                && !shared(&r.phone)
-                && !shared(&r.email)
-        })
-        .collect()
-}
-
 /// Whether two records certainly place someone at different properties:
 /// different UPRNs, or (without both UPRNs) a different flat and house
 /// number or postcode. Unknown is not different.
@@ -270,7 +238,6 @@ pub fn cluster_weighed<L: Into<Lift>>(
     } else {
         (0..n as u32).map(|i| vec![i]).collect()
     };
-    let weak = weak_records(records);
     let mut summary: Vec<Summary> = records
         .iter()
         .enumerate()
@@ -287,7 +254,7 @@ pub fn cluster_weighed<L: Into<Lift>>(
                 .filter(|f| f.len() > 1)
                 .map(|_| vec![i as u32])
                 .unwrap_or_default(),
-            anchored: !weak[i],
+            anchored: !derived[i].weak,
             lasting: if residency.tracks(r) {
                 vec![i as u32]
             } else {
@@ -306,7 +273,7 @@ pub fn cluster_weighed<L: Into<Lift>>(
             lift = Lift::BOTH;
         }
         let bridging = guard.weak_bridge
-            && (weak[a as usize] || weak[b as usize])
+            && (derived[a as usize].weak || derived[b as usize].weak)
             && summary[ra as usize].anchored
             && summary[rb as usize].anchored;
         let vetoed = !members.is_empty() && {
@@ -395,10 +362,10 @@ const RIVAL_SLACK_DAYS: i64 = 62;
 pub fn detach_ambiguous(
     clustering: &mut Clustering,
     records: &[Record],
+    derived: &[Derived],
     links: impl IntoIterator<Item = (u32, u32, f32)>,
     margin: f32,
 ) {
-    let weak = weak_records(records);
     let cluster_of = &clustering.cluster_of;
     let mut size = vec![0u32; clustering.clusters];
     let mut anchored = vec![false; clustering.clusters];
@@ -408,7 +375,7 @@ pub fn detach_ambiguous(
     for (i, &c) in cluster_of.iter().enumerate() {
         let c = c as usize;
         size[c] += 1;
-        anchored[c] |= !weak[i];
+        anchored[c] |= !derived[i].weak;
         if let Some((f, t)) = records[i].seen {
             span[c] = Some(span[c].map_or((f, t), |(a, b)| (a.min(f), b.max(t))));
         }
@@ -431,7 +398,7 @@ pub fn detach_ambiguous(
     for (a, b, w) in links {
         for (x, y) in [(a, b), (b, a)] {
             let xi = x as usize;
-            if !weak[xi] {
+            if !derived[xi].weak {
                 continue;
             }
             let cy = cluster_of[y as usize];
@@ -666,7 +633,7 @@ mod tests {
             &[],
         );
         let links = [(0, 2, 3.0), (1, 2, 3.0), (0, 3, 6.0), (1, 3, 1.0)];
-        detach_ambiguous(&mut c, &records, links, 0.0);
+        detach_ambiguous(&mut c, &records, &d, links, 0.0);
         assert_ne!(c.cluster_of[2], c.cluster_of[0]);
         assert_ne!(c.cluster_of[2], c.cluster_of[1]);
         assert_eq!(c.cluster_of[3], c.cluster_of[0]);
@@ -687,8 +654,9 @@ mod tests {
             call("07700 900002"),
             call("07700 900002"),
         ];
-        assert_eq!(weak_records(&records), [false, false, true, false, false]);
         let d = derive(&records);
+        let weak: Vec<bool> = d.iter().map(|d| d.weak).collect();
+        assert_eq!(weak, [false, false, true, false, false]);
         let mut c = cluster(
             &records,
             &d,
@@ -706,7 +674,7 @@ mod tests {
             (1, 3, 3.0),
             (3, 4, 9.0),
         ];
-        detach_ambiguous(&mut c, &records, links, 0.0);
+        detach_ambiguous(&mut c, &records, &d, links, 0.0);
         assert_eq!(c.left_alone, vec![2]);
         assert_eq!(c.cluster_of[3], c.cluster_of[0]);
     }

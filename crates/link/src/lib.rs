@@ -326,6 +326,7 @@ impl Linker {
             cluster::detach_ambiguous(
                 &mut clustering,
                 records,
+                derived,
                 edges.iter().map(|(p, _)| (p.a, p.b, p.weight)),
                 margin,
             );

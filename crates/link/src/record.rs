@@ -163,6 +163,8 @@ pub struct Derived {
     pub premises: Option<Box<str>>,
     /// How many records hold this `forename`: a slip makes a rare one.
     pub forename_count: u32,
+    /// Nothing to tell this person from a namesake (`weak_records`).
+    pub weak: bool,
 }
 
 pub fn derive(records: &[Record]) -> Vec<Derived> {
@@ -207,6 +209,7 @@ pub fn derive(records: &[Record]) -> Vec<Derived> {
                 house_number: house,
                 premises,
                 forename_count: 0,
+                weak: false,
             }
         })
         .collect();
@@ -220,10 +223,42 @@ pub fn derive(records: &[Record]) -> Vec<Derived> {
         .iter()
         .map(|d| d.forename.as_deref().map_or(0, |f| count[f]))
         .collect();
-    for (d, n) in derived.iter_mut().zip(counts) {
+    for ((d, n), weak) in derived.iter_mut().zip(counts).zip(weak_records(records)) {
         d.forename_count = n;
+        d.weak = weak;
     }
     derived
+}
+
+/// Which records give nothing to tell one person from a namesake: nothing
+/// but a name (perhaps a postcode; `cluster::is_weak`), or a phone number or
+/// email address that no other record holds. A call log's mobile number that no council system has seen agrees with nobody,
+/// so the call is placed on a person by the name alone, as a bare name is:
+/// in a city, "JATEEN CHAVDA" on a call could be either Jateen Chavda the
+/// council knows. A different number still counts against a pair (it is a
+/// comparison like any other); only the choice between people is a name's.
+fn weak_records(records: &[Record]) -> Vec<bool> {
+    let mut held: std::collections::HashMap<&str, u32> = std::collections::HashMap::new();
+    for r in records {
+        for v in [&r.phone, &r.email].into_iter().flatten() {
+            *held.entry(v.as_str()).or_default() += 1;
+        }
+    }
+    let shared = |v: &Option<String>| {
+        v.as_deref()
+            .is_some_and(|v| held.get(v).is_some_and(|&n| n > 1))
+    };
+    records
+        .iter()
+        .map(|r| {
+            r.dob.is_none()
+                && r.nino.is_none()
+                && r.address.is_none()
+                && r.uprn.is_none()
+                && !shared(&r.phone)
+                && !shared(&r.email)
+        })
+        .collect()
 }
 
 fn sector(pc: &str) -> Option<String> {
