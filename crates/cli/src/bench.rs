@@ -388,6 +388,12 @@ pub fn link(
         "  pairwise       precision {:.4}, recall {:.4}, F1 {:.4}",
         e.precision, e.recall, e.f1
     );
+    let named =
+        upstream_link::eval::beyond_names(&chosen, &truth_of, &output.clustering.cluster_of);
+    println!(
+        "    over the {} records that give more than a name: precision {:.4}, recall {:.4}, F1 {:.4}",
+        named.records, named.precision, named.recall, named.f1
+    );
     println!(
         "  cores          {:>10}",
         std::thread::available_parallelism()
@@ -417,7 +423,7 @@ pub fn link(
         largest(&e.errors.missed_by_sources)
     );
     if let Some(path) = errors {
-        write_errors(path, &chosen, &e.errors.all)?;
+        write_errors(path, &linker, &output.model, &chosen, &e.errors.all)?;
         println!("  every error, with both records: {}", path.display());
     }
     let fast = seconds < LINK_TARGET_SECONDS
@@ -437,13 +443,19 @@ pub fn link(
 /// wrong join or a miss looked like.
 fn write_errors(
     path: &std::path::Path,
+    linker: &upstream_link::Linker,
+    model: &upstream_link::model::Model,
     records: &[upstream_link::Record],
     errors: &[upstream_link::eval::ErrorPair],
 ) -> Result<()> {
     let mut w =
         csv::Writer::from_path(path).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
     use upstream_link::{config::STANDARD_FIELDS, record::Field};
-    let mut header = vec!["kind".to_string(), "probability".to_string()];
+    let mut header = vec![
+        "kind".to_string(),
+        "probability".to_string(),
+        "why".to_string(),
+    ];
     for side in ["a", "b"] {
         header.push(format!("id_{side}"));
         header.extend(STANDARD_FIELDS.iter().map(|f| format!("{f}_{side}")));
@@ -459,10 +471,25 @@ fn write_errors(
             .chain(STANDARD_FIELDS.iter().map(|f| value(f).unwrap_or_default()))
             .collect()
     };
+    // Each compared pair's weights, field by field, to see what carried it.
+    let compared: Vec<(usize, usize)> = errors
+        .iter()
+        .filter(|p| p.probability.is_some())
+        .map(|p| (p.a as usize, p.b as usize))
+        .collect();
+    let mut why = linker
+        .explain_pairs(model, records, &compared)
+        .into_iter()
+        .map(|x| x.weights_line());
     for p in errors {
         let mut row = vec![
             p.kind.to_string(),
             p.probability.map(|x| format!("{x:.4}")).unwrap_or_default(),
+            if p.probability.is_some() {
+                why.next().unwrap_or_default()
+            } else {
+                String::new()
+            },
         ];
         row.extend(cells(&records[p.a as usize]));
         row.extend(cells(&records[p.b as usize]));

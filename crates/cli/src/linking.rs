@@ -504,16 +504,8 @@ pub async fn evaluate(
     if let Some(path) = errors {
         write_errors(path, &e.errors.all, &ids)?;
     }
-    // The same figures without records that give only a name (and perhaps a
-    // postcode): nothing can link those reliably, so they bound what any
-    // linker can reach.
-    let (t, p): (Vec<u64>, Vec<u32>) = records
-        .iter()
-        .zip(truth_of.iter().zip(&output.clustering.cluster_of))
-        .filter(|(r, _)| !upstream_link::cluster::is_weak(r))
-        .map(|(_, (t, p))| (*t, *p))
-        .unzip();
-    let identified = upstream_link::eval::pairwise(&t, &p);
+    let identified =
+        upstream_link::eval::beyond_names(&records, &truth_of, &output.clustering.cluster_of);
     Ok((e, identified, output.model))
 }
 

@@ -314,14 +314,20 @@ fn bench_link_reports_speed_memory_and_accuracy_apart_and_writes_its_errors() {
         "speed and memory:",
         "accuracy (F1 at least 0.99, precision at least 0.995):",
         "missed pairs, by why",
+        "records that give more than a name:",
     ] {
         assert!(t.contains(line), "no '{line}' in:\n{t}");
     }
     let written = std::fs::read_to_string(&errors).expect("errors file");
     let header = written.lines().next().unwrap_or_default();
     assert!(
-        header.starts_with("kind,probability,id_a,forename_a"),
+        header.starts_with("kind,probability,why,id_a,forename_a"),
         "{header}"
+    );
+    // A compared pair says what carried it, field by field.
+    assert!(
+        written.lines().skip(1).any(|l| l.contains("prior ") && l.contains("total ")),
+        "no weights in:\n{written}"
     );
     // Asking for more records than the town holds is refused, plainly.
     let o = bench(&["--records", "10000000"]);

@@ -58,6 +58,19 @@ pub struct Pairwise {
     pub f1: f64,
 }
 
+/// Pairwise figures without records that give only a name (and perhaps a
+/// postcode; `cluster::is_weak`): nothing can link those reliably, so they
+/// bound what any linker can reach.
+pub fn beyond_names(records: &[crate::Record], truth: &[u64], predicted: &[u32]) -> Pairwise {
+    let (t, p): (Vec<u64>, Vec<u32>) = records
+        .iter()
+        .zip(truth.iter().zip(predicted))
+        .filter(|(r, _)| !crate::cluster::is_weak(r))
+        .map(|(_, (t, p))| (*t, *p))
+        .unzip();
+    pairwise(&t, &p)
+}
+
 pub fn pairwise(truth: &[u64], predicted: &[u32]) -> Pairwise {
     let mut cell: HashMap<(u32, u64), u64> = HashMap::new();
     let mut pred_size: HashMap<u32, u64> = HashMap::new();

@@ -127,6 +127,33 @@ pub(crate) fn explain(
     }
 }
 
+impl Explanation {
+    /// The weights on one line, for a file of many pairs: the prior, each
+    /// field's level and weight (with its frequency adjustment), the
+    /// full-name correction and the total.
+    pub fn weights_line(&self) -> String {
+        let mut parts = vec![format!("prior {:+.1}", self.prior_weight)];
+        for i in &self.items {
+            if let Some(level) = &i.level {
+                let tf = if i.tf_adjustment != 0.0 {
+                    format!(" tf {:+.1}", i.tf_adjustment)
+                } else {
+                    String::new()
+                };
+                parts.push(format!("{}: {level} {:+.1}{tf}", i.comparison, i.weight));
+            }
+        }
+        if self.full_name_adjustment != 0.0 {
+            parts.push(format!("full name {:+.1}", self.full_name_adjustment));
+        }
+        if self.same_property {
+            parts.push("same-property model".into());
+        }
+        parts.push(format!("total {:+.1}", self.weight));
+        parts.join("; ")
+    }
+}
+
 fn times(w: f64) -> String {
     let f = w.exp2();
     if w >= 0.0 {
