@@ -613,6 +613,15 @@ impl Store {
         }
     }
 
+    /// The team a kept list belongs to, if there is such a list: only
+    /// that team's leader may share it out.
+    pub async fn worklist_team(&self, worklist_id: i64) -> Result<Option<String>, StoreError> {
+        const SQL: &str = "SELECT team FROM worklists WHERE id = $1";
+        let team: Option<String> = on_pool!(self, p => sqlx::query_scalar(SQL)
+            .bind(worklist_id).fetch_optional(p).await?);
+        Ok(team)
+    }
+
     /// Each household's address, to name it in lists: `(id, address, postcode)`.
     pub async fn household_addresses(
         &self,

@@ -291,10 +291,18 @@ async fn page(
                 .map_or_else(|| words(r), |c| c.label.clone())
         })
         .unwrap_or_default();
+    // A case is given only within its own team, by that team's leader.
+    let team_staff: Vec<_> = cw
+        .staff()
+        .await?
+        .into_iter()
+        .filter(|s| s.team.is_some() && s.team == case.team)
+        .collect();
     let page = CasePage {
         layout: Layout::new(state, Some(user)).await,
         open: case.is_open(),
-        leader: user.role() == Role::TeamLeader,
+        leader: user.role() == Role::TeamLeader
+            && crate::worklist::same_team(&user, case.team.as_deref()),
         origin: match case.origin.as_str() {
             "referral" => "A referral".into(),
             "self_referral" => "The resident asked for help".into(),
@@ -360,7 +368,7 @@ async fn page(
             .map(|r| (r.code.clone(), r.label.clone()))
             .collect(),
         reasons: s.closure_reasons.clone(),
-        staff: cw.staff().await?,
+        staff: team_staff,
         failed_form: failed.form,
         problems: failed.problems,
         fields: failed.fields,
@@ -1066,13 +1074,15 @@ pub(crate) async fn reassign(
     let case = visible_case(&state, &user, &id).await?;
     user.require_role(&[Role::TeamLeader])?;
     must_be_open(&case)?;
+    if !crate::worklist::same_team(&user, case.team.as_deref()) {
+        return Err(Refused::Forbidden);
+    }
     let connector = Fields(form).int("connector_id").ok_or(Refused::NotFound)?;
-    if !state
-        .casework
-        .staff()
-        .await?
-        .iter()
-        .any(|s| s.id == connector)
+    let staff = state.casework.staff().await?;
+    if !case
+        .team
+        .as_deref()
+        .is_some_and(|team| crate::worklist::in_team(&staff, connector, team))
     {
         return Err(Refused::NotFound);
     }

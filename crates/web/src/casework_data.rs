@@ -45,6 +45,8 @@ casework_methods! {
     /// Active connectors and team leaders, with their teams.
     fn staff(&self) -> Vec<StaffMember>;
     fn latest_worklist(&self, team: String) -> Option<WorklistRow>;
+    /// The team a kept list belongs to; `None` for no such list.
+    fn worklist_team(&self, worklist_id: i64) -> Option<String>;
     fn worklist_assignments(&self, worklist_id: i64) -> Vec<(i32, i64)>;
     fn assign_worklist_entry(&self, worklist_id: i64, rank: i32, connector: Option<i64>, by: i64) -> bool;
     fn entries_assigned_to(&self, user_id: i64) -> Vec<AssignedEntry>;

@@ -168,6 +168,37 @@ fn record_name_score(words: &[String], c: &PersonCandidate) -> Option<f64> {
     }
 }
 
+/// Whether someone in the household is the person `name` (born `dob`, if
+/// given): a member's record with that name (forename and surname, as a
+/// search would match them) and, where both give one, the same date of
+/// birth. Accepting a referral into a household shows the referrer that
+/// household; it must be the referred person's own.
+pub(crate) fn has_member(detail: &HouseholdDetail, name: &str, dob: Option<NaiveDate>) -> bool {
+    let words: Vec<String> = normal(name)
+        .split(' ')
+        .filter(|w| !w.is_empty())
+        .map(str::to_string)
+        .collect();
+    if words.len() < 2 {
+        return false;
+    }
+    detail.records.iter().any(|r| {
+        let candidate = PersonCandidate {
+            person_id: r.person_id,
+            forename: r.forename.clone(),
+            surname: r.surname.clone(),
+            dob: r.dob,
+            postcode: None,
+            address: None,
+        };
+        let born_then = match (dob, r.dob) {
+            (Some(a), Some(b)) => a == b,
+            _ => true,
+        };
+        born_then && record_name_score(&words, &candidate).is_some()
+    })
+}
+
 /// One person found, best match first.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Ranked {

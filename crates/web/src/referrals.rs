@@ -15,7 +15,7 @@
 use crate::access::AuditRecord;
 use crate::auth::{audit_view, household_visible, record, CurrentUser, Refused};
 use crate::casework_data::{NewCase, NewReferral, ReferralFilter, ReferralRow, Team};
-use crate::household::is_postcode;
+use crate::household::{has_member, is_postcode};
 use crate::layout::Layout;
 use crate::pages::render;
 use crate::AppState;
@@ -993,19 +993,28 @@ pub(crate) async fn accept(
     }
     let typed = form.map(|Form(f)| f.household_id).unwrap_or_default();
     let wanted = typed.trim().trim_start_matches('#');
+    let today = Utc::now().date_naive();
+    let mut message = "No household has that number: search for the resident to find it";
     let household = match wanted.parse::<i64>() {
-        Ok(h) if h > 0 => {
-            let known = !state.casework.household_labels(vec![h]).await?.is_empty();
-            (known && household_visible(&state, &user, h).await.is_ok()).then_some(h)
+        Ok(h) if h > 0 && household_visible(&state, &user, h).await.is_ok() => {
+            match state.source.household(h, today).await? {
+                // The referrer will see this household: it must be the
+                // referred person's, not any number typed.
+                Some(detail) if has_member(&detail, &r.subject_name, r.subject_dob) => Some(h),
+                Some(_) => {
+                    message = "Nobody in that household has the referred person's name and date \
+                               of birth: search for the resident to find their household";
+                    None
+                }
+                None => None,
+            }
         }
         _ => None,
     };
     let Some(household) = household else {
-        let message = if wanted.is_empty() {
-            "Enter the household number"
-        } else {
-            "No household has that number: search for the resident to find it"
-        };
+        if wanted.is_empty() {
+            message = "Enter the household number";
+        }
         audit_view(&state, &user, "referral", r.id.to_string(), "referral page").await?;
         let page = referral_page(
             &state,
@@ -1058,7 +1067,7 @@ pub(crate) async fn accept(
             referral_id: Some(r.id),
             nation: state.nation.as_str().into(),
             opened_by: user.account.id,
-            opened_on: Utc::now().date_naive(),
+            opened_on: today,
         })
         .await?;
     Ok(Redirect::to(&format!("/cases/{case_id}")).into_response())

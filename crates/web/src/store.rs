@@ -291,6 +291,7 @@ impl Casework for Store {
     forward! {
         teams(&self) -> Vec<Team> => |s| s.teams();
         latest_worklist(&self, team: String) -> Option<WorklistRow> => |s| s.latest_worklist(&team);
+        worklist_team(&self, worklist_id: i64) -> Option<String> => |s| s.worklist_team(worklist_id);
         worklist_assignments(&self, worklist_id: i64) -> Vec<(i32, i64)> => |s| s.worklist_assignments(worklist_id);
         assign_worklist_entry(&self, worklist_id: i64, rank: i32, connector: Option<i64>, by: i64) -> bool
             => |s| s.assign_worklist_entry(worklist_id, rank, connector, by);

@@ -336,6 +336,39 @@ async fn worklist_page(
     Ok(render(StatusCode::OK, &page))
 }
 
+/// Whether `user` belongs to `team`. A team leader shares out and reassigns
+/// their own team's work only: another team's list and cases are that
+/// team's leader's to run.
+pub(crate) fn same_team(user: &CurrentUser, team: Option<&str>) -> bool {
+    matches!((user.account.team.as_deref(), team), (Some(a), Some(b)) if a == b)
+}
+
+/// Whether staff member `id` is active and in `team`: work goes only to the
+/// team whose list or case it is.
+pub(crate) fn in_team(staff: &[crate::casework_data::StaffMember], id: i64, team: &str) -> bool {
+    staff
+        .iter()
+        .any(|s| s.id == id && s.team.as_deref() == Some(team))
+}
+
+/// The household with this number, following a merge (one family an
+/// earlier run saw twice) to the household it is now part of; `None` when
+/// there is no such household. Nothing is opened or flagged for a
+/// household that does not exist.
+pub(crate) async fn existing_household(
+    state: &AppState,
+    id: i64,
+    today: chrono::NaiveDate,
+) -> Result<Option<i64>, Refused> {
+    if state.source.household(id, today).await?.is_some() {
+        return Ok(Some(id));
+    }
+    match state.source.household_merged_into(id).await? {
+        Some(to) if state.source.household(to, today).await?.is_some() => Ok(Some(to)),
+        _ => Ok(None),
+    }
+}
+
 /// `POST /worklist/{worklist_id}/entries/{rank}/assign`: a team leader gives an entry to a connector.
 pub(crate) async fn assign(
     State(state): State<AppState>,
@@ -344,11 +377,19 @@ pub(crate) async fn assign(
     Form(form): Form<Vec<(String, String)>>,
 ) -> Result<Response, Refused> {
     user.require_role(&[Role::TeamLeader])?;
+    let team = state
+        .casework
+        .worklist_team(worklist_id)
+        .await?
+        .ok_or(Refused::NotFound)?;
+    if !same_team(&user, Some(&team)) {
+        return Err(Refused::Forbidden);
+    }
     let form = Fields(form);
     let connector = form.int("connector_id").filter(|&id| id > 0);
     let staff = state.casework.staff().await?;
     if let Some(id) = connector {
-        if !staff.iter().any(|s| s.id == id) {
+        if !in_team(&staff, id, &team) {
             return Err(Refused::NotFound);
         }
     }
@@ -412,6 +453,19 @@ pub(crate) async fn fast_track(
             None
         }
     };
+    let household = match household {
+        Some(h) => {
+            let found = existing_household(&state, h, today).await?;
+            if found.is_none() {
+                problems.add(
+                    "household_id",
+                    format!("There is no household {h}: check the number on the household's page"),
+                );
+            }
+            found
+        }
+        None => None,
+    };
     let (Some(household), Some(until)) = (household, until) else {
         return worklist_page(&state, &user, None, problems, form).await;
     };
@@ -444,12 +498,15 @@ pub(crate) async fn open_case(
 ) -> Result<Response, Refused> {
     user.require_role(&[Role::Connector, Role::TeamLeader])?;
     let form = Fields(form);
-    let household = form.int("household_id").ok_or(Refused::NotFound)?;
+    let today = Utc::now().date_naive();
+    let asked = form.int("household_id").ok_or(Refused::NotFound)?;
+    let household = existing_household(&state, asked, today)
+        .await?
+        .ok_or(Refused::NotFound)?;
     let origin = match form.get("origin").as_str() {
         "self_referral" => "self_referral",
         _ => "worklist",
     };
-    let today = Utc::now().date_naive();
     record(
         &state,
         &user.audit(

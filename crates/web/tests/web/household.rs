@@ -227,6 +227,17 @@ async fn a_partner_worker_finds_no_unconsented_household() {
 /// A signed-in user of `role` (in `organisation` for partners, in the
 /// Prevention team otherwise): their cookie and CSRF token.
 async fn staff(site: &Site, username: &str, role: Role, organisation: &str) -> (String, String) {
+    staff_in(site, username, role, organisation, "Prevention team").await
+}
+
+/// `staff`, in a team other than the Prevention team.
+async fn staff_in(
+    site: &Site,
+    username: &str,
+    role: Role,
+    organisation: &str,
+    team: &str,
+) -> (String, String) {
     let user = site
         .store
         .create_user(
@@ -235,7 +246,7 @@ async fn staff(site: &Site, username: &str, role: Role, organisation: &str) -> (
                 display_name: format!("{username} name"),
                 role,
                 organisation: (role == Role::PartnerWorker).then(|| organisation.to_string()),
-                team: (role != Role::PartnerWorker).then(|| "Prevention team".to_string()),
+                team: (role != Role::PartnerWorker).then(|| team.to_string()),
             },
             "correct horse battery staple",
         )
@@ -707,4 +718,143 @@ async fn a_welsh_councils_cases_follow_welsh_law_on_the_duty_clock() {
         list.contains("ends in 5 days") || list.contains("5 days"),
         "{list}"
     );
+}
+
+/// Faults found on trying the app: a team leader of another team could share
+/// out the Prevention team's list and give its case to their own connector;
+/// a team leader could give work to another team's connector.
+#[tokio::test]
+async fn team_leaders_share_out_only_their_own_teams_list_and_cases_to_their_own_team() {
+    let site = site().await;
+    let list = with_a_kept_list(&site).await;
+    let (leader, leader_csrf) = staff(&site, "priya", Role::TeamLeader, "").await;
+    let (connector, csrf) = staff(&site, "casey", Role::Connector, "").await;
+    let (other_leader, other_csrf) =
+        staff_in(&site, "olu", Role::TeamLeader, "", "Money team").await;
+    staff_in(&site, "mo", Role::Connector, "", "Money team").await;
+    let id_of = |name: &'static str| {
+        let store = site.store.clone();
+        async move {
+            store
+                .user_by_username(name)
+                .await
+                .expect("read")
+                .expect("user")
+                .id
+                .to_string()
+        }
+    };
+    let (casey, mo) = (id_of("casey").await, id_of("mo").await);
+    let assign = format!("/worklist/{list}/entries/1/assign");
+    // Another team's leader may not touch the Prevention team's list.
+    let (status, _, _) = site
+        .post(
+            &assign,
+            &other_leader,
+            &[("csrf_token", &other_csrf), ("connector_id", &mo)],
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    // The Prevention team's leader may not give its entry to another team.
+    let (status, _, _) = site
+        .post(
+            &assign,
+            &leader,
+            &[("csrf_token", &leader_csrf), ("connector_id", &mo)],
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(site
+        .store
+        .worklist_assignments(list)
+        .await
+        .expect("read")
+        .is_empty());
+    let (status, _, _) = site
+        .post(
+            &assign,
+            &leader,
+            &[("csrf_token", &leader_csrf), ("connector_id", &casey)],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+
+    // A Prevention team case: only its own leader reassigns it, within the team.
+    let (_, case, _) = site
+        .post(
+            "/cases",
+            &connector,
+            &[("csrf_token", &csrf), ("household_id", "41")],
+        )
+        .await;
+    let case_id: i64 = case.trim_start_matches("/cases/").parse().expect("case");
+    let reassign = format!("{case}/connector");
+    let (status, _, _) = site
+        .post(
+            &reassign,
+            &other_leader,
+            &[("csrf_token", &other_csrf), ("connector_id", &mo)],
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _, _) = site
+        .post(
+            &reassign,
+            &leader,
+            &[("csrf_token", &leader_csrf), ("connector_id", &mo)],
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let kept = site.store.case_info(case_id).await.expect("read").expect("case");
+    assert_eq!(kept.connector_id.map(|c| c.to_string()), Some(casey));
+}
+
+/// Faults found on trying the app: a case could be opened, and a household
+/// fast-tracked, by a number no household has.
+#[tokio::test]
+async fn nothing_is_opened_or_flagged_for_a_household_that_does_not_exist() {
+    let site = site().await;
+    with_a_kept_list(&site).await;
+    let (leader, leader_csrf) = staff(&site, "priya", Role::TeamLeader, "").await;
+    let (connector, csrf) = staff(&site, "casey", Role::Connector, "").await;
+    let (status, _, _) = site
+        .post(
+            "/cases",
+            &connector,
+            &[("csrf_token", &csrf), ("household_id", "999")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(site
+        .store
+        .cases_of_household(999)
+        .await
+        .expect("read")
+        .is_empty());
+    let (status, _, page) = site
+        .post(
+            "/worklist/flags",
+            &leader,
+            &[
+                ("csrf_token", &leader_csrf),
+                ("household_id", "999"),
+                ("reason", "Told us the landlord has served notice"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("There is no household 999"), "{page}");
+    assert!(site.store.flags().await.expect("read").is_empty());
+    // A household merged into another (one family seen twice) is followed.
+    let (status, to, _) = site
+        .post(
+            "/cases",
+            &connector,
+            &[("csrf_token", &csrf), ("household_id", "33")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let case_id: i64 = to.trim_start_matches("/cases/").parse().expect("case");
+    let case = site.store.case_info(case_id).await.expect("read").expect("case");
+    assert_eq!(case.household_id, 41);
 }

@@ -21,6 +21,13 @@ const SEED: &[&str] = &[
     "INSERT INTO residences (person_id, address_id, from_date, to_date, sources) VALUES (7, 1, '2020-01-01', '2025-01-31', 'council_tax')",
     "INSERT INTO households (id, address_id, from_date, to_date, current) VALUES (41, 1, '2020-01-01', '2025-01-31', TRUE)",
     "INSERT INTO household_members (household_id, person_id) VALUES (41, 7)",
+    // Another family, at another address.
+    "INSERT INTO source_records (file_id, row_no, source, record_key, row_means, extract_date, forename, surname, dob, postcode, address, attributes, original) VALUES (1, 2, 'council_tax', 'CT-0002', 'account', '2025-01-31', 'Mary', 'Jones', '1975-01-01', 'B2 2BB', '3 Elm Road', '{}', '{}')",
+    "INSERT INTO person_records (source, record_key, person_id, run_id) VALUES ('council_tax', 'CT-0002', 8, 1)",
+    "INSERT INTO addresses (id, addr_key, address, postcode) VALUES (2, 'a2', '3 Elm Road', 'B2 2BB')",
+    "INSERT INTO residences (person_id, address_id, from_date, to_date, sources) VALUES (8, 2, '2020-01-01', '2025-01-31', 'council_tax')",
+    "INSERT INTO households (id, address_id, from_date, to_date, current) VALUES (42, 2, '2020-01-01', '2025-01-31', TRUE)",
+    "INSERT INTO household_members (household_id, person_id) VALUES (42, 8)",
     "INSERT INTO assessment_runs (id, as_of, run_at, link_run_id, model_version, model, library, households) VALUES (1, '2025-01-31', '2025-02-01T00:00:00Z', 1, 'v1', '{}', '{}', 1)",
     "INSERT INTO assessments (run_id, household_id, in_crisis, probability, reasons, resilience, resilience_band, resilience_parts, persona, persona_reason) VALUES (1, 41, FALSE, 0.42, '[\"Council tax arrears for 3 months\"]', 35, 'low', '[[\"Works\", 10]]', 'squeezed_renter', 'Rent is more than half of income')",
     "INSERT INTO life_events (run_id, household_id, event, event_date, person_id, detail, evidence) VALUES (1, 41, 'job_loss', '2024-11-01', 7, 'Stopped working', '[]')",
@@ -485,6 +492,24 @@ async fn a_referral_is_made_accepted_once_and_opens_a_case() {
     assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(wrong.body.contains("No household has that number"));
     assert!(wrong.body.contains("value=\"999\""));
+
+    // Household 42 exists, but Jonathan Smithson does not live there:
+    // accepting into it would show the referrer someone else's family.
+    let elsewhere = site
+        .post(
+            &format!("{path}/accept"),
+            &connector,
+            &[("household_id", "42")],
+        )
+        .await;
+    assert_eq!(elsewhere.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        elsewhere.body.contains("Nobody in that household has the referred person"),
+        "{}",
+        elsewhere.body
+    );
+    let kept = site.store.referral(id).await.expect("read").expect("kept");
+    assert_eq!((kept.status.as_str(), kept.household_id), ("new", None));
 
     let ok = site
         .post(
