@@ -609,6 +609,7 @@ mod tests {
             .authenticate(
                 &admin.username,
                 admin.password.as_deref().unwrap(),
+                "127.0.0.1",
                 policy,
                 chrono::Utc::now(),
             )

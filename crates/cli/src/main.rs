@@ -275,6 +275,11 @@ struct ServeArgs {
     /// Reduction Act 2017) or wales (Housing (Wales) Act 2014).
     #[arg(long, default_value = "england", value_parser = parse_nation)]
     nation: upstream_core::Nation,
+    /// Take the client's address from the last X-Forwarded-For entry: say
+    /// so only behind a reverse proxy that sets it, on a port nothing else
+    /// can reach. Sign-in lock-outs count per account and client address.
+    #[arg(long)]
+    trust_forwarded_for: bool,
 }
 
 fn parse_nation(s: &str) -> Result<upstream_core::Nation, String> {
@@ -696,7 +701,7 @@ fn run(cli: Cli) -> Result<()> {
                 println!("Working to the casework standards in {}.", path.display());
             }
             let store = connect(&cli.database).await?;
-            serve(store, a.bind, a.secure_cookies, a.nation).await
+            serve(store, a.bind, a.secure_cookies, a.nation, a.trust_forwarded_for).await
         }),
         Command::Users(c) => runtime()?.block_on(async {
             let store = connect(&cli.database).await?;
@@ -1067,6 +1072,7 @@ async fn serve(
     bind: SocketAddr,
     cookies: accounts::CookieSecurity,
     nation: upstream_core::Nation,
+    trust_forwarded_for: bool,
 ) -> Result<()> {
     let listener = tokio::net::TcpListener::bind(bind).await.with_context(|| format!("could not listen on {bind}; is something else using that port? Try --bind 127.0.0.1:8081"))?;
     let addr = listener.local_addr()?;
@@ -1077,7 +1083,8 @@ async fn serve(
     }
     let state = upstream_web::AppState::new(std::sync::Arc::new(store))
         .with_secure_cookies(secure)
-        .with_nation(nation);
+        .with_nation(nation)
+        .with_trust_forwarded_for(trust_forwarded_for);
     upstream_web::serve(listener, state)
         .await
         .context("the web server stopped with an error")
@@ -1176,7 +1183,7 @@ fn demo(database: &str, a: DemoArgs) -> Result<()> {
             return Ok(());
         }
         println!("Step 5 of 5: starting the web server.");
-        serve(store, a.bind, accounts::CookieSecurity::Auto, nation).await
+        serve(store, a.bind, accounts::CookieSecurity::Auto, nation, false).await
     })
 }
 

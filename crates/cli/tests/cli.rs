@@ -326,7 +326,10 @@ fn bench_link_reports_speed_memory_and_accuracy_apart_and_writes_its_errors() {
     );
     // A compared pair says what carried it, field by field.
     assert!(
-        written.lines().skip(1).any(|l| l.contains("prior ") && l.contains("total ")),
+        written
+            .lines()
+            .skip(1)
+            .any(|l| l.contains("prior ") && l.contains("total ")),
         "no weights in:\n{written}"
     );
     // Asking for more records than the town holds is refused, plainly.

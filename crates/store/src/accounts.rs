@@ -22,7 +22,12 @@ pub const MAX_PASSWORD_CHARS: usize = 256;
 /// How many wrong passwords in a row lock an account, and for how long.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct LockoutPolicy {
+    /// Wrong passwords in a row, from one client, that lock an account for
+    /// that client.
     pub max_failures: i32,
+    /// Failures from one client over every account that lock the client out.
+    pub client_max_failures: i32,
+    /// How long a lock lasts; a count not added to for this long starts again.
     pub lock_for: Duration,
 }
 
@@ -30,10 +35,16 @@ impl Default for LockoutPolicy {
     fn default() -> LockoutPolicy {
         LockoutPolicy {
             max_failures: 5,
+            // An office behind one address has many people mistyping; one
+            // client guessing has far more tries than that in minutes.
+            client_max_failures: 30,
             lock_for: Duration::minutes(15),
         }
     }
 }
+
+/// The `sign_in_failures` row counting a client's failures over every account.
+const ANY_ACCOUNT: i64 = 0;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewUser {
@@ -73,8 +84,10 @@ pub enum Authentication {
         user_id: Option<i64>,
         locked_until: Option<DateTime<Utc>>,
     },
-    /// The account is locked: the password was not even checked.
+    /// The account is locked for this client: the password was not even checked.
     Locked { user_id: i64, until: DateTime<Utc> },
+    /// This client failed too often, whatever the account: nothing was checked.
+    Throttled { until: DateTime<Utc> },
 }
 
 /// A new session: the token goes in the browser's cookie and is never stored.
@@ -347,12 +360,16 @@ impl Store {
         let password = password.to_string();
         let hash = blocking(move || hash_password(&password)).await??;
         const SQL: &str = "UPDATE users SET password_hash = $1, failed_attempts = 0, locked_until = NULL WHERE id = $2";
+        const UNLOCK: &str = "DELETE FROM sign_in_failures WHERE user_id = $1";
         let n = on_pool!(self, p => sqlx::query(SQL).bind(&hash).bind(user_id).execute(p).await?.rows_affected());
         if n == 0 {
             return Err(StoreError::Invalid(format!(
                 "there is no account {user_id}"
             )));
         }
+        on_pool!(self, p => {
+            sqlx::query(UNLOCK).bind(user_id).execute(p).await?;
+        });
         self.end_sessions_of(user_id).await?;
         Ok(())
     }
@@ -369,55 +386,95 @@ impl Store {
         Ok(())
     }
 
-    /// Count a wrong password. Returns when the account is now locked until,
-    /// if this failure locked it. One statement, so failures arriving at once
-    /// are all counted. Locking starts the count again for after the lock.
-    pub async fn record_failed_sign_in(
+    /// Count a failure against `user_id` (or `ANY_ACCOUNT`) from `client`,
+    /// locking it for that client at `max` failures. Returns when it is now
+    /// locked until, if this failure locked it. A count not added to for
+    /// `lock_for` starts again, so a few typos a week never add up to a lock.
+    async fn record_failure(
         &self,
         user_id: i64,
+        client: &str,
+        max: i32,
         policy: LockoutPolicy,
         now: DateTime<Utc>,
     ) -> Result<Option<DateTime<Utc>>, StoreError> {
-        const SQL: &str = "UPDATE users SET
-               locked_until = CASE WHEN failed_attempts + 1 >= $1 THEN $2 ELSE locked_until END,
-               failed_attempts = CASE WHEN failed_attempts + 1 >= $1 THEN 0 ELSE failed_attempts + 1 END
-             WHERE id = $3 RETURNING locked_until";
-        let until = stamp(now + policy.lock_for);
-        let locked: Option<Option<String>> = on_pool!(self, p => sqlx::query_scalar(SQL)
-            .bind(policy.max_failures).bind(&until).bind(user_id)
-            .fetch_optional(p).await?);
-        Ok(match locked.flatten() {
-            Some(l) if l == until => Some(parse_time(&l)?),
-            _ => None,
-        })
+        // One statement, so failures arriving at once are all counted.
+        const COUNT: &str =
+            "INSERT INTO sign_in_failures (user_id, client, failed_attempts, last_failed_at)
+             VALUES ($1, $2, 1, $3)
+             ON CONFLICT (user_id, client) DO UPDATE SET
+               failed_attempts = CASE WHEN sign_in_failures.last_failed_at < $4 THEN 1
+                                      ELSE sign_in_failures.failed_attempts + 1 END,
+               last_failed_at = $3
+             RETURNING failed_attempts";
+        // Locking starts the count again for after the lock.
+        const LOCK: &str = "UPDATE sign_in_failures SET locked_until = $1, failed_attempts = 0
+             WHERE user_id = $2 AND client = $3";
+        const SHOW: &str = "UPDATE users SET locked_until = $1 WHERE id = $2";
+        let failures: i32 = on_pool!(self, p => sqlx::query_scalar(COUNT)
+            .bind(user_id).bind(client).bind(stamp(now)).bind(stamp(now - policy.lock_for))
+            .fetch_one(p).await?);
+        if failures < max {
+            return Ok(None);
+        }
+        let until = now + policy.lock_for;
+        on_pool!(self, p => {
+            sqlx::query(LOCK).bind(stamp(until)).bind(user_id).bind(client).execute(p).await?;
+            if user_id != ANY_ACCOUNT {
+                sqlx::query(SHOW).bind(stamp(until)).bind(user_id).execute(p).await?;
+            }
+        });
+        Ok(Some(until))
     }
 
-    /// A successful sign-in: forget earlier failures.
-    pub async fn reset_failed_sign_ins(&self, user_id: i64) -> Result<(), StoreError> {
-        const SQL: &str = "UPDATE users SET failed_attempts = 0 WHERE id = $1";
+    /// Until when `user_id` (or `ANY_ACCOUNT`) is locked for `client`, if it is now.
+    async fn locked_for(
+        &self,
+        user_id: i64,
+        client: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<DateTime<Utc>>, StoreError> {
+        const SQL: &str =
+            "SELECT locked_until FROM sign_in_failures WHERE user_id = $1 AND client = $2";
+        let until: Option<Option<String>> = on_pool!(self, p => sqlx::query_scalar(SQL)
+            .bind(user_id).bind(client).fetch_optional(p).await?);
+        Ok(until
+            .flatten()
+            .as_deref()
+            .map(parse_time)
+            .transpose()?
+            .filter(|t| *t > now))
+    }
+
+    /// A successful sign-in: forget this client's failures on the account.
+    async fn forget_failures(&self, user_id: i64, client: &str) -> Result<(), StoreError> {
+        const SQL: &str = "DELETE FROM sign_in_failures WHERE user_id = $1 AND client = $2";
         on_pool!(self, p => {
-            sqlx::query(SQL).bind(user_id).execute(p).await?;
+            sqlx::query(SQL).bind(user_id).bind(client).execute(p).await?;
         });
         Ok(())
     }
 
-    /// Check a username and password under the lock-out policy.
+    /// Check a username and password from `client` (the address the
+    /// attempt came from) under the lock-out policy. Failures lock an
+    /// account for the client they came from only, and a client failing
+    /// over many accounts is throttled: knowing a username is not enough to
+    /// shut its owner out.
     pub async fn authenticate(
         &self,
         username: &str,
         password: &str,
+        client: &str,
         policy: LockoutPolicy,
         now: DateTime<Utc>,
     ) -> Result<Authentication, StoreError> {
-        const SQL: &str =
-            "SELECT id, password_hash, locked_until, disabled FROM users WHERE username = $1";
+        const SQL: &str = "SELECT id, password_hash, disabled FROM users WHERE username = $1";
         let found = match normalise_username(username) {
             Ok(name) => {
                 on_pool!(self, p => match sqlx::query(SQL).bind(&name).fetch_optional(p).await? {
                     Some(r) => Some((
                         r.try_get::<i64, _>("id")?,
                         r.try_get::<String, _>("password_hash")?,
-                        r.try_get::<Option<String>, _>("locked_until")?,
                         r.try_get::<bool, _>("disabled")?,
                     )),
                     None => None,
@@ -431,32 +488,41 @@ impl Store {
         } else {
             Some(password.to_string())
         };
-        let Some((id, hash, locked, disabled)) = found else {
+        // Not checked, but as slow as a check: a quick answer would tell
+        // that the account exists, or that a lock is on.
+        let decoy = |password: Option<String>| async move {
             if let Some(password) = password {
-                // The same work as for a real account, so timing tells nothing.
                 blocking(move || verify_password(decoy_hash(), &password)).await?;
             }
+            Ok::<(), StoreError>(())
+        };
+        if let Some(until) = self.locked_for(ANY_ACCOUNT, client, now).await? {
+            decoy(password).await?;
+            return Ok(Authentication::Throttled { until });
+        }
+        let Some((id, hash, disabled)) = found else {
+            decoy(password).await?;
+            self.record_failure(ANY_ACCOUNT, client, policy.client_max_failures, policy, now)
+                .await?;
             return Ok(Authentication::Refused {
                 user_id: None,
                 locked_until: None,
             });
         };
-        if let Some(until) = locked.as_deref().map(parse_time).transpose()? {
-            if until > now {
-                if let Some(password) = password {
-                    // Not checked, but as slow as a check: a quick answer
-                    // would tell that the account exists.
-                    blocking(move || verify_password(decoy_hash(), &password)).await?;
-                }
-                return Ok(Authentication::Locked { user_id: id, until });
-            }
+        if let Some(until) = self.locked_for(id, client, now).await? {
+            decoy(password).await?;
+            return Ok(Authentication::Locked { user_id: id, until });
         }
         let matches = match password {
             Some(password) => blocking(move || verify_password(&hash, &password)).await?,
             None => false,
         };
         if !matches {
-            let locked_until = self.record_failed_sign_in(id, policy, now).await?;
+            self.record_failure(ANY_ACCOUNT, client, policy.client_max_failures, policy, now)
+                .await?;
+            let locked_until = self
+                .record_failure(id, client, policy.max_failures, policy, now)
+                .await?;
             return Ok(Authentication::Refused {
                 user_id: Some(id),
                 locked_until,
@@ -468,7 +534,7 @@ impl Store {
                 locked_until: None,
             });
         }
-        self.reset_failed_sign_ins(id).await?;
+        self.forget_failures(id, client).await?;
         let user = self
             .user(id)
             .await?

@@ -9,11 +9,14 @@ use upstream_core::{AuditAction, Role};
 
 /// Accounts, sessions, the audit log and the consent hook.
 pub trait Accounts: Send + Sync + 'static {
-    /// Check a username and password, counting failures towards a lock-out.
+    /// Check a username and password from `client` (the address the
+    /// attempt came from), counting failures towards a lock-out of that
+    /// account for that client, and of the client itself.
     fn sign_in<'a>(
         &'a self,
         username: &'a str,
         password: &'a str,
+        client: &'a str,
     ) -> BoxFuture<'a, Result<SignInOutcome, DataError>>;
 
     /// Start a session for an account that has just signed in; it ends
@@ -92,10 +95,12 @@ pub enum SignInOutcome {
         user_id: Option<i64>,
         locked_now: bool,
     },
-    /// Locked after too many failures; the password was not checked.
+    /// Locked for this client after too many failures; the password was not checked.
     Locked {
         user_id: i64,
     },
+    /// This client failed too often, over any accounts; nothing was checked.
+    Throttled,
 }
 
 /// A new session's secrets: the token for the cookie, the CSRF token for forms.

@@ -568,9 +568,11 @@ pub(crate) async fn sign_in_page(
 /// POST /sign-in.
 pub(crate) async fn sign_in(
     State(state): State<AppState>,
+    peer: Option<axum::Extension<axum::extract::ConnectInfo<std::net::SocketAddr>>>,
     headers: HeaderMap,
     form: Result<Form<SignInForm>, axum::extract::rejection::FormRejection>,
 ) -> Response {
+    let client = client_of(&state, peer.map(|p| p.0 .0), &headers);
     let layout = Layout::new(&state, None).await;
     let form = match form {
         Ok(Form(f)) => f,
@@ -597,7 +599,11 @@ pub(crate) async fn sign_in(
     if !page.errors.is_empty() {
         return sign_in_form(&state, &headers, StatusCode::OK, page);
     }
-    let outcome = match state.accounts.sign_in(&username, &form.password).await {
+    let outcome = match state
+        .accounts
+        .sign_in(&username, &form.password, &client)
+        .await
+    {
         Ok(o) => o,
         Err(e) => {
             tracing::error!("signing in failed: {e}");
@@ -632,7 +638,31 @@ pub(crate) async fn sign_in(
             )
             .await
         }
+        SignInOutcome::Throttled => {
+            refused(&state, &headers, page, None, &username, false, true).await
+        }
     }
+}
+
+/// Who is signing in, as lock-outs count it: the address the request came
+/// from, or, behind a reverse proxy the council trusts, the address that
+/// proxy says it forwarded for (the last X-Forwarded-For entry, the one the
+/// proxy itself added; earlier ones anyone could have written). Requests
+/// with neither (in-process tests) are one client, "unknown".
+fn client_of(state: &AppState, peer: Option<std::net::SocketAddr>, headers: &HeaderMap) -> String {
+    if state.trust_forwarded_for {
+        let forwarded = headers
+            .get_all("x-forwarded-for")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .next_back()
+            .and_then(|a| a.trim().parse::<std::net::IpAddr>().ok());
+        if let Some(ip) = forwarded {
+            return ip.to_string();
+        }
+    }
+    peer.map_or_else(|| "unknown".to_string(), |p| p.ip().to_string())
 }
 
 async fn refused(
@@ -774,6 +804,7 @@ mod tests {
     impl Accounts for Consent {
         fn sign_in<'a>(
             &'a self,
+            _: &'a str,
             _: &'a str,
             _: &'a str,
         ) -> BoxFuture<'a, Result<SignInOutcome, DataError>> {

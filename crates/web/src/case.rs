@@ -302,7 +302,7 @@ async fn page(
         layout: Layout::new(state, Some(user)).await,
         open: case.is_open(),
         leader: user.role() == Role::TeamLeader
-            && crate::worklist::same_team(&user, case.team.as_deref()),
+            && crate::worklist::same_team(user, case.team.as_deref()),
         origin: match case.origin.as_str() {
             "referral" => "A referral".into(),
             "self_referral" => "The resident asked for help".into(),

@@ -69,6 +69,8 @@ pub struct AppState {
     casework: Arc<dyn Casework>,
     assets: PathBuf,
     secure_cookies: bool,
+    /// Take a client's address from X-Forwarded-For (behind a trusted proxy).
+    trust_forwarded_for: bool,
     /// Whose homelessness law new cases follow (duty clocks and letters).
     nation: upstream_core::Nation,
 }
@@ -89,6 +91,7 @@ impl AppState {
             casework: Arc::new(NoCasework),
             assets: locate_assets(),
             secure_cookies: true,
+            trust_forwarded_for: false,
             nation: upstream_core::Nation::England,
         }
     }
@@ -108,6 +111,14 @@ impl AppState {
     /// Whether the session cookie is `Secure` (with the `__Host-` prefix).
     /// On by default: browsers then send it over HTTPS only. Turn it off only
     /// to serve plain HTTP on one's own machine (loopback), or in tests.
+    /// Take each client's address from the last X-Forwarded-For entry, as a
+    /// reverse proxy in front of the server writes it. Only behind such a
+    /// proxy: anyone could write the header otherwise.
+    pub fn with_trust_forwarded_for(mut self, trust: bool) -> AppState {
+        self.trust_forwarded_for = trust;
+        self
+    }
+
     pub fn with_secure_cookies(mut self, secure: bool) -> AppState {
         self.secure_cookies = secure;
         self
@@ -243,9 +254,13 @@ pub async fn serve(listener: tokio::net::TcpListener, state: AppState) -> std::i
             state.assets.display()
         );
     }
-    axum::serve(listener, router(state))
-        .with_graceful_shutdown(shutdown_signal())
-        .await
+    // Each request knows the address it came from: sign-in lock-outs count per client.
+    axum::serve(
+        listener,
+        router(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await
 }
 
 async fn shutdown_signal() {

@@ -114,10 +114,17 @@ impl Accounts for Store {
         &'a self,
         username: &'a str,
         password: &'a str,
+        client: &'a str,
     ) -> BoxFuture<'a, Result<SignInOutcome, DataError>> {
         Box::pin(async move {
             let outcome = self
-                .authenticate(username, password, LockoutPolicy::default(), Utc::now())
+                .authenticate(
+                    username,
+                    password,
+                    client,
+                    LockoutPolicy::default(),
+                    Utc::now(),
+                )
                 .await?;
             Ok(match outcome {
                 Authentication::Accepted(user) => SignInOutcome::Accepted(user.into()),
@@ -129,6 +136,7 @@ impl Accounts for Store {
                     locked_now: locked_until.is_some(),
                 },
                 Authentication::Locked { user_id, .. } => SignInOutcome::Locked { user_id },
+                Authentication::Throttled { .. } => SignInOutcome::Throttled,
             })
         })
     }

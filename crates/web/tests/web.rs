@@ -32,6 +32,7 @@ impl Accounts for OneSession {
         &'a self,
         _: &'a str,
         _: &'a str,
+        _: &'a str,
     ) -> BoxFuture<'a, Result<SignInOutcome, DataError>> {
         Box::pin(async {
             Ok(SignInOutcome::Refused {

@@ -11,6 +11,8 @@ use upstream_store::{
 };
 
 const PASSWORD: &str = "correct horse battery staple";
+/// The address sign-ins come from, as the web server reports it.
+const HERE: &str = "192.0.2.10";
 
 fn user(name: &str, role: Role) -> NewUser {
     NewUser {
@@ -189,7 +191,7 @@ async fn sign_in_accepts_the_right_password_and_refuses_alike_otherwise() {
             .await
             .expect("create");
         match s
-            .authenticate("ALI", PASSWORD, policy, now)
+            .authenticate("ALI", PASSWORD, HERE, policy, now)
             .await
             .expect("auth")
         {
@@ -197,7 +199,7 @@ async fn sign_in_accepts_the_right_password_and_refuses_alike_otherwise() {
             other => panic!("{}: {other:?}", fresh.name()),
         }
         assert_eq!(
-            s.authenticate("ali", "wrong password!", policy, now)
+            s.authenticate("ali", "wrong password!", HERE, policy, now)
                 .await
                 .expect("auth"),
             Authentication::Refused {
@@ -206,7 +208,7 @@ async fn sign_in_accepts_the_right_password_and_refuses_alike_otherwise() {
             }
         );
         assert_eq!(
-            s.authenticate("nobody", PASSWORD, policy, now)
+            s.authenticate("nobody", PASSWORD, HERE, policy, now)
                 .await
                 .expect("auth"),
             Authentication::Refused {
@@ -215,7 +217,7 @@ async fn sign_in_accepts_the_right_password_and_refuses_alike_otherwise() {
             }
         );
         assert_eq!(
-            s.authenticate("ali", &"x".repeat(10_000), policy, now)
+            s.authenticate("ali", &"x".repeat(10_000), HERE, policy, now)
                 .await
                 .expect("auth"),
             Authentication::Refused {
@@ -226,7 +228,7 @@ async fn sign_in_accepts_the_right_password_and_refuses_alike_otherwise() {
         );
         s.set_user_disabled(u.id, true).await.expect("disable");
         assert_eq!(
-            s.authenticate("ali", PASSWORD, policy, now)
+            s.authenticate("ali", PASSWORD, HERE, policy, now)
                 .await
                 .expect("auth"),
             Authentication::Refused {
@@ -251,12 +253,12 @@ async fn five_wrong_passwords_lock_an_account_for_fifteen_minutes() {
 
         // Failures are forgotten after a success.
         for _ in 0..4 {
-            s.authenticate("bo", "wrong password", policy, t0)
+            s.authenticate("bo", "wrong password", HERE, policy, t0)
                 .await
                 .expect("auth");
         }
         assert!(matches!(
-            s.authenticate("bo", PASSWORD, policy, t0)
+            s.authenticate("bo", PASSWORD, HERE, policy, t0)
                 .await
                 .expect("auth"),
             Authentication::Accepted(_)
@@ -272,7 +274,7 @@ async fn five_wrong_passwords_lock_an_account_for_fifteen_minutes() {
 
         for i in 1..=5 {
             let got = s
-                .authenticate("bo", "wrong password", policy, t0)
+                .authenticate("bo", "wrong password", HERE, policy, t0)
                 .await
                 .expect("auth");
             let want_lock = (i == 5).then(|| t0 + Duration::minutes(15));
@@ -289,7 +291,7 @@ async fn five_wrong_passwords_lock_an_account_for_fifteen_minutes() {
         // Locked: even the right password is refused, unchecked.
         let later = t0 + Duration::minutes(14);
         assert_eq!(
-            s.authenticate("bo", PASSWORD, policy, later)
+            s.authenticate("bo", PASSWORD, HERE, policy, later)
                 .await
                 .expect("auth"),
             Authentication::Locked {
@@ -300,14 +302,14 @@ async fn five_wrong_passwords_lock_an_account_for_fifteen_minutes() {
         // After the lock, the right password works again.
         let after = t0 + Duration::minutes(16);
         assert!(matches!(
-            s.authenticate("bo", PASSWORD, policy, after)
+            s.authenticate("bo", PASSWORD, HERE, policy, after)
                 .await
                 .expect("auth"),
             Authentication::Accepted(_)
         ));
         // A new password clears a lock at once.
         for _ in 0..5 {
-            s.authenticate("bo", "wrong password", policy, after)
+            s.authenticate("bo", "wrong password", HERE, policy, after)
                 .await
                 .expect("auth");
         }
@@ -315,7 +317,96 @@ async fn five_wrong_passwords_lock_an_account_for_fifteen_minutes() {
             .await
             .expect("reset");
         assert!(matches!(
-            s.authenticate("bo", "a brand new passphrase", policy, after)
+            s.authenticate("bo", "a brand new passphrase", HERE, policy, after)
+                .await
+                .expect("auth"),
+            Authentication::Accepted(_)
+        ));
+    }
+}
+
+/// A fault found on trying the app: anyone who knew a username could lock its
+/// owner out for fifteen minutes by failing five times. Failures now lock the
+/// account for the client they came from only; a client failing over many
+/// accounts is throttled as a whole; a count left alone for the lock's length
+/// starts again.
+#[tokio::test]
+async fn failures_lock_an_account_for_their_own_client_only_and_a_guessing_client_is_throttled() {
+    const ATTACKER: &str = "203.0.113.9";
+    for fresh in stores().await {
+        let s = &fresh.store;
+        let policy = LockoutPolicy::default();
+        let t0 = at("2025-03-03T09:00:00Z");
+        let u = s
+            .create_user(&user("cy", Role::Connector), PASSWORD)
+            .await
+            .expect("create");
+        for _ in 0..5 {
+            s.authenticate("cy", "wrong password", ATTACKER, policy, t0)
+                .await
+                .expect("auth");
+        }
+        assert!(matches!(
+            s.authenticate("cy", PASSWORD, ATTACKER, policy, t0)
+                .await
+                .expect("auth"),
+            Authentication::Locked { .. }
+        ));
+        assert!(
+            matches!(
+                s.authenticate("cy", PASSWORD, HERE, policy, t0)
+                    .await
+                    .expect("auth"),
+                Authentication::Accepted(_)
+            ),
+            "{}: the owner, elsewhere, is not locked out",
+            fresh.name()
+        );
+        // Administrators still see that the account was attacked.
+        let seen = s.user(u.id).await.expect("read").expect("cy");
+        assert_eq!(seen.locked_until, Some(t0 + Duration::minutes(15)));
+
+        // A few mistakes now and then never add up to a lock.
+        for k in 0..3 {
+            let t = t0 + Duration::minutes(20 * k);
+            for _ in 0..4 {
+                s.authenticate("cy", "wrong password", HERE, policy, t)
+                    .await
+                    .expect("auth");
+            }
+        }
+        assert!(matches!(
+            s.authenticate("cy", PASSWORD, HERE, policy, t0 + Duration::minutes(41))
+                .await
+                .expect("auth"),
+            Authentication::Accepted(_)
+        ));
+
+        // One client trying name after name is throttled, whatever it tries next.
+        let t1 = t0 + Duration::hours(2);
+        for i in 0..policy.client_max_failures {
+            s.authenticate(&format!("guess{i}"), "password1", ATTACKER, policy, t1)
+                .await
+                .expect("auth");
+        }
+        assert!(
+            matches!(
+                s.authenticate("cy", PASSWORD, ATTACKER, policy, t1)
+                    .await
+                    .expect("auth"),
+                Authentication::Throttled { .. }
+            ),
+            "{}",
+            fresh.name()
+        );
+        assert!(matches!(
+            s.authenticate("cy", PASSWORD, HERE, policy, t1)
+                .await
+                .expect("auth"),
+            Authentication::Accepted(_)
+        ));
+        assert!(matches!(
+            s.authenticate("cy", PASSWORD, ATTACKER, policy, t1 + Duration::minutes(16))
                 .await
                 .expect("auth"),
             Authentication::Accepted(_)

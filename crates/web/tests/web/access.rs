@@ -109,6 +109,19 @@ impl Reply {
 #[derive(Default, Clone)]
 struct Browser {
     cookies: BTreeMap<String, String>,
+    /// The address requests come from, as the server would see it.
+    from: Option<std::net::SocketAddr>,
+    /// An X-Forwarded-For header to send, as a reverse proxy would.
+    forwarded_for: Option<String>,
+}
+
+impl Browser {
+    fn at(from: &str) -> Browser {
+        Browser {
+            from: Some(from.parse().expect("an address")),
+            ..Browser::default()
+        }
+    }
 }
 
 fn form_encode(fields: &[(&str, &str)]) -> String {
@@ -138,6 +151,12 @@ impl Browser {
         body: Body,
     ) -> Reply {
         let mut request = request;
+        if let Some(from) = self.from {
+            request = request.extension(axum::extract::ConnectInfo(from));
+        }
+        if let Some(f) = &self.forwarded_for {
+            request = request.header("x-forwarded-for", f);
+        }
         if !self.cookies.is_empty() {
             let jar: Vec<String> = self
                 .cookies
@@ -466,6 +485,48 @@ async fn five_wrong_passwords_lock_the_account_without_saying_it_exists() {
     let failed = site.audit(AuditAction::SignInFailed).await;
     assert!(failed.iter().any(|e| e.detail["locked_now"] == true));
     assert!(failed.iter().any(|e| e.detail["was_locked"] == true));
+}
+
+/// A fault found on trying the app: failing five times on someone's username
+/// locked them out. The lock holds for the client that failed, not for the
+/// account's owner signing in from elsewhere; behind a trusted reverse proxy
+/// the client is the address the proxy forwarded for.
+#[tokio::test]
+async fn failing_on_purpose_does_not_lock_the_owner_out() {
+    let site = site().await;
+    site.user("bo", Role::Connector).await;
+    let mut attacker = Browser::at("203.0.113.9:50000");
+    for _ in 0..5 {
+        attacker.sign_in(&site, "bo", "not the password").await;
+    }
+    let refused = attacker.sign_in(&site, "bo", PASSWORD).await;
+    assert_eq!(refused.status, StatusCode::OK, "locked for the attacker");
+    let mut owner = Browser::at("192.0.2.10:40000");
+    let reply = owner.sign_in(&site, "bo", PASSWORD).await;
+    assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.body);
+    assert!(owner.cookies.contains_key("upstream_session"));
+
+    // Behind a proxy every request comes from the proxy's address.
+    let mut site = site;
+    site.app = site.app.clone().with_trust_forwarded_for(true);
+    site.user("cy", Role::Connector).await;
+    let via = |client: &str| Browser {
+        forwarded_for: Some(format!("10.9.9.9, {client}")),
+        ..Browser::at("127.0.0.1:40001")
+    };
+    let mut attacker = via("203.0.113.9");
+    for _ in 0..5 {
+        attacker.sign_in(&site, "cy", "not the password").await;
+    }
+    assert_eq!(
+        attacker.sign_in(&site, "cy", PASSWORD).await.status,
+        StatusCode::OK
+    );
+    let mut owner = via("192.0.2.10");
+    assert_eq!(
+        owner.sign_in(&site, "cy", PASSWORD).await.status,
+        StatusCode::SEE_OTHER
+    );
 }
 
 #[tokio::test]

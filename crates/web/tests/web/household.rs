@@ -805,7 +805,12 @@ async fn team_leaders_share_out_only_their_own_teams_list_and_cases_to_their_own
         )
         .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
-    let kept = site.store.case_info(case_id).await.expect("read").expect("case");
+    let kept = site
+        .store
+        .case_info(case_id)
+        .await
+        .expect("read")
+        .expect("case");
     assert_eq!(kept.connector_id.map(|c| c.to_string()), Some(casey));
 }
 
@@ -855,6 +860,11 @@ async fn nothing_is_opened_or_flagged_for_a_household_that_does_not_exist() {
         .await;
     assert_eq!(status, StatusCode::SEE_OTHER);
     let case_id: i64 = to.trim_start_matches("/cases/").parse().expect("case");
-    let case = site.store.case_info(case_id).await.expect("read").expect("case");
+    let case = site
+        .store
+        .case_info(case_id)
+        .await
+        .expect("read")
+        .expect("case");
     assert_eq!(case.household_id, 41);
 }

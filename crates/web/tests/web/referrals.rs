@@ -504,7 +504,9 @@ async fn a_referral_is_made_accepted_once_and_opens_a_case() {
         .await;
     assert_eq!(elsewhere.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(
-        elsewhere.body.contains("Nobody in that household has the referred person"),
+        elsewhere
+            .body
+            .contains("Nobody in that household has the referred person"),
         "{}",
         elsewhere.body
     );
