@@ -6,8 +6,9 @@
 //
 // JavaScript is off for the whole run: every page must work without it. Each
 // page is checked for the basics of accessibility (one h1, a label for every
-// control, unique ids) and saved as a full-page PNG, numbered in order, for a
-// person to look at.
+// control, unique ids), run through axe-core at 1280 px and at 320 px (any
+// violation fails the test), and saved as full-page PNGs at both widths,
+// numbered in order, for a person to look at.
 //
 // Usually run by `cargo test -p upstream-cli --test browser`, which makes a
 // small demo town, starts the server and passes all of this in. By hand,
@@ -214,13 +215,79 @@ async function accessibilityProblems(page) {
   });
 }
 
-/** Check the page's accessibility basics, then save it as a full-page PNG. */
+// axe-core, the accessibility engine GOV.UK's own audits use, read from npm.
+const AXE = fs.readFileSync(path.join(here, 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
+
+/** A page with JavaScript on, kept for running axe-core on copies of pages. */
+let axePage;
+
+/**
+ * axe-core's WCAG 2.2 A and AA rules (and its best practices) on the page as
+ * it stands: every violation, one line each, naming the rule and elements.
+ * axe needs JavaScript (its own timers) and the pages under test have it off,
+ * so it runs on a copy: the page's HTML, its scripts taken out so the copy is
+ * what a browser without JavaScript shows, written into a page of the same
+ * site (so its stylesheets load) in a context with JavaScript on.
+ */
+async function axeViolations(page) {
+  const html = (await page.content()).replace(/<script\b[\s\S]*?<\/script>/gi, '');
+  if (!axePage) {
+    const context = await browser.newContext({ baseURL: BASE, bypassCSP: true, locale: 'en-GB' });
+    axePage = await context.newPage();
+    axePage.setDefaultTimeout(Math.max(TIMEOUT, 15000));
+  }
+  await axePage.setViewportSize(page.viewportSize());
+  await axePage.goto('/health');
+  await axePage.evaluate((h) => {
+    document.open();
+    document.write(h);
+    document.close();
+  }, html);
+  await axePage.waitForLoadState('load');
+  await axePage.addScriptTag({ content: AXE });
+  const violations = await axePage.evaluate(() =>
+    window.axe
+      .run(document, {
+        runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'] },
+        resultTypes: ['violations'],
+      })
+      .then((r) =>
+        r.violations.map((v) => ({
+          id: v.id,
+          help: v.help,
+          targets: v.nodes.map((n) => n.target.join(' ')).slice(0, 5),
+        })),
+      ),
+  );
+  return violations.map((v) => `${v.id}: ${v.help} (${v.targets.join('; ')})`);
+}
+
+/** The phone width pages are looked at, as well as a desktop's. */
+const PHONE = { width: 320, height: 800 };
+
+/**
+ * Check the page's accessibility basics and run axe-core on it, at desktop
+ * and at phone width, saving a full-page PNG of each for a person to look at.
+ */
 async function look(page, name) {
   shotNumber += 1;
-  const file = path.join(SHOTS, `${String(shotNumber).padStart(2, '0')}-${name}.png`);
+  const stem = `${String(shotNumber).padStart(2, '0')}-${name}`;
+  const file = path.join(SHOTS, `${stem}.png`);
   await page.screenshot({ path: file, fullPage: true });
   const problems = await accessibilityProblems(page);
   assert.deepEqual(problems, [], `accessibility ${await whereAmI(page)} (see ${path.basename(file)})`);
+  const desktop = page.viewportSize();
+  const wide = await axeViolations(page);
+  assert.deepEqual(wide, [], `axe-core at ${desktop.width} px ${await whereAmI(page)} (see ${path.basename(file)})`);
+  await page.setViewportSize(PHONE);
+  try {
+    const phoneFile = path.join(SHOTS, `${stem}-phone.png`);
+    await page.screenshot({ path: phoneFile, fullPage: true });
+    const narrow = await axeViolations(page);
+    assert.deepEqual(narrow, [], `axe-core at ${PHONE.width} px ${await whereAmI(page)} (see ${path.basename(phoneFile)})`);
+  } finally {
+    await page.setViewportSize(desktop);
+  }
   return file;
 }
 
