@@ -252,14 +252,7 @@ impl Linker {
         let mut model = self.train(records, &derived, &cands, &patterns, mode);
         drop(cands.rule_of);
         progress("Scoring pairs and clustering into people");
-        let tf = model::term_frequencies(&self.comparisons, records, &derived);
-        let full_name = model::full_name_correction(
-            &self.comparisons,
-            &tf,
-            records,
-            &derived,
-            &self.residency.sources(),
-        );
+        let (tf, full_name) = self.frequencies(records, &derived);
         let population = explain::Population {
             records,
             derived: &derived,
@@ -341,6 +334,24 @@ impl Linker {
             );
         }
         (pairs, clustering)
+    }
+
+    /// Each record's term frequencies and full-name correction (see
+    /// `model`): what scoring a pair needs beyond the pair itself.
+    fn frequencies(
+        &self,
+        records: &[Record],
+        derived: &[Derived],
+    ) -> (Vec<Option<Vec<f32>>>, Option<Vec<f32>>) {
+        let tf = model::term_frequencies(&self.comparisons, records, derived);
+        let full_name = model::full_name_correction(
+            &self.comparisons,
+            &tf,
+            records,
+            derived,
+            &self.residency.sources(),
+        );
+        (tf, full_name)
     }
 
     /// Re-estimate the town-wide prior (the chance that two records, any
@@ -898,14 +909,7 @@ impl Linker {
         pairs: &[(usize, usize)],
     ) -> Vec<Explanation> {
         let derived = derive(population);
-        let tf = model::term_frequencies(&self.comparisons, population, &derived);
-        let full_name = model::full_name_correction(
-            &self.comparisons,
-            &tf,
-            population,
-            &derived,
-            &self.residency.sources(),
-        );
+        let (tf, full_name) = self.frequencies(population, &derived);
         let pop = explain::Population {
             records: population,
             derived: &derived,

@@ -746,38 +746,23 @@ async fn team_leaders_share_out_only_their_own_teams_list_and_cases_to_their_own
     };
     let (casey, mo) = (id_of("casey").await, id_of("mo").await);
     let assign = format!("/worklist/{list}/entries/1/assign");
-    // Another team's leader may not touch the Prevention team's list.
-    let (status, _, _) = site
-        .post(
-            &assign,
-            &other_leader,
-            &[("csrf_token", &other_csrf), ("connector_id", &mo)],
-        )
-        .await;
-    assert_eq!(status, StatusCode::FORBIDDEN);
-    // The Prevention team's leader may not give its entry to another team.
-    let (status, _, _) = site
-        .post(
-            &assign,
-            &leader,
-            &[("csrf_token", &leader_csrf), ("connector_id", &mo)],
-        )
-        .await;
-    assert_eq!(status, StatusCode::NOT_FOUND);
+    // `who` (cookie and CSRF token) gives the entry or case at `path` to `to`.
+    let give = async |path: &str, who: (&str, &str), to: &str| {
+        let fields = [("csrf_token", who.1), ("connector_id", to)];
+        site.post(path, who.0, &fields).await.0
+    };
+    let (leader, other) = ((&*leader, &*leader_csrf), (&*other_leader, &*other_csrf));
+    // Another team's leader may not touch the Prevention team's list, and
+    // the Prevention team's leader may not give its entry to another team.
+    assert_eq!(give(&assign, other, &mo).await, StatusCode::FORBIDDEN);
+    assert_eq!(give(&assign, leader, &mo).await, StatusCode::NOT_FOUND);
     assert!(site
         .store
         .worklist_assignments(list)
         .await
         .expect("read")
         .is_empty());
-    let (status, _, _) = site
-        .post(
-            &assign,
-            &leader,
-            &[("csrf_token", &leader_csrf), ("connector_id", &casey)],
-        )
-        .await;
-    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(give(&assign, leader, &casey).await, StatusCode::SEE_OTHER);
 
     // A Prevention team case: only its own leader reassigns it, within the team.
     let (_, case, _) = site
@@ -789,22 +774,8 @@ async fn team_leaders_share_out_only_their_own_teams_list_and_cases_to_their_own
         .await;
     let case_id: i64 = case.trim_start_matches("/cases/").parse().expect("case");
     let reassign = format!("{case}/connector");
-    let (status, _, _) = site
-        .post(
-            &reassign,
-            &other_leader,
-            &[("csrf_token", &other_csrf), ("connector_id", &mo)],
-        )
-        .await;
-    assert_eq!(status, StatusCode::FORBIDDEN);
-    let (status, _, _) = site
-        .post(
-            &reassign,
-            &leader,
-            &[("csrf_token", &leader_csrf), ("connector_id", &mo)],
-        )
-        .await;
-    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(give(&reassign, other, &mo).await, StatusCode::FORBIDDEN);
+    assert_eq!(give(&reassign, leader, &mo).await, StatusCode::NOT_FOUND);
     let kept = site
         .store
         .case_info(case_id)
