@@ -213,7 +213,7 @@ async fn audit_page(
         Vec::new()
     };
     let page = AuditPage {
-        layout: Layout::new(state, Some(user)).await,
+        layout: Layout::new(state, Some(user)).await.at("/admin/audit"),
         actions: AuditAction::ALL
             .into_iter()
             .map(|a| ActionOption {

@@ -299,7 +299,7 @@ async fn page(
         .filter(|s| s.team.is_some() && s.team == case.team)
         .collect();
     let page = CasePage {
-        layout: Layout::new(state, Some(user)).await,
+        layout: Layout::new(state, Some(user)).await.at("/worklist"),
         open: case.is_open(),
         leader: user.role() == Role::TeamLeader
             && crate::worklist::same_team(user, case.team.as_deref()),

@@ -374,7 +374,7 @@ pub(crate) async fn search(
         };
     }
     let page = SearchPage {
-        layout: Layout::new(&state, Some(&user)).await,
+        layout: Layout::new(&state, Some(&user)).await.at("/search"),
         searched: !q.is_empty(),
         q,
         rows,
@@ -620,7 +620,7 @@ pub(crate) async fn household(
         })
         .collect();
     let page = HouseholdPage {
-        layout: Layout::new(&state, Some(&user)).await,
+        layout: Layout::new(&state, Some(&user)).await.at("/search"),
         id,
         address: [detail.address.as_deref(), detail.postcode.as_deref()]
             .into_iter()

@@ -13,6 +13,8 @@ pub(crate) const NO_COUNCIL: &str = "Council services";
 pub(crate) struct Layout {
     pub(crate) council_name: String,
     pub(crate) account: Option<AccountNav>,
+    /// The menu item this page belongs under (its link), marked as current.
+    pub(crate) section: &'static str,
 }
 
 /// The signed-in person's part of the header.
@@ -27,6 +29,19 @@ pub(crate) struct AccountNav {
     pub(crate) works_cases: bool,
     /// Whether the header links to the referral form (partners refer in too).
     pub(crate) may_refer: bool,
+    /// A team leader's /worklist is the team's list; a connector's, their caseload.
+    pub(crate) leads_team: bool,
+}
+
+impl AccountNav {
+    /// The menu's name for /worklist, the same as that page's heading.
+    pub(crate) fn worklist_label(&self) -> &'static str {
+        if self.leads_team {
+            "This week's list"
+        } else {
+            "Your caseload"
+        }
+    }
 }
 
 impl Layout {
@@ -60,8 +75,23 @@ impl Layout {
                     u.account.role,
                     Role::Connector | Role::TeamLeader | Role::PartnerWorker
                 ),
+                leads_team: u.account.role == Role::TeamLeader,
             }),
+            section: "",
         }
+    }
+
+    /// This page belongs under the menu item linking to `section`: the menu
+    /// marks it, so people (and screen readers, through `aria-current`)
+    /// know where they are.
+    pub(crate) fn at(mut self, section: &'static str) -> Layout {
+        self.section = section;
+        self
+    }
+
+    /// Whether the menu item linking to `link` is this page's.
+    pub(crate) fn is_current(&self, link: &str) -> bool {
+        self.section == link
     }
 
     /// For the hidden `csrf_token` field every form must carry:

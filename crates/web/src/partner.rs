@@ -264,7 +264,7 @@ pub(crate) async fn household(
     )
     .await?;
     let page = PartnerHouseholdPage {
-        layout: Layout::new(state, Some(user)).await,
+        layout: Layout::new(state, Some(user)).await.at("/search"),
         id,
         address: [detail.address.as_deref(), detail.postcode.as_deref()]
             .into_iter()

@@ -369,7 +369,7 @@ async fn form_page(
         form.team.clone()
     };
     Ok(ReferralFormPage {
-        layout: Layout::new(state, Some(user)).await,
+        layout: Layout::new(state, Some(user)).await.at("/referrals/new"),
         organisation: partner_org(user)?,
         partner_name: user.account.display_name.clone(),
         kinds: REFERRER_KINDS
@@ -500,7 +500,7 @@ pub(crate) async fn sent(
     may_refer(&user)?;
     let number: i64 = q.number.parse().map_err(|_| Refused::NotFound)?;
     let page = SentPage {
-        layout: Layout::new(&state, Some(&user)).await,
+        layout: Layout::new(&state, Some(&user)).await.at("/referrals/new"),
         number,
         partner: user.role() == Role::PartnerWorker,
     };
@@ -839,7 +839,7 @@ pub(crate) async fn queue(
             .collect();
     }
     let page = QueuePage {
-        layout: Layout::new(&state, Some(&user)).await,
+        layout: Layout::new(&state, Some(&user)).await.at("/referrals"),
         teams: if user.role() == Role::TeamLeader {
             teams
                 .iter()
@@ -936,7 +936,7 @@ async fn referral_page(
         _ => None,
     };
     Ok(ReferralPage {
-        layout: Layout::new(state, Some(user)).await,
+        layout: Layout::new(state, Some(user)).await.at("/referrals"),
         who: who_referred(&r),
         received: when(&r),
         dob: r.subject_dob.map(day).unwrap_or_default(),

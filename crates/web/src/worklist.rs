@@ -318,7 +318,7 @@ async fn worklist_page(
     )
     .await?;
     let page = WorklistPage {
-        layout: Layout::new(state, Some(user)).await,
+        layout: Layout::new(state, Some(user)).await.at("/worklist"),
         leader,
         team,
         teams,

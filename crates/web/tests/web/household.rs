@@ -381,6 +381,12 @@ async fn a_worklist_household_becomes_a_case_with_a_plan_consent_and_a_referral_
         page.contains("12 Acacia Avenue, B1 1AA")
             && page.contains("Council tax arrears for 3 months")
     );
+    // The menu says where you are, to the eye and to a screen reader.
+    assert!(
+        page.contains(r#"href="/worklist" aria-current="true"><strong class="govuk-service-navigation__active-fallback">This week&#x27;s list</strong>"#)
+            && !page.contains(r#"href="/search" aria-current"#),
+        "{page}"
+    );
     let (status, _, _) = site
         .post(
             &format!("/worklist/{list}/entries/1/assign"),
