@@ -38,6 +38,20 @@ pub enum UsersCommand {
     },
     /// List every account.
     List,
+    /// Give an account a new password (asked for, or on standard input with
+    /// --password-stdin). Clears every lock-out and signs the account out
+    /// everywhere.
+    ResetPassword {
+        username: String,
+        /// Read the password from the first line of standard input.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Stop an account signing in, and end its sessions (someone who has
+    /// left). Nothing of theirs is deleted: the audit log still names them.
+    Disable { username: String },
+    /// Let a disabled account sign in again.
+    Enable { username: String },
 }
 
 #[derive(Debug, Subcommand)]
@@ -209,6 +223,33 @@ pub async fn users(store: &Store, command: UsersCommand) -> Result<()> {
             );
             Ok(())
         }
+        UsersCommand::ResetPassword {
+            username,
+            password_stdin,
+        } => {
+            let user = existing_user(store, &username).await?;
+            let password = read_password(&user.username, password_stdin)?;
+            store
+                .set_password(user.id, &password)
+                .await
+                .map_err(user_fixable)?;
+            audit(
+                store,
+                AuditAction::Change,
+                "user",
+                &user.username,
+                "password reset",
+                serde_json::json!({}),
+            )
+            .await?;
+            println!(
+                "{} has a new password; any lock-out is cleared and their sessions have ended.",
+                user.username
+            );
+            Ok(())
+        }
+        UsersCommand::Disable { username } => set_disabled(store, &username, true).await,
+        UsersCommand::Enable { username } => set_disabled(store, &username, false).await,
         UsersCommand::List => {
             let users = store.users().await?;
             if users.is_empty() {
@@ -370,6 +411,46 @@ fn create_private(path: &std::path::Path) -> Result<std::fs::File> {
         .into()),
         Err(e) => Err(e).with_context(|| format!("could not create {}", path.display())),
     }
+}
+
+/// The account with this username, or an error the user can fix.
+async fn existing_user(store: &Store, username: &str) -> Result<upstream_store::User> {
+    let name = upstream_store::normalise_username(username).map_err(user_fixable)?;
+    match store.user_by_username(&name).await? {
+        Some(user) => Ok(user),
+        None => {
+            crate::user_error!("there is no account called '{name}' (see `upstream users list`)")
+        }
+    }
+}
+
+/// `users disable` and `users enable`, audited.
+async fn set_disabled(store: &Store, username: &str, disabled: bool) -> Result<()> {
+    let user = existing_user(store, username).await?;
+    store.set_user_disabled(user.id, disabled).await?;
+    let what = if disabled {
+        "account disabled"
+    } else {
+        "account enabled"
+    };
+    audit(
+        store,
+        AuditAction::Change,
+        "user",
+        &user.username,
+        what,
+        serde_json::json!({ "disabled": disabled }),
+    )
+    .await?;
+    if disabled {
+        println!(
+            "{} can no longer sign in; their sessions have ended.",
+            user.username
+        );
+    } else {
+        println!("{} can sign in again.", user.username);
+    }
+    Ok(())
 }
 
 fn read_password(username: &str, from_stdin: bool) -> Result<String> {
@@ -561,14 +642,14 @@ pub fn print_demo_users(users: &[DemoUser]) {
         let line = format!(
             "  {:<18} {:<25} {:<21} {}",
             u.username,
-            u.password.as_deref().unwrap_or("(set on first run)"),
+            u.password.as_deref().unwrap_or("(as set before)"),
             u.role.title(),
             u.organisation.as_deref().unwrap_or("")
         );
         println!("{}", line.trim_end());
     }
     if users.iter().any(|u| u.password.is_none()) {
-        println!("  Forgotten a password? Set a new account up with `upstream users add`, or use a fresh database.");
+        println!("  Forgotten one? `upstream users reset-password USERNAME` sets a new one (add --database as you did for the demo).");
     }
 }
 

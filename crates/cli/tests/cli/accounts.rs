@@ -117,6 +117,59 @@ fn an_administrator_adds_accounts_lists_them_and_reads_the_audit_log() {
     );
     assert!(!listed.contains("nopass"));
 
+    // An administrator resets a password, and disables and enables an account.
+    let reset = upstream_with_input(
+        &["users", "reset-password", "PWorker", "--password-stdin"],
+        &db,
+        "another long passphrase\n",
+    );
+    assert!(reset.status.success(), "{}", text(&reset));
+    assert!(text(&reset).contains("pworker has a new password"));
+    let short = upstream_with_input(
+        &["users", "reset-password", "pworker", "--password-stdin"],
+        &db,
+        "short\n",
+    );
+    assert_eq!(short.status.code(), Some(2), "{}", text(&short));
+    for args in [
+        &["users", "reset-password", "nobody"][..],
+        &["users", "disable", "nobody"][..],
+    ] {
+        let o = upstream_with_input(args, &db, "");
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {}", text(&o));
+        assert!(
+            text(&o).contains("no account called 'nobody'"),
+            "{}",
+            text(&o)
+        );
+    }
+    let off = upstream_with_input(&["users", "disable", "pworker"], &db, "");
+    assert!(off.status.success(), "{}", text(&off));
+    let listed = text(&upstream_with_input(&["users", "list"], &db, ""));
+    assert!(
+        listed
+            .lines()
+            .any(|l| l.contains("pworker") && l.ends_with("disabled")),
+        "{listed}"
+    );
+    let on = upstream_with_input(&["users", "enable", "pworker"], &db, "");
+    assert!(on.status.success(), "{}", text(&on));
+    let listed = text(&upstream_with_input(&["users", "list"], &db, ""));
+    assert!(
+        listed
+            .lines()
+            .any(|l| l.contains("pworker") && l.ends_with("active")),
+        "{listed}"
+    );
+    let changes = upstream_with_input(&["audit", "search", "--action", "change"], &db, "");
+    for purpose in ["password reset", "account disabled", "account enabled"] {
+        assert!(
+            text(&changes).contains(purpose),
+            "no '{purpose}' in:\n{}",
+            text(&changes)
+        );
+    }
+
     let search = upstream_with_input(&["audit", "search", "--action", "create"], &db, "");
     assert!(search.status.success(), "{}", text(&search));
     assert!(text(&search).contains("cli:tester"), "{}", text(&search));
