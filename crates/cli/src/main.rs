@@ -1178,6 +1178,21 @@ fn demo(database: &str, a: DemoArgs) -> Result<()> {
         let demo_users = accounts::seed_demo_users(&store).await?;
         accounts::print_demo_users(&demo_users);
         println!();
+        // A partner's system sends referrals with a key; the first run makes
+        // one to try the API with (shown once: only its hash is kept).
+        const DEMO_PARTNER: &str = "Citizens Advice";
+        if demo_users.iter().any(|u| u.password.is_some())
+            && store.partner_organisation(DEMO_PARTNER).await?.is_some()
+        {
+            let key = partners::make_key(&store, DEMO_PARTNER).await?;
+            println!("Partner API key for {DEMO_PARTNER} (shown this once; docs/casework.md has the request):");
+            println!("  {key}");
+            println!("  curl -H 'Authorization: Bearer {key}' -H 'Content-Type: application/json' \\");
+            println!("       --data @referral.json http://{}/api/referrals", a.bind);
+        } else {
+            println!("Partner API keys: `upstream partners key \"{DEMO_PARTNER}\"` makes another.");
+        }
+        println!();
         if a.no_serve {
             println!("Step 5 of 5: skipped (--no-serve). Start the server with `upstream serve`.");
             return Ok(());

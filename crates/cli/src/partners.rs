@@ -133,17 +133,7 @@ pub async fn partners(store: &Store, command: PartnersCommand) -> Result<()> {
                     "there is no partner organisation called '{name}'; add it first with `upstream partners add`"
                 );
             }
-            let key = new_key()?;
-            crate::accounts::audit(
-                store,
-                AuditAction::Create,
-                "partner_api_key",
-                &name,
-                "partner API key made",
-                serde_json::json!({}),
-            )
-            .await?;
-            store.add_partner_api_key(&name, &key).await?;
+            let key = make_key(store, &name).await?;
             println!("A new API key for {name}:");
             println!();
             println!("    {key}");
@@ -154,6 +144,23 @@ pub async fn partners(store: &Store, command: PartnersCommand) -> Result<()> {
             Ok(())
         }
     }
+}
+
+/// A new API key for a partner organisation already known: audited, and
+/// stored as a hash only, so the caller must show it now or never.
+pub(crate) async fn make_key(store: &Store, organisation: &str) -> Result<String> {
+    let key = new_key()?;
+    crate::accounts::audit(
+        store,
+        AuditAction::Create,
+        "partner_api_key",
+        organisation,
+        "partner API key made",
+        serde_json::json!({}),
+    )
+    .await?;
+    store.add_partner_api_key(organisation, &key).await?;
+    Ok(key)
 }
 
 #[cfg(test)]

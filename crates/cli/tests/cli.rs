@@ -242,6 +242,11 @@ fn the_demo_prepares_everything_without_serving_when_asked() {
         t.contains("Linked people in more than one current household: 0."),
         "{t}"
     );
+    // A partner API key to try referrals with, shown once.
+    assert!(
+        t.contains("Partner API key for Citizens Advice") && t.contains("Authorization: Bearer "),
+        "{t}"
+    );
     // Running the demo again changes nothing in storage.
     let o = upstream(
         &[
@@ -259,6 +264,14 @@ fn the_demo_prepares_everything_without_serving_when_asked() {
     assert!(
         text(&o).contains("0 extract files registered (30 already known)")
             && text(&o).contains("33 file(s) already loaded (unchanged)"),
+        "{}",
+        text(&o)
+    );
+    // Passwords and keys are shown only when made; the rerun says how to get new ones.
+    assert!(
+        text(&o).contains("users reset-password")
+            && text(&o).contains("partners key")
+            && !text(&o).contains("Bearer "),
         "{}",
         text(&o)
     );
