@@ -799,14 +799,18 @@ async fn nothing_is_opened_or_flagged_for_a_household_that_does_not_exist() {
     with_a_kept_list(&site).await;
     let (leader, leader_csrf) = staff(&site, "priya", Role::TeamLeader, "").await;
     let (connector, csrf) = staff(&site, "casey", Role::Connector, "").await;
-    let (status, _, _) = site
-        .post(
-            "/cases",
-            &connector,
-            &[("csrf_token", &csrf), ("household_id", "999")],
-        )
-        .await;
-    assert_eq!(status, StatusCode::NOT_FOUND);
+    // The connector opens a case for household `id`: (status, where to).
+    let open_case = async |id: &str| {
+        let (status, to, _) = site
+            .post(
+                "/cases",
+                &connector,
+                &[("csrf_token", &csrf), ("household_id", id)],
+            )
+            .await;
+        (status, to)
+    };
+    assert_eq!(open_case("999").await.0, StatusCode::NOT_FOUND);
     assert!(site
         .store
         .cases_of_household(999)
@@ -828,13 +832,7 @@ async fn nothing_is_opened_or_flagged_for_a_household_that_does_not_exist() {
     assert!(page.contains("There is no household 999"), "{page}");
     assert!(site.store.flags().await.expect("read").is_empty());
     // A household merged into another (one family seen twice) is followed.
-    let (status, to, _) = site
-        .post(
-            "/cases",
-            &connector,
-            &[("csrf_token", &csrf), ("household_id", "33")],
-        )
-        .await;
+    let (status, to) = open_case("33").await;
     assert_eq!(status, StatusCode::SEE_OTHER);
     let case_id: i64 = to.trim_start_matches("/cases/").parse().expect("case");
     let case = site
