@@ -355,16 +355,16 @@ pub(crate) fn in_team(staff: &[crate::casework_data::StaffMember], id: i64, team
 /// earlier run saw twice) to the household it is now part of; `None` when
 /// there is no such household. Nothing is opened or flagged for a
 /// household that does not exist.
-pub(crate) async fn existing_household(
-    state: &AppState,
-    id: i64,
-    today: chrono::NaiveDate,
-) -> Result<Option<i64>, Refused> {
-    if state.source.household(id, today).await?.is_some() {
+pub(crate) async fn existing_household(state: &AppState, id: i64) -> Result<Option<i64>, Refused> {
+    // One indexed lookup, not the household page's whole detail.
+    let exists = async |h: i64| -> Result<bool, Refused> {
+        Ok(!state.casework.household_labels(vec![h]).await?.is_empty())
+    };
+    if exists(id).await? {
         return Ok(Some(id));
     }
     match state.source.household_merged_into(id).await? {
-        Some(to) if state.source.household(to, today).await?.is_some() => Ok(Some(to)),
+        Some(to) if exists(to).await? => Ok(Some(to)),
         _ => Ok(None),
     }
 }
@@ -455,7 +455,7 @@ pub(crate) async fn fast_track(
     };
     let household = match household {
         Some(h) => {
-            let found = existing_household(&state, h, today).await?;
+            let found = existing_household(&state, h).await?;
             if found.is_none() {
                 problems.add(
                     "household_id",
@@ -500,7 +500,7 @@ pub(crate) async fn open_case(
     let form = Fields(form);
     let today = Utc::now().date_naive();
     let asked = form.int("household_id").ok_or(Refused::NotFound)?;
-    let household = existing_household(&state, asked, today)
+    let household = existing_household(&state, asked)
         .await?
         .ok_or(Refused::NotFound)?;
     let origin = match form.get("origin").as_str() {
