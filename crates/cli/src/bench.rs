@@ -118,7 +118,7 @@ pub fn link(
     // memory as they would loaded fresh from the store. Read oldest first,
     // the survivors were scattered among the freed versions of 24 months,
     // and that memory counted against linking.
-    let mut files = crate::ingesting::files_under(&[town.join("extracts")])?;
+    let mut files = upstream_pipeline::ingest::files_under(&[town.join("extracts")])?;
     files.sort_by_key(|p| {
         let stem = p.file_stem().map(|s| s.to_string_lossy().into_owned());
         std::cmp::Reverse(stem.and_then(|s| s.rsplit('_').next().map(str::to_string)))
@@ -524,12 +524,12 @@ fn reset_peak_memory() {
 /// independent, so the time per household is what scales).
 pub async fn assess(
     store: &upstream_store::Store,
-    s: &crate::assessing::Settings,
+    s: &upstream_pipeline::assessing::Settings,
     households: usize,
 ) -> Result<()> {
     use rayon::prelude::*;
     let loading = Instant::now();
-    let l = crate::assessing::load(store).await?;
+    let l = upstream_pipeline::assessing::load(store).await?;
     let as_of = l.data_end;
     println!(
         "bench assess: {} stored households, {} record versions, as of {as_of} (loaded in {:.1} s, not timed)",
@@ -542,7 +542,7 @@ pub async fn assess(
     }
     let started = Instant::now();
     let lib = &s.library;
-    let cutoffs = crate::assessing::training_cutoffs(l.data_start, as_of);
+    let cutoffs = upstream_pipeline::assessing::training_cutoffs(l.data_start, as_of);
     let set = upstream_assess::model::training_set(
         &l.inputs,
         |h: &upstream_assess::HouseholdInput, d| upstream_assess::events::detect(lib, h, d),
@@ -558,7 +558,7 @@ pub async fn assess(
     let (events, scored) = (0..households)
         .into_par_iter()
         .map(|i| {
-            let a = crate::assessing::assess_one(s, &model, &l.inputs[i % n], as_of);
+            let a = upstream_pipeline::assessing::assess_one(s, &model, &l.inputs[i % n], as_of);
             (a.events.len(), usize::from(a.saved.probability.is_some()))
         })
         .reduce(|| (0, 0), |a, b| (a.0 + b.0, a.1 + b.1));

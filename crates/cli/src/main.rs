@@ -6,9 +6,9 @@ mod addresses;
 mod assessing;
 mod bench;
 mod bench_web;
-mod catalogue;
 mod ingesting;
 mod linking;
+mod monthly;
 mod partners;
 mod progress;
 mod view_eval;
@@ -59,6 +59,17 @@ enum Command {
     /// gazetteer, and the addresses it could not place.
     #[command(subcommand)]
     Addresses(AddressesCommand),
+    /// The council's monthly job, in one command: read the extracts that
+    /// are new, link, assess, make each team's weekly list. One run at a
+    /// time; killed, it goes on from where it stopped when run again.
+    /// Exit codes: 0 finished, 1 failed (retry), 2 needs a person, 75 another
+    /// run is going.
+    Run(RunArgs),
+    /// The latest monthly runs and their steps: counts, warnings, failures.
+    Runs {
+        #[arg(long, default_value_t = 10)]
+        limit: i64,
+    },
     /// Start the web server.
     Serve(ServeArgs),
     /// Simulate a small town, load it, and start the web server: the quickest look.
@@ -154,6 +165,36 @@ enum Command {
     /// serves), list them, and make API keys for their systems.
     #[command(subcommand)]
     Partners(partners::PartnersCommand),
+}
+
+#[derive(Debug, Args)]
+struct RunArgs {
+    /// Where new extracts arrive: a folder (walked) or a simulated town's
+    /// folder (its manifest registered, its extracts read). Repeat for more.
+    #[arg(
+        long,
+        env = "UPSTREAM_EXTRACTS",
+        value_delimiter = ',',
+        required = true
+    )]
+    extracts: Vec<PathBuf>,
+    /// A folder of source declarations (*.toml) [default: the built-in ones].
+    #[arg(long)]
+    sources: Option<PathBuf>,
+    /// Linkage settings (TOML) [default: the built-in ones].
+    #[arg(long)]
+    link_config: Option<PathBuf>,
+    #[command(flatten)]
+    settings: AssessSettings,
+    /// Take over a lock whose run has not said it is alive for
+    /// --stale-after minutes, even from another machine (make sure it is gone).
+    #[arg(long)]
+    take_over_stale_lock: bool,
+    #[arg(long, default_value_t = 15)]
+    stale_after: u32,
+    /// No progress bars (a scheduler's log).
+    #[arg(long)]
+    quiet: bool,
 }
 
 #[derive(Debug, Args)]
@@ -502,6 +543,15 @@ fn main() -> ExitCode {
     }
     let cli = Cli::parse();
     init_logging(cli.verbose);
+    if let Command::Run(a) = &cli.command {
+        return match monthly_run(&cli.database, a) {
+            Ok(code) => code,
+            Err(e) => {
+                eprintln!("error: {e:#}");
+                ExitCode::from(monthly::EXIT_FAILED)
+            }
+        };
+    }
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
@@ -540,7 +590,8 @@ fn is_user_error(e: &anyhow::Error) -> bool {
                         | upstream_sim::SimError::ForeignOutput(_)
                 )
             )
-            || c.downcast_ref::<catalogue::CatalogueError>().is_some()
+            || c.downcast_ref::<upstream_pipeline::Error>()
+                .is_some_and(|e| e.is_refusal())
             || c.downcast_ref::<ingesting::Refused>().is_some()
             || c.downcast_ref::<upstream_ingest::DeclarationError>()
                 .is_some()
@@ -571,14 +622,38 @@ fn init_logging(verbose: u8) {
         .init();
 }
 
+/// `upstream run`: its own exit codes, for schedulers.
+fn monthly_run(database: &str, a: &RunArgs) -> Result<ExitCode> {
+    let options = upstream_pipeline::run::Options {
+        extracts: a.extracts.clone(),
+        sources: a.sources.clone(),
+        link_config: a.link_config.clone(),
+        events: a.settings.events.clone(),
+        personas: a.settings.personas.clone(),
+        take_over_stale_lock: a.take_over_stale_lock,
+        stale_after: chrono::Duration::minutes(i64::from(a.stale_after)),
+    };
+    runtime()?.block_on(async {
+        let store = connect(database).await?;
+        let code = monthly::monthly(&store, &options, a.quiet).await;
+        store.close().await;
+        code
+    })
+}
+
 fn run(cli: Cli) -> Result<()> {
     match cli.command {
+        Command::Run(_) => unreachable!("handled in main"),
+        Command::Runs { limit } => runtime()?.block_on(async {
+            let store = connect(&cli.database).await?;
+            monthly::history(&store, limit).await
+        }),
         Command::Link(a) if !a.files.is_empty() => {
             linking::standalone(a.config.as_deref(), &a.files, &a.out)
         }
         Command::Link(a) => runtime()?.block_on(async {
             let store = connect(&cli.database).await?;
-            let r = linking::stored(&store, a.config.as_deref(), false).await?;
+            let r = upstream_pipeline::linking::stored(&store, a.config.as_deref(), &progress::Steps::new(false)).await?;
             addresses::print_summary(&r.placement);
             println!(
                 "Linked {} records into {} people ({} new; {} merges, {} splits, {} moves of records between people recorded); {} households, {} of them current{}.",
@@ -589,8 +664,8 @@ fn run(cli: Cli) -> Result<()> {
         }),
         Command::Ingest(a) => runtime()?.block_on(async {
             let store = connect(&cli.database).await?;
-            let decls = ingesting::declarations(a.sources.as_deref())?;
-            let report = ingesting::ingest(&store, &decls, &a.paths, false).await?;
+            let decls = upstream_pipeline::ingest::declarations(a.sources.as_deref())?;
+            let report = upstream_pipeline::ingest::ingest(&store, &decls, &a.paths, &progress::Steps::new(false)).await?;
             ingesting::print_report(&report);
             if report.refused > 0 {
                 return Err(ingesting::Refused(report.refused).into());
@@ -656,7 +731,7 @@ fn run(cli: Cli) -> Result<()> {
         }
         Command::Extracts(ExtractsCommand::Register { dir }) => runtime()?.block_on(async {
             let store = connect(&cli.database).await?;
-            let s = catalogue::register(&store, &dir).await?;
+            let s = upstream_pipeline::register::register(&store, &dir).await?;
             println!(
                 "{} new extract files registered, {} already known ({}).",
                 s.new,
@@ -689,7 +764,7 @@ fn run(cli: Cli) -> Result<()> {
         }),
         Command::Extracts(ExtractsCommand::List) => runtime()?.block_on(async {
             let store = connect(&cli.database).await?;
-            catalogue::list(&store).await
+            ingesting::list_extracts(&store).await
         }),
         Command::Serve(a) => runtime()?.block_on(async {
             if let Some(path) = &a.standards {
@@ -760,13 +835,13 @@ fn run(cli: Cli) -> Result<()> {
             settings,
         }) => runtime()?.block_on(async {
             let store = connect(&cli.database).await?;
-            let s = assessing::Settings::load(settings.events.as_deref(), settings.personas.as_deref())?;
+            let s = upstream_pipeline::assessing::Settings::load(settings.events.as_deref(), settings.personas.as_deref())?;
             bench::assess(&store, &s, households).await
         }),
         Command::Assess { as_of, settings } => runtime()?.block_on(async {
             let store = connect(&cli.database).await?;
-            let s = assessing::Settings::load(settings.events.as_deref(), settings.personas.as_deref())?;
-            let summary = assessing::assess(&store, &s, as_of).await?;
+            let s = upstream_pipeline::assessing::Settings::load(settings.events.as_deref(), settings.personas.as_deref())?;
+            let summary = upstream_pipeline::assessing::assess(&store, &s, as_of).await?;
             assessing::print_assess(&summary);
             Ok(())
         }),
@@ -778,14 +853,14 @@ fn run(cli: Cli) -> Result<()> {
             settings,
         }) => runtime()?.block_on(async {
             let store = connect(&cli.database).await?;
-            let s = assessing::Settings::load(settings.events.as_deref(), settings.personas.as_deref())?;
+            let s = upstream_pipeline::assessing::Settings::load(settings.events.as_deref(), settings.personas.as_deref())?;
             let e = assessing::evaluate_risk(&store, &s, test_at, capacity, truth.as_deref(), &card).await?;
             assessing::print_evaluation(&e, &card);
             Ok(())
         }),
         Command::Evaluate(EvaluateCommand::Hypothesis { settings }) => runtime()?.block_on(async {
             let store = connect(&cli.database).await?;
-            let s = assessing::Settings::load(settings.events.as_deref(), settings.personas.as_deref())?;
+            let s = upstream_pipeline::assessing::Settings::load(settings.events.as_deref(), settings.personas.as_deref())?;
             let c = assessing::hypothesis_check(&store, &s).await?;
             for g in &c.groups {
                 let rate = |x: Option<f64>| x.map_or("-".into(), |v| format!("{:.1}%", v * 100.0));
@@ -1117,17 +1192,17 @@ fn demo(database: &str, a: DemoArgs) -> Result<()> {
     let rt = runtime()?;
     rt.block_on(async {
         let store = connect(database).await?;
-        let s = catalogue::register(&store, &a.out).await?;
+        let s = upstream_pipeline::register::register(&store, &a.out).await?;
         println!(
             "{} extract files registered ({} already known).",
             s.new, s.already_known
         );
-        let decls = ingesting::declarations(None)?;
-        let ingested = ingesting::ingest(&store, &decls, &[a.out.join("extracts")], false).await?;
+        let decls = upstream_pipeline::ingest::declarations(None)?;
+        let ingested = upstream_pipeline::ingest::ingest(&store, &decls, &[a.out.join("extracts")], &progress::Steps::new(false)).await?;
         ingesting::print_report(&ingested);
         println!();
         println!("Step 3 of 5: linking records into people and households...");
-        let r = linking::stored(&store, None, false).await?;
+        let r = upstream_pipeline::linking::stored(&store, None, &progress::Steps::new(false)).await?;
         addresses::print_summary(&r.placement);
         println!(
             "Linked {} records into {} people; {} households, {} of them current.",
@@ -1157,8 +1232,8 @@ fn demo(database: &str, a: DemoArgs) -> Result<()> {
             println!("Step 4 of 5: skipped: the risk model learns from the council's own history and needs at least 10 months of it (this town has {}).", a.months);
         } else {
         println!("Step 4 of 5: finding life events, risk, resilience and personas; making this week's list...");
-        let settings = assessing::Settings::load(None, None)?;
-        let summary = assessing::assess(&store, &settings, None).await?;
+        let settings = upstream_pipeline::assessing::Settings::load(None, None)?;
+        let summary = upstream_pipeline::assessing::assess(&store, &settings, None).await?;
         assessing::print_assess(&summary);
         // A team sized to a 3,000-household town (Birmingham's teams take 40 a week).
         if store.teams().await?.iter().all(|t| t.name != DEMO_TEAM) {

@@ -93,6 +93,8 @@ mod casework;
 pub use casework::*;
 mod scale;
 pub use scale::*;
+mod runs;
+pub use runs::*;
 mod gazetteer;
 pub use gazetteer::*;
 

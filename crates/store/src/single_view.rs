@@ -180,6 +180,8 @@ pub struct LinkRunSave {
     /// Where each distinct address was placed, and per source how many.
     pub placements: Vec<crate::SavedPlacement>,
     pub placement_counts: Vec<crate::PlacementCount>,
+    /// The highest `ingest_files` id when the run read the records: what it saw.
+    pub ingested_through: Option<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -192,6 +194,8 @@ pub struct LinkRunInfo {
     pub threshold: f64,
     pub model: String,
     pub config: String,
+    /// The highest `ingest_files` id the run saw (none for runs before it was kept).
+    pub ingested_through: Option<i64>,
 }
 
 fn date(d: Option<NaiveDate>) -> Option<String> {
@@ -499,7 +503,7 @@ impl Store {
     }
 
     pub async fn latest_link_run(&self) -> Result<Option<LinkRunInfo>, StoreError> {
-        const SQL: &str = "SELECT id, run_at, records, people, pairs, threshold, model, config FROM link_runs ORDER BY id DESC LIMIT 1";
+        const SQL: &str = "SELECT id, run_at, records, people, pairs, threshold, model, config, ingested_through FROM link_runs ORDER BY id DESC LIMIT 1";
         let row = on_pool!(self, p => {
             match sqlx::query(SQL).fetch_optional(p).await? {
                 None => None,
@@ -512,6 +516,7 @@ impl Store {
                     threshold: r.try_get("threshold")?,
                     model: r.try_get("model")?,
                     config: r.try_get("config")?,
+                    ingested_through: r.try_get("ingested_through")?,
                 }),
             }
         });
@@ -577,7 +582,7 @@ impl Store {
         let run_id = on_pool!(self, p => {
             let mut tx = p.begin().await?;
             let run_id: i64 = sqlx::query_scalar(
-                "INSERT INTO link_runs (run_at, config, model, records, people, pairs, threshold, max_household_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+                "INSERT INTO link_runs (run_at, config, model, records, people, pairs, threshold, max_household_id, ingested_through) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
             )
             .bind(&now)
             .bind(&run.config)
@@ -587,6 +592,7 @@ impl Store {
             .bind(run.pairs.len() as i64)
             .bind(run.threshold)
             .bind(max_household)
+            .bind(run.ingested_through)
             .fetch_one(&mut *tx)
             .await?;
             for chunk in people.chunks(BATCH) {

@@ -681,6 +681,7 @@ fn assignments(list: &[(&str, &str, i64)]) -> Vec<(String, String, i64)> {
 /// addresses, one household of people 1 and 2, another of 3.
 fn first_run() -> LinkRunSave {
     LinkRunSave {
+        ingested_through: None,
         config: "threshold = 0.9\n".into(),
         model: r#"{"prior":0.001}"#.into(),
         threshold: 0.9,
@@ -781,6 +782,7 @@ fn first_run() -> LinkRunSave {
 /// new person 4; one address, one household.
 fn second_run() -> LinkRunSave {
     LinkRunSave {
+        ingested_through: None,
         config: "threshold = 0.8\n".into(),
         model: r#"{"prior":0.002}"#.into(),
         threshold: 0.8,

@@ -10,6 +10,8 @@ use upstream_store::{Backend, NewExtractFile, NewTown, Store};
 mod access;
 #[path = "store/casework.rs"]
 mod casework;
+#[path = "store/runs.rs"]
+mod runs;
 
 /// A fresh, empty store and the URL that reaches it.
 struct Fresh {

@@ -2,31 +2,25 @@
 //! row count go into storage, in one transaction, so the next stage (ingest)
 //! knows exactly which bytes it is working from. Repeating it changes nothing.
 
-use anyhow::{Context, Result};
+use crate::{Error, Result};
 use sha2::{Digest, Sha256};
 use std::io::Read;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use upstream_store::{NewExtractFile, NewTown, RegisterSummary, Store};
 
-#[derive(Debug, thiserror::Error)]
-pub enum CatalogueError {
-    #[error("{0}")]
-    NotASimulation(String),
-    #[error("{path} is listed in the manifest but is missing; re-run `upstream simulate`")]
-    Missing { path: PathBuf },
-}
-
 pub async fn register(store: &Store, dir: &Path) -> Result<RegisterSummary> {
-    let manifest = upstream_sim::read_manifest(dir).map_err(CatalogueError::NotASimulation)?;
+    let manifest = upstream_sim::read_manifest(dir).map_err(Error::Refused)?;
     // Check and hash every file before writing anything: a bad file refuses the whole batch.
     let mut files = Vec::with_capacity(manifest.files.len());
     for f in &manifest.files {
         let path = dir.join(&f.path);
         if !path.is_file() {
-            return Err(CatalogueError::Missing { path }.into());
+            crate::refuse!(
+                "{} is listed in the manifest but is missing; re-run `upstream simulate`",
+                path.display()
+            );
         }
-        let (sha256, bytes) =
-            hash_file(&path).with_context(|| format!("could not read {}", path.display()))?;
+        let (sha256, bytes) = hash_file(&path).map_err(|e| Error::io(&path, e))?;
         files.push(NewExtractFile {
             source: f.source,
             period: f.period,
@@ -65,23 +59,4 @@ fn hash_file(path: &Path) -> std::io::Result<(String, u64)> {
     }
     let digest = hasher.finalize();
     Ok((digest.iter().map(|b| format!("{b:02x}")).collect(), total))
-}
-
-pub async fn list(store: &Store) -> Result<()> {
-    let files = store.extract_files().await?;
-    if files.is_empty() {
-        println!("No extract files are registered yet. Run `upstream demo`, or `upstream simulate` then `upstream extracts register DIR`.");
-        return Ok(());
-    }
-    println!("{:<20} {:<8} {:>10}  file", "source", "month", "rows");
-    for f in files {
-        println!(
-            "{:<20} {:<8} {:>10}  {}",
-            f.source.as_str(),
-            f.period,
-            f.rows,
-            f.file_name
-        );
-    }
-    Ok(())
 }
