@@ -54,6 +54,7 @@ const TIMEOUT = Number(setting('UPSTREAM_STEP_TIMEOUT', '5000'));
 const TEAM_LEADER = { username: 'team-leader', name: 'Priya Shah' };
 const CONNECTOR = { username: 'connector', name: 'Casey Morgan' };
 const ADVICE = { username: 'partner-advice', organisation: 'Citizens Advice' };
+const ADMIN = { username: 'admin' };
 const FOODBANK = { username: 'partner-foodbank', organisation: 'Food Bank Trust' };
 
 /** Passwords by username, from the demo's printout or UPSTREAM_USERS. */
@@ -556,6 +557,16 @@ test('the casework path, JavaScript off', async (t) => {
     assert.ok([403, 404].includes(r?.status()), `GET /cases/${found.caseId} as ${FOODBANK.organisation}: ${r?.status()} ${await whereAmI(page)}`);
     await doNotSee(page, WHAT_MATTERS, 'the case is the council\'s');
     await look(page, 'case-as-partner-foodbank');
+    await signOut(page);
+  });
+
+  await walk(t, 'An administrator reads how the monthly run went', async (open) => {
+    const page = await open();
+    await signIn(page, ADMIN);
+    await visit(page, '/admin/runs');
+    await see(page, page.getByRole('heading', { level: 1, name: 'Monthly runs' }), '"Monthly runs"');
+    await see(page, page.getByText('Link records into people and households').first(), 'the link step of the demo\'s run');
+    await look(page, 'admin-runs');
     await signOut(page);
   });
 });

@@ -192,6 +192,9 @@ struct RunArgs {
     take_over_stale_lock: bool,
     #[arg(long, default_value_t = 15)]
     stale_after: u32,
+    /// Stop after this step: register, ingest, link, assess or lists.
+    #[arg(long, default_value = "lists", value_parser = ["register", "ingest", "link", "assess", "lists"])]
+    until: String,
     /// No progress bars (a scheduler's log).
     #[arg(long)]
     quiet: bool,
@@ -632,6 +635,8 @@ fn monthly_run(database: &str, a: &RunArgs) -> Result<ExitCode> {
         personas: a.settings.personas.clone(),
         take_over_stale_lock: a.take_over_stale_lock,
         stale_after: chrono::Duration::minutes(i64::from(a.stale_after)),
+        until: upstream_pipeline::run::Step::parse(&a.until)
+            .unwrap_or(upstream_pipeline::run::Step::Lists),
     };
     runtime()?.block_on(async {
         let store = connect(database).await?;
@@ -1186,55 +1191,13 @@ fn demo(database: &str, a: DemoArgs) -> Result<()> {
     print_sim_report(&cfg, &report);
     println!();
     println!(
-        "Step 2 of 5: reading every extract into {}...",
-        redact(database)
+        "Step 2 of 5: the monthly run (`upstream run`) into {}: reading every extract, linking records into people and households{}...",
+        redact(database),
+        if a.months < 10 { "" } else { ", assessing every household and making this week's list" }
     );
     let rt = runtime()?;
     rt.block_on(async {
         let store = connect(database).await?;
-        let s = upstream_pipeline::register::register(&store, &a.out).await?;
-        println!(
-            "{} extract files registered ({} already known).",
-            s.new, s.already_known
-        );
-        let decls = upstream_pipeline::ingest::declarations(None)?;
-        let ingested = upstream_pipeline::ingest::ingest(&store, &decls, &[a.out.join("extracts")], &progress::Steps::new(false)).await?;
-        ingesting::print_report(&ingested);
-        println!();
-        println!("Step 3 of 5: linking records into people and households...");
-        let r = upstream_pipeline::linking::stored(&store, None, &progress::Steps::new(false)).await?;
-        addresses::print_summary(&r.placement);
-        println!(
-            "Linked {} records into {} people; {} households, {} of them current.",
-            r.records, r.people, r.households, r.current_households
-        );
-        let truth_dir = a.out.join("truth");
-        view_eval::print_addresses_briefly(&view_eval::addresses(&store, &truth_dir).await?);
-        view_eval::print_households(&view_eval::households(&store, &truth_dir).await?);
-        let (e, _, _) =
-            linking::evaluate(
-                &store,
-                None,
-                &a.out.join("truth").join("record_links.csv"),
-                None,
-            )
-            .await?;
-        println!(
-            "Against the town's truth: pairwise precision {:.3}, recall {:.3}, F1 {:.3} \
-             (`upstream evaluate linkage --truth {}` for the full report).",
-            e.precision,
-            e.recall,
-            e.f1,
-            a.out.join("truth").join("record_links.csv").display()
-        );
-        println!();
-        if a.months < 10 {
-            println!("Step 4 of 5: skipped: the risk model learns from the council's own history and needs at least 10 months of it (this town has {}).", a.months);
-        } else {
-        println!("Step 4 of 5: finding life events, risk, resilience and personas; making this week's list...");
-        let settings = upstream_pipeline::assessing::Settings::load(None, None)?;
-        let summary = upstream_pipeline::assessing::assess(&store, &settings, None).await?;
-        assessing::print_assess(&summary);
         // A team sized to a 3,000-household town (Birmingham's teams take 40 a week).
         if store.teams().await?.iter().all(|t| t.name != DEMO_TEAM) {
             store
@@ -1247,7 +1210,42 @@ fn demo(database: &str, a: DemoArgs) -> Result<()> {
                 })
                 .await?;
         }
-        assessing::worklist(&store, DEMO_TEAM, None).await?;
+        let mut options = upstream_pipeline::run::Options::new(vec![a.out.clone()]);
+        if a.months < 10 {
+            // The risk model learns from the council's own history: ten months at least.
+            options.until = upstream_pipeline::run::Step::Link;
+        }
+        let progress = progress::Steps::new(false);
+        let run = upstream_pipeline::run::monthly(&store, &options, &progress, &monthly::print_step)
+            .await?;
+        println!("Run {} finished (`upstream runs` lists it; so does the Monthly runs page).", run.run_id);
+        println!();
+        println!("Step 3 of 5: the single view against the town's truth...");
+        let truth_dir = a.out.join("truth");
+        view_eval::print_addresses_briefly(&view_eval::addresses(&store, &truth_dir).await?);
+        view_eval::print_households(&view_eval::households(&store, &truth_dir).await?);
+        let (e, _, _) =
+            linking::evaluate(
+                &store,
+                None,
+                &a.out.join("truth").join("record_links.csv"),
+                None,
+            )
+            .await?;
+        println!(
+            "Linkage: pairwise precision {:.3}, recall {:.3}, F1 {:.3} \
+             (`upstream evaluate linkage --truth {}` for the full report).",
+            e.precision,
+            e.recall,
+            e.f1,
+            a.out.join("truth").join("record_links.csv").display()
+        );
+        println!();
+        if a.months < 10 {
+            println!("Step 4 of 5: skipped: the risk model learns from the council's own history and needs at least 10 months of it (this town has {}).", a.months);
+        } else {
+            println!("Step 4 of 5: this week's list for the {DEMO_TEAM}:");
+            assessing::worklist(&store, DEMO_TEAM, None).await?;
         }
         println!();
         let demo_users = accounts::seed_demo_users(&store).await?;

@@ -16,7 +16,7 @@ pub const EXIT_ATTENTION: u8 = 2;
 /// Another run holds the lock: try again later (sysexits' EX_TEMPFAIL).
 pub const EXIT_BUSY: u8 = 75;
 
-fn print_step(s: &StepReport) {
+pub fn print_step(s: &StepReport) {
     let mark = match s.status {
         StepStatus::Done => "done",
         StepStatus::Skipped => "skipped",

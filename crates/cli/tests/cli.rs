@@ -227,11 +227,11 @@ fn the_demo_prepares_everything_without_serving_when_asked() {
     assert!(o.status.success(), "{}", text(&o));
     let t = text(&o);
     assert!(
-        t.contains("Step 1 of 5") && t.contains("30 extract files registered"),
+        t.contains("Step 1 of 5") && t.contains("30 new extract files registered"),
         "{t}"
     );
     assert!(
-        t.contains("Loaded 33 file(s)") && t.contains("gazetteer LPIs") && t.contains("people"),
+        t.contains("33 new files loaded") && t.contains("gazetteer LPIs") && t.contains("people"),
         "{t}"
     );
     assert!(t.contains("pairwise precision"), "{t}");
@@ -262,8 +262,9 @@ fn the_demo_prepares_everything_without_serving_when_asked() {
         &db,
     );
     assert!(
-        text(&o).contains("0 extract files registered (30 already known)")
-            && text(&o).contains("33 file(s) already loaded (unchanged)"),
+        text(&o).contains("0 new extract files registered, 30 already known")
+            && text(&o).contains("33 already loaded")
+            && text(&o).contains("link     skipped"),
         "{}",
         text(&o)
     );

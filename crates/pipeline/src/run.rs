@@ -24,7 +24,7 @@ use std::path::{Path, PathBuf};
 use upstream_store::{RunLock, StepEnd, Store};
 
 /// The steps, in the order they run.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Step {
     Register,
@@ -42,6 +42,11 @@ impl Step {
         Step::Assess,
         Step::Lists,
     ];
+
+    /// The step named (as `as_str` writes it).
+    pub fn parse(name: &str) -> Option<Step> {
+        Step::ALL.into_iter().find(|s| s.as_str() == name)
+    }
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -82,6 +87,8 @@ pub struct Options {
     pub take_over_stale_lock: bool,
     /// How long without a heartbeat before a lock counts as stale.
     pub stale_after: chrono::Duration,
+    /// The last step to run (the rest wait for the next run).
+    pub until: Step,
 }
 
 impl Options {
@@ -94,6 +101,7 @@ impl Options {
             personas: None,
             take_over_stale_lock: false,
             stale_after: chrono::Duration::minutes(15),
+            until: Step::Lists,
         }
     }
 }
@@ -369,7 +377,7 @@ pub async fn monthly(
         }
     }
     let _heartbeat = Heartbeat::start(store, run_id);
-    for step in Step::ALL {
+    for step in Step::ALL.into_iter().filter(|s| *s <= o.until) {
         progress.stage(step.title());
         if let Err(e) = store
             .start_pipeline_step(run_id, step.as_str(), Utc::now())
@@ -538,12 +546,19 @@ async fn ingest_step(store: &Store, o: &Options, progress: &dyn Progress) -> Res
             StepStatus::Done
         },
         format!(
-            "{} new files loaded ({} records, {} rows quarantined); {} already loaded, {} refused, {} matching no declaration.",
-            r.loaded, r.records, r.quarantined, r.already, r.refused, r.unmatched
+            "{} new files loaded ({} records,{} {} rows quarantined); {} already loaded, {} refused, {} matching no declaration.",
+            r.loaded,
+            r.records,
+            if r.lpis > 0 { format!(" {} gazetteer LPIs,", r.lpis) } else { String::new() },
+            r.quarantined,
+            r.already,
+            r.refused,
+            r.unmatched
         ),
     )
     .count("loaded", r.loaded)
     .count("records", r.records)
+    .count("gazetteer_lpis", r.lpis)
     .count("quarantined", r.quarantined)
     .count("already_loaded", r.already)
     .count("refused", r.refused)

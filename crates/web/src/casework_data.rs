@@ -8,8 +8,8 @@ use chrono::NaiveDate;
 
 pub use upstream_store::{
     AssignedEntry, AttemptRow, CaseInfo, ConsentRow, Conversation, DutyRow, NewCase, NewConsent,
-    NewPlanAction, NewReferral, OpenCase, PartnerOrganisation, PlanActionRow, ReferralFilter,
-    ReferralRow, SavedConversation, Team, WorklistRow,
+    NewPlanAction, NewReferral, OpenCase, PartnerOrganisation, PipelineRun, PipelineStep,
+    PlanActionRow, ReferralFilter, ReferralRow, SavedConversation, Team, WorklistRow,
 };
 
 /// A member of staff a case or a list entry can be given to.
@@ -81,6 +81,8 @@ casework_methods! {
     fn referral(&self, id: i64) -> Option<ReferralRow>;
     fn referrals(&self, filter: ReferralFilter) -> Vec<ReferralRow>;
     fn decide_referral(&self, id: i64, accepted: bool, household_id: Option<i64>, by: i64, note: String) -> bool;
+    /// The latest monthly runs (`upstream run`), newest first, with their steps.
+    fn pipeline_runs(&self, limit: i64) -> Vec<PipelineRun>;
 }
 
 /// No casework storage: every call fails (pages answer "Sorry, there is a

@@ -27,6 +27,7 @@ mod layout;
 mod pages;
 mod partner;
 mod referrals;
+mod runs;
 mod security;
 mod store;
 mod worklist;
@@ -235,6 +236,7 @@ fn staff_routes() -> Router<AppState> {
         .route("/referrals/{id}/accept", post(referrals::accept))
         .route("/referrals/{id}/decline", post(referrals::decline))
         .route("/admin/audit", get(admin::audit))
+        .route("/admin/runs", get(runs::runs))
         .route("/admin/audit/verify", post(admin::verify))
         .route("/admin/people/export", get(admin::export_form))
         .route("/admin/people/{person_id}/export", get(admin::export))

@@ -290,14 +290,15 @@ macro_rules! forward {
 
 use crate::casework_data::{
     AssignedEntry, AttemptRow, CaseInfo, Casework, ConsentRow, Conversation, DutyRow, NewCase,
-    NewConsent, NewPlanAction, NewReferral, OpenCase, PartnerOrganisation, PlanActionRow,
-    ReferralFilter, ReferralRow, SavedConversation, StaffMember, Team, WorklistRow,
+    NewConsent, NewPlanAction, NewReferral, OpenCase, PartnerOrganisation, PipelineRun,
+    PlanActionRow, ReferralFilter, ReferralRow, SavedConversation, StaffMember, Team, WorklistRow,
 };
 use upstream_core::Role;
 
 impl Casework for Store {
     forward! {
         teams(&self) -> Vec<Team> => |s| s.teams();
+        pipeline_runs(&self, limit: i64) -> Vec<PipelineRun> => |s| s.pipeline_runs(limit);
         latest_worklist(&self, team: String) -> Option<WorklistRow> => |s| s.latest_worklist(&team);
         worklist_team(&self, worklist_id: i64) -> Option<String> => |s| s.worklist_team(worklist_id);
         worklist_assignments(&self, worklist_id: i64) -> Vec<(i32, i64)> => |s| s.worklist_assignments(worklist_id);

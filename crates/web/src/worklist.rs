@@ -168,6 +168,8 @@ struct WorklistPage {
     flag_problems: Problems,
     flag_household: String,
     flag_reason: String,
+    /// Said when the latest monthly run failed.
+    run_notice: Option<crate::runs::RunNotice>,
 }
 
 /// `GET /worklist`: the team's list for a team leader; the caseload for a connector.
@@ -331,6 +333,7 @@ async fn worklist_page(
         overdue,
         flag_household: flag_form.get("household_id"),
         flag_reason: flag_form.get("reason"),
+        run_notice: crate::runs::failed_run_notice(state).await,
         flag_problems,
     };
     Ok(render(StatusCode::OK, &page))

@@ -843,3 +843,79 @@ async fn nothing_is_opened_or_flagged_for_a_household_that_does_not_exist() {
         .expect("case");
     assert_eq!(case.household_id, 41);
 }
+
+/// A failed monthly run: administrators see which step and why on the Runs
+/// page; the team's page says its list is from the last run that finished.
+#[tokio::test]
+async fn a_failed_monthly_run_is_shown_to_administrators_and_said_on_the_teams_page() {
+    use upstream_store::StepEnd;
+    let site = site().await;
+    with_a_kept_list(&site).await;
+    let (leader, _) = staff(&site, "priya", Role::TeamLeader, "").await;
+    let (admin, _) = staff(&site, "ada", Role::Administrator, "").await;
+    let now = Utc::now();
+    let s = &site.store;
+    let good = s.start_pipeline_run("vm", 1, now).await.expect("run");
+    s.finish_pipeline_run(good, "finished", None, now)
+        .await
+        .expect("finish");
+    let (_, _, page) = site.get("/worklist", Some(&leader)).await;
+    assert!(
+        !page.contains("did not finish"),
+        "no notice after a good run"
+    );
+
+    let bad = s.start_pipeline_run("vm", 2, now).await.expect("run");
+    s.start_pipeline_step(bad, "ingest", now)
+        .await
+        .expect("step");
+    let end = StepEnd {
+        status: "done",
+        summary: "2 new files loaded.",
+        counts: "{}",
+        warnings: r#"["rent: no extract for 2025-01 <b>"]"#,
+        failure: None,
+    };
+    s.finish_pipeline_step(bad, "ingest", &end, now)
+        .await
+        .expect("end");
+    s.start_pipeline_step(bad, "link", now).await.expect("step");
+    let failed = StepEnd {
+        status: "failed",
+        summary: "",
+        counts: "{}",
+        warnings: "[]",
+        failure: Some("database error: disk full"),
+    };
+    s.finish_pipeline_step(bad, "link", &failed, now)
+        .await
+        .expect("end");
+    s.finish_pipeline_run(bad, "failed", Some("link: database error: disk full"), now)
+        .await
+        .expect("finish");
+
+    let (status, _, page) = site.get("/worklist", Some(&leader)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        page.contains("This month&#x27;s update did not finish")
+            || page.contains("This month's update did not finish"),
+        "{page}"
+    );
+    assert!(
+        page.contains("link records into people and households"),
+        "{page}"
+    );
+
+    let (status, _, _) = site.get("/admin/runs", Some(&leader)).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "runs are for administrators");
+    let (status, _, page) = site.get("/admin/runs", Some(&admin)).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(page.contains(&format!("Run {bad}, started")), "{page}");
+    assert!(page.contains("govuk-tag--red\">Failed"), "{page}");
+    assert!(page.contains("database error: disk full"), "{page}");
+    assert!(
+        page.contains("no extract for 2025-01 &lt;b&gt;"),
+        "warnings escaped: {page}"
+    );
+    assert!(page.contains(&format!("Run {good}, started")), "{page}");
+}
