@@ -128,29 +128,10 @@ where
     E: Fn(&HouseholdInput, NaiveDate) -> Vec<DetectedEvent> + Sync,
     R: Fn(&HouseholdInput, NaiveDate) -> Resilience + Sync,
 {
-    let mut cutoffs = cutoffs.to_vec();
-    cutoffs.sort();
-    cutoffs.dedup();
-    if cutoffs.is_empty() {
-        return Err(AssessError::Invalid("no training cutoffs given".into()));
-    }
-    let (rows, counts, negative_rate) = labelled_rows(
-        households,
-        &events,
-        &resilience,
-        &cutoffs,
-        horizon_months,
-        data_end,
-        Some(max_rows),
-    )?;
-    Ok(TrainingSet {
-        rows,
-        cutoffs,
-        horizon_months,
-        data_end,
-        negative_rate,
-        counts,
-    })
+    let mut t = ChunkedTraining::new(cutoffs, horizon_months, data_end, Some(max_rows))?;
+    t.count(households)?;
+    t.add_rows(households, &events, &resilience)?;
+    Ok(t.finish())
 }
 
 #[derive(Clone, Copy)]
@@ -159,6 +140,226 @@ struct Candidate {
     cutoff: u8,
     /// None: already in crisis (excluded); Some(label) otherwise.
     label: Option<bool>,
+}
+
+/// A training set built from households read a chunk at a time, so memory
+/// holds one chunk and the sampled rows, never the whole council. Two passes
+/// over the same chunks in the same order: [`count`](Self::count) every
+/// chunk (labels only, cheap), then [`add_rows`](Self::add_rows) every chunk
+/// (features for the rows kept). Sampling is by household and cutoff, so
+/// the set is the same however the households are chunked.
+pub struct ChunkedTraining {
+    cutoffs: Vec<NaiveDate>,
+    ends: Vec<NaiveDate>,
+    horizon_months: u32,
+    data_end: NaiveDate,
+    max_rows: Option<usize>,
+    /// Per cutoff: (households scored, already in crisis, crises, rows kept).
+    tally: Vec<(usize, usize, usize, usize)>,
+    rate: Option<f64>,
+    rows: Vec<LabelledRow>,
+}
+
+impl ChunkedTraining {
+    /// Check the window (the leakage guard: every cutoff's label window
+    /// must end by `data_end`) and start counting.
+    pub fn new(
+        cutoffs: &[NaiveDate],
+        horizon_months: u32,
+        data_end: NaiveDate,
+        max_rows: Option<usize>,
+    ) -> Result<ChunkedTraining, AssessError> {
+        let mut cutoffs = cutoffs.to_vec();
+        cutoffs.sort();
+        cutoffs.dedup();
+        if cutoffs.is_empty() {
+            return Err(AssessError::Invalid("no training cutoffs given".into()));
+        }
+        if horizon_months == 0 {
+            return Err(AssessError::Invalid(
+                "the horizon must be at least a month".into(),
+            ));
+        }
+        if cutoffs.len() > u8::MAX as usize {
+            return Err(AssessError::Invalid("at most 255 cutoffs".into()));
+        }
+        let mut ends = Vec::with_capacity(cutoffs.len());
+        for t in &cutoffs {
+            let end = add_months(*t, horizon_months)
+                .ok_or_else(|| AssessError::Invalid(format!("cutoff {t} is out of range")))?;
+            if end > data_end {
+                return Err(AssessError::Invalid(format!(
+                    "leakage guard: cutoff {t} needs outcomes up to {end}, but the data end on {data_end}"
+                )));
+            }
+            ends.push(end);
+        }
+        Ok(ChunkedTraining {
+            tally: vec![(0, 0, 0, 0); cutoffs.len()],
+            cutoffs,
+            ends,
+            horizon_months,
+            data_end,
+            max_rows,
+            rate: None,
+            rows: Vec::new(),
+        })
+    }
+
+    /// Every household visible at each cutoff, with its label.
+    fn candidates(&self, households: &[HouseholdInput]) -> Result<Vec<Candidate>, AssessError> {
+        if households.len() > u32::MAX as usize {
+            return Err(AssessError::Invalid("too many households".into()));
+        }
+        let (cutoffs, ends, data_end) = (&self.cutoffs, &self.ends, self.data_end);
+        Ok(households
+            .par_iter()
+            .enumerate()
+            .flat_map_iter(|(i, h)| {
+                let tl = timeline(h, data_end);
+                cutoffs.iter().enumerate().filter_map(move |(c, t)| {
+                    let seen = h.observations.partition_point(|o| o.known_on <= *t);
+                    let visible = seen > 0
+                        && h.observations[seen - 1].known_on > *t - TimeDelta::days(VISIBLE_DAYS);
+                    visible.then(|| Candidate {
+                        index: i as u32,
+                        cutoff: c as u8,
+                        label: (!tl.in_crisis_at(*t)).then(|| tl.any_crisis_in(*t, ends[c])),
+                    })
+                })
+            })
+            .collect())
+    }
+
+    /// The first pass: count one chunk's households and crises.
+    pub fn count(&mut self, households: &[HouseholdInput]) -> Result<(), AssessError> {
+        if self.rate.is_some() {
+            return Err(AssessError::Invalid(
+                "a training set is counted in full before its rows are added".into(),
+            ));
+        }
+        for c in self.candidates(households)? {
+            let t = &mut self.tally[c.cutoff as usize];
+            match c.label {
+                None => t.1 += 1,
+                Some(crisis) => {
+                    t.0 += 1;
+                    t.2 += usize::from(crisis);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The share of non-crisis rows kept: every crisis, and non-crises to
+    /// fill the budget (at least a quarter of it).
+    fn rate(&self) -> f64 {
+        let positives: usize = self.tally.iter().map(|t| t.2).sum();
+        let negatives: usize = self.tally.iter().map(|t| t.0 - t.2).sum();
+        match self.max_rows {
+            Some(max) if negatives > 0 => {
+                let room = max.saturating_sub(positives).max(max / 4);
+                (room as f64 / negatives as f64).min(1.0)
+            }
+            _ => 1.0,
+        }
+    }
+
+    /// The second pass: features for one chunk's rows kept.
+    pub fn add_rows<E, R>(
+        &mut self,
+        households: &[HouseholdInput],
+        events: &E,
+        resilience: &R,
+    ) -> Result<(), AssessError>
+    where
+        E: Fn(&HouseholdInput, NaiveDate) -> Vec<DetectedEvent> + Sync,
+        R: Fn(&HouseholdInput, NaiveDate) -> Resilience + Sync,
+    {
+        // Fixed at the first chunk's rows, from every chunk's counts.
+        let rate = match self.rate {
+            Some(r) => r,
+            None => {
+                let r = self.rate();
+                self.rate = Some(r);
+                r
+            }
+        };
+        let cutoffs = &self.cutoffs;
+        let kept: Vec<Candidate> = self
+            .candidates(households)?
+            .into_iter()
+            .filter(|c| match c.label {
+                Some(true) => true,
+                Some(false) => {
+                    rate >= 1.0
+                        || unit_hash(
+                            households[c.index as usize].household,
+                            cutoffs[c.cutoff as usize],
+                        ) < rate
+                }
+                None => false,
+            })
+            .collect();
+        for c in &kept {
+            self.tally[c.cutoff as usize].3 += 1;
+        }
+        let negative_weight = (1.0 / rate) as f32;
+        let rows: Vec<LabelledRow> = kept
+            .par_iter()
+            .map(|c| {
+                let h = &households[c.index as usize];
+                let t = cutoffs[c.cutoff as usize];
+                let ev = events(h, t);
+                let res = resilience(h, t);
+                let label = c.label == Some(true);
+                LabelledRow {
+                    household: h.household,
+                    cutoff: t,
+                    features: features(h, &ev, &res, t),
+                    label,
+                    weight: if label { 1.0 } else { negative_weight },
+                }
+            })
+            .collect();
+        self.rows.extend(rows);
+        Ok(())
+    }
+
+    /// The rows, the per-cutoff counts, and the share of non-crises kept.
+    pub(crate) fn into_parts(self) -> (Vec<LabelledRow>, Vec<CutoffCounts>, f64) {
+        let rate = self.rate.unwrap_or_else(|| self.rate());
+        let counts = self
+            .cutoffs
+            .iter()
+            .zip(&self.tally)
+            .map(
+                |(t, &(households, already_in_crisis, crises, rows))| CutoffCounts {
+                    cutoff: *t,
+                    households,
+                    already_in_crisis,
+                    crises,
+                    rows,
+                },
+            )
+            .collect();
+        (self.rows, counts, rate)
+    }
+
+    /// The training set.
+    pub fn finish(self) -> TrainingSet {
+        let cutoffs = self.cutoffs.clone();
+        let (horizon_months, data_end) = (self.horizon_months, self.data_end);
+        let (rows, counts, negative_rate) = self.into_parts();
+        TrainingSet {
+            rows,
+            cutoffs,
+            horizon_months,
+            data_end,
+            negative_rate,
+            counts,
+        }
+    }
 }
 
 /// Labels every visible household at every cutoff in one pass each, then
@@ -178,104 +379,10 @@ where
     E: Fn(&HouseholdInput, NaiveDate) -> Vec<DetectedEvent> + Sync,
     R: Fn(&HouseholdInput, NaiveDate) -> Resilience + Sync,
 {
-    if horizon_months == 0 {
-        return Err(AssessError::Invalid(
-            "the horizon must be at least a month".into(),
-        ));
-    }
-    if cutoffs.len() > u8::MAX as usize {
-        return Err(AssessError::Invalid("at most 255 cutoffs".into()));
-    }
-    if households.len() > u32::MAX as usize {
-        return Err(AssessError::Invalid("too many households".into()));
-    }
-    let mut ends = Vec::with_capacity(cutoffs.len());
-    for t in cutoffs {
-        let end = add_months(*t, horizon_months)
-            .ok_or_else(|| AssessError::Invalid(format!("cutoff {t} is out of range")))?;
-        if end > data_end {
-            return Err(AssessError::Invalid(format!(
-                "leakage guard: cutoff {t} needs outcomes up to {end}, but the data end on {data_end}"
-            )));
-        }
-        ends.push(end);
-    }
-    let candidates: Vec<Candidate> = households
-        .par_iter()
-        .enumerate()
-        .flat_map_iter(|(i, h)| {
-            let tl = timeline(h, data_end);
-            let ends = &ends;
-            cutoffs.iter().enumerate().filter_map(move |(c, t)| {
-                let seen = h.observations.partition_point(|o| o.known_on <= *t);
-                let visible = seen > 0
-                    && h.observations[seen - 1].known_on > *t - TimeDelta::days(VISIBLE_DAYS);
-                visible.then(|| Candidate {
-                    index: i as u32,
-                    cutoff: c as u8,
-                    label: (!tl.in_crisis_at(*t)).then(|| tl.any_crisis_in(*t, ends[c])),
-                })
-            })
-        })
-        .collect();
-    let positives = candidates.iter().filter(|c| c.label == Some(true)).count();
-    let negatives = candidates.iter().filter(|c| c.label == Some(false)).count();
-    let rate = match max_rows {
-        Some(max) if negatives > 0 => {
-            // Keep at least a quarter of the budget for non-crises.
-            let room = max.saturating_sub(positives).max(max / 4);
-            (room as f64 / negatives as f64).min(1.0)
-        }
-        _ => 1.0,
-    };
-    let kept: Vec<Candidate> = candidates
-        .iter()
-        .copied()
-        .filter(|c| match c.label {
-            Some(true) => true,
-            Some(false) => {
-                rate >= 1.0
-                    || unit_hash(
-                        households[c.index as usize].household,
-                        cutoffs[c.cutoff as usize],
-                    ) < rate
-            }
-            None => false,
-        })
-        .collect();
-    let negative_weight = (1.0 / rate) as f32;
-    let rows: Vec<LabelledRow> = kept
-        .par_iter()
-        .map(|c| {
-            let h = &households[c.index as usize];
-            let t = cutoffs[c.cutoff as usize];
-            let ev = events(h, t);
-            let res = resilience(h, t);
-            let label = c.label == Some(true);
-            LabelledRow {
-                household: h.household,
-                cutoff: t,
-                features: features(h, &ev, &res, t),
-                label,
-                weight: if label { 1.0 } else { negative_weight },
-            }
-        })
-        .collect();
-    let counts = cutoffs
-        .iter()
-        .enumerate()
-        .map(|(i, t)| {
-            let at = candidates.iter().filter(|c| c.cutoff as usize == i);
-            CutoffCounts {
-                cutoff: *t,
-                households: at.clone().filter(|c| c.label.is_some()).count(),
-                already_in_crisis: at.clone().filter(|c| c.label.is_none()).count(),
-                crises: at.filter(|c| c.label == Some(true)).count(),
-                rows: kept.iter().filter(|c| c.cutoff as usize == i).count(),
-            }
-        })
-        .collect();
-    Ok((rows, counts, rate))
+    let mut t = ChunkedTraining::new(cutoffs, horizon_months, data_end, max_rows)?;
+    t.count(households)?;
+    t.add_rows(households, events, resilience)?;
+    Ok(t.into_parts())
 }
 
 /// A stable pseudo-random number in [0, 1) for a household at a cutoff

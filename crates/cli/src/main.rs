@@ -5,6 +5,7 @@ mod accounts;
 mod addresses;
 mod assessing;
 mod bench;
+mod bench_run;
 mod bench_web;
 mod ingesting;
 mod linking;
@@ -516,6 +517,23 @@ enum BenchCommand {
         #[command(flatten)]
         settings: AssessSettings,
     },
+    /// The monthly run (`upstream run`) at a council's size on the database
+    /// given: each step's time and peak memory, for the first run and for a
+    /// month's new extracts. Give it an empty database.
+    Run {
+        /// A town written by `upstream simulate` [default: simulate one in --work].
+        #[arg(long)]
+        town: Option<PathBuf>,
+        #[arg(long, default_value_t = 20_000)]
+        households: u32,
+        #[arg(long, default_value_t = 24)]
+        months: u32,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Where the simulated town and the incoming folder go.
+        #[arg(long, default_value = "bench-run")]
+        work: PathBuf,
+    },
     /// The staff pages under load at a city's scale: `seed` the database,
     /// then `run` the load (docs/benchmarks.md).
     #[command(subcommand)]
@@ -803,6 +821,16 @@ fn run(cli: Cli) -> Result<()> {
             seed,
             out,
         }) => bench::simulate(&profile, households, months, seed, out),
+        Command::Bench(BenchCommand::Run {
+            town,
+            households,
+            months,
+            seed,
+            work,
+        }) => runtime()?.block_on(async {
+            let store = connect(&cli.database).await?;
+            bench_run::run(&store, town, households, months, seed, &work).await
+        }),
         Command::Bench(BenchCommand::Link {
             town,
             records,

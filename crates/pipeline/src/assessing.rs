@@ -11,7 +11,7 @@ use upstream_store::{LinkedObservation, StoredHousehold};
 use crate::{Error, Result};
 use rayon::prelude::*;
 use upstream_assess::events::{detect, detect_in, EventLibrary, Records};
-use upstream_assess::model::{self, FitOptions, Model, HORIZON_MONTHS};
+use upstream_assess::model::{self, ChunkedTraining, FitOptions, Model, HORIZON_MONTHS};
 use upstream_assess::outcomes::{add_months, in_crisis};
 use upstream_assess::personas::{persona, PersonaFacts, PersonaRules};
 use upstream_assess::resilience::{resilience, resilience_in};
@@ -320,54 +320,109 @@ pub fn assess_one(s: &Settings, m: &Model, h: &HouseholdInput, as_of: NaiveDate)
     Assessed { saved, events }
 }
 
+/// Households read from storage at a time: memory holds one chunk's record
+/// versions (about a quarter of a megabyte a household), not the council's.
+pub const CHUNK: i64 = 1_000;
+
+/// Call `f` with each chunk of households, in id order, with their
+/// assessment inputs.
+pub async fn for_each_chunk(
+    store: &Store,
+    mut f: impl FnMut(&[StoredHousehold], Vec<HouseholdInput>) -> Result<()>,
+) -> Result<()> {
+    let mut after = i64::MIN;
+    loop {
+        let households = store.households_page(after, CHUNK).await?;
+        let Some(last) = households.last() else {
+            return Ok(());
+        };
+        after = last.id;
+        let mut people: Vec<i64> = households
+            .iter()
+            .flat_map(|h| h.members.iter().copied())
+            .collect();
+        people.sort_unstable();
+        people.dedup();
+        let observations = store.linked_observations_of(&people).await?;
+        let inputs = household_inputs(&households, observations);
+        f(&households, inputs)?;
+    }
+}
+
+/// The first and last dates any record of a household member became known,
+/// asked of storage rather than read: a snapshot is known at the end of its
+/// extract's month, an event on its date (as `household_inputs` has it).
+pub async fn span(store: &Store) -> Result<Option<(NaiveDate, NaiveDate)>> {
+    let (e0, e1, v0, v1) = store.observed_span().await?;
+    let start = [e0.map(month_end), v0].into_iter().flatten().min();
+    let end = [e1.map(month_end), v1].into_iter().flatten().max();
+    Ok(start.zip(end))
+}
+
+/// The risk model learnt from every household's history before `until`,
+/// reading the households a chunk at a time (twice: once to count crises,
+/// once for the features of the rows sampled).
+pub async fn train_streaming(
+    store: &Store,
+    s: &Settings,
+    data_start: NaiveDate,
+    until: NaiveDate,
+) -> Result<Model> {
+    let cutoffs = training_cutoffs(data_start, until);
+    if cutoffs.is_empty() {
+        user_error!(
+            "To learn from the council's own history the risk model needs records from at least 9 months before {until} (3 months of history and 6 of outcomes); the records start on {data_start}."
+        );
+    }
+    let mut training = ChunkedTraining::new(
+        &cutoffs,
+        HORIZON_MONTHS,
+        until,
+        Some(model::DEFAULT_MAX_ROWS),
+    )?;
+    for_each_chunk(store, |_, inputs| Ok(training.count(&inputs)?)).await?;
+    let lib = &s.library;
+    let events = |h: &HouseholdInput, d: NaiveDate| detect(lib, h, d);
+    let res = |h: &HouseholdInput, d: NaiveDate| resilience(h, d);
+    for_each_chunk(store, |_, inputs| {
+        Ok(training.add_rows(&inputs, &events, &res)?)
+    })
+    .await?;
+    Ok(model::train(&training.finish(), &FitOptions::default())?)
+}
+
 /// `upstream assess`: events, risk, resilience and personas for every
 /// household living in the area on the date, stored with the model version.
+/// Households are read, and assessed, a chunk at a time.
 pub async fn assess(
     store: &Store,
     s: &Settings,
     as_of: Option<NaiveDate>,
 ) -> Result<AssessSummary> {
-    let l = load(store).await?;
-    let as_of = as_of.unwrap_or(l.data_end);
-    if as_of < l.data_start {
+    let Some(run) = store.latest_link_run().await? else {
         user_error!(
-            "--as-of {as_of} is before the first record ({}).",
-            l.data_start
+            "There is no single view yet: run `upstream ingest` and `upstream link` first."
         );
+    };
+    let Some((data_start, data_end)) = span(store).await? else {
+        user_error!("The single view holds no records to assess.");
+    };
+    let as_of = as_of.unwrap_or(data_end);
+    if as_of < data_start {
+        user_error!("--as-of {as_of} is before the first record ({data_start}).");
     }
-    let m = train_until(s, &l, as_of)?;
-    let alive: Vec<&HouseholdInput> = l
-        .inputs
-        .iter()
-        .zip(&l.stored)
-        .filter(|(_, st)| alive_on(st, as_of))
-        .map(|(h, _)| h)
-        .collect();
-    let results: Vec<Assessed> = alive
-        .par_iter()
-        .map(|h| assess_one(s, &m, h, as_of))
-        .collect();
+    let m = train_streaming(store, s, data_start, as_of).await?;
     let mut summary = AssessSummary {
         run_id: 0,
         as_of,
         model_version: m.version.clone(),
-        assessed: results.len(),
-        in_crisis: results.iter().filter(|a| a.saved.in_crisis).count(),
-        events: results.iter().map(|a| a.events.len()).sum(),
+        assessed: 0,
+        in_crisis: 0,
+        events: 0,
         personas: BTreeMap::new(),
         bands: BTreeMap::new(),
-        high_risk: results
-            .iter()
-            .filter(|a| a.saved.probability.is_some_and(|p| p >= 0.1))
-            .count(),
+        high_risk: 0,
     };
-    for a in &results {
-        *summary.personas.entry(a.saved.persona.clone()).or_default() += 1;
-        *summary
-            .bands
-            .entry(a.saved.resilience_band.clone())
-            .or_default() += 1;
-    }
     let mut save = AssessmentSave {
         as_of: Some(as_of),
         model_version: m.version.clone(),
@@ -375,11 +430,34 @@ pub async fn assess(
         library: s.library_text.clone(),
         ..AssessmentSave::default()
     };
-    for a in results {
-        save.assessments.push(a.saved);
-        save.events.extend(a.events);
-    }
-    summary.run_id = store.save_assessment(l.link_run, &save).await?;
+    for_each_chunk(store, |stored, inputs| {
+        let alive: Vec<&HouseholdInput> = inputs
+            .iter()
+            .zip(stored)
+            .filter(|(_, st)| alive_on(st, as_of))
+            .map(|(h, _)| h)
+            .collect();
+        let results: Vec<Assessed> = alive
+            .par_iter()
+            .map(|h| assess_one(s, &m, h, as_of))
+            .collect();
+        for a in results {
+            summary.assessed += 1;
+            summary.in_crisis += usize::from(a.saved.in_crisis);
+            summary.events += a.events.len();
+            summary.high_risk += usize::from(a.saved.probability.is_some_and(|p| p >= 0.1));
+            *summary.personas.entry(a.saved.persona.clone()).or_default() += 1;
+            *summary
+                .bands
+                .entry(a.saved.resilience_band.clone())
+                .or_default() += 1;
+            save.assessments.push(a.saved);
+            save.events.extend(a.events);
+        }
+        Ok(())
+    })
+    .await?;
+    summary.run_id = store.save_assessment(run.id, &save).await?;
     Ok(summary)
 }
 

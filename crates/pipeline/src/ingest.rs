@@ -4,7 +4,7 @@
 
 use crate::{Error, Progress, Result};
 use std::path::{Path, PathBuf};
-use upstream_ingest::{read_file, Declaration, Kind, ParsedFile};
+use upstream_ingest::{Declaration, Kind, ParsedFile};
 use upstream_store::{LoadOutcome, NewIngestFile, NewLpi, NewQuarantine, NewSourceRecord, Store};
 
 pub fn declarations(dir: Option<&Path>) -> Result<Vec<Declaration>> {
@@ -78,7 +78,27 @@ pub async fn ingest(
             ));
             continue;
         };
-        let parsed = match read_file(decl, path) {
+        let bytes = match std::fs::read(path) {
+            Ok(b) => b,
+            Err(e) => {
+                report.refused += 1;
+                let why = format!("refused {}: could not read it: {e}", path.display());
+                progress.note(&why);
+                report.refusals.push(why);
+                continue;
+            }
+        };
+        // Loaded before (same source, month and bytes): nothing to parse.
+        let sha256 = upstream_ingest::reader::sha256_hex(&bytes);
+        let period = upstream_ingest::reader::extract_date(&name);
+        if store
+            .ingest_file_loaded(&decl.name, &sha256, period)
+            .await?
+        {
+            report.already += 1;
+            continue;
+        }
+        let parsed = match upstream_ingest::reader::read_bytes(decl, &name, &bytes) {
             Ok(p) => p,
             Err(e) => {
                 report.refused += 1;
@@ -89,6 +109,7 @@ pub async fn ingest(
                 continue;
             }
         };
+        drop(bytes);
         let (file, records, quarantine) = to_store(&parsed);
         let outcome = if decl.kind == Kind::Gazetteer {
             store

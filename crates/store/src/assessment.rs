@@ -149,13 +149,42 @@ pub struct Aftermath {
 impl Store {
     /// The households of the last linkage run, with address and members.
     pub async fn households(&self) -> Result<Vec<StoredHousehold>, StoreError> {
-        const SQL: &str = "SELECT h.id, h.from_date, h.to_date, h.current, a.addr_key, a.address, a.postcode, m.person_id,
+        self.households_where("", None).await
+    }
+
+    /// Households in id order, `limit` at a time after the id `after`: a
+    /// council's households a chunk at a time, so memory holds one chunk.
+    pub async fn households_page(
+        &self,
+        after: i64,
+        limit: i64,
+    ) -> Result<Vec<StoredHousehold>, StoreError> {
+        self.households_where(
+            "WHERE h.id IN (SELECT id FROM households WHERE id > $1 ORDER BY id LIMIT $2)",
+            Some((after, limit)),
+        )
+        .await
+    }
+
+    async fn households_where(
+        &self,
+        filter: &str,
+        page: Option<(i64, i64)>,
+    ) -> Result<Vec<StoredHousehold>, StoreError> {
+        let sql = format!(
+            "SELECT h.id, h.from_date, h.to_date, h.current, a.addr_key, a.address, a.postcode, m.person_id,
                     COALESCE(m.from_date, h.from_date) AS member_from, COALESCE(m.to_date, h.to_date) AS member_to
              FROM households h JOIN addresses a ON a.id = h.address_id
              JOIN household_members m ON m.household_id = h.id
-             ORDER BY h.id, m.person_id";
+             {filter}
+             ORDER BY h.id, m.person_id"
+        );
         let rows = on_pool!(self, p => {
-            let rows = sqlx::query(SQL).fetch_all(p).await?;
+            let mut q = sqlx::query(&sql);
+            if let Some((after, limit)) = page {
+                q = q.bind(after).bind(limit);
+            }
+            let rows = q.fetch_all(p).await?;
             let mut out = Vec::with_capacity(rows.len());
             for r in rows {
                 out.push((
@@ -209,11 +238,78 @@ impl Store {
 
     /// Every stored version of every linked record, with its person.
     pub async fn linked_observations(&self) -> Result<Vec<LinkedObservation>, StoreError> {
-        const SQL: &str = "SELECT pr.person_id, s.source, s.record_key, s.row_means, s.extract_date, s.event_date, s.dob, s.attributes
+        self.observations_where(None).await
+    }
+
+    /// The record versions of these people only (a chunk's members).
+    pub async fn linked_observations_of(
+        &self,
+        persons: &[i64],
+    ) -> Result<Vec<LinkedObservation>, StoreError> {
+        let mut out = Vec::new();
+        // Bounded by both databases' limits on bound parameters.
+        for chunk in persons.chunks(BATCH) {
+            out.extend(self.observations_where(Some(chunk)).await?);
+        }
+        Ok(out)
+    }
+
+    /// The first and last extract dates, and the first and last dates of
+    /// records without one, over the records of people in a household:
+    /// the span assessment reads, without reading it.
+    pub async fn observed_span(
+        &self,
+    ) -> Result<
+        (
+            Option<NaiveDate>,
+            Option<NaiveDate>,
+            Option<NaiveDate>,
+            Option<NaiveDate>,
+        ),
+        StoreError,
+    > {
+        const SQL: &str = "SELECT MIN(s.extract_date) AS e0, MAX(s.extract_date) AS e1,
+                    MIN(CASE WHEN s.extract_date IS NULL THEN s.event_date END) AS v0,
+                    MAX(CASE WHEN s.extract_date IS NULL THEN s.event_date END) AS v1
              FROM source_records s JOIN person_records pr ON pr.source = s.source AND pr.record_key = s.record_key
-             ORDER BY pr.person_id, s.extract_date, s.id";
+             WHERE pr.person_id IN (SELECT person_id FROM household_members)";
+        let (e0, e1, v0, v1) = on_pool!(self, p => {
+            let r = sqlx::query(SQL).fetch_one(p).await?;
+            (
+                r.try_get::<Option<String>, _>("e0")?,
+                r.try_get::<Option<String>, _>("e1")?,
+                r.try_get::<Option<String>, _>("v0")?,
+                r.try_get::<Option<String>, _>("v1")?,
+            )
+        });
+        Ok((
+            parse_opt(e0)?,
+            parse_opt(e1)?,
+            parse_opt(v0)?,
+            parse_opt(v1)?,
+        ))
+    }
+
+    async fn observations_where(
+        &self,
+        persons: Option<&[i64]>,
+    ) -> Result<Vec<LinkedObservation>, StoreError> {
+        // Placeholders $1..$n, as both databases read them.
+        let filter = persons.map_or_else(String::new, |ids| {
+            let marks: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
+            format!(" WHERE pr.person_id IN ({})", marks.join(", "))
+        });
+        let sql = format!(
+            "SELECT pr.person_id, s.source, s.record_key, s.row_means, s.extract_date, s.event_date, s.dob, s.attributes
+             FROM source_records s JOIN person_records pr ON pr.source = s.source AND pr.record_key = s.record_key{filter}
+             ORDER BY pr.person_id, s.extract_date, s.id"
+        );
         let rows = on_pool!(self, p => {
-            let rows = sqlx::query(SQL).fetch_all(p).await?;
+            let mut q = sqlx::query(&sql);
+            for id in persons.unwrap_or_default() {
+                q = q.bind(*id);
+            }
+            let rows = q.fetch_all(p).await?;
             let mut out = Vec::with_capacity(rows.len());
             for r in rows {
                 out.push((

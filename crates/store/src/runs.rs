@@ -88,6 +88,20 @@ impl Store {
         Ok(on_pool!(self, p => sqlx::query_scalar::<_, Option<i64>>(SQL).fetch_one(p).await?))
     }
 
+    /// Whether these bytes were already loaded for this source and extract
+    /// date: a monthly run skips them without parsing them again.
+    pub async fn ingest_file_loaded(
+        &self,
+        source: &str,
+        sha256: &str,
+        extract_date: Option<NaiveDate>,
+    ) -> Result<bool, StoreError> {
+        const SQL: &str = "SELECT COUNT(*) FROM ingest_files WHERE source = $1 AND sha256 = $2 AND period_key = $3";
+        let period = extract_date.map(crate::iso_date).unwrap_or_default();
+        let n: i64 = on_pool!(self, p => sqlx::query_scalar(SQL).bind(source).bind(sha256).bind(&period).fetch_one(p).await?);
+        Ok(n > 0)
+    }
+
     /// How much each step has written.
     pub async fn work_totals(&self) -> Result<WorkTotals, StoreError> {
         const SQL: &str = "SELECT (SELECT COUNT(*) FROM ingest_files) AS ingest_files,
