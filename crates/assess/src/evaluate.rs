@@ -64,6 +64,38 @@ where
     })
 }
 
+impl TestSet {
+    /// A test set from one cutoff's rows built a chunk of households at a
+    /// time (`ChunkedTraining` with no sampling).
+    pub fn from_rows(set: crate::model::TrainingSet) -> Result<TestSet, AssessError> {
+        let [cutoff] = set.cutoffs[..] else {
+            return Err(AssessError::Invalid(
+                "a test set is made at one cutoff".into(),
+            ));
+        };
+        if set.negative_rate < 1.0 {
+            return Err(AssessError::Invalid(
+                "a test set holds every household, not a sample".into(),
+            ));
+        }
+        let label_end = add_months(cutoff, set.horizon_months)
+            .ok_or_else(|| AssessError::Invalid(format!("cutoff {cutoff} is out of range")))?;
+        let counts = set
+            .counts
+            .into_iter()
+            .next()
+            .ok_or_else(|| AssessError::Invalid("no counts for the test cutoff".into()))?;
+        Ok(TestSet {
+            cutoff,
+            horizon_months: set.horizon_months,
+            label_end,
+            data_end: set.data_end,
+            rows: set.rows,
+            counts,
+        })
+    }
+}
+
 /// Contacts a team can make over a horizon: `per_week` × the weeks in
 /// `months` months (52 weeks a year).
 pub fn capacity_for_period(per_week: usize, months: u32) -> usize {

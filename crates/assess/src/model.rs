@@ -1421,6 +1421,56 @@ mod tests {
         .is_ok());
     }
 
+    /// Read a chunk at a time (a council's households do not fit in
+    /// memory), the training set is the one read whole: the same rows in
+    /// the same order, the same sample, the same counts.
+    #[test]
+    fn a_training_set_built_in_chunks_is_the_one_built_whole() {
+        let t = town(400, 36, 4);
+        let cuts = cutoffs(2024, 1..=3);
+        let data_end = day(2024, 9);
+        let events = |h: &HouseholdInput, d: NaiveDate| t.events(h, d);
+        let res = |h: &HouseholdInput, d: NaiveDate| t.resilience(h, d);
+        // A budget small enough that non-crises are sampled.
+        let whole = training_set_sampled(&t.households, events, res, &cuts, 6, data_end, 300)
+            .expect("whole");
+        assert!(whole.negative_rate < 1.0, "sampling is exercised");
+        for size in [1, 7, 64] {
+            let mut c = ChunkedTraining::new(&cuts, 6, data_end, Some(300)).expect("new");
+            for chunk in t.households.chunks(size) {
+                c.count(chunk).expect("count");
+            }
+            for chunk in t.households.chunks(size) {
+                c.add_rows(chunk, &events, &res).expect("rows");
+            }
+            let chunked = c.finish();
+            assert_eq!(chunked.counts, whole.counts, "chunks of {size}");
+            assert_eq!(
+                chunked.negative_rate, whole.negative_rate,
+                "chunks of {size}"
+            );
+            let key = |r: &LabelledRow| {
+                (
+                    r.household,
+                    r.cutoff,
+                    r.label,
+                    r.weight.to_bits(),
+                    r.features.values.map(f32::to_bits),
+                    r.features.arrears_pence,
+                )
+            };
+            let (a, b): (Vec<_>, Vec<_>) = (
+                chunked.rows.iter().map(key).collect(),
+                whole.rows.iter().map(key).collect(),
+            );
+            assert!(a == b, "chunks of {size}: other rows");
+        }
+        // Counting after rows have been added would change the sample: refused.
+        let mut c = ChunkedTraining::new(&cuts, 6, data_end, Some(300)).expect("new");
+        c.add_rows(&t.households, &events, &res).expect("rows");
+        assert!(c.count(&t.households).is_err());
+    }
+
     #[test]
     fn training_set_never_reads_beyond_data_end() {
         let t = town(400, 36, 3);

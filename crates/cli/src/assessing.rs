@@ -13,11 +13,12 @@ use anyhow::{Context, Result};
 use upstream_assess::evaluate::{self as risk_eval, Evaluation};
 use upstream_assess::events::detect;
 use upstream_assess::hypothesis;
-use upstream_assess::model::Model;
-use upstream_assess::model::HORIZON_MONTHS;
+use upstream_assess::model::{ChunkedTraining, Model, HORIZON_MONTHS};
 use upstream_assess::outcomes::add_months;
 use upstream_assess::resilience::resilience;
-use upstream_pipeline::assessing::{load, month_end, train_until, AssessSummary, Loaded, Settings};
+use upstream_pipeline::assessing::{
+    for_each_chunk, month_end, span, train_streaming, AssessSummary, Settings,
+};
 use upstream_store::Store;
 
 use crate::user_error;
@@ -112,7 +113,8 @@ fn left_off(counts_json: &str) -> String {
 }
 
 /// `upstream evaluate risk`: train on what was known up to `test_at`,
-/// test on the six months after it, against the "anyone in arrears" baseline.
+/// test on the six months after it, against the "anyone in arrears"
+/// baseline. Households are read a chunk at a time.
 pub async fn evaluate_risk(
     store: &Store,
     s: &Settings,
@@ -121,107 +123,137 @@ pub async fn evaluate_risk(
     truth: Option<&Path>,
     card: &Path,
 ) -> Result<Evaluation> {
-    let l = load(store).await?;
-    let test_at = test_at.unwrap_or(latest_with_outcomes(l.data_end).unwrap_or(l.data_end));
-    if add_months(test_at, HORIZON_MONTHS).is_none_or(|x| x > l.data_end) {
+    let Some((data_start, data_end)) = span(store).await? else {
+        user_error!("The single view holds no records to assess: run `upstream link` first.");
+    };
+    let test_at = test_at.unwrap_or(latest_with_outcomes(data_end).unwrap_or(data_end));
+    if add_months(test_at, HORIZON_MONTHS).is_none_or(|x| x > data_end) {
         user_error!(
-            "Testing at {test_at} needs outcomes for six months after it, but the records end on {}.",
-            l.data_end
+            "Testing at {test_at} needs outcomes for six months after it, but the records end on {data_end}."
         );
     }
-    let m = train_until(s, &l, test_at)?;
+    let m = train_streaming(store, s, data_start, test_at).await?;
+    let truth = truth.map(Truth::read).transpose()?;
     let lib = &s.library;
-    let test = risk_eval::test_set(
-        &l.inputs,
-        |h: &HouseholdInput, d: NaiveDate| detect(lib, h, d),
-        |h: &HouseholdInput, d: NaiveDate| resilience(h, d),
-        test_at,
-        HORIZON_MONTHS,
-        l.data_end,
-    )?;
+    let events = |h: &HouseholdInput, d: NaiveDate| detect(lib, h, d);
+    let res = |h: &HouseholdInput, d: NaiveDate| resilience(h, d);
+    let mut rows = ChunkedTraining::new(&[test_at], HORIZON_MONTHS, data_end, None)?;
+    for_each_chunk(store, |_, inputs| Ok(rows.count(&inputs)?)).await?;
+    // Each household's first member, as the truth knows them.
+    let mut who: HashMap<i64, i64> = HashMap::new();
+    for_each_chunk(store, |_, inputs| {
+        if let Some(t) = &truth {
+            for h in &inputs {
+                if let Some(p) = t.first_person(h) {
+                    who.insert(h.household, p);
+                }
+            }
+        }
+        Ok(rows.add_rows(&inputs, &events, &res)?)
+    })
+    .await?;
+    let test = risk_eval::TestSet::from_rows(rows.finish())?;
     let k = risk_eval::capacity_for_period(per_week, HORIZON_MONTHS);
     let e = risk_eval::evaluate(&m, &test, k)?;
     let mut groups = vec![(
         "age group".to_string(),
         risk_eval::by_age_group(&m, &test, k)?,
     )];
-    if let Some(dir) = truth {
-        groups.extend(truth_subgroups(store, dir, &l, &m, &test, k).await?);
+    if let Some(t) = &truth {
+        groups.extend(t.subgroups(&who, &m, &test, k)?);
     }
     let text = upstream_assess::card::model_card(&m, &e, &groups);
     std::fs::write(card, text).with_context(|| format!("could not write {}", card.display()))?;
     Ok(e)
 }
 
+/// A way of dividing households (sex, ethnicity...) and each group's figures.
+type Subgroups = (String, Vec<(String, risk_eval::EvaluationFigures)>);
+
 /// Sex, ethnicity and disability are not in the council's records; a
 /// simulated town's truth holds them, so the card can show what the
 /// platform itself cannot measure (a real council would need a survey).
-async fn truth_subgroups(
-    store: &Store,
-    dir: &Path,
-    l: &Loaded,
-    m: &Model,
-    test: &risk_eval::TestSet,
-    k: usize,
-) -> Result<Vec<(String, Vec<(String, risk_eval::EvaluationFigures)>)>> {
-    #[derive(serde::Deserialize)]
-    struct Link {
-        source: String,
-        record_key: String,
-        person_id: i64,
-    }
-    #[derive(serde::Deserialize)]
-    struct Person {
-        person_id: i64,
-        sex: String,
-        ethnicity: String,
-        disabled: String,
-    }
-    let read = |name: &str| -> Result<csv::Reader<std::fs::File>> {
-        let p = dir.join(name);
-        csv::Reader::from_path(&p).with_context(|| format!("could not read {}", p.display()))
-    };
-    let mut truth_of: HashMap<(String, String), i64> = HashMap::new();
-    for r in read("record_links.csv")?.deserialize::<Link>() {
-        let r = r?;
-        truth_of.insert((r.source, r.record_key), r.person_id);
-    }
-    let mut people: HashMap<i64, Person> = HashMap::new();
-    for p in read("people.csv")?.deserialize::<Person>() {
-        let p = p?;
-        people.insert(p.person_id, p);
-    }
-    // Each household's first member, as the truth knows them.
-    let mut who: HashMap<i64, i64> = HashMap::new();
-    for h in &l.inputs {
-        if let Some(t) = h
-            .observations
-            .iter()
-            .find_map(|o| truth_of.get(&(o.source.clone(), o.record_key.clone())))
-        {
-            who.insert(h.household, *t);
+struct Truth {
+    person_of: HashMap<(String, String), i64>,
+    people: HashMap<i64, TruePerson>,
+}
+
+#[derive(serde::Deserialize)]
+struct TruePerson {
+    person_id: i64,
+    sex: String,
+    ethnicity: String,
+    disabled: String,
+}
+
+impl Truth {
+    fn read(dir: &Path) -> Result<Truth> {
+        #[derive(serde::Deserialize)]
+        struct Link {
+            source: String,
+            record_key: String,
+            person_id: i64,
         }
+        let read = |name: &str| -> Result<csv::Reader<std::fs::File>> {
+            let p = dir.join(name);
+            csv::Reader::from_path(&p).with_context(|| format!("could not read {}", p.display()))
+        };
+        let mut person_of = HashMap::new();
+        for r in read("record_links.csv")?.deserialize::<Link>() {
+            let r = r?;
+            person_of.insert((r.source, r.record_key), r.person_id);
+        }
+        let mut people = HashMap::new();
+        for p in read("people.csv")?.deserialize::<TruePerson>() {
+            let p = p?;
+            people.insert(p.person_id, p);
+        }
+        Ok(Truth { person_of, people })
     }
-    let _ = store;
-    let mut out = Vec::new();
-    for (name, pick) in [
-        ("sex", (|p: &Person| p.sex.clone()) as fn(&Person) -> String),
-        ("ethnicity", |p: &Person| p.ethnicity.clone()),
-        ("disability", |p: &Person| {
-            if p.disabled == "Y" {
-                "disabled"
-            } else {
-                "not disabled"
-            }
-            .to_string()
-        }),
-    ] {
-        let figures = risk_eval::subgroup_figures(m, test, k, |r| {
-            who.get(&r.household).and_then(|t| people.get(t)).map(pick)
-        })?;
-        out.push((name.to_string(), figures));
+
+    /// The real person behind a household's first record the truth knows.
+    fn first_person(&self, h: &HouseholdInput) -> Option<i64> {
+        h.observations
+            .iter()
+            .find_map(|o| {
+                self.person_of
+                    .get(&(o.source.clone(), o.record_key.clone()))
+            })
+            .copied()
     }
-    Ok(out)
+
+    fn subgroups(
+        &self,
+        who: &HashMap<i64, i64>,
+        m: &Model,
+        test: &risk_eval::TestSet,
+        k: usize,
+    ) -> Result<Vec<Subgroups>> {
+        let mut out = Vec::new();
+        for (name, pick) in [
+            (
+                "sex",
+                (|p: &TruePerson| p.sex.clone()) as fn(&TruePerson) -> String,
+            ),
+            ("ethnicity", |p: &TruePerson| p.ethnicity.clone()),
+            ("disability", |p: &TruePerson| {
+                if p.disabled == "Y" {
+                    "disabled"
+                } else {
+                    "not disabled"
+                }
+                .to_string()
+            }),
+        ] {
+            let figures = risk_eval::subgroup_figures(m, test, k, |r| {
+                who.get(&r.household)
+                    .and_then(|t| self.people.get(t))
+                    .map(pick)
+            })?;
+            out.push((name.to_string(), figures));
+        }
+        Ok(out)
+    }
 }
 
 pub fn print_evaluation(e: &Evaluation, card: &Path) {
@@ -280,27 +312,35 @@ pub fn print_evaluation(e: &Evaluation, card: &Path) {
 }
 
 /// `upstream evaluate hypothesis`: after a trigger event, do the most
-/// embedded households escalate less? (seed 000)
+/// embedded households escalate less? (seed 000) Households are read a chunk
+/// at a time.
 pub async fn hypothesis_check(store: &Store, s: &Settings) -> Result<hypothesis::HypothesisCheck> {
-    let l = load(store).await?;
-    let Some(to) = latest_with_outcomes(l.data_end) else {
+    let Some((data_start, data_end)) = span(store).await? else {
+        user_error!("The single view holds no records: run `upstream link` first.");
+    };
+    let Some(to) = latest_with_outcomes(data_end) else {
         user_error!("The records are too short to follow triggers for six months.");
     };
-    let from = month_end(add_months(l.data_start, 3).unwrap_or(l.data_start));
+    let from = month_end(add_months(data_start, 3).unwrap_or(data_start));
     if from >= to {
         user_error!("The records are too short: the check needs at least 10 months.");
     }
     let lib = &s.library;
-    let outcomes = hypothesis::trigger_outcomes(
-        &l.inputs,
-        |h: &HouseholdInput, d: NaiveDate| detect(lib, h, d),
-        |h: &HouseholdInput, d: NaiveDate| resilience(h, d),
-        hypothesis::default_trigger,
-        from,
-        to,
-        HORIZON_MONTHS,
-        l.data_end,
-    )?;
+    let mut outcomes = Vec::new();
+    for_each_chunk(store, |_, inputs| {
+        outcomes.extend(hypothesis::trigger_outcomes(
+            &inputs,
+            |h: &HouseholdInput, d: NaiveDate| detect(lib, h, d),
+            |h: &HouseholdInput, d: NaiveDate| resilience(h, d),
+            hypothesis::default_trigger,
+            from,
+            to,
+            HORIZON_MONTHS,
+            data_end,
+        )?);
+        Ok(())
+    })
+    .await?;
     let pairs: Vec<(u8, bool)> = outcomes.iter().map(|o| (o.score, o.escalated)).collect();
     let check = hypothesis::check_scores(&pairs);
     println!(

@@ -845,6 +845,16 @@ fn the_worklist_respects_capacity_exclusions_and_flags() {
         ok(&db.url, &["link"]);
         let assessed = ok(&db.url, &["assess"]);
         assert!(assessed.contains("Assessed "), "{name}: {assessed}");
+        // The hypothesis check reads the same households; a year is enough.
+        let checked = ok(&db.url, &["evaluate", "hypothesis"]);
+        assert!(checked.contains("Verdict: "), "{name}: {checked}");
+        // Testing the model needs six months of outcomes after nine of
+        // training: a year is not enough, and it says so.
+        let card = tmp.path().join(format!("card-{name}.md"));
+        let o = upstream(&db.url, &["evaluate", "risk", "--card", utf8(&card)]);
+        assert_eq!(o.status.code(), Some(2), "{name}: {}", text(&o));
+        assert!(text(&o).contains("at least 9 months before"), "{name}: {}", text(&o));
+        assert!(!card.exists(), "{name}: no card for a test that could not run");
         let (run, scored) = with_store(&db.url, async |s| {
             let run = s
                 .latest_assessment_run()

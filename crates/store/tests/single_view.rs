@@ -921,6 +921,47 @@ async fn a_later_run_replaces_the_earlier_one_and_merged_people_stop_counting() 
             s.address_placement_counts().await.expect("counts"),
             first_run().placement_counts
         );
+        // A page at a time, the households are the same, in the same order,
+        // and each page's people's records are theirs alone.
+        // Records of person 1 (council_tax a, benefits b) and person 2 (c).
+        load(
+            s,
+            &file("council_tax", Some("2024-05-01"), 81),
+            &[record(1, "a", "JO", "SMITH"), record(2, "c", "AL", "SMITH")],
+            &[],
+        )
+        .await;
+        load(
+            s,
+            &file("benefits", Some("2024-05-01"), 82),
+            &[record(1, "b", "JO", "SMITH")],
+            &[],
+        )
+        .await;
+        let mut paged = Vec::new();
+        let mut after = i64::MIN;
+        loop {
+            let page = s.households_page(after, 1).await.expect("page");
+            let Some(last) = page.last() else { break };
+            assert_eq!(page.len(), 1, "{}", fresh.name());
+            after = last.id;
+            paged.extend(page);
+        }
+        assert_eq!(paged, households, "{}", fresh.name());
+        let all = s.linked_observations().await.expect("observations");
+        let of_1 = s
+            .linked_observations_of(&[1])
+            .await
+            .expect("observations of 1");
+        let want: Vec<_> = all.iter().filter(|o| o.person == 1).cloned().collect();
+        assert_eq!((all.len(), want.len()), (3, 2), "{}", fresh.name());
+        assert!(!want.is_empty(), "{}: person 1 has records", fresh.name());
+        assert_eq!(of_1, want, "{}", fresh.name());
+        assert!(s
+            .linked_observations_of(&[])
+            .await
+            .expect("none")
+            .is_empty());
         // Casework on household 1, which the second run finds is household 9.
         s.open_case(1, day("2024-06-02")).await.expect("case");
         s.set_do_not_contact(1, true, "A Connector", "asked by letter")
