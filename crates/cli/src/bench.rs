@@ -60,7 +60,7 @@ pub fn simulate(
 }
 
 /// Peak resident memory of this process, from /proc (Linux).
-pub(crate) fn peak_memory_mib() -> Option<f64> {
+fn peak_memory_mib() -> Option<f64> {
     status_mib("VmHWM:")
 }
 
@@ -511,7 +511,7 @@ fn release_freed_memory() {
 
 /// Start peak-memory measurement afresh (Linux: writing 5 to clear_refs
 /// resets VmHWM), so reading the town does not count against linking.
-pub(crate) fn reset_peak_memory() {
+fn reset_peak_memory() {
     let _ = std::fs::write("/proc/self/clear_refs", "5");
 }
 

@@ -2,13 +2,12 @@
 //! timed with its own peak memory, on the database given (run it once with
 //! SQLite and once with PostgreSQL). Two runs, as a council lives them: the
 //! first, over every month but the last; then the month's new extracts.
+//! Each step runs in a process of its own so its peak memory is its own.
 
-use crate::bench::{peak_memory_mib, reset_peak_memory};
 use anyhow::{Context, Result};
-use std::cell::RefCell;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
-use upstream_pipeline::run::{self, Options, StepReport};
+use upstream_pipeline::run;
 use upstream_store::Store;
 
 /// Targets from the monthly-run issue, at Birmingham's size.
@@ -18,7 +17,7 @@ const STEP_TARGET_MIB: f64 = 6.0 * 1024.0;
 
 struct Measured {
     step: &'static str,
-    status: &'static str,
+    status: String,
     seconds: f64,
     peak_mib: Option<f64>,
 }
@@ -47,29 +46,79 @@ fn copy_months(town: &Path, to: &Path, keep: impl Fn(&str) -> bool) -> Result<us
     Ok(copied)
 }
 
-async fn measured_run(store: &Store, incoming: &Path) -> Result<(Vec<Measured>, f64)> {
-    let options = Options::new(vec![incoming.to_path_buf()]);
-    let progress = crate::progress::Steps::new(false);
-    let steps: RefCell<Vec<Measured>> = RefCell::new(Vec::new());
-    let clock = RefCell::new(Instant::now());
-    let started = Instant::now();
-    reset_peak_memory();
-    let on_step = |s: &StepReport| {
-        let seconds = clock.borrow().elapsed().as_secs_f64();
-        steps.borrow_mut().push(Measured {
-            step: s.step.as_str(),
-            status: s.status.as_str(),
-            seconds,
-            peak_mib: peak_memory_mib(),
-        });
-        reset_peak_memory();
-        *clock.borrow_mut() = Instant::now();
-    };
-    let report = run::monthly(store, &options, &progress, &on_step).await?;
-    for w in report.steps.iter().flat_map(|s| &s.warnings) {
-        println!("  warning: {w}");
+/// A child process's exit status and peak resident memory (Linux; `wait4`
+/// reports the child's own high-water mark, whatever the parent holds).
+fn wait_measured(child: std::process::Child) -> Result<(i32, Option<f64>)> {
+    let pid = libc::pid_t::try_from(child.id()).context("a child's process id")?;
+    let mut status: libc::c_int = 0;
+    // SAFETY: an all-zero rusage is valid; wait4 fills it for our own child.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: waiting once for a child this process spawned and has not reaped.
+    let rc = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+    if rc != pid {
+        anyhow::bail!(
+            "could not wait for process {pid}: {}",
+            std::io::Error::last_os_error()
+        );
     }
-    Ok((steps.into_inner(), started.elapsed().as_secs_f64()))
+    let code = if libc::WIFEXITED(status) {
+        libc::WEXITSTATUS(status)
+    } else {
+        -1
+    };
+    // ru_maxrss is in KiB on Linux.
+    let peak = (usage.ru_maxrss > 0).then(|| usage.ru_maxrss as f64 / 1024.0);
+    Ok((code, peak))
+}
+
+/// One monthly run, measured a step at a time: each step in a process of
+/// its own (`upstream run --until STEP`, the steps before it already done),
+/// so each peak is that step's alone, not what an earlier step left behind.
+async fn measured_run(
+    store: &Store,
+    database: &str,
+    incoming: &Path,
+) -> Result<(Vec<Measured>, f64)> {
+    let exe = std::env::current_exe().context("could not find the upstream binary")?;
+    let started = Instant::now();
+    let mut steps = Vec::new();
+    for step in run::Step::ALL {
+        let clock = Instant::now();
+        let child = std::process::Command::new(&exe)
+            .args(["run", "--quiet", "--until", step.as_str(), "--extracts"])
+            .arg(incoming)
+            .env("DATABASE_URL", database)
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .context("could not start upstream run")?;
+        let (code, peak_mib) = wait_measured(child)?;
+        let seconds = clock.elapsed().as_secs_f64();
+        // 2 is a run finished with warnings (e.g. addresses not placed).
+        if code != 0 && code != 2 {
+            crate::user_error!(
+                "`upstream run --until {}` exited with {code}",
+                step.as_str()
+            );
+        }
+        let latest = store.pipeline_runs(1).await?;
+        let record = latest
+            .first()
+            .and_then(|r| r.steps.iter().find(|s| s.step == step.as_str()));
+        for w in record
+            .map(|s| serde_json::from_str::<Vec<String>>(&s.warnings).unwrap_or_default())
+            .unwrap_or_default()
+        {
+            println!("  warning: {w}");
+        }
+        let status = record.map_or_else(|| "?".to_string(), |s| s.status.clone());
+        steps.push(Measured {
+            step: step.as_str(),
+            status,
+            seconds,
+            peak_mib,
+        });
+    }
+    Ok((steps, started.elapsed().as_secs_f64()))
 }
 
 fn print_table(title: &str, steps: &[Measured], total: f64, target_s: f64) -> bool {
@@ -95,6 +144,7 @@ fn print_table(title: &str, steps: &[Measured], total: f64, target_s: f64) -> bo
 /// Simulate (or reuse) a town, then time the first run and a month's run.
 pub async fn run(
     store: &Store,
+    database: &str,
     town: Option<PathBuf>,
     households: u32,
     months: u32,
@@ -164,10 +214,10 @@ pub async fn run(
         store.backend().as_str(),
         town.display()
     );
-    let (first, first_total) = measured_run(store, &incoming).await?;
+    let (first, first_total) = measured_run(store, database, &incoming).await?;
     let first_met = print_table("First run:", &first, first_total, FIRST_RUN_TARGET_S);
     copy_months(&town, &incoming, |m| m == last)?;
-    let (month, month_total) = measured_run(store, &incoming).await?;
+    let (month, month_total) = measured_run(store, database, &incoming).await?;
     let month_met = print_table(
         &format!("A month's new extracts ({last}):"),
         &month,

@@ -829,7 +829,7 @@ fn run(cli: Cli) -> Result<()> {
             work,
         }) => runtime()?.block_on(async {
             let store = connect(&cli.database).await?;
-            bench_run::run(&store, town, households, months, seed, &work).await
+            bench_run::run(&store, &cli.database, town, households, months, seed, &work).await
         }),
         Command::Bench(BenchCommand::Link {
             town,

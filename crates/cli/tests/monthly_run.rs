@@ -193,6 +193,53 @@ fn a_run_killed_during_each_step_goes_on_to_the_state_of_an_uninterrupted_one() 
 }
 
 #[test]
+fn a_database_lost_mid_run_fails_the_run_and_the_next_run_finishes_the_work() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let town = town(tmp.path());
+    let town = utf8(&town);
+    for db in databases() {
+        team(&db.url);
+        let o = run(&db.url, &["--extracts", town, "--until", "ingest"], &[]);
+        assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+        let before = state(&db.url);
+        let lost = run(
+            &db.url,
+            &["--extracts", town],
+            &[("UPSTREAM_TEST_CLOSE_DB_AT", "link:start")],
+        );
+        assert_eq!(
+            lost.status.code(),
+            Some(1),
+            "a fault, worth retrying: {}",
+            text(&lost)
+        );
+        assert!(
+            text(&lost).contains("stopped at the link step"),
+            "{}",
+            text(&lost)
+        );
+        assert!(
+            text(&lost).contains("as the last good run left them"),
+            "{}",
+            text(&lost)
+        );
+        db.settle();
+        if let Some(d) = differs(&state(&db.url), &before) {
+            panic!("{}: the failed run changed the state: {d}", db.name());
+        }
+        let again = run(&db.url, &["--extracts", town], &[]);
+        assert_eq!(again.status.code(), Some(0), "{}", text(&again));
+        assert!(text(&again).contains("link     done"), "{}", text(&again));
+        let after = state(&db.url);
+        assert_eq!(
+            (after.totals.link_runs, after.totals.assessment_runs),
+            (1, 1)
+        );
+        assert_eq!(after.list.len(), 10, "{}", db.name());
+    }
+}
+
+#[test]
 fn a_second_run_is_refused_while_one_is_going_and_a_silent_lock_needs_a_person() {
     let tmp = tempfile::tempdir().expect("tmp");
     let town = town(tmp.path());

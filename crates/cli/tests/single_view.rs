@@ -853,8 +853,15 @@ fn the_worklist_respects_capacity_exclusions_and_flags() {
         let card = tmp.path().join(format!("card-{name}.md"));
         let o = upstream(&db.url, &["evaluate", "risk", "--card", utf8(&card)]);
         assert_eq!(o.status.code(), Some(2), "{name}: {}", text(&o));
-        assert!(text(&o).contains("at least 9 months before"), "{name}: {}", text(&o));
-        assert!(!card.exists(), "{name}: no card for a test that could not run");
+        assert!(
+            text(&o).contains("at least 9 months before"),
+            "{name}: {}",
+            text(&o)
+        );
+        assert!(
+            !card.exists(),
+            "{name}: no card for a test that could not run"
+        );
         let (run, scored) = with_store(&db.url, async |s| {
             let run = s
                 .latest_assessment_run()

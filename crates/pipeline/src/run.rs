@@ -269,6 +269,19 @@ fn abort_point(step: Step, point: &str) {
     }
 }
 
+/// Lose the database at a named point, for the test of a database that
+/// goes away mid-run: `UPSTREAM_TEST_CLOSE_DB_AT=link:start` closes the
+/// store's connections as the link step begins, so its next query fails as
+/// it would with the server gone. Never set outside tests.
+async fn close_point(store: &Store, step: Step, point: &str) {
+    if let Ok(at) = std::env::var("UPSTREAM_TEST_CLOSE_DB_AT") {
+        if at == format!("{}:{point}", step.as_str()) {
+            eprintln!("closing the database at {at} (UPSTREAM_TEST_CLOSE_DB_AT)");
+            store.close().await;
+        }
+    }
+}
+
 /// Passes progress on; `UPSTREAM_TEST_ABORT_AT=ingest:file` aborts once
 /// the first files are loaded and before the rest are.
 struct AbortMidIngest<'a>(&'a dyn Progress);
@@ -386,6 +399,7 @@ pub async fn monthly(
             return Err(fail_run(store, run_id, step, e.into()).await);
         }
         abort_point(step, "start");
+        close_point(store, step, "start").await;
         let outcome = match step {
             Step::Register => register_step(store, o).await,
             Step::Ingest => ingest_step(store, o, &AbortMidIngest(progress)).await,
