@@ -75,7 +75,9 @@ pub struct Sighting {
     pub date: NaiveDate,
     /// When the record's fact began (an account opened), if the source says.
     pub started: Option<NaiveDate>,
-    pub place: Place,
+    /// Shared: a place is seen in many sightings (every month's version of
+    /// every record there), and a city has tens of millions of sightings.
+    pub place: std::sync::Arc<Place>,
     /// This version ends the record (a register deletion).
     pub removal: bool,
 }
@@ -213,7 +215,7 @@ pub fn build(sightings: &[Sighting], config: &HouseholdConfig) -> SingleView {
     let keys: BTreeMap<&str, &Place> = sightings
         .iter()
         .filter(|s| config.role_of(&s.source) != Role::Previous)
-        .map(|s| (s.place.key.as_str(), &s.place))
+        .map(|s| (s.place.key.as_str(), s.place.as_ref()))
         .collect();
     let place_index: HashMap<&str, usize> = keys.keys().enumerate().map(|(i, k)| (*k, i)).collect();
     let addresses: Vec<Address> = keys
@@ -819,7 +821,7 @@ mod tests {
             record_key: key.into(),
             date: day(month),
             started: None,
-            place: Place::placed(uprn, None, None),
+            place: std::sync::Arc::new(Place::placed(uprn, None, None)),
             removal: false,
         }
     }

@@ -132,6 +132,9 @@ pub async fn ingest(
             LoadOutcome::AlreadyLoaded => report.already += 1,
         }
     }
+    if report.loaded > 0 {
+        store.refresh_planner_statistics().await?;
+    }
     progress.finish();
     Ok(report)
 }

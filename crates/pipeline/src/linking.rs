@@ -6,6 +6,9 @@ use crate::{Error, Progress, Result};
 use std::path::Path;
 use upstream_link::{LinkConfig, Linker, Mode};
 
+/// Record versions read from storage at a time while building households.
+const OBSERVATION_PAGE: i64 = 50_000;
+
 /// Records as linkage sees them, from what ingest stored.
 pub fn to_records(
     stored: &[upstream_store::StoredRecord],
@@ -126,11 +129,14 @@ pub async fn stored(
         .map(|(s, p)| ((s.source.clone(), s.record_key.clone()), *p))
         .collect();
     progress.stage("Finding addresses and households");
-    let observations = store.observations().await?;
+    // Record versions a page at a time, each kept only as the sighting it
+    // gives: a city has tens of millions, and households need little of each.
     let households_config = &linker.config.households;
-    let sightings: Vec<Sighting> = observations
-        .iter()
-        .filter_map(|o| {
+    let mut sightings: Vec<Sighting> = Vec::new();
+    let mut after = i64::MIN;
+    loop {
+        let (page, last) = store.observations_page(after, OBSERVATION_PAGE).await?;
+        sightings.extend(page.iter().filter_map(|o| {
             let person = *person_of.get(&(o.source.clone(), o.record_key.clone()))?;
             let place = placed.place_of(o)?;
             let attributes: HashMap<String, serde_json::Value> =
@@ -150,9 +156,12 @@ pub async fn stored(
                 place,
                 removal,
             })
-        })
-        .collect();
-    drop(observations);
+        }));
+        match last {
+            Some(l) => after = l,
+            None => break,
+        }
+    }
     let mut view = build(&sightings, households_config);
     // A person merged into another this run is known by the survivor's id,
     // so their household still finds them.
@@ -271,6 +280,7 @@ pub async fn stored(
         ingested_through,
     };
     store.save_link_run(&save).await?;
+    store.refresh_planner_statistics().await?;
     progress.finish();
     let count = |k: ChangeKind| assigned.changes.iter().filter(|c| c.kind == k).count();
     Ok(StoredRun {

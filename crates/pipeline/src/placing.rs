@@ -3,6 +3,7 @@
 
 use crate::{Error, Result};
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 use upstream_link::households::Place;
 use upstream_store::{Observation, PlacementCount, SavedPlacement, Store};
 
@@ -40,7 +41,7 @@ impl Summary {
 }
 
 pub struct Placed {
-    by_key: HashMap<AddressKey, Place>,
+    by_key: HashMap<AddressKey, Arc<Place>>,
     pub saved: Vec<SavedPlacement>,
     pub counts: Vec<PlacementCount>,
     pub summary: Summary,
@@ -48,7 +49,7 @@ pub struct Placed {
 
 impl Placed {
     /// Where an observation's address is, if it gives one.
-    pub fn place_of(&self, o: &Observation) -> Option<Place> {
+    pub fn place_of(&self, o: &Observation) -> Option<Arc<Place>> {
         self.by_key.get(&key_of(o)?).cloned()
     }
 
@@ -115,7 +116,7 @@ pub async fn place(store: &Store) -> Result<Placed> {
             sources: sources.keys().cloned().collect::<Vec<_>>().join(","),
             records,
         });
-        by_key.insert(key, place);
+        by_key.insert(key, Arc::new(place));
     }
     let counts_rows = counts
         .iter()

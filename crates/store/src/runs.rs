@@ -88,6 +88,22 @@ impl Store {
         Ok(on_pool!(self, p => sqlx::query_scalar::<_, Option<i64>>(SQL).fetch_one(p).await?))
     }
 
+    /// Bring the query planner's statistics up to date after a bulk write.
+    /// PostgreSQL's autovacuum gets to new tables in its own time; until it
+    /// does, a freshly loaded town looks empty to the planner, which then
+    /// scans a million record versions for every chunk of households.
+    pub async fn refresh_planner_statistics(&self) -> Result<(), StoreError> {
+        match &self.pool {
+            Pool::Postgres(p) => {
+                sqlx::query("ANALYZE").execute(p).await?;
+            }
+            Pool::Sqlite(p) => {
+                sqlx::query("PRAGMA optimize").execute(p).await?;
+            }
+        }
+        Ok(())
+    }
+
     /// Whether these bytes were already loaded for this source and extract
     /// date: a monthly run skips them without parsing them again.
     pub async fn ingest_file_loaded(

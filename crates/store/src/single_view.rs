@@ -445,12 +445,44 @@ impl Store {
 
     /// Every observation's place and date, for residence periods.
     pub async fn observations(&self) -> Result<Vec<Observation>, StoreError> {
-        const SQL: &str = "SELECT source, record_key, extract_date, event_date, uprn, address, postcode, attributes FROM source_records ORDER BY id";
-        let rows = on_pool!(self, p => {
-            let rows = sqlx::query(SQL).fetch_all(p).await?;
+        let mut out = Vec::new();
+        let mut after = i64::MIN;
+        loop {
+            let (page, last) = self.observations_page(after, 100_000).await?;
+            out.extend(page);
+            match last {
+                Some(l) => after = l,
+                None => return Ok(out),
+            }
+        }
+    }
+
+    /// Observations in load order, `limit` after the row id `after`, and
+    /// the last row id read (none when the page is empty): a town's record
+    /// versions a page at a time, so a caller keeps only what it needs.
+    pub async fn observations_page(
+        &self,
+        after: i64,
+        limit: i64,
+    ) -> Result<(Vec<Observation>, Option<i64>), StoreError> {
+        const SQL: &str = "SELECT id, source, record_key, extract_date, event_date, uprn, address, postcode, attributes FROM source_records WHERE id > $1 ORDER BY id LIMIT $2";
+        type Row = (
+            i64,
+            String,
+            String,
+            Option<String>,
+            Option<String>,
+            Option<String>,
+            Option<String>,
+            Option<String>,
+            String,
+        );
+        let rows: Vec<Row> = on_pool!(self, p => {
+            let rows = sqlx::query(SQL).bind(after).bind(limit).fetch_all(p).await?;
             let mut out = Vec::with_capacity(rows.len());
             for r in rows {
                 out.push((
+                    r.try_get::<i64, _>("id")?,
                     r.try_get::<String, _>("source")?,
                     r.try_get::<String, _>("record_key")?,
                     r.try_get::<Option<String>, _>("extract_date")?,
@@ -463,9 +495,11 @@ impl Store {
             }
             out
         });
-        rows.into_iter()
+        let last = rows.last().map(|r| r.0);
+        let page = rows
+            .into_iter()
             .map(
-                |(source, record_key, e, ev, uprn, address, postcode, attributes)| {
+                |(_, source, record_key, e, ev, uprn, address, postcode, attributes)| {
                     Ok(Observation {
                         source,
                         record_key,
@@ -478,7 +512,8 @@ impl Store {
                     })
                 },
             )
-            .collect()
+            .collect::<Result<Vec<_>, StoreError>>()?;
+        Ok((page, last))
     }
 
     /// The person id each record had after the last run.
