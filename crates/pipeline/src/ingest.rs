@@ -102,10 +102,9 @@ pub async fn ingest(
             Ok(p) => p,
             Err(e) => {
                 report.refused += 1;
-                report
-                    .refusals
-                    .push(format!("refused {}: {e}", path.display()));
-                progress.note(&format!("refused {}: {e}", path.display()));
+                let why = format!("refused {}: {e}", path.display());
+                progress.note(&why);
+                report.refusals.push(why);
                 continue;
             }
         };
