@@ -688,7 +688,8 @@ async fn link_step(store: &Store, o: &Options, progress: &dyn Progress) -> Resul
     .count("unplaced_address_records", unplaced);
     if unplaced > 0 && r.placement.gazetteer_lpis > 0 {
         step.warnings.push(format!(
-            "{unplaced} record versions' addresses could not be placed on the gazetteer: `upstream addresses unplaced --out FILE` lists them for the gazetteer team"
+            "{} could not be placed on the gazetteer: `upstream addresses unplaced --out FILE` lists them for the gazetteer team",
+            if unplaced == 1 { "1 record version's address".to_string() } else { format!("{unplaced} record versions' addresses") }
         ));
     }
     Ok(step)
@@ -768,7 +769,10 @@ async fn lists_step(store: &Store) -> Result<StepReport> {
         } else {
             StepStatus::Done
         },
-        format!("{made} lists made{week} ({entries} households); {kept} already made."),
+        format!(
+            "{made} {} made{week} ({entries} households); {kept} already made.",
+            if made == 1 { "list" } else { "lists" }
+        ),
     )
     .count("made", made)
     .count("already_made", kept)
