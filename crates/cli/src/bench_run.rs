@@ -22,6 +22,14 @@ struct Measured {
     peak_mib: Option<f64>,
 }
 
+/// The month a simulated town's file is for: files are named source_YYYY-MM.csv.
+fn month_of(name: &str) -> &str {
+    name.rsplit('_')
+        .next()
+        .unwrap_or("")
+        .trim_end_matches(".csv")
+}
+
 /// Copy a simulated town's extract files for the months `keep` allows into `to`.
 fn copy_months(town: &Path, to: &Path, keep: impl Fn(&str) -> bool) -> Result<usize> {
     std::fs::create_dir_all(to).with_context(|| format!("could not make {}", to.display()))?;
@@ -30,12 +38,7 @@ fn copy_months(town: &Path, to: &Path, keep: impl Fn(&str) -> bool) -> Result<us
         let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
             continue;
         };
-        // Files are named source_YYYY-MM.csv.
-        let month = name
-            .rsplit('_')
-            .next()
-            .unwrap_or("")
-            .trim_end_matches(".csv");
+        let month = month_of(name);
         let target = to.join(name);
         if keep(month) && !target.exists() {
             std::fs::copy(&path, &target)
@@ -174,15 +177,7 @@ pub async fn run(
     };
     let mut all: Vec<String> = upstream_pipeline::ingest::files_under(&[town.join("extracts")])?
         .iter()
-        .filter_map(|p| {
-            let name = p.file_name()?.to_str()?;
-            Some(
-                name.rsplit('_')
-                    .next()?
-                    .trim_end_matches(".csv")
-                    .to_string(),
-            )
-        })
+        .filter_map(|p| Some(month_of(p.file_name()?.to_str()?).to_string()))
         .collect();
     all.sort();
     all.dedup();

@@ -56,6 +56,15 @@ pub struct IngestReport {
     pub refusals: Vec<String>,
 }
 
+impl IngestReport {
+    /// A file refused whole: counted, said, and kept for the run's record.
+    fn refuse(&mut self, progress: &dyn Progress, why: String) {
+        self.refused += 1;
+        progress.note(&why);
+        self.refusals.push(why);
+    }
+}
+
 pub async fn ingest(
     store: &Store,
     decls: &[Declaration],
@@ -81,10 +90,10 @@ pub async fn ingest(
         let bytes = match std::fs::read(path) {
             Ok(b) => b,
             Err(e) => {
-                report.refused += 1;
-                let why = format!("refused {}: could not read it: {e}", path.display());
-                progress.note(&why);
-                report.refusals.push(why);
+                report.refuse(
+                    progress,
+                    format!("refused {}: could not read it: {e}", path.display()),
+                );
                 continue;
             }
         };
@@ -101,10 +110,7 @@ pub async fn ingest(
         let parsed = match upstream_ingest::reader::read_bytes(decl, &name, &bytes) {
             Ok(p) => p,
             Err(e) => {
-                report.refused += 1;
-                let why = format!("refused {}: {e}", path.display());
-                progress.note(&why);
-                report.refusals.push(why);
+                report.refuse(progress, format!("refused {}: {e}", path.display()));
                 continue;
             }
         };
