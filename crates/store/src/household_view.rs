@@ -53,6 +53,9 @@ pub struct MemberRecord {
     pub forename: Option<String>,
     pub surname: Option<String>,
     pub dob: Option<NaiveDate>,
+    /// As ingest standardised them: national digits, lower-case email.
+    pub phone: Option<String>,
+    pub email: Option<String>,
 }
 
 /// A member's stay at an address.
@@ -222,7 +225,7 @@ impl Store {
              FROM households h JOIN addresses a ON a.id = h.address_id WHERE h.id = $1";
         const MEMBERS: &str =
             "SELECT person_id FROM household_members WHERE household_id = $1 ORDER BY person_id";
-        const RECORDS: &str = "SELECT pr.person_id, s.source, s.record_key, s.extract_date, s.forename, s.surname, s.dob
+        const RECORDS: &str = "SELECT pr.person_id, s.source, s.record_key, s.extract_date, s.forename, s.surname, s.dob, s.phone, s.email
              FROM household_members m JOIN person_records pr ON pr.person_id = m.person_id
              JOIN source_records s ON s.source = pr.source AND s.record_key = pr.record_key
              WHERE m.household_id = $1 ORDER BY s.extract_date, s.id";
@@ -249,6 +252,7 @@ impl Store {
             Option<String>,
             Option<String>,
             Option<String>,
+            (Option<String>, Option<String>),
         );
         type Res = (i64, String, String, Option<String>, Option<String>, String);
         type FlagRow = (i64, i64, String, String, String, String, Option<String>);
@@ -286,6 +290,7 @@ impl Store {
                             r.try_get("forename")?,
                             r.try_get("surname")?,
                             r.try_get("dob")?,
+                            (r.try_get("phone")?, r.try_get("email")?),
                         ));
                     }
                     let mut residences = Vec::new();
@@ -372,7 +377,7 @@ impl Store {
             records: records
                 .into_iter()
                 .map(
-                    |(person_id, source, record_key, e, forename, surname, dob)| {
+                    |(person_id, source, record_key, e, forename, surname, dob, (phone, email))| {
                         Ok(MemberRecord {
                             person_id,
                             source,
@@ -381,6 +386,8 @@ impl Store {
                             forename,
                             surname,
                             dob: parse_opt(dob)?,
+                            phone,
+                            email,
                         })
                     },
                 )

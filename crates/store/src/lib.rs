@@ -97,6 +97,8 @@ mod runs;
 pub use runs::*;
 mod gazetteer;
 pub use gazetteer::*;
+mod case_record;
+pub use case_record::*;
 
 #[derive(Debug, Clone)]
 pub struct Store {

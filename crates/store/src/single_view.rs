@@ -711,11 +711,12 @@ impl Store {
                 qb.build().execute(&mut *tx).await?;
             }
             // What pointed at a household merged into another now points at
-            // the family's surviving id: its cases, flags, contacts, consents
-            // and referrals. Kept worklists stay as they were made. A
-            // do-not-contact wish on either copy holds for the family.
+            // the family's surviving id: its cases, flags, contacts, consents,
+            // referrals and the contact details staff recorded. Kept worklists
+            // stay as they were made. A do-not-contact wish on either copy
+            // holds for the family, and so does a safe-contact note.
             for (from, into) in &run.household_merges {
-                for table in ["cases", "fast_track_flags", "contacts", "consents", "referrals"] {
+                for table in ["cases", "fast_track_flags", "contacts", "consents", "referrals", "contact_details"] {
                     sqlx::query(&format!("UPDATE {table} SET household_id = $1 WHERE household_id = $2"))
                         .bind(into)
                         .bind(from)
@@ -723,11 +724,23 @@ impl Store {
                         .await?;
                 }
                 sqlx::query(
-                    "INSERT INTO contact_preferences (household_id, do_not_contact, recorded_by, recorded_at, note)
-                     SELECT $1, do_not_contact, recorded_by, recorded_at, note FROM contact_preferences WHERE household_id = $2
-                     ON CONFLICT (household_id) DO UPDATE SET do_not_contact = excluded.do_not_contact,
-                        recorded_by = excluded.recorded_by, recorded_at = excluded.recorded_at, note = excluded.note
-                     WHERE excluded.do_not_contact AND NOT contact_preferences.do_not_contact",
+                    "INSERT INTO contact_preferences (household_id, do_not_contact, preferred_channel, language, safe_contact, recorded_by, recorded_at, note)
+                     SELECT $1, do_not_contact, preferred_channel, language, safe_contact, recorded_by, recorded_at, note
+                       FROM contact_preferences WHERE household_id = $2
+                     ON CONFLICT (household_id) DO UPDATE SET
+                        do_not_contact = contact_preferences.do_not_contact OR excluded.do_not_contact,
+                        preferred_channel = COALESCE(contact_preferences.preferred_channel, excluded.preferred_channel),
+                        language = COALESCE(contact_preferences.language, excluded.language),
+                        safe_contact = CASE
+                            WHEN excluded.safe_contact = '' OR excluded.safe_contact = contact_preferences.safe_contact THEN contact_preferences.safe_contact
+                            WHEN contact_preferences.safe_contact = '' THEN excluded.safe_contact
+                            ELSE contact_preferences.safe_contact || ' / ' || excluded.safe_contact END,
+                        recorded_by = CASE WHEN excluded.do_not_contact AND NOT contact_preferences.do_not_contact
+                            THEN excluded.recorded_by ELSE contact_preferences.recorded_by END,
+                        recorded_at = CASE WHEN excluded.do_not_contact AND NOT contact_preferences.do_not_contact
+                            THEN excluded.recorded_at ELSE contact_preferences.recorded_at END,
+                        note = CASE WHEN excluded.do_not_contact AND NOT contact_preferences.do_not_contact
+                            THEN excluded.note ELSE contact_preferences.note END",
                 )
                 .bind(into)
                 .bind(from)

@@ -97,6 +97,9 @@ pub struct ExportedHousehold {
     pub worklist_entries: Vec<serde_json::Value>,
     pub fast_track_flags: Vec<serde_json::Value>,
     pub contact_preference: Option<serde_json::Value>,
+    /// Phones, emails and addresses staff recorded for this person or the
+    /// whole household (another member's are theirs, and left out).
+    pub contact_details: Vec<serde_json::Value>,
     pub contacts: Vec<serde_json::Value>,
     /// Each case with its conversation records (every version), support
     /// plan, contact attempts and homelessness duties.
@@ -200,6 +203,7 @@ impl Store {
                     worklist_entries: Vec::new(),
                     fast_track_flags: Vec::new(),
                     contact_preference: None,
+                    contact_details: Vec::new(),
                     contacts: Vec::new(),
                     cases: Vec::new(),
                     consents: Vec::new(),
@@ -250,7 +254,10 @@ impl Store {
         const WORKLISTS: &str = "SELECT w.team, w.week_start, e.rank, e.probability, e.persona, e.fast_tracked, e.why
              FROM worklist_entries e JOIN worklists w ON w.id = e.worklist_id WHERE e.household_id = $1 ORDER BY w.week_start, w.team";
         const FLAGS: &str = "SELECT set_by, set_at, reason, expires_on, cleared_at FROM fast_track_flags WHERE household_id = $1 ORDER BY id";
-        const PREFERENCE: &str = "SELECT do_not_contact, recorded_by, recorded_at, note FROM contact_preferences WHERE household_id = $1";
+        const PREFERENCE: &str = "SELECT do_not_contact, preferred_channel, language, safe_contact, recorded_by, recorded_at, note FROM contact_preferences WHERE household_id = $1";
+        const DETAILS: &str = "SELECT d.kind, d.value, d.usable, d.note, COALESCE(u.display_name, '') AS recorded_by, d.recorded_at
+             FROM contact_details d LEFT JOIN users u ON u.id = d.recorded_by
+             WHERE d.household_id = $1 AND (d.person_id IS NULL OR d.person_id = $2) ORDER BY d.id";
         const CONTACTS: &str = "SELECT contacted_on, channel, outcome, recorded_by FROM contacts WHERE household_id = $1 ORDER BY contacted_on, id";
         let id = h.household_id;
         on_pool!(self, p => {
@@ -301,9 +308,22 @@ impl Store {
             if let Some(r) = sqlx::query(PREFERENCE).bind(id).fetch_optional(p).await? {
                 h.contact_preference = Some(serde_json::json!({
                     "do_not_contact": r.try_get::<bool, _>("do_not_contact")?,
+                    "preferred_channel": r.try_get::<Option<String>, _>("preferred_channel")?,
+                    "language": r.try_get::<Option<String>, _>("language")?,
+                    "safe_contact": r.try_get::<String, _>("safe_contact")?,
                     "recorded_by": r.try_get::<String, _>("recorded_by")?,
                     "recorded_at": r.try_get::<String, _>("recorded_at")?,
                     "note": r.try_get::<String, _>("note")?,
+                }));
+            }
+            for r in sqlx::query(DETAILS).bind(id).bind(person_id).fetch_all(p).await? {
+                h.contact_details.push(serde_json::json!({
+                    "kind": r.try_get::<String, _>("kind")?,
+                    "value": r.try_get::<String, _>("value")?,
+                    "may_be_used": r.try_get::<bool, _>("usable")?,
+                    "note": r.try_get::<String, _>("note")?,
+                    "recorded_by": r.try_get::<String, _>("recorded_by")?,
+                    "recorded_at": r.try_get::<String, _>("recorded_at")?,
                 }));
             }
             for r in sqlx::query(CONTACTS).bind(id).fetch_all(p).await? {
@@ -323,9 +343,32 @@ impl Store {
         const CONVERSATIONS: &str = "SELECT v.held_on, v.what_matters, v.strengths, v.support_network, v.worries, v.goals,
                 COALESCE(u.display_name, '') AS recorded_by, v.recorded_at
              FROM conversations v LEFT JOIN users u ON u.id = v.recorded_by WHERE v.case_id = $1 ORDER BY v.id";
+        const NOTES: &str = "SELECT n.body, COALESCE(u.display_name, '') AS recorded_by, n.recorded_at
+             FROM case_notes n LEFT JOIN users u ON u.id = n.recorded_by WHERE n.case_id = $1 ORDER BY n.id";
+        const LOOKS: &str = "SELECT COALESCE(u.display_name, '') AS who, r.user_team, r.reason, r.at
+             FROM case_access_reasons r LEFT JOIN users u ON u.id = r.user_id WHERE r.case_id = $1 ORDER BY r.id";
         let id = h.household_id;
         let day = |d: chrono::NaiveDate| d.format("%Y-%m-%d").to_string();
         for case in self.cases_of_household(id).await?.into_iter().rev() {
+            let mut notes = Vec::new();
+            let mut looks = Vec::new();
+            on_pool!(self, p => {
+                for r in sqlx::query(NOTES).bind(case.id).fetch_all(p).await? {
+                    notes.push(serde_json::json!({
+                        "note": r.try_get::<String, _>("body")?,
+                        "recorded_by": r.try_get::<String, _>("recorded_by")?,
+                        "recorded_at": r.try_get::<String, _>("recorded_at")?,
+                    }));
+                }
+                for r in sqlx::query(LOOKS).bind(case.id).fetch_all(p).await? {
+                    looks.push(serde_json::json!({
+                        "who": r.try_get::<String, _>("who")?,
+                        "their_team": r.try_get::<Option<String>, _>("user_team")?,
+                        "why": r.try_get::<String, _>("reason")?,
+                        "at": r.try_get::<String, _>("at")?,
+                    }));
+                }
+            });
             let mut conversations = Vec::new();
             on_pool!(self, p => {
                 for r in sqlx::query(CONVERSATIONS).bind(case.id).fetch_all(p).await? {
@@ -390,6 +433,8 @@ impl Store {
                 "support_plan": plan,
                 "contact_attempts": attempts,
                 "homelessness_duties": duties,
+                "notes": notes,
+                "looked_at_from_other_teams": looks,
             }));
         }
         for c in self.consents_of(id).await?.into_iter().rev() {

@@ -970,6 +970,31 @@ async fn a_later_run_replaces_the_earlier_one_and_merged_people_stop_counting() 
         s.record_contact(1, day("2024-06-03"), "phone", "spoke", "A Connector")
             .await
             .expect("contact");
+        // What staff recorded about reaching either copy holds for the family.
+        s.add_contact_detail(
+            &upstream_store::NewContactDetail {
+                household_id: 1,
+                person_id: None,
+                kind: "phone".into(),
+                value: "07700900123".into(),
+                usable: false,
+                note: "not theirs".into(),
+            },
+            1,
+        )
+        .await
+        .expect("detail");
+        s.set_contact_preferences(
+            9,
+            &upstream_store::ContactPreferences {
+                language: Some("cy".into()),
+                safe_contact: "Text only".into(),
+                recorded_by: "A Connector".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("preferences");
         let run = second_run();
         let second = s.save_link_run(&run).await.expect("second");
         assert!(second > first, "{}: run ids grow", fresh.name());
@@ -989,6 +1014,20 @@ async fn a_later_run_replaces_the_earlier_one_and_merged_people_stop_counting() 
             s.last_contacts().await.expect("contacts"),
             [(9, day("2024-06-03"))],
             "{}",
+            fresh.name()
+        );
+        assert_eq!(
+            s.contact_details(9).await.expect("details").len(),
+            1,
+            "{}",
+            fresh.name()
+        );
+        let prefs = s.contact_preferences(9).await.expect("read").expect("kept");
+        assert!(
+            prefs.do_not_contact
+                && prefs.language.as_deref() == Some("cy")
+                && prefs.safe_contact == "Text only",
+            "{}: {prefs:?}",
             fresh.name()
         );
         // The household of the first run found to be one family with another.

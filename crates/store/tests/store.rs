@@ -8,6 +8,8 @@ use upstream_store::{Backend, NewExtractFile, NewTown, Store};
 // Accounts, sessions and the audit log: a module of this binary, not a binary of its own.
 #[path = "store/access.rs"]
 mod access;
+#[path = "store/case_record.rs"]
+mod case_record;
 #[path = "store/casework.rs"]
 mod casework;
 #[path = "store/runs.rs"]

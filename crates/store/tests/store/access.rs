@@ -842,6 +842,27 @@ async fn a_household(raw: &Raw, s: &Store) {
     )
     .await
     .expect("consent");
+    for (person, phone) in [(7, "07700900777"), (8, "07700900888")] {
+        s.add_contact_detail(
+            &upstream_store::NewContactDetail {
+                household_id: 70,
+                person_id: Some(person),
+                kind: "phone".into(),
+                value: phone.into(),
+                usable: true,
+                note: String::new(),
+            },
+            1,
+        )
+        .await
+        .expect("detail");
+    }
+    s.add_case_note(case, "Asha rang about the school run", 1)
+        .await
+        .expect("note");
+    s.add_case_access_reason(case, 1, Some("Money team"), "She rang the money team")
+        .await
+        .expect("reason");
     s.add_flag(
         70,
         "tl",
@@ -906,6 +927,25 @@ async fn a_subject_access_export_holds_everything_about_one_person_and_nothing_a
         assert_eq!(h.cases[0]["support_plan"][0]["what"], "Apply for a payment");
         assert_eq!(h.consents[0]["organisations"][0], "Citizens Advice");
         assert_eq!(h.fast_track_flags.len(), 1);
+        let phones: Vec<&str> = h
+            .contact_details
+            .iter()
+            .filter_map(|d| d["value"].as_str())
+            .collect();
+        assert_eq!(
+            phones,
+            ["07700900777"],
+            "{}: not the other member's number",
+            fresh.name()
+        );
+        assert_eq!(
+            h.cases[0]["notes"][0]["note"],
+            "Asha rang about the school run"
+        );
+        assert_eq!(
+            h.cases[0]["looked_at_from_other_teams"][0]["why"],
+            "She rang the money team"
+        );
         let events: Vec<&str> = h
             .life_events
             .iter()

@@ -1,0 +1,309 @@
+//! How to reach a household (the council's own contact details and the
+//! household's preferences), case notes, the case's chronology, and the
+//! reasons staff from another team gave for looking at a case.
+
+use crate::accounts::stamp;
+use crate::{parse_iso, parse_time, Pool, Store, StoreError};
+use chrono::{DateTime, NaiveDate, Utc};
+use sqlx::Row;
+
+/// A phone, email or postal address a member of staff recorded: the
+/// council's own record, which wins over what the source systems hold.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ContactDetailRow {
+    pub id: i64,
+    pub person_id: Option<i64>,
+    /// `phone`, `email` or `address`.
+    pub kind: String,
+    /// Standardised: phones as national digits, emails in lower case.
+    pub value: String,
+    /// False when the resident or staff said it must not be used.
+    pub usable: bool,
+    pub note: String,
+    pub recorded_by: String,
+    pub recorded_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewContactDetail {
+    pub household_id: i64,
+    pub person_id: Option<i64>,
+    pub kind: String,
+    pub value: String,
+    pub usable: bool,
+    pub note: String,
+}
+
+/// How a household would like to be contacted, and what must never happen.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ContactPreferences {
+    pub do_not_contact: bool,
+    /// A channel code from the casework standards (`letter`, `phone`, ...).
+    pub preferred_channel: Option<String>,
+    /// `en`, `cy`, or a language named in words.
+    pub language: Option<String>,
+    /// "Do not write to this address", "text only": shown wherever the
+    /// household is contacted.
+    pub safe_contact: String,
+    pub note: String,
+    pub recorded_by: String,
+    pub recorded_at: String,
+}
+
+/// One thing that happened on a case, in the words storage keeps; the web
+/// page puts it into sentences.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChronologyRow {
+    /// A date (`2026-03-01`) or a time stamp; text order is time order.
+    pub at: String,
+    /// `opened`, `closed`, `conversation`, `action`, `attempt`, `duty`,
+    /// `consent`, `consent_withdrawn`, `referral`, `note` or `change`.
+    pub kind: String,
+    pub a: String,
+    pub b: String,
+    pub c: String,
+    pub by: String,
+}
+
+impl ChronologyRow {
+    /// The day it happened.
+    pub fn on(&self) -> Option<NaiveDate> {
+        self.at.get(..10).and_then(|d| parse_iso(d).ok())
+    }
+}
+
+/// Someone outside a case's team looked at it, and said why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CaseAccessRow {
+    pub case_id: i64,
+    pub user_id: i64,
+    pub user_name: String,
+    pub user_team: Option<String>,
+    pub reason: String,
+    pub at: DateTime<Utc>,
+}
+
+/// Everything that happened on a case. Each part says who did it; changes
+/// that keep no row of their own (a plan action's status, a new connector,
+/// a duty's letters and end) come from the audit log, which records every
+/// change with its author. `seq` puts a case's opening before anything
+/// else on its first day, and its closing after.
+const CHRONOLOGY: &str = "
+SELECT c.opened_on AS at, 0 AS seq, 'opened' AS kind, c.origin AS a, '' AS b, '' AS c, COALESCE(u.display_name, '') AS by_name
+  FROM cases c LEFT JOIN users u ON u.id = c.opened_by WHERE c.id = $1
+UNION ALL SELECT c.closed_on, 2, 'closed', COALESCE(c.closure_reason, ''), COALESCE(c.closure_note, ''), '', COALESCE(u.display_name, '')
+  FROM cases c LEFT JOIN users u ON u.id = c.closed_by WHERE c.id = $1 AND c.closed_on IS NOT NULL
+UNION ALL SELECT v.recorded_at, 1, 'conversation', v.what_matters, v.goals, '', COALESCE(u.display_name, '')
+  FROM conversations v LEFT JOIN users u ON u.id = v.recorded_by WHERE v.case_id = $1
+UNION ALL SELECT x.created_at, 1, 'action', x.what, x.owner_name, x.due_on, COALESCE(u.display_name, '')
+  FROM plan_actions x LEFT JOIN users u ON u.id = x.created_by WHERE x.case_id = $1
+UNION ALL SELECT t.contacted_on, 1, 'attempt', t.channel, t.outcome, t.note, t.recorded_by
+  FROM contacts t WHERE t.case_id = $1
+UNION ALL SELECT d.recorded_at, 1, 'duty', d.kind, d.started_on, '', COALESCE(u.display_name, '')
+  FROM duties d LEFT JOIN users u ON u.id = d.recorded_by WHERE d.case_id = $1
+UNION ALL SELECT k.recorded_at, 1, 'consent', k.given_by, k.purposes, '', COALESCE(u.display_name, '')
+  FROM consents k LEFT JOIN users u ON u.id = k.recorded_by WHERE k.case_id = $1
+UNION ALL SELECT k.withdrawn_at, 1, 'consent_withdrawn', k.given_by, COALESCE(k.withdrawal_note, ''), '', COALESCE(u.display_name, '')
+  FROM consents k LEFT JOIN users u ON u.id = k.withdrawn_by WHERE k.case_id = $1 AND k.withdrawn_at IS NOT NULL
+UNION ALL SELECT r.received_at, 1, 'referral', r.to_organisation, r.reason, '', COALESCE(u.display_name, '')
+  FROM referrals r LEFT JOIN users u ON u.id = r.created_by WHERE r.case_id = $1 AND r.direction = 'out'
+UNION ALL SELECT n.recorded_at, 1, 'note', n.body, '', '', COALESCE(u.display_name, '')
+  FROM case_notes n LEFT JOIN users u ON u.id = n.recorded_by WHERE n.case_id = $1
+UNION ALL SELECT l.at, 1, 'change', l.purpose, l.detail, '', l.username
+  FROM audit_log l WHERE l.subject_kind = 'case' AND l.subject_id = $2 AND l.action = 'change'
+   AND l.purpose IN ('support plan action status', 'case connector', 'homelessness duty')
+ORDER BY at, seq";
+
+impl Store {
+    // ---- contact details ----------------------------------------------
+
+    /// The council's own contact details for a household, oldest first.
+    pub async fn contact_details(
+        &self,
+        household_id: i64,
+    ) -> Result<Vec<ContactDetailRow>, StoreError> {
+        const SQL: &str = "SELECT d.id, d.person_id, d.kind, d.value, d.usable, d.note, COALESCE(u.display_name, '') AS by_name, d.recorded_at
+             FROM contact_details d LEFT JOIN users u ON u.id = d.recorded_by
+             WHERE d.household_id = $1 ORDER BY d.recorded_at, d.id";
+        type Raw = (
+            i64,
+            Option<i64>,
+            String,
+            String,
+            bool,
+            String,
+            String,
+            String,
+        );
+        let raws: Vec<Raw> = on_pool!(self, p => {
+            let mut out = Vec::new();
+            for r in sqlx::query(SQL).bind(household_id).fetch_all(p).await? {
+                out.push((r.try_get("id")?, r.try_get("person_id")?, r.try_get("kind")?, r.try_get("value")?,
+                    r.try_get("usable")?, r.try_get("note")?, r.try_get("by_name")?, r.try_get("recorded_at")?));
+            }
+            out
+        });
+        raws.into_iter()
+            .map(
+                |(id, person_id, kind, value, usable, note, recorded_by, at)| {
+                    Ok(ContactDetailRow {
+                        id,
+                        person_id,
+                        kind,
+                        value,
+                        usable,
+                        note,
+                        recorded_by,
+                        recorded_at: parse_time(&at)?,
+                    })
+                },
+            )
+            .collect()
+    }
+
+    pub async fn add_contact_detail(
+        &self,
+        d: &NewContactDetail,
+        recorded_by: i64,
+    ) -> Result<i64, StoreError> {
+        const SQL: &str = "INSERT INTO contact_details (household_id, person_id, kind, value, usable, note, recorded_by, recorded_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id";
+        let id: i64 = on_pool!(self, p => sqlx::query_scalar(SQL).bind(d.household_id).bind(d.person_id)
+            .bind(&d.kind).bind(&d.value).bind(d.usable).bind(&d.note).bind(recorded_by)
+            .bind(stamp(Utc::now())).fetch_one(p).await?);
+        Ok(id)
+    }
+
+    /// `None` when nobody has recorded how the household wants contact.
+    pub async fn contact_preferences(
+        &self,
+        household_id: i64,
+    ) -> Result<Option<ContactPreferences>, StoreError> {
+        const SQL: &str = "SELECT do_not_contact, preferred_channel, language, safe_contact, note, recorded_by, recorded_at
+             FROM contact_preferences WHERE household_id = $1";
+        Ok(on_pool!(self, p => {
+            match sqlx::query(SQL).bind(household_id).fetch_optional(p).await? {
+                None => None,
+                Some(r) => Some(ContactPreferences {
+                    do_not_contact: r.try_get("do_not_contact")?,
+                    preferred_channel: r.try_get("preferred_channel")?,
+                    language: r.try_get("language")?,
+                    safe_contact: r.try_get("safe_contact")?,
+                    note: r.try_get("note")?,
+                    recorded_by: r.try_get("recorded_by")?,
+                    recorded_at: r.try_get("recorded_at")?,
+                }),
+            }
+        }))
+    }
+
+    /// Replace the household's preferences (the audit log keeps the old ones).
+    pub async fn set_contact_preferences(
+        &self,
+        household_id: i64,
+        prefs: &ContactPreferences,
+    ) -> Result<(), StoreError> {
+        const SQL: &str = "INSERT INTO contact_preferences (household_id, do_not_contact, preferred_channel, language, safe_contact, note, recorded_by, recorded_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+             ON CONFLICT (household_id) DO UPDATE SET do_not_contact = excluded.do_not_contact,
+                preferred_channel = excluded.preferred_channel, language = excluded.language,
+                safe_contact = excluded.safe_contact, note = excluded.note,
+                recorded_by = excluded.recorded_by, recorded_at = excluded.recorded_at";
+        on_pool!(self, p => sqlx::query(SQL).bind(household_id).bind(prefs.do_not_contact)
+            .bind(&prefs.preferred_channel).bind(&prefs.language).bind(&prefs.safe_contact)
+            .bind(&prefs.note).bind(&prefs.recorded_by).bind(stamp(Utc::now())).execute(p).await?.rows_affected());
+        Ok(())
+    }
+
+    // ---- case notes and chronology ----------------------------------------
+
+    pub async fn add_case_note(
+        &self,
+        case_id: i64,
+        body: &str,
+        recorded_by: i64,
+    ) -> Result<i64, StoreError> {
+        const SQL: &str = "INSERT INTO case_notes (case_id, body, recorded_by, recorded_at) VALUES ($1, $2, $3, $4) RETURNING id";
+        let id: i64 = on_pool!(self, p => sqlx::query_scalar(SQL).bind(case_id).bind(body)
+            .bind(recorded_by).bind(stamp(Utc::now())).fetch_one(p).await?);
+        Ok(id)
+    }
+
+    /// Everything that happened on a case, oldest first.
+    pub async fn case_chronology(&self, case_id: i64) -> Result<Vec<ChronologyRow>, StoreError> {
+        Ok(on_pool!(self, p => {
+            let mut out = Vec::new();
+            for r in sqlx::query(CHRONOLOGY).bind(case_id).bind(case_id.to_string()).fetch_all(p).await? {
+                out.push(ChronologyRow {
+                    at: r.try_get("at")?,
+                    kind: r.try_get("kind")?,
+                    a: r.try_get("a")?,
+                    b: r.try_get("b")?,
+                    c: r.try_get("c")?,
+                    by: r.try_get("by_name")?,
+                });
+            }
+            out
+        }))
+    }
+
+    // ---- looking at another team's case -------------------------------------
+
+    pub async fn add_case_access_reason(
+        &self,
+        case_id: i64,
+        user_id: i64,
+        user_team: Option<&str>,
+        reason: &str,
+    ) -> Result<(), StoreError> {
+        const SQL: &str = "INSERT INTO case_access_reasons (case_id, user_id, user_team, reason, at) VALUES ($1, $2, $3, $4, $5)";
+        on_pool!(self, p => sqlx::query(SQL).bind(case_id).bind(user_id).bind(user_team)
+            .bind(reason).bind(stamp(Utc::now())).execute(p).await?.rows_affected());
+        Ok(())
+    }
+
+    /// Whether this user gave a reason for this case since `since`.
+    pub async fn case_access_reason_since(
+        &self,
+        case_id: i64,
+        user_id: i64,
+        since: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        const SQL: &str = "SELECT COUNT(*) FROM case_access_reasons WHERE case_id = $1 AND user_id = $2 AND at >= $3";
+        let n: i64 = on_pool!(self, p => sqlx::query_scalar(SQL).bind(case_id).bind(user_id)
+            .bind(stamp(since)).fetch_one(p).await?);
+        Ok(n > 0)
+    }
+
+    /// Who from outside the team looked at the team's cases, newest first.
+    pub async fn case_access_reasons_for_team(
+        &self,
+        team: &str,
+        limit: i64,
+    ) -> Result<Vec<CaseAccessRow>, StoreError> {
+        const SQL: &str = "SELECT r.case_id, r.user_id, COALESCE(u.display_name, '') AS user_name, r.user_team, r.reason, r.at
+             FROM case_access_reasons r JOIN cases c ON c.id = r.case_id LEFT JOIN users u ON u.id = r.user_id
+             WHERE c.team = $1 ORDER BY r.at DESC, r.id DESC LIMIT $2";
+        type Raw = (i64, i64, String, Option<String>, String, String);
+        let raws: Vec<Raw> = on_pool!(self, p => {
+            let mut out = Vec::new();
+            for r in sqlx::query(SQL).bind(team).bind(limit).fetch_all(p).await? {
+                out.push((r.try_get("case_id")?, r.try_get("user_id")?, r.try_get("user_name")?,
+                    r.try_get("user_team")?, r.try_get("reason")?, r.try_get("at")?));
+            }
+            out
+        });
+        raws.into_iter()
+            .map(|(case_id, user_id, user_name, user_team, reason, at)| {
+                Ok(CaseAccessRow {
+                    case_id,
+                    user_id,
+                    user_name,
+                    user_team,
+                    reason,
+                    at: parse_time(&at)?,
+                })
+            })
+            .collect()
+    }
+}

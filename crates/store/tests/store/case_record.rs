@@ -1,0 +1,195 @@
+//! How to reach a household and a case's record on every backend: contact
+//! details staff add, preferences, case notes, the chronology with who did
+//! what, and reasons given for looking at another team's case.
+
+use super::stores;
+use chrono::{Duration, NaiveDate, Utc};
+use upstream_core::{AuditAction, Role};
+use upstream_store::{
+    ContactPreferences, NewAuditEntry, NewCase, NewContactDetail, NewPlanAction, NewUser,
+};
+
+fn d(s: &str) -> NaiveDate {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("date")
+}
+
+#[tokio::test]
+async fn contact_details_preferences_notes_and_the_chronology_are_kept() {
+    for fresh in stores().await {
+        let s = &fresh.store;
+        let db = fresh.name();
+        let cara = s
+            .create_user(
+                &NewUser {
+                    username: "cara".into(),
+                    display_name: "Cara Connector".into(),
+                    role: Role::Connector,
+                    organisation: None,
+                    team: Some("Prevention team".into()),
+                },
+                "a long enough password",
+            )
+            .await
+            .expect("user");
+
+        // Contact details: added, never changed; the newest word comes last.
+        for usable in [true, false] {
+            s.add_contact_detail(
+                &NewContactDetail {
+                    household_id: 7,
+                    person_id: Some(70),
+                    kind: "phone".into(),
+                    value: "07700900123".into(),
+                    usable,
+                    note: if usable { "" } else { "not hers any more" }.into(),
+                },
+                cara.id,
+            )
+            .await
+            .expect("detail");
+        }
+        let details = s.contact_details(7).await.expect("read");
+        assert_eq!(details.len(), 2, "{db}");
+        assert!(
+            !details[1].usable && details[1].note == "not hers any more",
+            "{db}"
+        );
+        assert_eq!(details[1].recorded_by, "Cara Connector", "{db}");
+        assert!(s.contact_details(8).await.expect("read").is_empty(), "{db}");
+
+        // Preferences: one row per household, replaced.
+        assert_eq!(s.contact_preferences(7).await.expect("read"), None, "{db}");
+        let prefs = ContactPreferences {
+            do_not_contact: false,
+            preferred_channel: Some("text".into()),
+            language: Some("cy".into()),
+            safe_contact: "Do not write to this address".into(),
+            note: String::new(),
+            recorded_by: "Cara Connector".into(),
+            recorded_at: String::new(),
+        };
+        s.set_contact_preferences(7, &prefs).await.expect("prefs");
+        s.set_contact_preferences(
+            7,
+            &ContactPreferences {
+                language: Some("en".into()),
+                ..prefs.clone()
+            },
+        )
+        .await
+        .expect("prefs again");
+        let kept = s.contact_preferences(7).await.expect("read").expect("kept");
+        assert_eq!(kept.language.as_deref(), Some("en"), "{db}");
+        assert_eq!(kept.safe_contact, "Do not write to this address", "{db}");
+
+        // A case's chronology: opening first, then each thing with its author.
+        let (case, _) = s
+            .open_case_with(&NewCase {
+                household_id: 7,
+                team: Some("Prevention team".into()),
+                connector_id: Some(cara.id),
+                origin: "worklist".into(),
+                referral_id: None,
+                nation: "england".into(),
+                opened_by: cara.id,
+                opened_on: d("2026-03-02"),
+            })
+            .await
+            .expect("case");
+        s.add_plan_action(
+            case,
+            &NewPlanAction {
+                what: "Apply for a discretionary housing payment".into(),
+                how_we_will_know: "The council's letter".into(),
+                owner: "resident".into(),
+                owner_name: "Jo".into(),
+                due_on: d("2026-03-20"),
+            },
+            cara.id,
+        )
+        .await
+        .expect("action");
+        s.record_attempt(
+            case,
+            7,
+            d("2026-03-03"),
+            "phone",
+            "no_answer",
+            "voicemail",
+            "Cara Connector",
+        )
+        .await
+        .expect("attempt");
+        s.add_case_note(case, "Rang the landlord", cara.id)
+            .await
+            .expect("note");
+        s.append_audit(&NewAuditEntry {
+            user_id: Some(cara.id),
+            username: "cara".into(),
+            action: AuditAction::Change,
+            subject_kind: "case".into(),
+            subject_id: case.to_string(),
+            purpose: "case connector".into(),
+            detail: serde_json::json!({ "connector": cara.id }),
+        })
+        .await
+        .expect("audit");
+        let story = s.case_chronology(case).await.expect("chronology");
+        let kinds: Vec<&str> = story.iter().map(|r| r.kind.as_str()).collect();
+        assert_eq!(kinds[0], "opened", "{db}: {kinds:?}");
+        for k in ["action", "attempt", "note", "change"] {
+            assert!(kinds.contains(&k), "{db}: {k} in {kinds:?}");
+        }
+        let note = story.iter().find(|r| r.kind == "note").expect("note");
+        assert_eq!(
+            (note.a.as_str(), note.by.as_str()),
+            ("Rang the landlord", "Cara Connector"),
+            "{db}"
+        );
+        assert!(
+            story.windows(2).all(|w| w[0].at <= w[1].at),
+            "{db}: in time order"
+        );
+        assert!(
+            s.case_chronology(case + 1).await.expect("read").is_empty(),
+            "{db}"
+        );
+
+        // Looking from another team: kept, found for its window, listed for the team.
+        let since = Utc::now() - Duration::hours(1);
+        assert!(
+            !s.case_access_reason_since(case, 99, since)
+                .await
+                .expect("read"),
+            "{db}"
+        );
+        s.add_case_access_reason(case, 99, Some("Money team"), "She rang about her rent")
+            .await
+            .expect("reason");
+        assert!(
+            s.case_access_reason_since(case, 99, since)
+                .await
+                .expect("read"),
+            "{db}"
+        );
+        assert!(
+            !s.case_access_reason_since(case, 98, since)
+                .await
+                .expect("read"),
+            "{db}"
+        );
+        let looks = s
+            .case_access_reasons_for_team("Prevention team", 10)
+            .await
+            .expect("read");
+        assert_eq!(looks.len(), 1, "{db}");
+        assert_eq!(looks[0].user_team.as_deref(), Some("Money team"), "{db}");
+        assert!(
+            s.case_access_reasons_for_team("Money team", 10)
+                .await
+                .expect("read")
+                .is_empty(),
+            "{db}"
+        );
+    }
+}
