@@ -18,6 +18,7 @@ pub mod closure;
 pub mod consent;
 pub mod contact;
 pub mod plan;
+pub mod reach;
 pub mod standards;
 
 use chrono::NaiveDate;
@@ -30,6 +31,7 @@ pub use contact::{
     OverdueCase,
 };
 pub use plan::{validate_action, ActionOwner, ActionStatus, NewAction};
+pub use reach::{contact_details, show_phone, Correction, Detail, DetailKind, Sighting};
 pub use standards::{
     AttemptResult, Choice, ClosureReason, DutyRule, LossOfContact, Standards, StandardsError,
 };
