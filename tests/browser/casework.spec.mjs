@@ -81,6 +81,8 @@ const WHAT_MATTERS = `Keeping the flat for the children (${RUN})`;
 const REASON = `Rent arrears since the job ended; wants help with a payment plan (${RUN})`;
 const ACTION = `Book an appointment with a money adviser (${RUN})`;
 const CONVERSATION_NOTE = `Worried about the letters from the council (${RUN})`;
+const NOTE = `Rang the landlord about the arrears (${RUN})`;
+const SAFE = `Text only: do not write to this address (${RUN})`;
 
 let browser;
 let shotNumber = 0;
@@ -296,6 +298,14 @@ async function look(page, name) {
   return file;
 }
 
+/** Open the GOV.UK details component whose summary reads `name` (forms on the case page start closed). */
+async function reveal(page, name) {
+  const summary = page.locator('details > summary').filter({ hasText: name }).first();
+  await see(page, summary, `a "${name}" section to open`);
+  const open = await summary.evaluate((el) => el.parentElement.open);
+  if (!open) await summary.click();
+}
+
 async function signIn(page, account) {
   const password = PASSWORDS[account.username];
   assert.ok(password, `no password for ${account.username}: pass UPSTREAM_DEMO_OUTPUT or UPSTREAM_USERS`);
@@ -395,7 +405,7 @@ test('the casework path, JavaScript off', async (t) => {
     const page = await open();
     await signIn(page, TEAM_LEADER);
     await visit(page, '/worklist');
-    await see(page, page.getByText('Prevention team'), 'the Prevention team\'s list on /worklist');
+    await see(page, page.getByText('Prevention team').first(), 'the Prevention team\'s list on /worklist');
     const rows = page.locator('main table tbody tr').filter({ has: page.locator('a[href^="/households/"]') });
     const row = await see(page, rows, 'a row on the list with a link to its household');
     const href = await row.locator('a[href^="/households/"]').first().getAttribute('href');
@@ -433,10 +443,15 @@ test('the casework path, JavaScript off', async (t) => {
     found.caseId = Number(new URL(page.url()).pathname.match(/^\/cases\/(\d+)$/)?.[1]);
     assert.ok(found.caseId, `opening a case should lead to /cases/{id} ${await whereAmI(page)}`);
     const caseUrl = `/cases/${found.caseId}`;
-    await see(page, page.getByRole('heading', { level: 1, name: `Case ${found.caseId}` }), `the heading "Case ${found.caseId}"`);
+    await see(page, page.locator('.govuk-caption-l').filter({ hasText: `Case ${found.caseId}` }), `"Case ${found.caseId}" above the resident's name`);
+    const h1 = (await page.locator('h1').innerText()).trim();
+    assert.ok(h1 !== `Case ${found.caseId}` && h1.length > 0, `the heading should name the resident, not "${h1}" ${await whereAmI(page)}`);
+    await see(page, page.getByText('What has happened'), 'the chronology');
+    assert.equal(await page.locator('details[open]').count(), 0, `a form open before it is wanted ${await whereAmI(page)}`);
     await look(page, 'case-opened');
 
     // The conversation.
+    await reveal(page, 'Record the conversation');
     const conversation = page.locator(`form[action="${caseUrl}/conversation"]`);
     await see(page, conversation, 'the conversation form');
     await conversation.getByLabel('What matters to you').fill(WHAT_MATTERS);
@@ -450,6 +465,7 @@ test('the casework path, JavaScript off', async (t) => {
     await look(page, 'conversation-saved');
 
     // A plan action: first with nothing filled in (errors, in a summary), then properly.
+    await reveal(page, 'Add an action');
     let actions = page.locator(`form[action="${caseUrl}/actions"]`);
     await see(page, actions, 'the plan action form');
     await submit(page, actions.getByRole('button', { name: 'Add action' }), 'adding an empty action', true);
@@ -471,6 +487,7 @@ test('the casework path, JavaScript off', async (t) => {
     await look(page, 'plan-action-added');
 
     // A contact attempt: spoke to them today.
+    await reveal(page, 'Record a contact attempt');
     const attempts = page.locator(`form[action="${caseUrl}/attempts"]`);
     await see(page, attempts, 'the contact attempt form');
     await attempts.locator('select[name="channel"]').selectOption({ label: 'Phone' });
@@ -485,6 +502,7 @@ test('the casework path, JavaScript off', async (t) => {
     await look(page, 'attempt-recorded');
 
     // Consent: Citizens Advice, for money advice, given in person.
+    await reveal(page, 'Record consent');
     const consent = page.locator(`form[action="${caseUrl}/consents"]`);
     await see(page, consent, 'the consent form');
     const givenBy = consent.locator('[name="given_by"]');
@@ -500,10 +518,11 @@ test('the casework path, JavaScript off', async (t) => {
     await consent.getByLabel(/in person/i).first().check();
     await submit(page, consent.getByRole('button', { name: 'Record consent' }), 'recording consent');
     await noErrors(page, 'recording consent');
-    await see(page, page.getByRole('button', { name: /^Withdraw consent/ }), 'a "Withdraw consent" button for the live consent');
+    await see(page, page.getByRole('link', { name: /^Withdraw this consent/ }), 'a "Withdraw this consent" link for the live consent');
     await look(page, 'consent-recorded');
 
     // The referral: only organisations a live consent covers are offered.
+    await reveal(page, 'Refer to a partner');
     const referral = page.locator(`form[action="${caseUrl}/referrals"]`);
     await see(page, referral, 'the referral form');
     const to = referral.getByLabel('Refer to');
@@ -514,8 +533,57 @@ test('the casework path, JavaScript off', async (t) => {
     await referral.getByLabel('Why you are referring').fill(REASON);
     await submit(page, referral.getByRole('button', { name: 'Send referral' }), 'sending the referral');
     await noErrors(page, 'sending the referral');
-    await see(page, page.getByText(REASON), 'the referral on the case page');
+    await see(page, page.getByText(REASON).first(), 'the referral on the case page');
     await look(page, 'referral-sent');
+
+    // A case note, at the top of the chronology with who wrote it.
+    const note = page.locator(`form[action="${caseUrl}/notes"]`);
+    await note.getByLabel('Add a case note').fill(NOTE);
+    await submit(page, note.getByRole('button', { name: 'Add note' }), 'adding a case note');
+    await noErrors(page, 'adding a case note');
+    const first = page.locator('.app-timeline__item').first();
+    await see(page, first.filter({ hasText: NOTE }).filter({ hasText: CONNECTOR.name }), 'the note first in the chronology, by Casey Morgan');
+    await look(page, 'case-chronology');
+
+    // Withdrawing consent asks first, and for a reason; cancelled here so the partner still sees the household.
+    await submit(page, page.getByRole('link', { name: /^Withdraw this consent/ }), 'asking to withdraw consent');
+    await see(page, page.getByRole('heading', { level: 1, name: 'Are you sure you want to withdraw this consent?' }), 'the confirmation page');
+    await submit(page, page.getByRole('button', { name: 'Withdraw consent' }), 'withdrawing without a reason', true);
+    await see(page, page.locator('.govuk-error-summary'), 'an error summary asking why');
+    await look(page, 'consent-withdraw-confirm');
+    await submit(page, page.getByRole('link', { name: 'Cancel' }), 'cancelling the withdrawal');
+    await signOut(page);
+  });
+
+  await walk(t, 'the connector records how the household wants to be contacted', async (open) => {
+    const page = await open();
+    const hid = found.householdId;
+    await signIn(page, CONNECTOR);
+    await visit(page, `/households/${hid}`);
+    await see(page, page.getByRole('heading', { name: 'How to contact them' }), '"How to contact them" on the household page');
+    await submit(page, page.getByRole('link', { name: 'Change contact details' }), 'opening the contact details');
+    await see(page, page.getByRole('heading', { level: 1, name: 'Contact details' }), '"Contact details"');
+    const add = page.locator(`form[action="/households/${hid}/contact/details"]`).filter({ has: page.getByRole('button', { name: 'Save contact detail' }) });
+    await add.getByLabel('Phone', { exact: true }).check();
+    await add.getByLabel('Number, email or address').fill('0770090');
+    await add.getByLabel('Yes', { exact: true }).check();
+    await submit(page, add.getByRole('button', { name: 'Save contact detail' }), 'a number too short', true);
+    await see(page, page.locator('.govuk-error-summary').getByText(/UK phone number/), 'an error naming the phone number');
+    const again = page.locator(`form[action="/households/${hid}/contact/details"]`).filter({ has: page.getByRole('button', { name: 'Save contact detail' }) });
+    await again.getByLabel('Number, email or address').fill('07700 900982');
+    await submit(page, again.getByRole('button', { name: 'Save contact detail' }), 'adding a phone number');
+    await noErrors(page, 'adding a phone number');
+    await see(page, page.getByRole('heading', { name: /Phone: 07700 900982/ }), 'the new number, grouped as people read it');
+    const prefs = page.locator(`form[action="/households/${hid}/contact/preferences"]`);
+    await prefs.getByLabel('Text message').check();
+    await prefs.getByLabel('Welsh (Cymraeg)').check();
+    await prefs.getByLabel('Safe-contact notes').fill(SAFE);
+    await submit(page, prefs.getByRole('button', { name: 'Save how they want to be contacted' }), 'saving preferences');
+    await noErrors(page, 'saving preferences');
+    await see(page, page.getByText(`Safe contact: ${SAFE}`), 'the safe-contact note first on the page');
+    await look(page, 'contact-details');
+    await visit(page, `/cases/${found.caseId}`);
+    await see(page, page.getByText(`Safe contact: ${SAFE}`), 'the safe-contact note on the case page');
     await signOut(page);
   });
 

@@ -83,12 +83,25 @@ struct ReferralView {
     when: String,
 }
 
+/// The top of the case: what a caseworker needs before anything else.
+struct CaseSummary {
+    duty: String,
+    next_action: String,
+    last_contact: String,
+}
+
 #[derive(Template)]
 #[template(path = "case.html")]
 struct CasePage {
     layout: Layout,
     case: CaseInfo,
+    /// The resident's name (or the household's names), the page's heading.
+    heading: String,
     household_label: String,
+    summary: CaseSummary,
+    reach: crate::contact::ReachView,
+    reach_link: String,
+    chronology: Vec<crate::chronology::ChronologyView>,
     open: bool,
     leader: bool,
     origin: String,
@@ -143,12 +156,56 @@ impl CasePage {
 }
 
 /// The case, if this user may see it (staff only; others get "not found").
-async fn visible_case(state: &AppState, user: &CurrentUser, id: &str) -> Result<CaseInfo, Refused> {
+/// Staff outside the case's team first say why (`CaseOrReason::Reason`).
+async fn case_or_reason(
+    state: &AppState,
+    user: &CurrentUser,
+    id: &str,
+) -> Result<CaseOrReason, Refused> {
     if !matches!(user.role(), Role::Connector | Role::TeamLeader) {
         return Err(Refused::NotFound);
     }
     let id: i64 = id.parse().map_err(|_| Refused::NotFound)?;
-    state.casework.case_info(id).await?.ok_or(Refused::NotFound)
+    let case = state
+        .casework
+        .case_info(id)
+        .await?
+        .ok_or(Refused::NotFound)?;
+    if outside_team(user, &case) {
+        let since = Utc::now() - chrono::Duration::hours(REASON_LASTS_HOURS);
+        if !state
+            .casework
+            .case_access_reason_since(case.id, user.account.id, since)
+            .await?
+        {
+            return Ok(CaseOrReason::Reason(case));
+        }
+    }
+    Ok(CaseOrReason::Case(case))
+}
+
+/// A stated reason covers one working day: long enough for the task it
+/// was given for, short enough that a later look needs a reason of its own.
+const REASON_LASTS_HOURS: i64 = 10;
+
+enum CaseOrReason {
+    Case(CaseInfo),
+    /// Outside the case's team, with no reason stated yet.
+    Reason(CaseInfo),
+}
+
+/// Whether this member of staff works outside the case's team. A case with
+/// no team belongs to everyone.
+fn outside_team(user: &CurrentUser, case: &CaseInfo) -> bool {
+    case.team.is_some() && !crate::worklist::same_team(user, case.team.as_deref())
+}
+
+/// For changes: the case, or "forbidden" until a reason has been given.
+async fn visible_case(state: &AppState, user: &CurrentUser, id: &str) -> Result<CaseInfo, Refused> {
+    match case_or_reason(state, user, id).await? {
+        CaseOrReason::Case(c) => Ok(c),
+        CaseOrReason::Reason(_) => Err(Refused::Forbidden),
+    }
 }
 
 /// `GET /cases/{id}`.
@@ -157,8 +214,12 @@ pub(crate) async fn case(
     user: CurrentUser,
     Path(id): Path<String>,
 ) -> Result<Response, Refused> {
-    let case = visible_case(&state, &user, &id).await?;
-    page(&state, &user, case, Failed::default()).await
+    match case_or_reason(&state, &user, &id).await? {
+        CaseOrReason::Case(case) => page(&state, &user, case, Failed::default()).await,
+        CaseOrReason::Reason(case) => {
+            reason_page(&state, &user, &case, Problems::default(), "").await
+        }
+    }
 }
 
 async fn page(
@@ -298,8 +359,58 @@ async fn page(
         .into_iter()
         .filter(|s| s.team.is_some() && s.team == case.team)
         .collect();
+    let household = state.source.household(case.household_id, today).await?;
+    let people = household
+        .as_ref()
+        .map(crate::household::people)
+        .unwrap_or_default();
+    let reach = match &household {
+        Some(h) => crate::contact::reach(state, h, &people).await?,
+        None => crate::contact::ReachView::unknown(),
+    };
+    let heading = resident_heading(state, &case, &people).await?;
+    let summary = CaseSummary {
+        duty: duties
+            .iter()
+            .find(|d| d.ended_on.is_none())
+            .map(|d| {
+                let v = duty_view(d, today);
+                format!("{}: {}", v.title, v.day_line)
+            })
+            .unwrap_or_else(|| "No duty running".into()),
+        next_action: cw
+            .plan_actions(case.id)
+            .await?
+            .into_iter()
+            .filter(|a| ActionStatus::parse(&a.status).is_some_and(|s| s.is_open()))
+            .min_by_key(|a| a.due_on)
+            .map(|a| format!("{} (due {})", a.what, day(a.due_on)))
+            .unwrap_or_else(|| "None in the plan".into()),
+        last_contact: attempts
+            .iter()
+            .max_by_key(|a| (a.on, a.id))
+            .map(|a| {
+                format!(
+                    "{}, {}: {}",
+                    day(a.on),
+                    s.channel(&a.channel)
+                        .map_or_else(|| words(&a.channel), |c| c.label.clone()),
+                    s.attempt_result(&a.result)
+                        .map_or_else(|| words(&a.result), |r| r.label.clone())
+                        .to_lowercase()
+                )
+            })
+            .unwrap_or_else(|| "No contact recorded yet".into()),
+    };
+    let all_staff = cw.staff().await?;
+    let chronology = crate::chronology::chronology(&cw.case_chronology(case.id).await?, &all_staff);
     let page = CasePage {
         layout: Layout::new(state, Some(user)).await.at("/worklist"),
+        heading,
+        summary,
+        reach,
+        reach_link: format!("/households/{}/contact", case.household_id),
+        chronology,
         open: case.is_open(),
         leader: user.role() == Role::TeamLeader
             && crate::worklist::same_team(user, case.team.as_deref()),
@@ -379,6 +490,160 @@ async fn page(
         StatusCode::UNPROCESSABLE_ENTITY
     };
     Ok(render(status, &page))
+}
+
+/// Whose case it is, for the heading: the referred person's name, or the
+/// household's people ("Jo Bloggs and Sam Bloggs", "Jo Bloggs and 3 others").
+async fn resident_heading(
+    state: &AppState,
+    case: &CaseInfo,
+    people: &[crate::household::PersonView],
+) -> Result<String, Refused> {
+    if let Some(referral_id) = case.referral_id {
+        if let Some(r) = state.casework.referral(referral_id).await? {
+            if !r.subject_name.trim().is_empty() {
+                return Ok(r.subject_name);
+            }
+        }
+    }
+    let names: Vec<&str> = people
+        .iter()
+        .map(|p| p.name.as_str())
+        .filter(|n| *n != "Name not recorded")
+        .collect();
+    Ok(match names.as_slice() {
+        [] => format!("Case {}", case.id),
+        [one] => one.to_string(),
+        [a, b] => format!("{a} and {b}"),
+        [a, rest @ ..] => format!("{a} and {} others", rest.len()),
+    })
+}
+
+/// `GET /cases/{id}` for staff outside the case's team: say why first.
+async fn reason_page(
+    state: &AppState,
+    user: &CurrentUser,
+    case: &CaseInfo,
+    problems: Problems,
+    typed: &str,
+) -> Result<Response, Refused> {
+    let team = case.team.clone().unwrap_or_default();
+    let page = ReasonPage {
+        layout: Layout::new(state, Some(user)).await.at("/worklist"),
+        case_id: case.id,
+        team,
+        reason: typed.to_string(),
+        status: if problems.is_empty() {
+            StatusCode::OK
+        } else {
+            StatusCode::UNPROCESSABLE_ENTITY
+        },
+        problems,
+    };
+    Ok(render(page.status, &page))
+}
+
+#[derive(Template)]
+#[template(path = "case_reason.html")]
+struct ReasonPage {
+    layout: Layout,
+    case_id: i64,
+    team: String,
+    reason: String,
+    status: StatusCode,
+    problems: Problems,
+}
+
+impl ReasonPage {
+    fn problem(&self, field: &str) -> String {
+        self.problems.of(field)
+    }
+}
+
+/// `POST /cases/{id}/reason`: why someone outside the team needs the case.
+/// Recorded, audited and shown on that team's leader's page.
+pub(crate) async fn give_reason(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+    Form(form): CaseForm,
+) -> Result<Response, Refused> {
+    let case = match case_or_reason(&state, &user, &id).await? {
+        CaseOrReason::Case(c) | CaseOrReason::Reason(c) => c,
+    };
+    let fields = Fields(form);
+    let reason = fields.get("reason");
+    let mut problems = Problems::default();
+    if reason.chars().count() < 10 {
+        problems.add(
+            "reason",
+            "Enter why you need to see this case, for example “the resident called our team about their rent”",
+        );
+    } else if reason.chars().count() > 500 {
+        problems.add("reason", "The reason must be 500 characters or fewer");
+    }
+    if !problems.is_empty() {
+        return reason_page(&state, &user, &case, problems, &reason).await;
+    }
+    audit_change(
+        &state,
+        &user,
+        &case,
+        AuditAction::View,
+        "case outside own team",
+        serde_json::json!({ "reason": reason, "case_team": case.team }),
+    )
+    .await?;
+    state
+        .casework
+        .add_case_access_reason(case.id, user.account.id, user.account.team.clone(), reason)
+        .await?;
+    Ok(see_other(&format!("/cases/{}", case.id)))
+}
+
+/// `POST /cases/{id}/notes`: a case note, kept as written.
+pub(crate) async fn add_note(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+    Form(form): CaseForm,
+) -> Result<Response, Refused> {
+    let case = visible_case(&state, &user, &id).await?;
+    let fields = Fields(form);
+    let body = fields.get("note_body");
+    let mut problems = Problems::default();
+    if body.is_empty() {
+        problems.add("note_body", "Enter the note");
+    } else if body.chars().count() > 5000 {
+        problems.add("note_body", "The note must be 5,000 characters or fewer");
+    }
+    if !problems.is_empty() {
+        return page(
+            &state,
+            &user,
+            case,
+            Failed {
+                form: "note",
+                problems,
+                fields,
+            },
+        )
+        .await;
+    }
+    audit_change(
+        &state,
+        &user,
+        &case,
+        AuditAction::Create,
+        "case note",
+        serde_json::json!({ "characters": body.chars().count() }),
+    )
+    .await?;
+    state
+        .casework
+        .add_case_note(case.id, body, user.account.id)
+        .await?;
+    Ok(back(&case, "chronology"))
 }
 
 fn duty_view(d: &crate::casework_data::DutyRow, today: NaiveDate) -> DutyView {
@@ -899,7 +1164,86 @@ pub(crate) async fn add_consent(
     Ok(back(&case, "consent"))
 }
 
-/// `POST /cases/{id}/consents/{consent_id}/withdraw`: takes effect at once.
+#[derive(Template)]
+#[template(path = "consent_withdraw.html")]
+struct WithdrawPage {
+    layout: Layout,
+    case_id: i64,
+    consent_id: i64,
+    given_by: String,
+    organisations: String,
+    reason: String,
+    problems: Problems,
+}
+
+impl WithdrawPage {
+    fn problem(&self, field: &str) -> String {
+        self.problems.of(field)
+    }
+}
+
+/// The consent, if it is this case's household's and still in force.
+async fn withdrawable(
+    state: &AppState,
+    case: &CaseInfo,
+    consent_id: i64,
+) -> Result<crate::casework_data::ConsentRow, Refused> {
+    state
+        .casework
+        .consents_of(case.household_id)
+        .await?
+        .into_iter()
+        .find(|c| c.id == consent_id && c.withdrawn_on.is_none())
+        .ok_or(Refused::NotFound)
+}
+
+async fn withdraw_page(
+    state: &AppState,
+    user: &CurrentUser,
+    case: &CaseInfo,
+    consent: &crate::casework_data::ConsentRow,
+    reason: String,
+    problems: Problems,
+) -> Result<Response, Refused> {
+    let status = if problems.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let page = WithdrawPage {
+        layout: Layout::new(state, Some(user)).await.at("/worklist"),
+        case_id: case.id,
+        consent_id: consent.id,
+        given_by: consent.given_by.clone(),
+        organisations: consent.organisations.join(", "),
+        reason,
+        problems,
+    };
+    Ok(render(status, &page))
+}
+
+/// `GET /cases/{id}/consents/{consent_id}/withdraw`: are you sure, and why.
+pub(crate) async fn confirm_withdraw(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path((id, consent_id)): Path<(String, i64)>,
+) -> Result<Response, Refused> {
+    let case = visible_case(&state, &user, &id).await?;
+    let consent = withdrawable(&state, &case, consent_id).await?;
+    withdraw_page(
+        &state,
+        &user,
+        &case,
+        &consent,
+        String::new(),
+        Problems::default(),
+    )
+    .await
+}
+
+/// `POST /cases/{id}/consents/{consent_id}/withdraw`: takes effect at once,
+/// and needs a reason (a partner loses sight of the household, and the
+/// resident may later ask why).
 pub(crate) async fn withdraw_consent(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -907,7 +1251,18 @@ pub(crate) async fn withdraw_consent(
     Form(form): CaseForm,
 ) -> Result<Response, Refused> {
     let case = visible_case(&state, &user, &id).await?;
+    let consent = withdrawable(&state, &case, consent_id).await?;
     let fields = Fields(form);
+    let reason = fields.get("note");
+    let mut problems = Problems::default();
+    if reason.is_empty() {
+        problems.add("note", "Enter why consent is being withdrawn");
+    } else if reason.chars().count() > 500 {
+        problems.add("note", "The reason must be 500 characters or fewer");
+    }
+    if !problems.is_empty() {
+        return withdraw_page(&state, &user, &case, &consent, reason, problems).await;
+    }
     let today = Utc::now().date_naive();
     audit_change(
         &state,

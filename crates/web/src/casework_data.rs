@@ -7,9 +7,10 @@ use crate::data::{BoxFuture, DataError};
 use chrono::NaiveDate;
 
 pub use upstream_store::{
-    AssignedEntry, AttemptRow, CaseInfo, ConsentRow, Conversation, DutyRow, NewCase, NewConsent,
-    NewPlanAction, NewReferral, OpenCase, PartnerOrganisation, PipelineRun, PipelineStep,
-    PlanActionRow, ReferralFilter, ReferralRow, SavedConversation, Team, WorklistRow,
+    AssignedEntry, AttemptRow, CaseAccessRow, CaseInfo, ChronologyRow, ConsentRow,
+    ContactDetailRow, ContactPreferences, Conversation, DutyRow, NewCase, NewConsent,
+    NewContactDetail, NewPlanAction, NewReferral, OpenCase, PartnerOrganisation, PipelineRun,
+    PipelineStep, PlanActionRow, ReferralFilter, ReferralRow, SavedConversation, Team, WorklistRow,
 };
 
 /// A member of staff a case or a list entry can be given to.
@@ -83,6 +84,19 @@ casework_methods! {
     fn decide_referral(&self, id: i64, accepted: bool, household_id: Option<i64>, by: i64, note: String) -> bool;
     /// The latest monthly runs (`upstream run`), newest first, with their steps.
     fn pipeline_runs(&self, limit: i64) -> Vec<PipelineRun>;
+    /// Phones, emails and addresses staff recorded for a household, oldest first.
+    fn contact_details(&self, household_id: i64) -> Vec<ContactDetailRow>;
+    fn add_contact_detail(&self, detail: NewContactDetail, by: i64) -> i64;
+    fn contact_preferences(&self, household_id: i64) -> Option<ContactPreferences>;
+    fn set_contact_preferences(&self, household_id: i64, preferences: ContactPreferences) -> ();
+    fn add_case_note(&self, case_id: i64, body: String, by: i64) -> i64;
+    /// Everything that happened on a case, oldest first.
+    fn case_chronology(&self, case_id: i64) -> Vec<ChronologyRow>;
+    fn add_case_access_reason(&self, case_id: i64, user_id: i64, user_team: Option<String>, reason: String) -> ();
+    /// Whether this user stated a reason for this case since `since`.
+    fn case_access_reason_since(&self, case_id: i64, user_id: i64, since: chrono::DateTime<chrono::Utc>) -> bool;
+    /// Who from another team looked at this team's cases, newest first.
+    fn case_access_reasons_for_team(&self, team: String, limit: i64) -> Vec<CaseAccessRow>;
 }
 
 /// No casework storage: every call fails (pages answer "Sorry, there is a

@@ -111,7 +111,7 @@ pub(crate) fn parse_query(q: &str) -> ParsedQuery {
     parsed
 }
 
-fn candidate_query(p: &ParsedQuery) -> CandidateQuery {
+pub(crate) fn candidate_query(p: &ParsedQuery) -> CandidateQuery {
     let mut initials: Vec<char> = p.words.iter().filter_map(|w| w.chars().next()).collect();
     initials.sort_unstable();
     initials.dedup();
@@ -383,10 +383,10 @@ pub(crate) async fn search(
     Ok(render(StatusCode::OK, &page))
 }
 
-struct PersonView {
-    id: i64,
-    name: String,
-    dob: String,
+pub(crate) struct PersonView {
+    pub(crate) id: i64,
+    pub(crate) name: String,
+    pub(crate) dob: String,
 }
 
 struct ResidenceView {
@@ -460,6 +460,8 @@ struct HouseholdPage {
     has_open_case: bool,
     /// (given by, organisations, purposes, status) for each consent.
     consents: Vec<(String, String, String, String)>,
+    reach: crate::contact::ReachView,
+    reach_link: String,
 }
 
 /// "Job loss" from `job_loss`.
@@ -472,12 +474,12 @@ pub(crate) fn words(s: &str) -> String {
     }
 }
 
-fn source_title(source: &str) -> String {
+pub(crate) fn source_title(source: &str) -> String {
     SourceSystem::parse(source).map_or_else(|| words(source), |s| s.title().to_string())
 }
 
 /// Each member's name and date of birth from their latest records.
-fn people(detail: &HouseholdDetail) -> Vec<PersonView> {
+pub(crate) fn people(detail: &HouseholdDetail) -> Vec<PersonView> {
     detail
         .members
         .iter()
@@ -587,6 +589,7 @@ pub(crate) async fn household(
     audit_view(&state, &user, "household", id.to_string(), "household page").await?;
     let people = people(&detail);
     let names: BTreeMap<i64, String> = people.iter().map(|p| (p.id, p.name.clone())).collect();
+    let reach = crate::contact::reach(&state, &detail, &people).await?;
     let standards = crate::worklist::standards();
     let consents = state
         .casework
@@ -690,6 +693,8 @@ pub(crate) async fn household(
         has_open_case: detail.cases.iter().any(|c| c.status == "open"),
         consents,
         people,
+        reach,
+        reach_link: format!("/households/{id}/contact"),
     };
     Ok(render(StatusCode::OK, &page))
 }

@@ -20,6 +20,8 @@ mod admin;
 mod auth;
 mod case;
 mod casework_data;
+mod chronology;
+mod contact;
 mod data;
 mod forms;
 mod household;
@@ -207,8 +209,23 @@ fn staff_routes() -> Router<AppState> {
             post(worklist::assign),
         )
         .route("/worklist/flags", post(worklist::fast_track))
+        .route(
+            "/worklist/{worklist_id}/assign",
+            post(worklist::assign_many),
+        )
         .route("/cases", post(worklist::open_case))
+        .route("/households/{id}/contact", get(contact::contact_page))
+        .route(
+            "/households/{id}/contact/details",
+            post(contact::add_detail),
+        )
+        .route(
+            "/households/{id}/contact/preferences",
+            post(contact::set_preferences),
+        )
         .route("/cases/{id}", get(case::case))
+        .route("/cases/{id}/reason", post(case::give_reason))
+        .route("/cases/{id}/notes", post(case::add_note))
         .route("/cases/{id}/conversation", post(case::save_conversation))
         .route("/cases/{id}/actions", post(case::add_action))
         .route(
@@ -221,7 +238,7 @@ fn staff_routes() -> Router<AppState> {
         .route("/cases/{id}/consents", post(case::add_consent))
         .route(
             "/cases/{id}/consents/{consent_id}/withdraw",
-            post(case::withdraw_consent),
+            get(case::confirm_withdraw).post(case::withdraw_consent),
         )
         .route("/cases/{id}/referrals", post(case::refer))
         .route("/cases/{id}/close", post(case::close))

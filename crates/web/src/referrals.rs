@@ -28,6 +28,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Form, Json};
 use chrono::{Datelike, NaiveDate, Utc};
 use serde::Deserialize;
+use std::collections::BTreeMap;
 use upstream_core::{AuditAction, Role};
 
 /// The largest request body the API reads.
@@ -873,9 +874,32 @@ struct ReferralPage {
     household_id: String,
     note: String,
     errors: Vec<Problem>,
+    /// Households a member of which may be the referred person, best first.
+    suggestions: Vec<Suggestion>,
+}
+
+/// A household that may be the referred person's, and why we think so.
+pub(crate) struct Suggestion {
+    household_id: i64,
+    label: String,
+    person: String,
+    why: &'static str,
 }
 
 impl ReferralPage {
+    /// What was typed as a household number, when it was not a suggestion picked.
+    fn typed_number(&self) -> &str {
+        let picked = self
+            .suggestions
+            .iter()
+            .any(|s| s.household_id.to_string() == self.household_id);
+        if picked || self.household_id == "other" {
+            ""
+        } else {
+            &self.household_id
+        }
+    }
+
     /// The error summary's lines: (field to jump to, message).
     fn summary(&self) -> Vec<(&'static str, &str)> {
         self.errors
@@ -917,6 +941,87 @@ async fn referral_in(state: &AppState, id: &str) -> Result<ReferralRow, Refused>
         .ok_or(Refused::NotFound)
 }
 
+/// At most this many households are suggested: the worker should recognise
+/// the right one among a few, not scroll a list.
+const SUGGESTED: usize = 5;
+
+/// The current households whose members best match the referred person.
+/// A referrer may mistype a date of birth or give an old postcode, so each
+/// of name with date of birth, name with postcode and name alone is asked,
+/// and the households that match on more come first. Only a member's name
+/// is ever required (acceptance still checks name and date of birth).
+async fn suggestions(state: &AppState, r: &ReferralRow) -> Result<Vec<Suggestion>, Refused> {
+    use crate::household::{candidate_query, parse_query, rank};
+    let name = r.subject_name.trim();
+    if name.is_empty() {
+        return Ok(Vec::new());
+    }
+    let dob = r.subject_dob.map(|d| d.format("%d/%m/%Y").to_string());
+    let postcode = tidy_postcode(&r.subject_postcode);
+    let mut queries = Vec::new();
+    if let Some(d) = &dob {
+        queries.push(format!("{name} {d}"));
+    }
+    if let Some(p) = &postcode {
+        queries.push(format!("{name} {p}"));
+    }
+    queries.push(name.to_string());
+    // person → (date of birth matches, postcode matches, name score, name)
+    let mut people: BTreeMap<i64, (bool, bool, f64, String)> = BTreeMap::new();
+    for q in &queries {
+        let parsed = parse_query(q);
+        let candidates = state
+            .source
+            .person_candidates(&candidate_query(&parsed))
+            .await?;
+        for found in rank(&parsed, &candidates) {
+            let e = people.entry(found.person_id).or_insert((
+                false,
+                false,
+                found.score,
+                found.name.clone(),
+            ));
+            e.0 |= r.subject_dob.is_some() && found.dob == r.subject_dob;
+            e.1 |= parsed.postcode.is_some();
+            e.2 = e.2.max(found.score);
+        }
+    }
+    let ids: Vec<i64> = people.keys().copied().collect();
+    let mut seen = std::collections::BTreeSet::new();
+    let mut out: Vec<(u8, f64, Suggestion)> = Vec::new();
+    for h in state.source.households_of(&ids).await? {
+        // Current homes only: a referral is about where someone lives now.
+        if !h.current || !seen.insert(h.household_id) {
+            continue;
+        }
+        let Some((dob_match, postcode_match, score, person)) = people.get(&h.person_id) else {
+            continue;
+        };
+        let (strength, why) = match (dob_match, postcode_match) {
+            (true, true) => (3, "Same name, date of birth and postcode"),
+            (true, false) => (2, "Same name and date of birth"),
+            (false, true) => (1, "Same name and postcode"),
+            (false, false) => (0, "A similar name only"),
+        };
+        out.push((
+            strength,
+            *score,
+            Suggestion {
+                household_id: h.household_id,
+                label: [h.address.as_deref(), h.postcode.as_deref()]
+                    .into_iter()
+                    .flatten()
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                person: person.clone(),
+                why,
+            },
+        ));
+    }
+    out.sort_by(|a, b| b.0.cmp(&a.0).then(b.1.total_cmp(&a.1)));
+    Ok(out.into_iter().take(SUGGESTED).map(|(_, _, s)| s).collect())
+}
+
 async fn referral_page(
     state: &AppState,
     user: &CurrentUser,
@@ -925,6 +1030,11 @@ async fn referral_page(
     note: String,
     errors: Vec<Problem>,
 ) -> Result<ReferralPage, Refused> {
+    let suggestions = if r.status == "new" {
+        suggestions(state, &r).await?
+    } else {
+        Vec::new()
+    };
     let case_id = match (r.status.as_str(), r.household_id) {
         ("accepted", Some(h)) => state
             .casework
@@ -946,6 +1056,7 @@ async fn referral_page(
         household_id,
         note,
         errors,
+        suggestions,
         r,
     })
 }
@@ -965,8 +1076,11 @@ pub(crate) async fn show(
 
 #[derive(Debug, Default, Deserialize)]
 pub(crate) struct AcceptForm {
+    /// A suggested household's number, or `other` for the one typed below.
     #[serde(default)]
     household_id: String,
+    #[serde(default)]
+    household_number: String,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -991,7 +1105,12 @@ pub(crate) async fn accept(
     if r.status != "new" {
         return Ok(back_to(r.id));
     }
-    let typed = form.map(|Form(f)| f.household_id).unwrap_or_default();
+    let typed = form
+        .map(|Form(f)| match f.household_id.trim() {
+            "" | "other" => f.household_number,
+            picked => picked.to_string(),
+        })
+        .unwrap_or_default();
     let wanted = typed.trim().trim_start_matches('#');
     let today = Utc::now().date_naive();
     let mut message = "No household has that number: search for the resident to find it";

@@ -289,8 +289,9 @@ macro_rules! forward {
 }
 
 use crate::casework_data::{
-    AssignedEntry, AttemptRow, CaseInfo, Casework, ConsentRow, Conversation, DutyRow, NewCase,
-    NewConsent, NewPlanAction, NewReferral, OpenCase, PartnerOrganisation, PipelineRun,
+    AssignedEntry, AttemptRow, CaseAccessRow, CaseInfo, Casework, ChronologyRow, ConsentRow,
+    ContactDetailRow, ContactPreferences, Conversation, DutyRow, NewCase, NewConsent,
+    NewContactDetail, NewPlanAction, NewReferral, OpenCase, PartnerOrganisation, PipelineRun,
     PlanActionRow, ReferralFilter, ReferralRow, SavedConversation, StaffMember, Team, WorklistRow,
 };
 use upstream_core::Role;
@@ -343,6 +344,19 @@ impl Casework for Store {
         referrals(&self, filter: ReferralFilter) -> Vec<ReferralRow> => |s| s.referrals(&filter);
         decide_referral(&self, id: i64, accepted: bool, household_id: Option<i64>, by: i64, note: String) -> bool
             => |s| s.decide_referral(id, accepted, household_id, by, &note);
+        contact_details(&self, household_id: i64) -> Vec<ContactDetailRow> => |s| s.contact_details(household_id);
+        add_contact_detail(&self, detail: NewContactDetail, by: i64) -> i64 => |s| s.add_contact_detail(&detail, by);
+        contact_preferences(&self, household_id: i64) -> Option<ContactPreferences> => |s| s.contact_preferences(household_id);
+        set_contact_preferences(&self, household_id: i64, preferences: ContactPreferences) -> ()
+            => |s| s.set_contact_preferences(household_id, &preferences);
+        add_case_note(&self, case_id: i64, body: String, by: i64) -> i64 => |s| s.add_case_note(case_id, &body, by);
+        case_chronology(&self, case_id: i64) -> Vec<ChronologyRow> => |s| s.case_chronology(case_id);
+        add_case_access_reason(&self, case_id: i64, user_id: i64, user_team: Option<String>, reason: String) -> ()
+            => |s| s.add_case_access_reason(case_id, user_id, user_team.as_deref(), &reason);
+        case_access_reason_since(&self, case_id: i64, user_id: i64, since: chrono::DateTime<chrono::Utc>) -> bool
+            => |s| s.case_access_reason_since(case_id, user_id, since);
+        case_access_reasons_for_team(&self, team: String, limit: i64) -> Vec<CaseAccessRow>
+            => |s| s.case_access_reasons_for_team(&team, limit);
     }
 
     fn staff(&self) -> BoxFuture<'_, Result<Vec<StaffMember>, DataError>> {

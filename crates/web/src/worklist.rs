@@ -142,6 +142,23 @@ struct EntryView {
     assigned_id: i64,
 }
 
+/// One connector's load, for their team leader.
+struct CaseloadRow {
+    connector: String,
+    open: usize,
+    overdue: usize,
+    deadlines: usize,
+    waiting: usize,
+}
+
+/// Someone outside the team looked at one of its cases, and why.
+struct LookRow {
+    case_id: i64,
+    who: String,
+    when: String,
+    reason: String,
+}
+
 struct CaseLine {
     id: i64,
     label: String,
@@ -170,6 +187,8 @@ struct WorklistPage {
     flag_reason: String,
     /// Said when the latest monthly run failed.
     run_notice: Option<crate::runs::RunNotice>,
+    caseload: Vec<CaseloadRow>,
+    looks: Vec<LookRow>,
 }
 
 /// `GET /worklist`: the team's list for a team leader; the caseload for a connector.
@@ -305,6 +324,44 @@ async fn worklist_page(
             alerts: alerts(c, today),
         })
         .collect();
+    let mut caseload = Vec::new();
+    let mut looks = Vec::new();
+    if leader {
+        for c in &connectors {
+            let theirs: Vec<&OpenCase> = open
+                .iter()
+                .filter(|o| o.case.connector_id == Some(c.id))
+                .collect();
+            let with_alerts: Vec<CaseAlerts> = theirs.iter().map(|o| alerts(o, today)).collect();
+            caseload.push(CaseloadRow {
+                connector: c.display_name.clone(),
+                open: theirs.len(),
+                overdue: with_alerts.iter().filter(|a| a.overdue).count(),
+                deadlines: with_alerts
+                    .iter()
+                    .filter(|a| !a.warnings.is_empty())
+                    .count(),
+                waiting: entries
+                    .iter()
+                    .filter(|e| e.assigned_id == c.id && !open_households.contains(&e.household_id))
+                    .count(),
+            });
+        }
+        looks = cw
+            .case_access_reasons_for_team(team.clone(), 20)
+            .await?
+            .into_iter()
+            .map(|r| LookRow {
+                case_id: r.case_id,
+                who: match &r.user_team {
+                    Some(t) => format!("{} ({t})", r.user_name),
+                    None => r.user_name.clone(),
+                },
+                when: day(r.at.date_naive()),
+                reason: r.reason,
+            })
+            .collect();
+    }
     let (overdue, rest): (Vec<CaseLine>, Vec<CaseLine>) = cases
         .drain(..)
         .partition(|c| c.alerts.overdue || !c.alerts.warnings.is_empty());
@@ -335,6 +392,8 @@ async fn worklist_page(
         flag_reason: flag_form.get("reason"),
         run_notice: crate::runs::failed_run_notice(state).await,
         flag_problems,
+        caseload,
+        looks,
     };
     Ok(render(StatusCode::OK, &page))
 }
@@ -415,6 +474,64 @@ pub(crate) async fn assign(
         return Err(Refused::NotFound);
     }
     Ok(see_other(&format!("/worklist#entry-{rank}")))
+}
+
+/// `POST /worklist/{worklist_id}/assign`: a team leader gives several
+/// ticked entries to one connector at once (or takes them back).
+pub(crate) async fn assign_many(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(worklist_id): Path<i64>,
+    Form(form): Form<Vec<(String, String)>>,
+) -> Result<Response, Refused> {
+    user.require_role(&[Role::TeamLeader])?;
+    let team = state
+        .casework
+        .worklist_team(worklist_id)
+        .await?
+        .ok_or(Refused::NotFound)?;
+    if !same_team(&user, Some(&team)) {
+        return Err(Refused::Forbidden);
+    }
+    let form = Fields(form);
+    let connector = form.int("bulk_connector_id").filter(|&id| id > 0);
+    let staff = state.casework.staff().await?;
+    if let Some(id) = connector {
+        if !in_team(&staff, id, &team) {
+            return Err(Refused::NotFound);
+        }
+    }
+    let ranks: Vec<i32> = form
+        .all("ranks")
+        .iter()
+        .filter_map(|r| r.parse().ok())
+        .collect();
+    if ranks.is_empty() {
+        let mut problems = Problems::default();
+        problems.add("bulk", "Select the households to give out");
+        return worklist_page(&state, &user, Some(team), problems, Fields::default()).await;
+    }
+    record(
+        &state,
+        &user.audit(
+            AuditAction::Change,
+            "worklist",
+            worklist_id.to_string(),
+            "assign worklist entries",
+            serde_json::json!({ "ranks": ranks, "assigned_to": connector }),
+        ),
+    )
+    .await?;
+    for rank in ranks {
+        if !state
+            .casework
+            .assign_worklist_entry(worklist_id, rank, connector, user.account.id)
+            .await?
+        {
+            return Err(Refused::NotFound);
+        }
+    }
+    Ok(see_other("/worklist#list"))
 }
 
 /// `POST /worklist/flags`: a team leader fast-tracks a household to the top of next week's list.

@@ -554,16 +554,41 @@ async fn a_worklist_household_becomes_a_case_with_a_plan_consent_and_a_referral_
         "partners never see the case record"
     );
 
-    // Withdrawal takes effect at once.
+    // Withdrawal asks "are you sure" and why, then takes effect at once.
     let consent = site.store.consents_of(41).await.expect("consents")[0].id;
+    let withdraw = format!("{case}/consents/{consent}/withdraw");
+    let (status, _, page) = site.get(&withdraw, Some(&connector)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        page.contains("Are you sure you want to withdraw this consent?"),
+        "{page}"
+    );
+    let (status, _, page) = site
+        .post(&withdraw, &connector, &[("csrf_token", &csrf)])
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        page.contains("Enter why consent is being withdrawn"),
+        "{page}"
+    );
+    let (status, _, _) = site.get("/households/41", Some(&advice)).await;
+    assert_eq!(status, StatusCode::OK, "not withdrawn without a reason");
     let (status, _, _) = site
         .post(
-            &format!("{case}/consents/{consent}/withdraw"),
+            &withdraw,
             &connector,
-            &[("csrf_token", &csrf)],
+            &[
+                ("csrf_token", &csrf),
+                ("note", "the resident asked us to stop"),
+            ],
         )
         .await;
     assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, _, page) = site.get(&case, Some(&connector)).await;
+    assert!(
+        page.contains("withdrawn") && page.contains("the resident asked us to stop"),
+        "the chronology says so: {page}"
+    );
     let (status, _, _) = site.get("/households/41", Some(&advice)).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 
@@ -918,4 +943,377 @@ async fn a_failed_monthly_run_is_shown_to_administrators_and_said_on_the_teams_p
         "warnings escaped: {page}"
     );
     assert!(page.contains(&format!("Run {good}, started")), "{page}");
+}
+
+/// Issue 16: the team is told who to contact and now how. The sources'
+/// phones and emails show with where they came from; what staff record
+/// wins over them; safe-contact notes come first wherever contact is made.
+#[tokio::test]
+async fn contact_details_come_from_the_sources_and_what_staff_record_wins() {
+    let site = site().await;
+    with_a_kept_list(&site).await;
+    let pool = sqlx::SqlitePool::connect(&format!(
+        "sqlite://{}",
+        site._dir.path().join("web.db").display()
+    ))
+    .await
+    .expect("pool");
+    sqlx::query("UPDATE source_records SET phone = '07700900123' WHERE record_key = 'CT-0001'")
+        .execute(&pool)
+        .await
+        .expect("phone");
+    pool.close().await;
+    let (connector, csrf) = staff(&site, "casey", Role::Connector, "").await;
+    let (advice, _) = staff(&site, "jordan", Role::PartnerWorker, "Citizens Advice").await;
+
+    let (status, _, page) = site.get("/households/41", Some(&connector)).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(page.contains("How to contact them"), "{page}");
+    assert!(
+        page.contains("07700 900123") && page.contains("Council tax (latest 31 January 2025)"),
+        "{page}"
+    );
+    assert!(page.contains("12 Acacia Avenue, B1 1AA"), "{page}");
+
+    // Partners and analysts never reach the contact page.
+    let (status, _, _) = site.get("/households/41/contact", Some(&advice)).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+
+    // A mistyped number is refused with a reason, and nothing is saved.
+    let details = "/households/41/contact/details";
+    let (status, _, page) = site
+        .post(
+            details,
+            &connector,
+            &[
+                ("csrf_token", &csrf),
+                ("kind", "phone"),
+                ("value", "12345"),
+                ("usable", "yes"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("Enter a UK phone number"), "{page}");
+    assert!(site
+        .store
+        .contact_details(41)
+        .await
+        .expect("read")
+        .is_empty());
+
+    // The resident says the number is not theirs any more: typed another way,
+    // it is the same number, and it is no longer offered.
+    let (status, _, _) = site
+        .post(
+            details,
+            &connector,
+            &[
+                ("csrf_token", &csrf),
+                ("kind", "phone"),
+                ("value", "+44 7700 900 123"),
+                ("usable", "no"),
+                ("note", "belongs to her ex-partner"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (status, _, _) = site
+        .post(
+            details,
+            &connector,
+            &[
+                ("csrf_token", &csrf),
+                ("kind", "email"),
+                ("value", "Jon.Smithson@Example.org"),
+                ("usable", "yes"),
+                ("person_id", "7"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, _, page) = site.get("/households/41", Some(&connector)).await;
+    assert!(
+        !page.contains("07700 900123"),
+        "a number marked wrong is not offered: {page}"
+    );
+    assert!(page.contains("jon.smithson@example.org"), "{page}");
+    let (_, _, page) = site.get("/households/41/contact", Some(&connector)).await;
+    assert!(
+        page.contains("07700 900123")
+            && page.contains("Do not use")
+            && page.contains("belongs to her ex-partner"),
+        "the contact page still lists it, marked: {page}"
+    );
+
+    // Preferences and a safe-contact note, shown on the case page first.
+    let (status, _, _) = site
+        .post(
+            "/households/41/contact/preferences",
+            &connector,
+            &[
+                ("csrf_token", &csrf),
+                ("preferred_channel", "text"),
+                ("language", "cy"),
+                ("safe_contact", "Do not write to this address"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (status, _, page) = site
+        .post(
+            "/households/41/contact/preferences",
+            &connector,
+            &[("csrf_token", &csrf), ("language", "other")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        page.contains("Enter the language they would like to use"),
+        "{page}"
+    );
+    let (_, case, _) = site
+        .post(
+            "/cases",
+            &connector,
+            &[("csrf_token", &csrf), ("household_id", "41")],
+        )
+        .await;
+    let (_, _, page) = site.get(&case, Some(&connector)).await;
+    assert!(
+        page.contains("Safe contact: Do not write to this address"),
+        "{page}"
+    );
+    assert!(
+        page.contains("Text message") && page.contains("Welsh (Cymraeg)"),
+        "{page}"
+    );
+
+    // Every change is audited against the household.
+    let audit = site
+        .store
+        .search_audit(&AuditFilter {
+            subject_kind: Some("household".into()),
+            subject_id: Some("41".into()),
+            ..Default::default()
+        })
+        .await
+        .expect("audit");
+    let purposes: Vec<&str> = audit
+        .iter()
+        .filter(|e| e.action != AuditAction::View)
+        .map(|e| e.purpose.as_str())
+        .collect();
+    assert_eq!(
+        purposes.iter().filter(|p| **p == "contact detail").count(),
+        2,
+        "{purposes:?}"
+    );
+    assert!(purposes.contains(&"contact preferences"), "{purposes:?}");
+}
+
+/// Issue 16: the case page is headed with the resident's name, opens with a
+/// summary, and tells the case's story newest first with who did what.
+#[tokio::test]
+async fn the_case_page_is_headed_by_the_resident_and_tells_its_story() {
+    let site = site().await;
+    with_a_kept_list(&site).await;
+    let (connector, csrf) = staff(&site, "casey", Role::Connector, "").await;
+    let (_, case, _) = site
+        .post(
+            "/cases",
+            &connector,
+            &[("csrf_token", &csrf), ("household_id", "41")],
+        )
+        .await;
+    let (status, _, page) = site
+        .post(
+            &format!("{case}/notes"),
+            &connector,
+            &[("csrf_token", &csrf), ("note_body", " ")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("Enter the note"), "{page}");
+    site.post(
+        &format!("{case}/attempts"),
+        &connector,
+        &[
+            ("csrf_token", &csrf),
+            ("channel", "phone"),
+            ("result", "no_answer"),
+        ],
+    )
+    .await;
+    let (status, _, _) = site
+        .post(
+            &format!("{case}/notes"),
+            &connector,
+            &[
+                ("csrf_token", &csrf),
+                ("note_body", "Rang the landlord about the arrears"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, _, page) = site.get(&case, Some(&connector)).await;
+    assert!(
+        page.contains(r#"<h1 class="govuk-heading-xl">Jonathan Smithson</h1>"#),
+        "{page}"
+    );
+    assert!(
+        page.contains("Next action") && page.contains("Last contact"),
+        "{page}"
+    );
+    let story = &page[page.find("What has happened").expect("the chronology")..];
+    let note = story
+        .find("Rang the landlord about the arrears")
+        .expect("the note");
+    let attempt = story.find("Phone: no answer").expect("the attempt");
+    let opened = story.find("Case opened").expect("opening");
+    assert!(note < attempt && attempt < opened, "newest first");
+    assert!(page.contains("by casey name"), "who did it: {page}");
+    // No form is open until it is wanted.
+    assert!(
+        !page.contains("<details class=\"govuk-details\" open>"),
+        "{page}"
+    );
+}
+
+/// Issue 16: a connector from another team says why before seeing a case;
+/// the reason is kept, audited and shown to the case's team leader.
+#[tokio::test]
+async fn staff_from_another_team_say_why_before_seeing_a_case_and_its_team_leader_sees_it() {
+    let site = site().await;
+    with_a_kept_list(&site).await;
+    let (leader, _) = staff(&site, "priya", Role::TeamLeader, "").await;
+    let (connector, csrf) = staff(&site, "casey", Role::Connector, "").await;
+    let (mo, mo_csrf) = staff_in(&site, "mo", Role::Connector, "", "Money team").await;
+    let (_, case, _) = site
+        .post(
+            "/cases",
+            &connector,
+            &[("csrf_token", &csrf), ("household_id", "41")],
+        )
+        .await;
+
+    let (status, _, page) = site.get(&case, Some(&mo)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("Why do you need to see this case?"), "{page}");
+    assert!(
+        !page.contains("Jonathan Smithson"),
+        "nothing of the case before a reason: {page}"
+    );
+    let note = [("csrf_token", &*mo_csrf), ("note_body", "hello")];
+    let (status, _, _) = site.post(&format!("{case}/notes"), &mo, &note).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "no change either");
+    let (status, _, page) = site
+        .post(
+            &format!("{case}/reason"),
+            &mo,
+            &[("csrf_token", &mo_csrf), ("reason", "why")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        page.contains("Enter why you need to see this case"),
+        "{page}"
+    );
+    let (status, to, _) = site
+        .post(
+            &format!("{case}/reason"),
+            &mo,
+            &[
+                ("csrf_token", &mo_csrf),
+                ("reason", "She rang the money team about her rent"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        (status, to.as_str()),
+        (StatusCode::SEE_OTHER, case.as_str())
+    );
+    let (_, _, page) = site.get(&case, Some(&mo)).await;
+    assert!(page.contains("Jonathan Smithson"), "{page}");
+
+    // The case's own team never has to say why.
+    let (_, _, page) = site.get(&case, Some(&connector)).await;
+    assert!(page.contains("Jonathan Smithson"), "{page}");
+
+    let (_, _, page) = site.get("/worklist", Some(&leader)).await;
+    assert!(
+        page.contains("mo name") && page.contains("She rang the money team about her rent"),
+        "the team leader sees who looked and why: {page}"
+    );
+}
+
+/// Issue 16: a team leader gives out several entries at once, and sees each
+/// connector's caseload; another team's leader cannot.
+#[tokio::test]
+async fn a_team_leader_gives_out_ticked_entries_at_once_and_sees_each_caseload() {
+    let site = site().await;
+    let list = with_a_kept_list(&site).await;
+    let (leader, leader_csrf) = staff(&site, "priya", Role::TeamLeader, "").await;
+    staff(&site, "casey", Role::Connector, "").await;
+    let (other, other_csrf) = staff_in(&site, "olu", Role::TeamLeader, "", "Money team").await;
+    let casey = site
+        .store
+        .user_by_username("casey")
+        .await
+        .expect("read")
+        .expect("casey")
+        .id
+        .to_string();
+    let bulk = format!("/worklist/{list}/assign");
+    let (status, _, page) = site
+        .post(
+            &bulk,
+            &leader,
+            &[("csrf_token", &leader_csrf), ("bulk_connector_id", &casey)],
+        )
+        .await;
+    assert!(
+        page.contains("Select the households to give out"),
+        "{status} {page}"
+    );
+    let (status, _, _) = site
+        .post(
+            &bulk,
+            &other,
+            &[
+                ("csrf_token", &other_csrf),
+                ("bulk_connector_id", &casey),
+                ("ranks", "1"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert!(site
+        .store
+        .worklist_assignments(list)
+        .await
+        .expect("read")
+        .is_empty());
+    let (status, _, _) = site
+        .post(
+            &bulk,
+            &leader,
+            &[
+                ("csrf_token", &leader_csrf),
+                ("bulk_connector_id", &casey),
+                ("ranks", "1"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let given = site.store.worklist_assignments(list).await.expect("read");
+    assert_eq!(given.len(), 1);
+    assert_eq!(given[0].1.to_string(), casey);
+    let (_, _, page) = site.get("/worklist", Some(&leader)).await;
+    assert!(
+        page.contains("Each connector&#x27;s caseload")
+            || page.contains("Each connector's caseload"),
+        "{page}"
+    );
+    assert!(page.contains("casey name"), "{page}");
 }

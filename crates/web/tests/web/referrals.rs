@@ -470,6 +470,15 @@ async fn a_referral_is_made_accepted_once_and_opens_a_case() {
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.body.contains("Found sleeping in his car"));
     assert!(page.body.contains("href=\"/search?q=Jonathan+Smithson\""));
+    // The household he lives in is suggested, with why; the other is not.
+    assert!(
+        page.body
+            .contains(r#"name="household_id" type="radio" value="41""#)
+            && page.body.contains("Same name, date of birth and postcode"),
+        "{}",
+        page.body
+    );
+    assert!(!page.body.contains(r#"value="42""#), "{}", page.body);
     let views = site
         .store
         .search_audit(&AuditFilter {
@@ -716,4 +725,27 @@ async fn a_partner_sees_a_consented_household_without_its_risk_until_consent_is_
     // Staff still see the full page.
     let staff = site.get("/households/41", &connector).await;
     assert!(staff.body.contains("Chance of crisis"));
+}
+
+/// Issue 16: a referral whose date of birth was mistyped still finds the
+/// household by name and postcode, and the worker picks it from the list.
+#[tokio::test]
+async fn a_mistyped_date_of_birth_still_suggests_the_household_by_name_and_postcode() {
+    let site = site().await;
+    let connector = site.user("asmith", Role::Connector, None, Some(TEAM)).await;
+    let mut form: Vec<(&str, &str)> = GOOD_FORM.to_vec();
+    for f in form.iter_mut() {
+        if f.0 == "subject_dob-day" {
+            f.1 = "20";
+        }
+    }
+    let r = site.post("/referrals/new", &connector, &form).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let id = site.referrals().await[0].id;
+    let page = site.get(&format!("/referrals/{id}"), &connector).await;
+    assert!(
+        page.body.contains(r#"value="41""#) && page.body.contains("Same name and postcode"),
+        "{}",
+        page.body
+    );
 }
