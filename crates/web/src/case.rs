@@ -7,7 +7,7 @@ use crate::auth::{audit_view, record, CurrentUser, Refused};
 use crate::casework_data::{
     CaseInfo, Conversation, NewConsent, NewPlanAction, NewReferral, OpenCase, StaffMember,
 };
-use crate::forms::{Fields, Problems};
+use crate::forms::{Failed, Fields, Problems};
 use crate::household::{day, words};
 use crate::layout::Layout;
 use crate::pages::render;
@@ -24,14 +24,6 @@ use upstream_casework::{
     ActionStatus, Attempt, Choice, ClosureReason, Duty, DutyKind, NewAction,
 };
 use upstream_core::{AuditAction, Role};
-
-/// Which form failed, what was typed and what was wrong, to show it again.
-#[derive(Default)]
-struct Failed {
-    form: &'static str,
-    problems: Problems,
-    fields: Fields,
-}
 
 struct ActionView {
     id: i64,
@@ -127,32 +119,7 @@ struct CasePage {
     connector: String,
     connector_id: i64,
     opened: String,
-    failed_form: &'static str,
-    problems: Problems,
-    fields: Fields,
-}
-
-impl CasePage {
-    /// What was typed in `name` of the failed form `form`, to show it again.
-    fn typed(&self, form: &str, name: &str) -> String {
-        if self.failed_form == form {
-            self.fields.get(name)
-        } else {
-            String::new()
-        }
-    }
-
-    fn ticked(&self, form: &str, name: &str, value: &str) -> bool {
-        self.failed_form == form && self.fields.all(name).iter().any(|v| v == value)
-    }
-
-    fn error(&self, form: &str, field: &str) -> String {
-        if self.failed_form == form {
-            self.problems.of(field)
-        } else {
-            String::new()
-        }
-    }
+    failed: Failed,
 }
 
 /// The case, if this user may see it (staff only; others get "not found").
@@ -254,9 +221,14 @@ async fn page(
     if failed.form == "conversation" {
         conversation = conversation_from(&failed.fields);
     }
-    let actions = cw
-        .plan_actions(case.id)
-        .await?
+    let plan = cw.plan_actions(case.id).await?;
+    let next_action = plan
+        .iter()
+        .filter(|a| ActionStatus::parse(&a.status).is_some_and(|s| s.is_open()))
+        .min_by_key(|a| a.due_on)
+        .map(|a| format!("{} (due {})", a.what, day(a.due_on)))
+        .unwrap_or_else(|| "None in the plan".into());
+    let actions = plan
         .into_iter()
         .map(|a| {
             let status = ActionStatus::parse(&a.status);
@@ -336,7 +308,7 @@ async fn page(
             when: day(r.received_at.date_naive()),
         })
         .collect();
-    let duty_views = duties.iter().map(|d| duty_view(d, today)).collect();
+    let duty_views: Vec<DutyView> = duties.iter().map(|d| duty_view(d, today)).collect();
     let household_label = cw
         .household_labels(vec![case.household_id])
         .await?
@@ -353,11 +325,11 @@ async fn page(
         })
         .unwrap_or_default();
     // A case is given only within its own team, by that team's leader.
-    let team_staff: Vec<_> = cw
-        .staff()
-        .await?
-        .into_iter()
+    let all_staff = cw.staff().await?;
+    let team_staff: Vec<_> = all_staff
+        .iter()
         .filter(|s| s.team.is_some() && s.team == case.team)
+        .cloned()
         .collect();
     let household = state.source.household(case.household_id, today).await?;
     let people = household
@@ -370,22 +342,12 @@ async fn page(
     };
     let heading = resident_heading(state, &case, &people).await?;
     let summary = CaseSummary {
-        duty: duties
+        duty: duty_views
             .iter()
-            .find(|d| d.ended_on.is_none())
-            .map(|d| {
-                let v = duty_view(d, today);
-                format!("{}: {}", v.title, v.day_line)
-            })
+            .find(|d| !d.ended)
+            .map(|d| format!("{}: {}", d.title, d.day_line))
             .unwrap_or_else(|| "No duty running".into()),
-        next_action: cw
-            .plan_actions(case.id)
-            .await?
-            .into_iter()
-            .filter(|a| ActionStatus::parse(&a.status).is_some_and(|s| s.is_open()))
-            .min_by_key(|a| a.due_on)
-            .map(|a| format!("{} (due {})", a.what, day(a.due_on)))
-            .unwrap_or_else(|| "None in the plan".into()),
+        next_action,
         last_contact: attempts
             .iter()
             .max_by_key(|a| (a.on, a.id))
@@ -402,7 +364,6 @@ async fn page(
             })
             .unwrap_or_else(|| "No contact recorded yet".into()),
     };
-    let all_staff = cw.staff().await?;
     let chronology = crate::chronology::chronology(&cw.case_chronology(case.id).await?, &all_staff);
     let page = CasePage {
         layout: Layout::new(state, Some(user)).await.at("/worklist"),
@@ -480,16 +441,9 @@ async fn page(
             .collect(),
         reasons: s.closure_reasons.clone(),
         staff: team_staff,
-        failed_form: failed.form,
-        problems: failed.problems,
-        fields: failed.fields,
+        failed,
     };
-    let status = if page.failed_form.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
-    Ok(render(status, &page))
+    Ok(render(page.failed.status(), &page))
 }
 
 /// Whose case it is, for the heading: the referred person's name, or the
@@ -552,12 +506,6 @@ struct ReasonPage {
     reason: String,
     status: StatusCode,
     problems: Problems,
-}
-
-impl ReasonPage {
-    fn problem(&self, field: &str) -> String {
-        self.problems.of(field)
-    }
 }
 
 /// `POST /cases/{id}/reason`: why someone outside the team needs the case.
@@ -1174,12 +1122,6 @@ struct WithdrawPage {
     organisations: String,
     reason: String,
     problems: Problems,
-}
-
-impl WithdrawPage {
-    fn problem(&self, field: &str) -> String {
-        self.problems.of(field)
-    }
 }
 
 /// The consent, if it is this case's household's and still in force.

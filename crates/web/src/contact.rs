@@ -8,7 +8,7 @@
 use crate::auth::{audit_view, record, CurrentUser, Refused};
 use crate::casework_data::{ContactPreferences, NewContactDetail};
 use crate::data::HouseholdDetail;
-use crate::forms::{Fields, Problems};
+use crate::forms::{Failed, Fields, Problems};
 use crate::household::{day, people, source_title, PersonView};
 use crate::layout::Layout;
 use crate::pages::render;
@@ -16,7 +16,6 @@ use crate::worklist::{see_other, standards};
 use crate::AppState;
 use askama::Template;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
 use axum::response::Response;
 use axum::Form;
 use chrono::Utc;
@@ -46,9 +45,10 @@ pub(crate) struct ReachView {
     pub(crate) details: Vec<DetailView>,
     pub(crate) preferred: String,
     pub(crate) language: String,
-    pub(crate) safe_contact: String,
-    pub(crate) do_not_contact: bool,
     pub(crate) recorded: String,
+    /// As recorded (empty when nothing is): safe-contact notes and the
+    /// do-not-contact wish are read from here, and the form starts from it.
+    pub(crate) preferences: ContactPreferences,
 }
 
 impl ReachView {
@@ -58,9 +58,8 @@ impl ReachView {
             details: Vec::new(),
             preferred: "Not recorded".into(),
             language: "Not recorded".into(),
-            safe_contact: String::new(),
-            do_not_contact: false,
             recorded: String::new(),
+            preferences: ContactPreferences::default(),
         }
     }
 
@@ -214,8 +213,6 @@ pub(crate) async fn reach(
                 .language
                 .as_deref()
                 .map_or_else(|| "Not recorded".into(), language_label),
-            safe_contact: p.safe_contact,
-            do_not_contact: p.do_not_contact,
             recorded: format!(
                 "Recorded by {} on {}",
                 p.recorded_by,
@@ -225,6 +222,7 @@ pub(crate) async fn reach(
                     .map(day)
                     .unwrap_or_default()
             ),
+            preferences: p,
         },
     })
 }
@@ -239,43 +237,29 @@ struct ContactPage {
     people: Vec<PersonView>,
     channels: Vec<(String, String)>,
     /// What the preferences form starts with.
-    prefs: ContactPreferences,
     language_other: String,
-    failed_form: &'static str,
-    problems: Problems,
-    fields: Fields,
+    failed: Failed,
 }
 
 impl ContactPage {
-    fn typed(&self, form: &str, name: &str) -> String {
-        if self.failed_form == form {
-            self.fields.get(name)
-        } else {
-            String::new()
-        }
-    }
-
-    fn error(&self, form: &str, field: &str) -> String {
-        if self.failed_form == form {
-            self.problems.of(field)
-        } else {
-            String::new()
-        }
-    }
-
     fn channel_checked(&self, code: &str) -> bool {
-        if self.failed_form == "preferences" {
-            self.fields.get("preferred_channel") == code
+        if self.failed.form == "preferences" {
+            self.failed.fields.get("preferred_channel") == code
         } else {
-            self.prefs.preferred_channel.as_deref().unwrap_or("") == code
+            self.reach
+                .preferences
+                .preferred_channel
+                .as_deref()
+                .unwrap_or("")
+                == code
         }
     }
 
     fn language_checked(&self, code: &str) -> bool {
-        let current = if self.failed_form == "preferences" {
-            self.fields.get("language")
+        let current = if self.failed.form == "preferences" {
+            self.failed.fields.get("language")
         } else {
-            match self.prefs.language.as_deref() {
+            match self.reach.preferences.language.as_deref() {
                 None => String::new(),
                 Some(c @ ("en" | "cy")) => c.to_string(),
                 Some(_) => "other".into(),
@@ -283,13 +267,6 @@ impl ContactPage {
         };
         current == code
     }
-}
-
-#[derive(Default)]
-struct Failed {
-    form: &'static str,
-    problems: Problems,
-    fields: Fields,
 }
 
 /// Connectors and team leaders keep contact details; nobody else sees them here.
@@ -335,19 +312,9 @@ async fn page(
     .await?;
     let people = people(&detail);
     let reach = reach(state, &detail, &people).await?;
-    let prefs = state
-        .casework
-        .contact_preferences(detail.id)
-        .await?
-        .unwrap_or_default();
-    let language_other = match prefs.language.as_deref() {
+    let language_other = match reach.preferences.language.as_deref() {
         Some("en" | "cy") | None => String::new(),
         Some(other) => other.to_string(),
-    };
-    let status = if failed.form.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
     };
     let page = ContactPage {
         layout: Layout::new(state, Some(user)).await.at("/search"),
@@ -360,13 +327,10 @@ async fn page(
             .iter()
             .map(|c| (c.code.clone(), c.label.clone()))
             .collect(),
-        prefs,
         language_other,
-        failed_form: failed.form,
-        problems: failed.problems,
-        fields: failed.fields,
+        failed,
     };
-    Ok(render(status, &page))
+    Ok(render(page.failed.status(), &page))
 }
 
 /// A typed phone, email or address as stored, or what is wrong with it.

@@ -93,3 +93,47 @@ impl Problems {
             .unwrap_or_default()
     }
 }
+
+/// Which form on a page failed, what was typed and what was wrong, to show
+/// that form again (open, with its errors) and leave the others as they were.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Failed {
+    /// The failed form's name; "" when nothing failed.
+    pub(crate) form: &'static str,
+    pub(crate) problems: Problems,
+    pub(crate) fields: Fields,
+}
+
+impl Failed {
+    /// What was typed in `name` of `form`, when that is the form that failed.
+    pub(crate) fn typed(&self, form: &str, name: &str) -> String {
+        if self.form == form {
+            self.fields.get(name)
+        } else {
+            String::new()
+        }
+    }
+
+    /// Whether checkbox `name` had `value` ticked in the failed `form`.
+    pub(crate) fn ticked(&self, form: &str, name: &str, value: &str) -> bool {
+        self.form == form && self.fields.all(name).iter().any(|v| v == value)
+    }
+
+    /// The problem with `field` of `form` ("" when none).
+    pub(crate) fn error(&self, form: &str, field: &str) -> String {
+        if self.form == form {
+            self.problems.of(field)
+        } else {
+            String::new()
+        }
+    }
+
+    /// 422 when a form failed, 200 otherwise.
+    pub(crate) fn status(&self) -> axum::http::StatusCode {
+        if self.form.is_empty() {
+            axum::http::StatusCode::OK
+        } else {
+            axum::http::StatusCode::UNPROCESSABLE_ENTITY
+        }
+    }
+}

@@ -982,6 +982,7 @@ async fn suggestions(state: &AppState, r: &ReferralRow) -> Result<Vec<Suggestion
                 found.name.clone(),
             ));
             e.0 |= r.subject_dob.is_some() && found.dob == r.subject_dob;
+            // `rank` keeps only people with the postcode when the query has one.
             e.1 |= parsed.postcode.is_some();
             e.2 = e.2.max(found.score);
         }

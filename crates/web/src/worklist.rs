@@ -161,6 +161,7 @@ struct LookRow {
 
 struct CaseLine {
     id: i64,
+    connector_id: Option<i64>,
     label: String,
     connector: String,
     opened: String,
@@ -320,6 +321,7 @@ async fn worklist_page(
                 .connector_name
                 .clone()
                 .unwrap_or_else(|| "Nobody yet".into()),
+            connector_id: c.case.connector_id,
             opened: day(c.case.opened_on),
             alerts: alerts(c, today),
         })
@@ -328,19 +330,16 @@ async fn worklist_page(
     let mut looks = Vec::new();
     if leader {
         for c in &connectors {
-            let theirs: Vec<&OpenCase> = open
+            let theirs: Vec<&CaseAlerts> = cases
                 .iter()
-                .filter(|o| o.case.connector_id == Some(c.id))
+                .filter(|line| line.connector_id == Some(c.id))
+                .map(|line| &line.alerts)
                 .collect();
-            let with_alerts: Vec<CaseAlerts> = theirs.iter().map(|o| alerts(o, today)).collect();
             caseload.push(CaseloadRow {
                 connector: c.display_name.clone(),
                 open: theirs.len(),
-                overdue: with_alerts.iter().filter(|a| a.overdue).count(),
-                deadlines: with_alerts
-                    .iter()
-                    .filter(|a| !a.warnings.is_empty())
-                    .count(),
+                overdue: theirs.iter().filter(|a| a.overdue).count(),
+                deadlines: theirs.iter().filter(|a| !a.warnings.is_empty()).count(),
                 waiting: entries
                     .iter()
                     .filter(|e| e.assigned_id == c.id && !open_households.contains(&e.household_id))
@@ -431,6 +430,32 @@ pub(crate) async fn existing_household(state: &AppState, id: i64) -> Result<Opti
     }
 }
 
+/// The team of a kept list, when `user` leads that team and `connector`
+/// (if any) is in it: a list is shared out only by its own team's leader,
+/// only to its own team.
+async fn leaders_list(
+    state: &AppState,
+    user: &CurrentUser,
+    worklist_id: i64,
+    connector: Option<i64>,
+) -> Result<String, Refused> {
+    user.require_role(&[Role::TeamLeader])?;
+    let team = state
+        .casework
+        .worklist_team(worklist_id)
+        .await?
+        .ok_or(Refused::NotFound)?;
+    if !same_team(user, Some(&team)) {
+        return Err(Refused::Forbidden);
+    }
+    if let Some(id) = connector {
+        if !in_team(&state.casework.staff().await?, id, &team) {
+            return Err(Refused::NotFound);
+        }
+    }
+    Ok(team)
+}
+
 /// `POST /worklist/{worklist_id}/entries/{rank}/assign`: a team leader gives an entry to a connector.
 pub(crate) async fn assign(
     State(state): State<AppState>,
@@ -438,23 +463,9 @@ pub(crate) async fn assign(
     Path((worklist_id, rank)): Path<(i64, i32)>,
     Form(form): Form<Vec<(String, String)>>,
 ) -> Result<Response, Refused> {
-    user.require_role(&[Role::TeamLeader])?;
-    let team = state
-        .casework
-        .worklist_team(worklist_id)
-        .await?
-        .ok_or(Refused::NotFound)?;
-    if !same_team(&user, Some(&team)) {
-        return Err(Refused::Forbidden);
-    }
     let form = Fields(form);
     let connector = form.int("connector_id").filter(|&id| id > 0);
-    let staff = state.casework.staff().await?;
-    if let Some(id) = connector {
-        if !in_team(&staff, id, &team) {
-            return Err(Refused::NotFound);
-        }
-    }
+    leaders_list(&state, &user, worklist_id, connector).await?;
     record(
         &state,
         &user.audit(
@@ -484,23 +495,9 @@ pub(crate) async fn assign_many(
     Path(worklist_id): Path<i64>,
     Form(form): Form<Vec<(String, String)>>,
 ) -> Result<Response, Refused> {
-    user.require_role(&[Role::TeamLeader])?;
-    let team = state
-        .casework
-        .worklist_team(worklist_id)
-        .await?
-        .ok_or(Refused::NotFound)?;
-    if !same_team(&user, Some(&team)) {
-        return Err(Refused::Forbidden);
-    }
     let form = Fields(form);
     let connector = form.int("bulk_connector_id").filter(|&id| id > 0);
-    let staff = state.casework.staff().await?;
-    if let Some(id) = connector {
-        if !in_team(&staff, id, &team) {
-            return Err(Refused::NotFound);
-        }
-    }
+    let team = leaders_list(&state, &user, worklist_id, connector).await?;
     let ranks: Vec<i32> = form
         .all("ranks")
         .iter()
