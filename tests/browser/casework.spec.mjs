@@ -635,6 +635,31 @@ test('the casework path, JavaScript off', async (t) => {
     await see(page, page.getByRole('heading', { level: 1, name: 'Monthly runs' }), '"Monthly runs"');
     await see(page, page.getByText('Link records into people and households').first(), 'the link step of the demo\'s run');
     await look(page, 'admin-runs');
+
+    // Accounts: add one (first with a mistake), see its one-time password once, open it.
+    await visit(page, '/admin/users');
+    await see(page, page.getByRole('heading', { level: 1, name: 'Accounts' }), '"Accounts"');
+    await see(page, page.getByRole('link', { name: CONNECTOR.username, exact: true }), 'the connector among the accounts');
+    await look(page, 'admin-accounts');
+    await submit(page, page.getByRole('link', { name: 'Add an account' }), 'opening "Add an account"');
+    await page.getByLabel('Full name').fill('Morgan Reed');
+    await page.getByLabel('Community connector').check();
+    await submit(page, page.getByRole('button', { name: 'Add account' }), 'adding an account with no username', true);
+    await see(page, page.locator('.govuk-error-summary').getByText('Enter a username'), 'an error asking for a username');
+    await look(page, 'admin-account-errors');
+    await page.getByLabel('Username').fill(`morgan-${RUN}`);
+    await page.getByLabel('Team (connectors and team leaders)').selectOption({ index: 1 });
+    await submit(page, page.getByRole('button', { name: 'Add account' }), 'adding an account');
+    await see(page, page.locator('.app-password'), 'the one-time password');
+    await look(page, 'admin-account-password');
+    await submit(page, page.getByRole('link', { name: 'Back to the account' }), 'opening the new account');
+    await see(page, page.getByRole('heading', { level: 1, name: 'Morgan Reed' }), 'the account page');
+    await look(page, 'admin-account');
+
+    // The audit log reads its details as words.
+    await visit(page, '/admin/audit');
+    await see(page, page.getByText('account created').first(), 'the new account in the audit log');
+    await look(page, 'admin-audit');
     await signOut(page);
   });
 });

@@ -374,6 +374,42 @@ impl Store {
         Ok(())
     }
 
+    /// Change an account's role, team and organisation. A partner worker
+    /// must belong to an organisation; staff roles keep no organisation.
+    /// The change applies to the account's live sessions at once (each
+    /// request reads the account afresh).
+    pub async fn set_user_role(
+        &self,
+        user_id: i64,
+        role: Role,
+        team: Option<&str>,
+        organisation: Option<&str>,
+    ) -> Result<(), StoreError> {
+        let organisation = organisation.map(str::trim).filter(|o| !o.is_empty());
+        let team = team.map(str::trim).filter(|t| !t.is_empty());
+        let (team, organisation) = if role == Role::PartnerWorker {
+            match organisation {
+                Some(o) => (None, Some(o)),
+                None => {
+                    return Err(StoreError::Invalid(
+                        "a partner worker must belong to an organisation".into(),
+                    ))
+                }
+            }
+        } else {
+            (team, None)
+        };
+        const SQL: &str = "UPDATE users SET role = $1, team = $2, organisation = $3 WHERE id = $4";
+        let n = on_pool!(self, p => sqlx::query(SQL).bind(role.as_str()).bind(team)
+            .bind(organisation).bind(user_id).execute(p).await?.rows_affected());
+        if n == 0 {
+            return Err(StoreError::Invalid(format!(
+                "there is no account {user_id}"
+            )));
+        }
+        Ok(())
+    }
+
     /// Stop (or allow again) an account signing in; disabling ends its sessions.
     pub async fn set_user_disabled(&self, user_id: i64, disabled: bool) -> Result<(), StoreError> {
         const SQL: &str = "UPDATE users SET disabled = $1 WHERE id = $2";

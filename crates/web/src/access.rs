@@ -7,6 +7,16 @@ use crate::data::{BoxFuture, DataError};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use upstream_core::{AuditAction, Role};
 
+pub use upstream_store::{NewUser, User};
+
+/// A new account and its one-time password, or why it could not be made.
+pub type AccountMade = Result<(User, String), String>;
+
+/// What account management answers when nothing stands behind it (fakes).
+fn unavailable<'a, T: Send + 'a>() -> BoxFuture<'a, Result<T, DataError>> {
+    Box::pin(async { Err(DataError("account storage is not available".into())) })
+}
+
 /// Accounts, sessions, the audit log and the consent hook.
 pub trait Accounts: Send + Sync + 'static {
     /// Check a username and password from `client` (the address the
@@ -59,6 +69,52 @@ pub trait Accounts: Send + Sync + 'static {
         &self,
         person_id: i64,
     ) -> BoxFuture<'_, Result<Option<serde_json::Value>, DataError>>;
+
+    /// Every account, by username, for administrators.
+    fn accounts(&self) -> BoxFuture<'_, Result<Vec<User>, DataError>> {
+        unavailable()
+    }
+
+    /// Create an account with a new one-time password, returned once.
+    /// `Ok(Err(why))` when the request cannot be met (the name is taken, a
+    /// partner worker has no organisation), in words for the form.
+    fn create_account<'a>(
+        &'a self,
+        new: &'a NewUser,
+    ) -> BoxFuture<'a, Result<AccountMade, DataError>> {
+        let _ = new;
+        unavailable()
+    }
+
+    /// A new one-time password for an account, returned once; clears any
+    /// lock-out and ends its sessions.
+    fn reset_password(&self, user_id: i64) -> BoxFuture<'_, Result<String, DataError>> {
+        let _ = user_id;
+        unavailable()
+    }
+
+    /// Stop (or allow again) an account signing in.
+    fn set_account_disabled(
+        &self,
+        user_id: i64,
+        disabled: bool,
+    ) -> BoxFuture<'_, Result<(), DataError>> {
+        let _ = (user_id, disabled);
+        unavailable()
+    }
+
+    /// Change an account's role, team and organisation; `Ok(Err(why))`
+    /// when the combination is not allowed.
+    fn set_account_role<'a>(
+        &'a self,
+        user_id: i64,
+        role: Role,
+        team: Option<&'a str>,
+        organisation: Option<&'a str>,
+    ) -> BoxFuture<'a, Result<Result<(), String>, DataError>> {
+        let _ = (user_id, role, team, organisation);
+        unavailable()
+    }
 
     /// Whether a household's recorded consent (or a referral the partner
     /// made) lets this partner organisation see it today, for a purpose its

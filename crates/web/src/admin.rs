@@ -133,12 +133,44 @@ impl From<AuditRow> for RowView {
                 format!("{} {}", r.subject_kind, r.subject_id)
             },
             purpose: r.purpose,
-            detail: if r.detail == "{}" {
-                String::new()
-            } else {
-                r.detail
-            },
+            detail: readable(&r.detail),
         }
+    }
+}
+
+/// An entry's detail as words: `{"due_on":"2026-03-01","to":null}` reads
+/// "Due on: 2026-03-01; to: none". What is not a JSON object stays as it is.
+fn readable(detail: &str) -> String {
+    let Ok(serde_json::Value::Object(map)) = serde_json::from_str::<serde_json::Value>(detail)
+    else {
+        return detail.to_string();
+    };
+    let value = |v: &serde_json::Value| -> String {
+        match v {
+            serde_json::Value::Null => "none".into(),
+            serde_json::Value::Bool(true) => "yes".into(),
+            serde_json::Value::Bool(false) => "no".into(),
+            serde_json::Value::String(s) => s.clone(),
+            serde_json::Value::Array(items) => items
+                .iter()
+                .map(|i| match i {
+                    serde_json::Value::String(s) => s.clone(),
+                    other => other.to_string(),
+                })
+                .collect::<Vec<_>>()
+                .join(", "),
+            other => other.to_string(),
+        }
+    };
+    let text: Vec<String> = map
+        .iter()
+        .map(|(k, v)| format!("{}: {}", k.replace('_', " "), value(v)))
+        .collect();
+    let joined = text.join("; ");
+    let mut chars = joined.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
     }
 }
 
@@ -392,6 +424,18 @@ mod tests {
         ] {
             assert_eq!(date_from(d, m, y), Err(()), "{d} {m} {y}");
         }
+    }
+
+    #[test]
+    fn details_read_as_words() {
+        assert_eq!(readable("{}"), "");
+        assert_eq!(
+            readable(
+                r#"{"due_on":"2026-03-01","organisations":["Citizens Advice","Food Bank"],"to":null,"urgent":true}"#
+            ),
+            "Due on: 2026-03-01; organisations: Citizens Advice, Food Bank; to: none; urgent: yes"
+        );
+        assert_eq!(readable("not json"), "not json");
     }
 
     #[test]

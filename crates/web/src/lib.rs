@@ -32,6 +32,7 @@ mod referrals;
 mod runs;
 mod security;
 mod store;
+mod users;
 mod worklist;
 
 pub use access::{
@@ -254,6 +255,12 @@ fn staff_routes() -> Router<AppState> {
         .route("/referrals/{id}/decline", post(referrals::decline))
         .route("/admin/audit", get(admin::audit))
         .route("/admin/runs", get(runs::runs))
+        .route("/admin/users", get(users::users).post(users::create))
+        .route("/admin/users/new", get(users::new_form))
+        .route("/admin/users/{id}", get(users::show))
+        .route("/admin/users/{id}/role", post(users::change_role))
+        .route("/admin/users/{id}/password", post(users::reset_password))
+        .route("/admin/users/{id}/disabled", post(users::set_disabled))
         .route("/admin/audit/verify", post(admin::verify))
         .route("/admin/people/export", get(admin::export_form))
         .route("/admin/people/{person_id}/export", get(admin::export))

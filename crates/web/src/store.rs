@@ -96,7 +96,64 @@ impl From<User> for Account {
     }
 }
 
+/// A store error an administrator can fix by changing the form, in words.
+fn fixable(e: StoreError) -> Result<String, DataError> {
+    match e {
+        StoreError::Invalid(m) | StoreError::Password(m) => Ok(m),
+        StoreError::UserExists(name) => Ok(format!("There is already an account called {name}")),
+        other => Err(other.into()),
+    }
+}
+
 impl Accounts for Store {
+    fn accounts(&self) -> BoxFuture<'_, Result<Vec<User>, DataError>> {
+        Box::pin(async move { Ok(self.users().await?) })
+    }
+
+    fn create_account<'a>(
+        &'a self,
+        new: &'a crate::access::NewUser,
+    ) -> BoxFuture<'a, Result<crate::access::AccountMade, DataError>> {
+        Box::pin(async move {
+            let password = upstream_store::generate_password()?;
+            match self.create_user(new, &password).await {
+                Ok(user) => Ok(Ok((user, password))),
+                Err(e) => fixable(e).map(Err),
+            }
+        })
+    }
+
+    fn reset_password(&self, user_id: i64) -> BoxFuture<'_, Result<String, DataError>> {
+        Box::pin(async move {
+            let password = upstream_store::generate_password()?;
+            self.set_password(user_id, &password).await?;
+            Ok(password)
+        })
+    }
+
+    fn set_account_disabled(
+        &self,
+        user_id: i64,
+        disabled: bool,
+    ) -> BoxFuture<'_, Result<(), DataError>> {
+        Box::pin(async move { Ok(self.set_user_disabled(user_id, disabled).await?) })
+    }
+
+    fn set_account_role<'a>(
+        &'a self,
+        user_id: i64,
+        role: Role,
+        team: Option<&'a str>,
+        organisation: Option<&'a str>,
+    ) -> BoxFuture<'a, Result<Result<(), String>, DataError>> {
+        Box::pin(async move {
+            match self.set_user_role(user_id, role, team, organisation).await {
+                Ok(()) => Ok(Ok(())),
+                Err(e) => fixable(e).map(Err),
+            }
+        })
+    }
+
     fn partner_may_see_household<'a>(
         &'a self,
         organisation: &'a str,

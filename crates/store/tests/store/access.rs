@@ -979,3 +979,71 @@ async fn a_subject_access_export_holds_everything_about_one_person_and_nothing_a
         assert_eq!(s.subject_access_export(12345).await.expect("export"), None);
     }
 }
+
+#[tokio::test]
+async fn an_accounts_role_team_and_organisation_change_together() {
+    for fresh in stores().await {
+        let s = &fresh.store;
+        let db = fresh.name();
+        let u = s
+            .create_user(
+                &NewUser {
+                    username: "jo".into(),
+                    display_name: "Jo".into(),
+                    role: Role::Connector,
+                    organisation: None,
+                    team: Some("Prevention team".into()),
+                },
+                "a long enough password",
+            )
+            .await
+            .expect("user");
+        // A partner worker needs an organisation; nothing changes without one.
+        assert!(
+            s.set_user_role(u.id, Role::PartnerWorker, None, None)
+                .await
+                .is_err(),
+            "{db}"
+        );
+        let same = s.user(u.id).await.expect("read").expect("jo");
+        assert_eq!(
+            (same.role, same.team.as_deref()),
+            (Role::Connector, Some("Prevention team")),
+            "{db}"
+        );
+        s.set_user_role(
+            u.id,
+            Role::PartnerWorker,
+            Some("Prevention team"),
+            Some("Citizens Advice"),
+        )
+        .await
+        .expect("partner");
+        let partner = s.user(u.id).await.expect("read").expect("jo");
+        assert_eq!(
+            (partner.role, partner.team, partner.organisation.as_deref()),
+            (Role::PartnerWorker, None, Some("Citizens Advice")),
+            "{db}: a partner keeps no team"
+        );
+        s.set_user_role(
+            u.id,
+            Role::TeamLeader,
+            Some("Money team"),
+            Some("Citizens Advice"),
+        )
+        .await
+        .expect("leader");
+        let leader = s.user(u.id).await.expect("read").expect("jo");
+        assert_eq!(
+            (leader.role, leader.team.as_deref(), leader.organisation),
+            (Role::TeamLeader, Some("Money team"), None),
+            "{db}: staff keep no organisation"
+        );
+        assert!(
+            s.set_user_role(u.id + 100, Role::Analyst, None, None)
+                .await
+                .is_err(),
+            "{db}"
+        );
+    }
+}

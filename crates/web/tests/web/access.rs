@@ -921,3 +921,232 @@ async fn a_subject_access_export_downloads_everything_and_is_audited() {
     assert_eq!(exports[0].detail["reference"], "SAR/2025/1");
     assert_eq!(exports[0].username, "admin");
 }
+
+/// The one-time password a page shows, between its `<code>` tags.
+fn shown_password(body: &str) -> String {
+    let start = body
+        .find("class=\"app-password\">")
+        .expect("a password on the page")
+        + 21;
+    let rest = &body[start..];
+    rest[..rest.find('<').expect("its end")].to_string()
+}
+
+/// Issue 16: administrators add accounts, change roles, reset passwords and
+/// disable accounts from the web, each audited; nobody else can.
+#[tokio::test]
+async fn an_administrator_manages_accounts_on_the_web_and_each_change_is_audited() {
+    let site = site().await;
+    site.user("con", Role::Connector).await;
+    let mut con = Browser::default();
+    con.sign_in(&site, "con", PASSWORD).await;
+    for path in ["/admin/users", "/admin/users/new"] {
+        assert_eq!(
+            con.get(&site, path).await.status,
+            StatusCode::FORBIDDEN,
+            "{path}"
+        );
+    }
+    let token = con.csrf(&site).await;
+    let reply = con
+        .post(
+            &site,
+            "/admin/users",
+            &[
+                ("csrf_token", &token),
+                ("username", "sneaky"),
+                ("role", "administrator"),
+            ],
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::FORBIDDEN);
+
+    site.user("admin", Role::Administrator).await;
+    let mut admin = Browser::default();
+    admin.sign_in(&site, "admin", PASSWORD).await;
+    let token = admin.csrf(&site).await;
+    let list = admin.get(&site, "/admin/users").await;
+    assert_eq!(list.status, StatusCode::OK, "{}", list.body);
+    assert!(
+        list.body.contains(">con<") && list.body.contains("Community connector"),
+        "{}",
+        list.body
+    );
+
+    // What is wrong is said, and nothing is made.
+    let reply = admin
+        .post(
+            &site,
+            "/admin/users",
+            &[
+                ("csrf_token", &token),
+                ("username", ""),
+                ("role", "partner_worker"),
+            ],
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        reply.body.contains("Enter a username")
+            && reply
+                .body
+                .contains("Select the partner organisation they work for"),
+        "{}",
+        reply.body
+    );
+    assert!(site
+        .store
+        .user_by_username("sneaky")
+        .await
+        .expect("read")
+        .is_none());
+
+    let made = admin
+        .post(
+            &site,
+            "/admin/users",
+            &[
+                ("csrf_token", &token),
+                ("username", "Jo"),
+                ("display_name", "Jo Bloggs"),
+                ("role", "connector"),
+            ],
+        )
+        .await;
+    assert_eq!(made.status, StatusCode::OK, "{}", made.body);
+    let first = shown_password(&made.body);
+    let mut jo = Browser::default();
+    assert_eq!(
+        jo.sign_in(&site, "jo", &first).await.status,
+        StatusCode::SEE_OTHER
+    );
+    let again = admin
+        .post(
+            &site,
+            "/admin/users",
+            &[
+                ("csrf_token", &token),
+                ("username", "jo"),
+                ("role", "analyst"),
+            ],
+        )
+        .await;
+    assert_eq!(again.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        again.body.contains("There is already an account called jo"),
+        "{}",
+        again.body
+    );
+
+    let id = site
+        .store
+        .user_by_username("jo")
+        .await
+        .expect("read")
+        .expect("jo")
+        .id;
+    let reply = admin
+        .post(
+            &site,
+            &format!("/admin/users/{id}/role"),
+            &[("csrf_token", &token), ("role", "analyst")],
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.body);
+    let jo_now = site.store.user(id).await.expect("read").expect("jo");
+    assert_eq!(jo_now.role, Role::Analyst);
+
+    let reset = admin
+        .post(
+            &site,
+            &format!("/admin/users/{id}/password"),
+            &[("csrf_token", &token)],
+        )
+        .await;
+    assert_eq!(reset.status, StatusCode::OK, "{}", reset.body);
+    let second = shown_password(&reset.body);
+    assert_ne!(first, second);
+    assert_eq!(
+        Browser::default().sign_in(&site, "jo", &first).await.status,
+        StatusCode::OK,
+        "the old password is refused"
+    );
+    assert_eq!(
+        Browser::default()
+            .sign_in(&site, "jo", &second)
+            .await
+            .status,
+        StatusCode::SEE_OTHER
+    );
+
+    let reply = admin
+        .post(
+            &site,
+            &format!("/admin/users/{id}/disabled"),
+            &[("csrf_token", &token), ("disabled", "yes")],
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        Browser::default()
+            .sign_in(&site, "jo", &second)
+            .await
+            .status,
+        StatusCode::OK,
+        "a disabled account is refused"
+    );
+
+    // An administrator cannot disable themselves or change their own role.
+    let me = site
+        .store
+        .user_by_username("admin")
+        .await
+        .expect("read")
+        .expect("admin")
+        .id;
+    for (path, fields) in [
+        ("disabled", ("disabled", "yes")),
+        ("role", ("role", "connector")),
+    ] {
+        let reply = admin
+            .post(
+                &site,
+                &format!("/admin/users/{me}/{path}"),
+                &[("csrf_token", &token), fields],
+            )
+            .await;
+        assert_eq!(reply.status, StatusCode::FORBIDDEN, "{path}");
+    }
+
+    let audited: Vec<String> = site
+        .store
+        .search_audit(&AuditFilter {
+            subject_kind: Some("user".into()),
+            subject_id: Some("jo".into()),
+            ..Default::default()
+        })
+        .await
+        .expect("audit")
+        .into_iter()
+        .map(|e| e.purpose)
+        .collect();
+    for purpose in [
+        "account created",
+        "role changed",
+        "password reset",
+        "account disabled",
+    ] {
+        assert!(
+            audited.iter().any(|p| p == purpose),
+            "{purpose} in {audited:?}"
+        );
+    }
+    // The audit page reads details as words, not JSON.
+    let log = admin.get(&site, "/admin/audit?subject_kind=user").await;
+    assert!(
+        log.body
+            .contains("From: connector; organisation: none; team: none; to: analyst"),
+        "{}",
+        log.body
+    );
+}
