@@ -647,6 +647,54 @@ impl Store {
         Ok(out)
     }
 
+    /// `(household id, "Jo Bloggs, Sam Bloggs")`: each member's name from
+    /// their latest record, for naming households in lists.
+    pub async fn household_names(&self, ids: &[i64]) -> Result<Vec<(i64, String)>, StoreError> {
+        // (household, person) → (forename, surname), the latest extract winning.
+        let mut names: std::collections::BTreeMap<(i64, i64), (Option<String>, Option<String>)> =
+            std::collections::BTreeMap::new();
+        for chunk in ids.chunks(500) {
+            on_pool!(self, p => {
+                let mut qb = sqlx::QueryBuilder::new(
+                    "SELECT m.household_id, m.person_id, s.forename, s.surname
+                     FROM household_members m JOIN person_records pr ON pr.person_id = m.person_id
+                     JOIN source_records s ON s.source = pr.source AND s.record_key = pr.record_key
+                     WHERE m.household_id IN (",
+                );
+                let mut list = qb.separated(", ");
+                for id in chunk {
+                    list.push_bind(*id);
+                }
+                qb.push(") ORDER BY s.extract_date, s.id");
+                for r in qb.build().fetch_all(p).await? {
+                    let key = (r.try_get::<i64, _>("household_id")?, r.try_get::<i64, _>("person_id")?);
+                    let e = names.entry(key).or_default();
+                    e.0 = r.try_get::<Option<String>, _>("forename")?.or(e.0.take());
+                    e.1 = r.try_get::<Option<String>, _>("surname")?.or(e.1.take());
+                }
+            });
+        }
+        let mut out: Vec<(i64, String)> = Vec::new();
+        for ((household, _), (forename, surname)) in names {
+            let name = [forename, surname]
+                .into_iter()
+                .flatten()
+                .collect::<Vec<_>>()
+                .join(" ");
+            if name.is_empty() {
+                continue;
+            }
+            match out.last_mut() {
+                Some((h, text)) if *h == household => {
+                    text.push_str(", ");
+                    text.push_str(&name);
+                }
+                _ => out.push((household, name)),
+            }
+        }
+        Ok(out)
+    }
+
     // ---- cases ----------------------------------------------------------
 
     /// Open a case, or return the household's case that is already open

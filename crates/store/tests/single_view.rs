@@ -962,6 +962,11 @@ async fn a_later_run_replaces_the_earlier_one_and_merged_people_stop_counting() 
             .await
             .expect("none")
             .is_empty());
+        // Lists name households by their people, each from their latest record.
+        let named = s.household_names(&[1, 12345]).await.expect("names");
+        assert_eq!(named.len(), 1, "{}: {named:?}", fresh.name());
+        assert_eq!(named[0].0, 1, "{}", fresh.name());
+        assert!(named[0].1.contains("SMITH"), "{}: {named:?}", fresh.name());
         // Casework on household 1, which the second run finds is household 9.
         s.open_case(1, day("2024-06-02")).await.expect("case");
         s.set_do_not_contact(1, true, "A Connector", "asked by letter")

@@ -53,6 +53,8 @@ casework_methods! {
     fn entries_assigned_to(&self, user_id: i64) -> Vec<AssignedEntry>;
     /// `(household id, "address, postcode")` for naming households in lists.
     fn household_labels(&self, ids: Vec<i64>) -> Vec<(i64, String)>;
+    /// `(household id, "Jo Bloggs, Sam Bloggs")`: who lives there, by name.
+    fn household_names(&self, ids: Vec<i64>) -> Vec<(i64, String)>;
     fn add_flag(&self, household_id: i64, set_by: String, reason: String, expires_on: NaiveDate) -> i64;
     fn open_case(&self, new: NewCase) -> (i64, bool);
     fn case_info(&self, case_id: i64) -> Option<CaseInfo>;
@@ -84,6 +86,9 @@ casework_methods! {
     fn decide_referral(&self, id: i64, accepted: bool, household_id: Option<i64>, by: i64, note: String) -> bool;
     /// The latest monthly runs (`upstream run`), newest first, with their steps.
     fn pipeline_runs(&self, limit: i64) -> Vec<PipelineRun>;
+    /// Make a team's list for the week after the latest assessment (or find
+    /// the one kept): its week's first day, or why it cannot be made.
+    fn make_worklist(&self, team: String) -> Result<NaiveDate, String>;
     /// Phones, emails and addresses staff recorded for a household, oldest first.
     fn contact_details(&self, household_id: i64) -> Vec<ContactDetailRow>;
     fn add_contact_detail(&self, detail: NewContactDetail, by: i64) -> i64;

@@ -210,6 +210,7 @@ fn staff_routes() -> Router<AppState> {
             post(worklist::assign),
         )
         .route("/worklist/flags", post(worklist::fast_track))
+        .route("/worklist/make", post(worklist::make))
         .route(
             "/worklist/{worklist_id}/assign",
             post(worklist::assign_many),

@@ -401,6 +401,7 @@ impl Casework for Store {
         referrals(&self, filter: ReferralFilter) -> Vec<ReferralRow> => |s| s.referrals(&filter);
         decide_referral(&self, id: i64, accepted: bool, household_id: Option<i64>, by: i64, note: String) -> bool
             => |s| s.decide_referral(id, accepted, household_id, by, &note);
+        household_names(&self, ids: Vec<i64>) -> Vec<(i64, String)> => |s| s.household_names(&ids);
         contact_details(&self, household_id: i64) -> Vec<ContactDetailRow> => |s| s.contact_details(household_id);
         add_contact_detail(&self, detail: NewContactDetail, by: i64) -> i64 => |s| s.add_contact_detail(&detail, by);
         contact_preferences(&self, household_id: i64) -> Option<ContactPreferences> => |s| s.contact_preferences(household_id);
@@ -429,6 +430,19 @@ impl Casework for Store {
                     team: u.team,
                 })
                 .collect())
+        })
+    }
+
+    fn make_worklist(
+        &self,
+        team: String,
+    ) -> BoxFuture<'_, Result<Result<NaiveDate, String>, DataError>> {
+        Box::pin(async move {
+            match upstream_pipeline::assessing::worklist(self, &team, None).await {
+                Ok(list) => Ok(Ok(list.kept.week_start)),
+                Err(e) if e.is_refusal() => Ok(Err(e.to_string())),
+                Err(e) => Err(DataError(e.to_string())),
+            }
         })
     }
 

@@ -137,6 +137,8 @@ struct EntryView {
     label: String,
     why: String,
     persona: String,
+    /// The people living there.
+    names: String,
     fast_tracked: bool,
     assigned_to: String,
     assigned_id: i64,
@@ -190,6 +192,8 @@ struct WorklistPage {
     run_notice: Option<crate::runs::RunNotice>,
     caseload: Vec<CaseloadRow>,
     looks: Vec<LookRow>,
+    /// Whether the list shown is the user's own team's (only its leader makes it).
+    own_team: bool,
 }
 
 /// `GET /worklist`: the team's list for a team leader; the caseload for a connector.
@@ -257,6 +261,7 @@ async fn worklist_page(
                 label: String::new(),
                 why: e.why.clone(),
                 persona: e.persona.clone(),
+                names: String::new(),
                 fast_tracked: e.fast_tracked,
                 assigned_to: names.get(&assigned_id).cloned().unwrap_or_default(),
                 assigned_id,
@@ -286,6 +291,7 @@ async fn worklist_page(
                 label: String::new(),
                 why: e.why,
                 persona: e.persona,
+                names: String::new(),
                 fast_tracked: e.fast_tracked,
                 assigned_to: user.account.display_name.clone(),
                 assigned_id: user.account.id,
@@ -308,8 +314,17 @@ async fn worklist_page(
             .cloned()
             .unwrap_or_else(|| format!("Household {h}"))
     };
+    // Who lives there, by name: staff recognise people, not addresses alone.
+    let listed: Vec<i64> = entries
+        .iter()
+        .chain(&assigned)
+        .map(|e| e.household_id)
+        .collect();
+    let people: BTreeMap<i64, String> = cw.household_names(listed).await?.into_iter().collect();
     for e in entries.iter_mut().chain(assigned.iter_mut()) {
         e.label = label(e.household_id);
+        e.names = people.get(&e.household_id).cloned().unwrap_or_default();
+        e.persona = persona_title(&e.persona);
     }
     let mut cases: Vec<CaseLine> = open
         .iter()
@@ -375,8 +390,10 @@ async fn worklist_page(
         if leader { "team worklist" } else { "caseload" },
     )
     .await?;
+    let own_team = same_team(user, Some(&team));
     let page = WorklistPage {
         layout: Layout::new(state, Some(user)).await.at("/worklist"),
+        own_team,
         leader,
         team,
         teams,
@@ -395,6 +412,12 @@ async fn worklist_page(
         looks,
     };
     Ok(render(StatusCode::OK, &page))
+}
+
+/// A persona as staff know it ("Thrown in at the deep end"), not its code.
+fn persona_title(code: &str) -> String {
+    upstream_assess::personas::Persona::parse(code)
+        .map_or_else(|| crate::household::words(code), |p| p.title().to_string())
 }
 
 /// Whether `user` belongs to `team`. A team leader shares out and reassigns
@@ -485,6 +508,43 @@ pub(crate) async fn assign(
         return Err(Refused::NotFound);
     }
     Ok(see_other(&format!("/worklist#entry-{rank}")))
+}
+
+/// `POST /worklist/make`: a team leader makes their team's list for the
+/// week after the latest assessment, as the monthly run would (kept once
+/// made: asking again changes nothing).
+pub(crate) async fn make(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Form(form): Form<Vec<(String, String)>>,
+) -> Result<Response, Refused> {
+    user.require_role(&[Role::TeamLeader])?;
+    let team = Fields(form).get("team");
+    if !same_team(&user, Some(&team)) {
+        return Err(Refused::Forbidden);
+    }
+    record(
+        &state,
+        &user.audit(
+            AuditAction::Create,
+            "worklist",
+            team.clone(),
+            "make the week's list",
+            serde_json::json!({}),
+        ),
+    )
+    .await?;
+    match state.casework.make_worklist(team.clone()).await? {
+        Ok(_) => Ok(see_other(&format!(
+            "/worklist?team={}#list",
+            crate::forms::percent_encode(&team)
+        ))),
+        Err(why) => {
+            let mut problems = Problems::default();
+            problems.add("make", why);
+            worklist_page(&state, &user, Some(team), problems, Fields::default()).await
+        }
+    }
 }
 
 /// `POST /worklist/{worklist_id}/assign`: a team leader gives several

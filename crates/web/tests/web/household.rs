@@ -1316,4 +1316,83 @@ async fn a_team_leader_gives_out_ticked_entries_at_once_and_sees_each_caseload()
         "{page}"
     );
     assert!(page.contains("casey name"), "{page}");
+    // The list names the people and says the persona as staff know it.
+    assert!(
+        page.contains(">Jonathan Smithson</a>")
+            && page.contains("Snowballing")
+            && !page.contains(">snowballing<"),
+        "{page}"
+    );
+}
+
+/// Issue 16: a team leader makes the week's list from the page, from the
+/// latest assessment, as the monthly run would; another team's leader cannot.
+#[tokio::test]
+async fn a_team_leader_makes_the_weeks_list_from_the_page() {
+    let site = site().await;
+    // The seed's persona is a label only; a real run writes one of the library's.
+    let pool = sqlx::SqlitePool::connect(&format!(
+        "sqlite://{}",
+        site._dir.path().join("web.db").display()
+    ))
+    .await
+    .expect("pool");
+    sqlx::query("UPDATE assessments SET persona = 'snowballing'")
+        .execute(&pool)
+        .await
+        .expect("persona");
+    pool.close().await;
+    site.store
+        .save_team(&upstream_store::Team {
+            name: "Prevention team".into(),
+            capacity: 10,
+            areas: vec![],
+            recent_contact_days: 28,
+            min_probability: 0.0,
+        })
+        .await
+        .expect("team");
+    let (leader, csrf) = staff(&site, "priya", Role::TeamLeader, "").await;
+    let (other, other_csrf) = staff_in(&site, "olu", Role::TeamLeader, "", "Money team").await;
+    let (_, _, page) = site.get("/worklist", Some(&leader)).await;
+    assert!(
+        page.contains("Make this week&#x27;s list") || page.contains("Make this week's list"),
+        "{page}"
+    );
+    let make =
+        |team: &'static str, token: String| [("csrf_token", token), ("team", team.to_string())];
+    let fields = make("Prevention team", other_csrf.clone());
+    let pairs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let (status, _, _) = site.post("/worklist/make", &other, &pairs).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert!(site
+        .store
+        .latest_worklist("Prevention team")
+        .await
+        .expect("read")
+        .is_none());
+    let fields = make("Prevention team", csrf.clone());
+    let pairs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let (status, to, page) = site.post("/worklist/make", &leader, &pairs).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{page}");
+    assert!(to.starts_with("/worklist?team=Prevention"), "{to}");
+    let kept = site
+        .store
+        .latest_worklist("Prevention team")
+        .await
+        .expect("read")
+        .expect("made");
+    assert!(
+        kept.entries.iter().any(|e| e.household_id == 41),
+        "{kept:?}"
+    );
+    // Asked again, the kept list stands.
+    site.post("/worklist/make", &leader, &pairs).await;
+    let again = site
+        .store
+        .latest_worklist("Prevention team")
+        .await
+        .expect("read")
+        .expect("kept");
+    assert_eq!(again.id, kept.id);
 }
