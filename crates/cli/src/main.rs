@@ -325,6 +325,16 @@ struct ServeArgs {
     /// can reach. Sign-in lock-outs count per account and client address.
     #[arg(long)]
     trust_forwarded_for: bool,
+    /// Work to this date (YYYY-MM-DD) instead of today's: for a simulated
+    /// town whose records end in the past, so cases, duty clocks and consent
+    /// agree with the records. The demo uses the date its data ends.
+    #[arg(long, value_parser = parse_day)]
+    today: Option<chrono::NaiveDate>,
+}
+
+fn parse_day(s: &str) -> Result<chrono::NaiveDate, String> {
+    chrono::NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
+        .map_err(|_| format!("'{s}' is not a date: write it as YYYY-MM-DD, for example 2025-05-31"))
 }
 
 fn parse_nation(s: &str) -> Result<upstream_core::Nation, String> {
@@ -799,7 +809,13 @@ fn run(cli: Cli) -> Result<()> {
                 println!("Working to the casework standards in {}.", path.display());
             }
             let store = connect(&cli.database).await?;
-            serve(store, a.bind, a.secure_cookies, a.nation, a.trust_forwarded_for).await
+            let options = ServeOptions {
+                cookies: a.secure_cookies,
+                nation: a.nation,
+                trust_forwarded_for: a.trust_forwarded_for,
+                today: a.today,
+            };
+            serve(store, a.bind, options).await
         }),
         Command::Users(c) => runtime()?.block_on(async {
             let store = connect(&cli.database).await?;
@@ -1175,13 +1191,21 @@ fn redact(url: &str) -> String {
     }
 }
 
-async fn serve(
-    store: upstream_store::Store,
-    bind: SocketAddr,
+/// How the web server works, beyond where it listens.
+struct ServeOptions {
     cookies: accounts::CookieSecurity,
     nation: upstream_core::Nation,
     trust_forwarded_for: bool,
-) -> Result<()> {
+    today: Option<chrono::NaiveDate>,
+}
+
+async fn serve(store: upstream_store::Store, bind: SocketAddr, o: ServeOptions) -> Result<()> {
+    let ServeOptions {
+        cookies,
+        nation,
+        trust_forwarded_for,
+        today,
+    } = o;
     let listener = tokio::net::TcpListener::bind(bind).await.with_context(|| format!("could not listen on {bind}; is something else using that port? Try --bind 127.0.0.1:8081"))?;
     let addr = listener.local_addr()?;
     let secure = cookies.secure_for(addr);
@@ -1189,16 +1213,31 @@ async fn serve(
     if !secure {
         println!("Sign-in cookies are not marked Secure, so plain HTTP works: fine on this machine, never across a network.");
     }
+    if let Some(d) = today {
+        println!("Working to {} as today's date: cases, duty clocks and consent use it; times of changes stay real.", d.format("%-d %B %Y"));
+    }
     let state = upstream_web::AppState::new(std::sync::Arc::new(store))
         .with_secure_cookies(secure)
         .with_nation(nation)
-        .with_trust_forwarded_for(trust_forwarded_for);
+        .with_trust_forwarded_for(trust_forwarded_for)
+        .with_today(today);
     upstream_web::serve(listener, state)
         .await
         .context("the web server stopped with an error")
 }
 
 const DEMO_TEAM: &str = "Prevention team";
+
+/// The day a simulated town's records end: the latest assessment's date, or
+/// the latest extract's. The demo works to it, so a case opened today sits
+/// where the records do rather than a year or more after them.
+async fn data_end(store: &upstream_store::Store) -> Result<Option<chrono::NaiveDate>> {
+    if let Some(run) = store.latest_assessment_run().await? {
+        return Ok(Some(run.as_of));
+    }
+    let (_, last_extract, _, last_event) = store.observed_span().await?;
+    Ok(last_extract.or(last_event))
+}
 
 fn demo(database: &str, a: DemoArgs) -> Result<()> {
     let cfg = sim_config(
@@ -1299,7 +1338,13 @@ fn demo(database: &str, a: DemoArgs) -> Result<()> {
             return Ok(());
         }
         println!("Step 5 of 5: starting the web server.");
-        serve(store, a.bind, accounts::CookieSecurity::Auto, nation, false).await
+        let options = ServeOptions {
+            cookies: accounts::CookieSecurity::Auto,
+            nation,
+            trust_forwarded_for: false,
+            today: data_end(&store).await?,
+        };
+        serve(store, a.bind, options).await
     })
 }
 

@@ -117,14 +117,15 @@ pub trait Accounts: Send + Sync + 'static {
     }
 
     /// Whether a household's recorded consent (or a referral the partner
-    /// made) lets this partner organisation see it today, for a purpose its
-    /// work serves. By default no partner sees any household.
+    /// made) lets this partner organisation see it on `today`, for a purpose
+    /// its work serves. By default no partner sees any household.
     fn partner_may_see_household<'a>(
         &'a self,
         organisation: &'a str,
         household_id: i64,
+        today: NaiveDate,
     ) -> BoxFuture<'a, Result<bool, DataError>> {
-        let _ = (organisation, household_id);
+        let _ = (organisation, household_id, today);
         Box::pin(async { Ok(false) })
     }
 }

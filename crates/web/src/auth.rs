@@ -252,7 +252,7 @@ pub(crate) async fn household_visible(
             Some(org)
                 if state
                     .accounts
-                    .partner_may_see_household(org, household_id)
+                    .partner_may_see_household(org, household_id, state.today())
                     .await? =>
             {
                 Ok(())
@@ -857,6 +857,7 @@ mod tests {
             &'a self,
             org: &'a str,
             household: i64,
+            _: chrono::NaiveDate,
         ) -> BoxFuture<'a, Result<bool, DataError>> {
             Box::pin(async move { Ok(org == "Citizens Advice" && household == 1) })
         }

@@ -197,7 +197,7 @@ async fn page(
 ) -> Result<Response, Refused> {
     let cw = &state.casework;
     let s = standards();
-    let today = Utc::now().date_naive();
+    let today = state.today();
     audit_view(state, user, "case", case.id.to_string(), "case page").await?;
     let attempts = cw.attempts(case.id).await?;
     let duties = cw.duties(case.id).await?;
@@ -731,7 +731,7 @@ pub(crate) async fn add_action(
     let case = visible_case(&state, &user, &id).await?;
     must_be_open(&case)?;
     let fields = Fields(form);
-    let today = Utc::now().date_naive();
+    let today = state.today();
     let mut problems = Problems::default();
     let owner = ActionOwner::parse(&fields.get("owner"));
     let due = fields.date("due_on", "The due date");
@@ -830,7 +830,7 @@ pub(crate) async fn add_attempt(
     let case = visible_case(&state, &user, &id).await?;
     must_be_open(&case)?;
     let fields = Fields(form);
-    let today = Utc::now().date_naive();
+    let today = state.today();
     let mut problems = Problems::default();
     let on = match fields.date("on", "The date of the attempt") {
         Ok(d) => d.unwrap_or(today),
@@ -890,7 +890,7 @@ pub(crate) async fn add_duty(
     let case = visible_case(&state, &user, &id).await?;
     must_be_open(&case)?;
     let fields = Fields(form);
-    let today = Utc::now().date_naive();
+    let today = state.today();
     let mut problems = Problems::default();
     let kind = DutyKind::parse(&fields.get("kind"));
     if kind.is_none() {
@@ -959,7 +959,7 @@ pub(crate) async fn update_duty(
     let case = visible_case(&state, &user, &id).await?;
     must_be_open(&case)?;
     let fields = Fields(form);
-    let today = Utc::now().date_naive();
+    let today = state.today();
     let duties = state.casework.duties(case.id).await?;
     let duty = duties
         .iter()
@@ -1039,7 +1039,7 @@ pub(crate) async fn add_consent(
     let case = visible_case(&state, &user, &id).await?;
     must_be_open(&case)?;
     let fields = Fields(form);
-    let today = Utc::now().date_naive();
+    let today = state.today();
     let mut problems = Problems::default();
     let known: Vec<String> = state
         .casework
@@ -1205,7 +1205,7 @@ pub(crate) async fn withdraw_consent(
     if !problems.is_empty() {
         return withdraw_page(&state, &user, &case, &consent, reason, problems).await;
     }
-    let today = Utc::now().date_naive();
+    let today = state.today();
     audit_change(
         &state,
         &user,
@@ -1241,7 +1241,7 @@ pub(crate) async fn refer(
     let case = visible_case(&state, &user, &id).await?;
     must_be_open(&case)?;
     let fields = Fields(form);
-    let today = Utc::now().date_naive();
+    let today = state.today();
     let to = fields.get("to_organisation");
     let reason = fields.get("reason");
     let consent = state
@@ -1318,7 +1318,7 @@ pub(crate) async fn close(
     let case = visible_case(&state, &user, &id).await?;
     must_be_open(&case)?;
     let fields = Fields(form);
-    let today = Utc::now().date_naive();
+    let today = state.today();
     let reason = fields.get("reason");
     let note = fields.get("note");
     let attempts = attempts_of(&state.casework.attempts(case.id).await?);

@@ -18,7 +18,6 @@ use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::Response;
 use axum::Form;
-use chrono::Utc;
 use std::collections::BTreeMap;
 use upstream_casework::{contact_details, show_phone, Correction, DetailKind, Sighting};
 use upstream_core::{AuditAction, Role};
@@ -281,7 +280,7 @@ async fn household_for_contact(
     let id: i64 = id.parse().map_err(|_| Refused::NotFound)?;
     state
         .source
-        .household(id, Utc::now().date_naive())
+        .household(id, state.today())
         .await?
         .ok_or(Refused::NotFound)
 }

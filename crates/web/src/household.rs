@@ -12,7 +12,7 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use chrono::{NaiveDate, Utc};
+use chrono::NaiveDate;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use upstream_core::{AuditAction, Role, SourceSystem};
@@ -575,7 +575,7 @@ pub(crate) async fn household(
     if user.role() == Role::PartnerWorker {
         return crate::partner::household(&state, &user, id).await;
     }
-    let today = Utc::now().date_naive();
+    let today = state.today();
     let Some(detail) = state.source.household(id, today).await? else {
         // One family an earlier run saw twice: a link to the merged copy
         // (a kept worklist, a bookmark) leads to the family's household.

@@ -77,6 +77,8 @@ pub struct AppState {
     trust_forwarded_for: bool,
     /// Whose homelessness law new cases follow (duty clocks and letters).
     nation: upstream_core::Nation,
+    /// The date pages work to, when not the real one (see [`AppState::with_today`]).
+    today: Option<chrono::NaiveDate>,
 }
 
 impl AppState {
@@ -97,6 +99,7 @@ impl AppState {
             secure_cookies: true,
             trust_forwarded_for: false,
             nation: upstream_core::Nation::England,
+            today: None,
         }
     }
 
@@ -112,9 +115,21 @@ impl AppState {
         self
     }
 
-    /// Whether the session cookie is `Secure` (with the `__Host-` prefix).
-    /// On by default: browsers then send it over HTTPS only. Turn it off only
-    /// to serve plain HTTP on one's own machine (loopback), or in tests.
+    /// Work to `today` instead of the real date: for the demo of a simulated
+    /// town whose records end in the past, so that cases opened, duty clocks,
+    /// consent and the lists agree with the records. Times stamped on each
+    /// change (and sessions) stay real.
+    pub fn with_today(mut self, today: Option<chrono::NaiveDate>) -> AppState {
+        self.today = today;
+        self
+    }
+
+    /// The date pages work to: the real one unless [`AppState::with_today`] set one.
+    pub(crate) fn today(&self) -> chrono::NaiveDate {
+        self.today
+            .unwrap_or_else(|| chrono::Utc::now().date_naive())
+    }
+
     /// Take each client's address from the last X-Forwarded-For entry, as a
     /// reverse proxy in front of the server writes it. Only behind such a
     /// proxy: anyone could write the header otherwise.
@@ -123,6 +138,9 @@ impl AppState {
         self
     }
 
+    /// Whether the session cookie is `Secure` (with the `__Host-` prefix).
+    /// On by default: browsers then send it over HTTPS only. Turn it off only
+    /// to serve plain HTTP on one's own machine (loopback), or in tests.
     pub fn with_secure_cookies(mut self, secure: bool) -> AppState {
         self.secure_cookies = secure;
         self

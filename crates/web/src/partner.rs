@@ -20,7 +20,7 @@ use crate::AppState;
 use askama::Template;
 use axum::http::StatusCode;
 use axum::response::Response;
-use chrono::{NaiveDate, Utc};
+use chrono::NaiveDate;
 use std::sync::OnceLock;
 use upstream_casework::{Consent, Standards};
 
@@ -107,7 +107,7 @@ pub(crate) async fn start(state: &AppState, user: &CurrentUser) -> Result<Respon
         };
         return Ok(render(StatusCode::OK, &page));
     };
-    let today = Utc::now().date_naive();
+    let today = state.today();
     let ids = state
         .casework
         .partner_households(org.clone(), today)
@@ -238,7 +238,7 @@ pub(crate) async fn household(
     id: i64,
 ) -> Result<Response, Refused> {
     let org = organisation(user).ok_or(Refused::NotFound)?;
-    let today = Utc::now().date_naive();
+    let today = state.today();
     let detail = state
         .source
         .household(id, today)

@@ -26,7 +26,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Form, Json};
-use chrono::{Datelike, NaiveDate, Utc};
+use chrono::{Datelike, NaiveDate};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use upstream_core::{AuditAction, Role};
@@ -414,7 +414,7 @@ pub(crate) async fn create(
     let organisation = partner_org(&user)?;
     let form = form.map(|Form(f)| f).unwrap_or_default();
     let teams = state.casework.teams().await?;
-    let today = Utc::now().date_naive();
+    let today = state.today();
     let (dob, dob_problems) = match form_date(&form.dob_day, &form.dob_month, &form.dob_year) {
         Ok(d) => (d, Vec::new()),
         Err(p) => (None, vec![p]),
@@ -671,7 +671,7 @@ pub(crate) async fn api_create(
         referrer_name,
         referrer_contact,
     };
-    let today = Utc::now().date_naive();
+    let today = state.today();
     problems.extend(
         check(&draft, &teams, today, dob_problems, true)
             .into_iter()
@@ -1113,7 +1113,7 @@ pub(crate) async fn accept(
         })
         .unwrap_or_default();
     let wanted = typed.trim().trim_start_matches('#');
-    let today = Utc::now().date_naive();
+    let today = state.today();
     let mut message = "No household has that number: search for the resident to find it";
     let household = match wanted.parse::<i64>() {
         Ok(h) if h > 0 && household_visible(&state, &user, h).await.is_ok() => {

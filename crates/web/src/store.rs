@@ -158,9 +158,9 @@ impl Accounts for Store {
         &'a self,
         organisation: &'a str,
         household_id: i64,
+        today: NaiveDate,
     ) -> BoxFuture<'a, Result<bool, DataError>> {
         Box::pin(async move {
-            let today = Utc::now().date_naive();
             Ok(self
                 .partner_may_see(organisation, household_id, today)
                 .await?)

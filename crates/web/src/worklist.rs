@@ -14,7 +14,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Form;
-use chrono::{NaiveDate, Utc};
+use chrono::NaiveDate;
 use serde::Deserialize;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::OnceLock;
@@ -228,7 +228,7 @@ async fn worklist_page(
         .or_else(|| user.account.team.clone())
         .or_else(|| teams.first().cloned())
         .unwrap_or_default();
-    let today = Utc::now().date_naive();
+    let today = state.today();
     let list = cw.latest_worklist(team.clone()).await?;
     // Everyone's names (an entry may be given to someone since moved team);
     // the team's own people are the ones offered.
@@ -599,7 +599,7 @@ pub(crate) async fn fast_track(
 ) -> Result<Response, Refused> {
     user.require_role(&[Role::TeamLeader])?;
     let form = Fields(form);
-    let today = Utc::now().date_naive();
+    let today = state.today();
     let mut problems = Problems::default();
     let household = form.int("household_id").filter(|&h| h > 0);
     if household.is_none() {
@@ -675,7 +675,7 @@ pub(crate) async fn open_case(
 ) -> Result<Response, Refused> {
     user.require_role(&[Role::Connector, Role::TeamLeader])?;
     let form = Fields(form);
-    let today = Utc::now().date_naive();
+    let today = state.today();
     let asked = form.int("household_id").ok_or(Refused::NotFound)?;
     let household = existing_household(&state, asked)
         .await?

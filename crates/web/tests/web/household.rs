@@ -1396,3 +1396,45 @@ async fn a_team_leader_makes_the_weeks_list_from_the_page() {
         .expect("kept");
     assert_eq!(again.id, kept.id);
 }
+
+/// Issue 16: the demo works to the day its town's records end, so a case
+/// opened "today" and its clocks sit with the records.
+#[tokio::test]
+async fn a_server_told_the_date_opens_cases_and_runs_clocks_on_it() {
+    let mut site = site().await;
+    let day = chrono::NaiveDate::from_ymd_opt(2025, 2, 3).expect("date");
+    site.app = site.app.clone().with_today(Some(day));
+    with_a_kept_list(&site).await;
+    let (connector, csrf) = staff(&site, "casey", Role::Connector, "").await;
+    let (_, case, _) = site
+        .post(
+            "/cases",
+            &connector,
+            &[("csrf_token", &csrf), ("household_id", "41")],
+        )
+        .await;
+    let id: i64 = case.trim_start_matches("/cases/").parse().expect("case");
+    let kept = site.store.case_info(id).await.expect("read").expect("case");
+    assert_eq!(kept.opened_on, day);
+    site.post(
+        &format!("{case}/duties"),
+        &connector,
+        &[
+            ("csrf_token", &csrf),
+            ("kind", "prevention"),
+            ("started_on-day", "3"),
+            ("started_on-month", "2"),
+            ("started_on-year", "2025"),
+        ],
+    )
+    .await;
+    let (_, _, page) = site.get(&case, Some(&connector)).await;
+    assert!(
+        page.contains("3 February 2025, from The weekly list"),
+        "{page}"
+    );
+    assert!(
+        page.contains("Day 1 of 56"),
+        "the clock starts on the server's day: {page}"
+    );
+}
