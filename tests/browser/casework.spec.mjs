@@ -82,6 +82,7 @@ const REASON = `Rent arrears since the job ended; wants help with a payment plan
 const ACTION = `Book an appointment with a money adviser (${RUN})`;
 const CONVERSATION_NOTE = `Worried about the letters from the council (${RUN})`;
 const NOTE = `Rang the landlord about the arrears (${RUN})`;
+const REMINDER = `Ring the landlord about the payment plan (${RUN})`;
 const SAFE = `Text only: do not write to this address (${RUN})`;
 
 let browser;
@@ -544,6 +545,22 @@ test('the casework path, JavaScript off', async (t) => {
     const first = page.locator('.app-timeline__item').first();
     await see(page, first.filter({ hasText: NOTE }).filter({ hasText: CONNECTOR.name }), 'the note first in the chronology, by Casey Morgan');
     await look(page, 'case-chronology');
+
+    // A reminder for next week, then the caseload lists it.
+    await reveal(page, 'Set a reminder');
+    const remind = page.locator(`form[action="${caseUrl}/reminders"]`);
+    const soon = today(7);
+    await remind.getByLabel('What to do').fill(REMINDER);
+    const dueBox = remind.locator('fieldset').filter({ hasText: 'Day it is due' });
+    await dueBox.getByLabel('Day').fill(soon.day);
+    await dueBox.getByLabel('Month').fill(soon.month);
+    await dueBox.getByLabel('Year').fill(soon.year);
+    await submit(page, remind.getByRole('button', { name: 'Set reminder' }), 'setting a reminder');
+    await noErrors(page, 'setting a reminder');
+    await visit(page, '/worklist');
+    await see(page, page.locator('#reminders ~ * tr, #reminders ~ div tr').filter({ hasText: REMINDER }), 'the reminder on the caseload');
+    await look(page, 'caseload-reminders');
+    await visit(page, caseUrl);
 
     // Withdrawing consent asks first, and for a reason; cancelled here so the partner still sees the household.
     await submit(page, page.getByRole('link', { name: /^Withdraw this consent/ }), 'asking to withdraw consent');

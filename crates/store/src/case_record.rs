@@ -72,6 +72,27 @@ impl ChronologyRow {
     }
 }
 
+/// A task a member of staff set themselves on a case, with the day it is due.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReminderRow {
+    pub id: i64,
+    pub case_id: i64,
+    pub household_id: i64,
+    pub user_id: i64,
+    pub what: String,
+    pub due_on: NaiveDate,
+    pub done: bool,
+}
+
+/// A support plan action staff own, open, on one of a connector's cases.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StaffActionRow {
+    pub case_id: i64,
+    pub household_id: i64,
+    pub what: String,
+    pub due_on: NaiveDate,
+}
+
 /// Someone outside a case's team looked at it, and said why.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CaseAccessRow {
@@ -245,6 +266,96 @@ impl Store {
             }
             out
         }))
+    }
+
+    // ---- reminders ------------------------------------------------------------
+
+    pub async fn add_reminder(
+        &self,
+        case_id: i64,
+        user_id: i64,
+        what: &str,
+        due_on: NaiveDate,
+    ) -> Result<i64, StoreError> {
+        const SQL: &str = "INSERT INTO reminders (case_id, user_id, what, due_on, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id";
+        let id: i64 = on_pool!(self, p => sqlx::query_scalar(SQL).bind(case_id).bind(user_id).bind(what)
+            .bind(due_on.format("%Y-%m-%d").to_string()).bind(stamp(Utc::now())).fetch_one(p).await?);
+        Ok(id)
+    }
+
+    /// Mark one of this user's reminders done; false when it is not theirs
+    /// or was done already.
+    pub async fn finish_reminder(&self, id: i64, user_id: i64) -> Result<bool, StoreError> {
+        const SQL: &str =
+            "UPDATE reminders SET done_at = $1 WHERE id = $2 AND user_id = $3 AND done_at IS NULL";
+        let n = on_pool!(self, p => sqlx::query(SQL).bind(stamp(Utc::now())).bind(id).bind(user_id)
+            .execute(p).await?.rows_affected());
+        Ok(n == 1)
+    }
+
+    /// Reminders not yet done, earliest due first: one user's (`user_id`),
+    /// or every member of a team's (`team`, for its leader), or both.
+    pub async fn open_reminders(
+        &self,
+        user_id: Option<i64>,
+        team: Option<&str>,
+    ) -> Result<Vec<ReminderRow>, StoreError> {
+        const SQL: &str = "SELECT r.id, r.case_id, c.household_id, r.user_id, r.what, r.due_on
+             FROM reminders r JOIN cases c ON c.id = r.case_id LEFT JOIN users u ON u.id = r.user_id
+             WHERE r.done_at IS NULL AND ($1 IS NULL OR r.user_id = $1) AND ($2 IS NULL OR u.team = $2)
+             ORDER BY r.due_on, r.id";
+        type Raw = (i64, i64, i64, i64, String, String);
+        let raws: Vec<Raw> = on_pool!(self, p => {
+            let mut out = Vec::new();
+            for r in sqlx::query(SQL).bind(user_id).bind(team).fetch_all(p).await? {
+                out.push((r.try_get("id")?, r.try_get("case_id")?, r.try_get("household_id")?,
+                    r.try_get("user_id")?, r.try_get("what")?, r.try_get("due_on")?));
+            }
+            out
+        });
+        raws.into_iter()
+            .map(|(id, case_id, household_id, user_id, what, due)| {
+                Ok(ReminderRow {
+                    id,
+                    case_id,
+                    household_id,
+                    user_id,
+                    what,
+                    due_on: parse_iso(&due)?,
+                    done: false,
+                })
+            })
+            .collect()
+    }
+
+    /// Open plan actions that staff own on a connector's open cases, earliest due first.
+    pub async fn open_staff_actions(
+        &self,
+        connector_id: i64,
+    ) -> Result<Vec<StaffActionRow>, StoreError> {
+        const SQL: &str = "SELECT a.case_id, c.household_id, a.what, a.due_on
+             FROM plan_actions a JOIN cases c ON c.id = a.case_id
+             WHERE c.connector_id = $1 AND c.status = 'open' AND a.owner = 'staff'
+               AND a.status IN ('not_started', 'in_progress')
+             ORDER BY a.due_on, a.id";
+        type Raw = (i64, i64, String, String);
+        let raws: Vec<Raw> = on_pool!(self, p => {
+            let mut out = Vec::new();
+            for r in sqlx::query(SQL).bind(connector_id).fetch_all(p).await? {
+                out.push((r.try_get("case_id")?, r.try_get("household_id")?, r.try_get("what")?, r.try_get("due_on")?));
+            }
+            out
+        });
+        raws.into_iter()
+            .map(|(case_id, household_id, what, due)| {
+                Ok(StaffActionRow {
+                    case_id,
+                    household_id,
+                    what,
+                    due_on: parse_iso(&due)?,
+                })
+            })
+            .collect()
     }
 
     // ---- looking at another team's case -------------------------------------

@@ -345,6 +345,8 @@ impl Store {
              FROM conversations v LEFT JOIN users u ON u.id = v.recorded_by WHERE v.case_id = $1 ORDER BY v.id";
         const NOTES: &str = "SELECT n.body, COALESCE(u.display_name, '') AS recorded_by, n.recorded_at
              FROM case_notes n LEFT JOIN users u ON u.id = n.recorded_by WHERE n.case_id = $1 ORDER BY n.id";
+        const REMINDERS: &str =
+            "SELECT what, due_on, done_at FROM reminders WHERE case_id = $1 ORDER BY id";
         const LOOKS: &str = "SELECT COALESCE(u.display_name, '') AS who, r.user_team, r.reason, r.at
              FROM case_access_reasons r LEFT JOIN users u ON u.id = r.user_id WHERE r.case_id = $1 ORDER BY r.id";
         let id = h.household_id;
@@ -352,7 +354,15 @@ impl Store {
         for case in self.cases_of_household(id).await?.into_iter().rev() {
             let mut notes = Vec::new();
             let mut looks = Vec::new();
+            let mut reminders = Vec::new();
             on_pool!(self, p => {
+                for r in sqlx::query(REMINDERS).bind(case.id).fetch_all(p).await? {
+                    reminders.push(serde_json::json!({
+                        "what": r.try_get::<String, _>("what")?,
+                        "due_on": r.try_get::<String, _>("due_on")?,
+                        "done_at": r.try_get::<Option<String>, _>("done_at")?,
+                    }));
+                }
                 for r in sqlx::query(NOTES).bind(case.id).fetch_all(p).await? {
                     notes.push(serde_json::json!({
                         "note": r.try_get::<String, _>("body")?,
@@ -434,6 +444,7 @@ impl Store {
                 "contact_attempts": attempts,
                 "homelessness_duties": duties,
                 "notes": notes,
+                "reminders": reminders,
                 "looked_at_from_other_teams": looks,
             }));
         }

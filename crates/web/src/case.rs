@@ -94,6 +94,8 @@ struct CasePage {
     reach: crate::contact::ReachView,
     reach_link: String,
     chronology: Vec<crate::chronology::ChronologyView>,
+    /// This user's reminders on this case, not yet done: (what, due, "Overdue" or "").
+    reminders: Vec<(String, String, &'static str)>,
     open: bool,
     leader: bool,
     origin: String,
@@ -372,6 +374,16 @@ async fn page(
         reach,
         reach_link: format!("/households/{}/contact", case.household_id),
         chronology,
+        reminders: cw
+            .open_reminders(Some(user.account.id), None)
+            .await?
+            .into_iter()
+            .filter(|r| r.case_id == case.id)
+            .map(|r| {
+                let late = if r.due_on < today { "Overdue" } else { "" };
+                (r.what, day(r.due_on), late)
+            })
+            .collect(),
         open: case.is_open(),
         leader: user.role() == Role::TeamLeader
             && crate::worklist::same_team(user, case.team.as_deref()),
@@ -547,6 +559,66 @@ pub(crate) async fn give_reason(
         .add_case_access_reason(case.id, user.account.id, user.account.team.clone(), reason)
         .await?;
     Ok(see_other(&format!("/cases/{}", case.id)))
+}
+
+/// `POST /cases/{id}/reminders`: a task for oneself on this case, due on a day.
+pub(crate) async fn add_reminder(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+    Form(form): CaseForm,
+) -> Result<Response, Refused> {
+    let case = visible_case(&state, &user, &id).await?;
+    must_be_open(&case)?;
+    let fields = Fields(form);
+    let today = state.today();
+    let mut problems = Problems::default();
+    let what = fields.get("reminder_what");
+    if what.is_empty() {
+        problems.add("reminder_what", "Enter what to do");
+    } else if what.chars().count() > 300 {
+        problems.add(
+            "reminder_what",
+            "The reminder must be 300 characters or fewer",
+        );
+    }
+    let due = match fields.date("reminder_due", "The day it is due") {
+        Ok(Some(d)) if d < today => {
+            problems.add("reminder_due", "The day it is due must be today or later");
+            None
+        }
+        Ok(Some(d)) => Some(d),
+        Ok(None) => {
+            problems.add("reminder_due", "Enter the day it is due");
+            None
+        }
+        Err(m) => {
+            problems.add("reminder_due", m);
+            None
+        }
+    };
+    let (Some(due), true) = (due, problems.is_empty()) else {
+        let failed = Failed {
+            form: "reminder",
+            problems,
+            fields,
+        };
+        return page(&state, &user, case, failed).await;
+    };
+    audit_change(
+        &state,
+        &user,
+        &case,
+        AuditAction::Create,
+        "reminder",
+        serde_json::json!({ "due_on": due.to_string() }),
+    )
+    .await?;
+    state
+        .casework
+        .add_reminder(case.id, user.account.id, what, due)
+        .await?;
+    Ok(back(&case, "reminders"))
 }
 
 /// `POST /cases/{id}/notes`: a case note, kept as written.

@@ -10,7 +10,8 @@ pub use upstream_store::{
     AssignedEntry, AttemptRow, CaseAccessRow, CaseInfo, ChronologyRow, ConsentRow,
     ContactDetailRow, ContactPreferences, Conversation, DutyRow, NewCase, NewConsent,
     NewContactDetail, NewPlanAction, NewReferral, OpenCase, PartnerOrganisation, PipelineRun,
-    PipelineStep, PlanActionRow, ReferralFilter, ReferralRow, SavedConversation, Team, WorklistRow,
+    PipelineStep, PlanActionRow, ReferralFilter, ReferralRow, ReminderRow, SavedConversation,
+    StaffActionRow, Team, WorklistRow,
 };
 
 /// A member of staff a case or a list entry can be given to.
@@ -89,6 +90,13 @@ casework_methods! {
     /// Make a team's list for the week after the latest assessment (or find
     /// the one kept): its week's first day, or why it cannot be made.
     fn make_worklist(&self, team: String) -> Result<NaiveDate, String>;
+    fn add_reminder(&self, case_id: i64, user_id: i64, what: String, due_on: NaiveDate) -> i64;
+    /// False when the reminder is not this user's or was done already.
+    fn finish_reminder(&self, id: i64, user_id: i64) -> bool;
+    /// Reminders not done, earliest first: one user's, a team's, or both.
+    fn open_reminders(&self, user_id: Option<i64>, team: Option<String>) -> Vec<ReminderRow>;
+    /// Open plan actions staff own on a connector's open cases.
+    fn open_staff_actions(&self, connector_id: i64) -> Vec<StaffActionRow>;
     /// Phones, emails and addresses staff recorded for a household, oldest first.
     fn contact_details(&self, household_id: i64) -> Vec<ContactDetailRow>;
     fn add_contact_detail(&self, detail: NewContactDetail, by: i64) -> i64;

@@ -246,6 +246,8 @@ fn staff_routes() -> Router<AppState> {
         .route("/cases/{id}", get(case::case))
         .route("/cases/{id}/reason", post(case::give_reason))
         .route("/cases/{id}/notes", post(case::add_note))
+        .route("/cases/{id}/reminders", post(case::add_reminder))
+        .route("/reminders/{id}/done", post(worklist::finish_reminder))
         .route("/cases/{id}/conversation", post(case::save_conversation))
         .route("/cases/{id}/actions", post(case::add_action))
         .route(

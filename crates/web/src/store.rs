@@ -349,7 +349,8 @@ use crate::casework_data::{
     AssignedEntry, AttemptRow, CaseAccessRow, CaseInfo, Casework, ChronologyRow, ConsentRow,
     ContactDetailRow, ContactPreferences, Conversation, DutyRow, NewCase, NewConsent,
     NewContactDetail, NewPlanAction, NewReferral, OpenCase, PartnerOrganisation, PipelineRun,
-    PlanActionRow, ReferralFilter, ReferralRow, SavedConversation, StaffMember, Team, WorklistRow,
+    PlanActionRow, ReferralFilter, ReferralRow, ReminderRow, SavedConversation, StaffActionRow,
+    StaffMember, Team, WorklistRow,
 };
 use upstream_core::Role;
 
@@ -401,6 +402,12 @@ impl Casework for Store {
         referrals(&self, filter: ReferralFilter) -> Vec<ReferralRow> => |s| s.referrals(&filter);
         decide_referral(&self, id: i64, accepted: bool, household_id: Option<i64>, by: i64, note: String) -> bool
             => |s| s.decide_referral(id, accepted, household_id, by, &note);
+        add_reminder(&self, case_id: i64, user_id: i64, what: String, due_on: NaiveDate) -> i64
+            => |s| s.add_reminder(case_id, user_id, &what, due_on);
+        finish_reminder(&self, id: i64, user_id: i64) -> bool => |s| s.finish_reminder(id, user_id);
+        open_reminders(&self, user_id: Option<i64>, team: Option<String>) -> Vec<ReminderRow>
+            => |s| s.open_reminders(user_id, team.as_deref());
+        open_staff_actions(&self, connector_id: i64) -> Vec<StaffActionRow> => |s| s.open_staff_actions(connector_id);
         household_names(&self, ids: Vec<i64>) -> Vec<(i64, String)> => |s| s.household_names(&ids);
         contact_details(&self, household_id: i64) -> Vec<ContactDetailRow> => |s| s.contact_details(household_id);
         add_contact_detail(&self, detail: NewContactDetail, by: i64) -> i64 => |s| s.add_contact_detail(&detail, by);

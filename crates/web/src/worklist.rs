@@ -151,6 +151,21 @@ struct CaseloadRow {
     overdue: usize,
     deadlines: usize,
     waiting: usize,
+    reminders_overdue: usize,
+}
+
+/// Something a connector must do by a day: a reminder they set, or a
+/// support plan action staff own on one of their cases.
+struct ReminderLine {
+    /// For a reminder (it can be marked done here); `None` for a plan action.
+    reminder_id: Option<i64>,
+    case_id: i64,
+    label: String,
+    what: String,
+    due: String,
+    /// "Overdue", "Today" or "".
+    when: &'static str,
+    due_on: NaiveDate,
 }
 
 /// Someone outside the team looked at one of its cases, and why.
@@ -192,6 +207,8 @@ struct WorklistPage {
     run_notice: Option<crate::runs::RunNotice>,
     caseload: Vec<CaseloadRow>,
     looks: Vec<LookRow>,
+    /// A connector's reminders and staff plan actions, earliest first.
+    reminders: Vec<ReminderLine>,
     /// Whether the list shown is the user's own team's (only its leader makes it).
     own_team: bool,
 }
@@ -343,7 +360,9 @@ async fn worklist_page(
         .collect();
     let mut caseload = Vec::new();
     let mut looks = Vec::new();
+    let mut reminders = Vec::new();
     if leader {
+        let team_reminders = cw.open_reminders(None, Some(team.clone())).await?;
         for c in &connectors {
             let theirs: Vec<&CaseAlerts> = cases
                 .iter()
@@ -355,6 +374,10 @@ async fn worklist_page(
                 open: theirs.len(),
                 overdue: theirs.iter().filter(|a| a.overdue).count(),
                 deadlines: theirs.iter().filter(|a| !a.warnings.is_empty()).count(),
+                reminders_overdue: team_reminders
+                    .iter()
+                    .filter(|r| r.user_id == c.id && r.due_on < today)
+                    .count(),
                 waiting: entries
                     .iter()
                     .filter(|e| e.assigned_id == c.id && !open_households.contains(&e.household_id))
@@ -375,6 +398,49 @@ async fn worklist_page(
                 reason: r.reason,
             })
             .collect();
+    }
+    if !leader {
+        let when = |d: NaiveDate| match d.cmp(&today) {
+            std::cmp::Ordering::Less => "Overdue",
+            std::cmp::Ordering::Equal => "Today",
+            std::cmp::Ordering::Greater => "",
+        };
+        let mine = cw.open_reminders(Some(user.account.id), None).await?;
+        let actions = cw.open_staff_actions(user.account.id).await?;
+        let ids: Vec<i64> = mine
+            .iter()
+            .map(|r| r.household_id)
+            .chain(actions.iter().map(|a| a.household_id))
+            .collect();
+        let more: BTreeMap<i64, String> = cw.household_labels(ids).await?.into_iter().collect();
+        let place = |h: i64| {
+            more.get(&h)
+                .cloned()
+                .unwrap_or_else(|| format!("Household {h}"))
+        };
+        for r in mine {
+            reminders.push(ReminderLine {
+                reminder_id: Some(r.id),
+                case_id: r.case_id,
+                label: place(r.household_id),
+                what: r.what,
+                due: day(r.due_on),
+                when: when(r.due_on),
+                due_on: r.due_on,
+            });
+        }
+        for a in actions {
+            reminders.push(ReminderLine {
+                reminder_id: None,
+                case_id: a.case_id,
+                label: place(a.household_id),
+                what: format!("Support plan: {}", a.what),
+                due: day(a.due_on),
+                when: when(a.due_on),
+                due_on: a.due_on,
+            });
+        }
+        reminders.sort_by_key(|r| (r.due_on, r.case_id));
     }
     let (overdue, rest): (Vec<CaseLine>, Vec<CaseLine>) = cases
         .drain(..)
@@ -410,6 +476,7 @@ async fn worklist_page(
         flag_problems,
         caseload,
         looks,
+        reminders,
     };
     Ok(render(StatusCode::OK, &page))
 }
@@ -508,6 +575,30 @@ pub(crate) async fn assign(
         return Err(Refused::NotFound);
     }
     Ok(see_other(&format!("/worklist#entry-{rank}")))
+}
+
+/// `POST /reminders/{id}/done`: one of the user's own reminders is done.
+pub(crate) async fn finish_reminder(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+) -> Result<Response, Refused> {
+    user.require_role(&[Role::Connector, Role::TeamLeader])?;
+    record(
+        &state,
+        &user.audit(
+            AuditAction::Change,
+            "reminder",
+            id.to_string(),
+            "reminder done",
+            serde_json::json!({}),
+        ),
+    )
+    .await?;
+    if !state.casework.finish_reminder(id, user.account.id).await? {
+        return Err(Refused::NotFound);
+    }
+    Ok(see_other("/worklist#reminders"))
 }
 
 /// `POST /worklist/make`: a team leader makes their team's list for the

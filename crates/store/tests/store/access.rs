@@ -857,6 +857,14 @@ async fn a_household(raw: &Raw, s: &Store) {
         .await
         .expect("detail");
     }
+    s.add_reminder(
+        case,
+        1,
+        "Ring Asha after the school run",
+        NaiveDate::from_ymd_opt(2025, 3, 3).expect("date"),
+    )
+    .await
+    .expect("reminder");
     s.add_case_note(case, "Asha rang about the school run", 1)
         .await
         .expect("note");
@@ -941,6 +949,10 @@ async fn a_subject_access_export_holds_everything_about_one_person_and_nothing_a
         assert_eq!(
             h.cases[0]["notes"][0]["note"],
             "Asha rang about the school run"
+        );
+        assert_eq!(
+            h.cases[0]["reminders"][0]["what"],
+            "Ring Asha after the school run"
         );
         assert_eq!(
             h.cases[0]["looked_at_from_other_teams"][0]["why"],

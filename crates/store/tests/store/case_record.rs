@@ -155,6 +155,63 @@ async fn contact_details_preferences_notes_and_the_chronology_are_kept() {
             "{db}"
         );
 
+        // Reminders: open ones earliest first, by user or team; done only by their owner.
+        let later = s
+            .add_reminder(case, cara.id, "Check the plan", d("2026-03-20"))
+            .await
+            .expect("reminder");
+        let sooner = s
+            .add_reminder(case, cara.id, "Ring the landlord", d("2026-03-10"))
+            .await
+            .expect("reminder");
+        let mine = s.open_reminders(Some(cara.id), None).await.expect("read");
+        assert_eq!(
+            mine.iter().map(|r| r.id).collect::<Vec<_>>(),
+            [sooner, later],
+            "{db}"
+        );
+        assert_eq!(mine[0].household_id, 7, "{db}");
+        assert_eq!(
+            s.open_reminders(None, Some("Prevention team"))
+                .await
+                .expect("read")
+                .len(),
+            2,
+            "{db}"
+        );
+        assert!(
+            s.open_reminders(None, Some("Money team"))
+                .await
+                .expect("read")
+                .is_empty(),
+            "{db}"
+        );
+        assert!(
+            !s.finish_reminder(sooner, cara.id + 1).await.expect("done"),
+            "{db}: not theirs"
+        );
+        assert!(
+            s.finish_reminder(sooner, cara.id).await.expect("done"),
+            "{db}"
+        );
+        assert!(
+            !s.finish_reminder(sooner, cara.id).await.expect("done"),
+            "{db}: once"
+        );
+        assert_eq!(
+            s.open_reminders(Some(cara.id), None)
+                .await
+                .expect("read")
+                .len(),
+            1,
+            "{db}"
+        );
+        let staff_owned = s.open_staff_actions(cara.id).await.expect("read");
+        assert!(
+            staff_owned.is_empty(),
+            "{db}: the resident owns the only action"
+        );
+
         // Looking from another team: kept, found for its window, listed for the team.
         let since = Utc::now() - Duration::hours(1);
         assert!(

@@ -1438,3 +1438,93 @@ async fn a_server_told_the_date_opens_cases_and_runs_clocks_on_it() {
         "the clock starts on the server's day: {page}"
     );
 }
+
+/// Issue 16: a connector's reminders (and the plan actions staff own) on
+/// their caseload, earliest first; overdue ones counted for the team leader.
+#[tokio::test]
+async fn reminders_reach_the_connector_and_overdue_ones_the_team_leader() {
+    let mut site = site().await;
+    let day = chrono::NaiveDate::from_ymd_opt(2025, 2, 3).expect("date");
+    site.app = site.app.clone().with_today(Some(day));
+    with_a_kept_list(&site).await;
+    let (leader, _) = staff(&site, "priya", Role::TeamLeader, "").await;
+    let (connector, csrf) = staff(&site, "casey", Role::Connector, "").await;
+    let (other, other_csrf) = staff(&site, "sam", Role::Connector, "").await;
+    let (_, case, _) = site
+        .post(
+            "/cases",
+            &connector,
+            &[("csrf_token", &csrf), ("household_id", "41")],
+        )
+        .await;
+    let reminder = |what: &'static str, d: &'static str| {
+        [
+            ("csrf_token", csrf.clone()),
+            ("reminder_what", what.to_string()),
+            ("reminder_due-day", d.to_string()),
+            ("reminder_due-month", "2".to_string()),
+            ("reminder_due-year", "2025".to_string()),
+        ]
+    };
+    let send = |fields: [(&'static str, String); 5]| {
+        let site = &site;
+        let connector = connector.clone();
+        let path = format!("{case}/reminders");
+        async move {
+            let pairs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            site.post(&path, &connector, &pairs).await
+        }
+    };
+    let (status, _, page) = send(reminder("", "3")).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("Enter what to do"), "{page}");
+    let (status, _, page) = send(reminder("Ring the landlord", "2")).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("must be today or later"), "{page}");
+    let (status, _, _) = send(reminder("Ring the landlord", "3")).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (status, _, _) = send(reminder("Check the payment plan", "10")).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+
+    let (_, _, page) = site.get("/worklist", Some(&connector)).await;
+    let first = page.find("Ring the landlord").expect("the first reminder");
+    let second = page.find("Check the payment plan").expect("the second");
+    assert!(first < second, "earliest first");
+    assert!(page.contains("Today"), "{page}");
+
+    // The next day, the first is overdue; the team leader sees it counted.
+    site.app = site.app.clone().with_today(day.succ_opt());
+    let (_, _, page) = site.get("/worklist", Some(&leader)).await;
+    let row = page
+        .find("casey name</td>")
+        .map(|at| &page[at..])
+        .expect("casey's row");
+    assert!(
+        row[..row.find("</tr>").expect("row end")].contains("govuk-tag--red\">1<"),
+        "{page}"
+    );
+
+    // Only its owner marks a reminder done.
+    let id = site.store.open_reminders(None, None).await.expect("read")[0].id;
+    let (status, _, _) = site
+        .post(
+            &format!("/reminders/{id}/done"),
+            &other,
+            &[("csrf_token", &other_csrf)],
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, _, _) = site
+        .post(
+            &format!("/reminders/{id}/done"),
+            &connector,
+            &[("csrf_token", &csrf)],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, _, page) = site.get("/worklist", Some(&connector)).await;
+    assert!(
+        !page.contains("Ring the landlord") && page.contains("Check the payment plan"),
+        "{page}"
+    );
+}
