@@ -562,6 +562,20 @@ test('the casework path, JavaScript off', async (t) => {
     await look(page, 'caseload-reminders');
     await visit(page, caseUrl);
 
+    // A decision letter, written from the council's template and kept as a PDF.
+    await reveal(page, 'Write a letter');
+    const letter = page.locator(`form[action="${caseUrl}/letters"]`);
+    await letter.getByLabel('Our decision on your homelessness application').check();
+    await letter.getByLabel('What the letter says about this case').fill(`We have decided you are eligible for help (${RUN}).`);
+    await submit(page, letter.getByRole('button', { name: 'Write the letter' }), 'writing a letter');
+    await noErrors(page, 'writing a letter');
+    const pdfLink = await see(page, page.getByRole('link', { name: /Our decision on your homelessness application \(PDF\)/ }), 'the letter kept on the case');
+    const pdf = await page.request.get(await pdfLink.getAttribute('href'));
+    assert.equal(pdf.status(), 200, 'the letter downloads');
+    assert.equal(pdf.headers()['content-type'], 'application/pdf');
+    assert.ok((await pdf.body()).subarray(0, 5).toString() === '%PDF-', 'the letter is a PDF');
+    await look(page, 'case-letter');
+
     // Withdrawing consent asks first, and for a reason; cancelled here so the partner still sees the household.
     await submit(page, page.getByRole('link', { name: /^Withdraw this consent/ }), 'asking to withdraw consent');
     await see(page, page.getByRole('heading', { level: 1, name: 'Are you sure you want to withdraw this consent?' }), 'the confirmation page');

@@ -316,6 +316,10 @@ struct ServeArgs {
     /// `crates/casework/standards.toml`; the built-in ones otherwise.
     #[arg(long)]
     standards: Option<PathBuf>,
+    /// The council's statutory letters, a TOML file shaped like the built-in
+    /// `crates/letters/letters.toml`; the built-in ones otherwise.
+    #[arg(long)]
+    letters: Option<PathBuf>,
     /// Whose homelessness law new cases follow: england (Homelessness
     /// Reduction Act 2017) or wales (Housing (Wales) Act 2014).
     #[arg(long, default_value = "england", value_parser = parse_nation)]
@@ -807,6 +811,14 @@ fn run(cli: Cli) -> Result<()> {
                     .map_err(|e| UserError(format!("{}: {e}", path.display())))?;
                 upstream_web::use_standards(standards);
                 println!("Working to the casework standards in {}.", path.display());
+            }
+            if let Some(path) = &a.letters {
+                let text = std::fs::read_to_string(path)
+                    .with_context(|| format!("could not read the letters {}", path.display()))?;
+                let letters = upstream_letters::Library::from_toml(&text)
+                    .map_err(|e| UserError(format!("{}: {e}", path.display())))?;
+                upstream_web::use_letters(letters);
+                println!("Writing letters from the templates in {}.", path.display());
             }
             let store = connect(&cli.database).await?;
             let options = ServeOptions {

@@ -303,6 +303,34 @@ fn serving_with_a_wrong_casework_standards_file_is_refused_naming_the_file_and_k
 }
 
 #[test]
+fn serving_with_letters_that_use_an_unknown_placeholder_is_refused_naming_it() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = dir.path().join("u.db");
+    let letters = dir.path().join("letters.toml");
+    std::fs::write(
+        &letters,
+        "[[letter]]\ncode = \"x\"\nnation = \"england\"\nrecords = \"nothing\"\ntitle = \"T\"\nbody = \"Dear {forename}\"\n",
+    )
+    .expect("write");
+    let o = upstream(
+        &[
+            "serve",
+            "--bind",
+            "127.0.0.1:0",
+            "--letters",
+            letters.to_str().expect("utf-8"),
+        ],
+        &db,
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(
+        text(&o).contains("letters.toml") && text(&o).contains("{forename}"),
+        "{}",
+        text(&o)
+    );
+}
+
+#[test]
 fn bench_link_reports_speed_memory_and_accuracy_apart_and_writes_its_errors() {
     let tmp = tempfile::tempdir().expect("tmp");
     let db = tmp.path().join("db");

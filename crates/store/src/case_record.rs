@@ -93,6 +93,30 @@ pub struct StaffActionRow {
     pub due_on: NaiveDate,
 }
 
+/// A letter kept on a case (without its PDF).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LetterRow {
+    pub id: i64,
+    pub case_id: i64,
+    pub duty_id: Option<i64>,
+    pub code: String,
+    pub title: String,
+    pub language: String,
+    pub sent_on: NaiveDate,
+    pub by: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewLetter {
+    pub case_id: i64,
+    pub duty_id: Option<i64>,
+    pub code: String,
+    pub title: String,
+    pub language: String,
+    pub sent_on: NaiveDate,
+    pub pdf: Vec<u8>,
+}
+
 /// Someone outside a case's team looked at it, and said why.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CaseAccessRow {
@@ -128,6 +152,8 @@ UNION ALL SELECT k.withdrawn_at, 1, 'consent_withdrawn', k.given_by, COALESCE(k.
   FROM consents k LEFT JOIN users u ON u.id = k.withdrawn_by WHERE k.case_id = $1 AND k.withdrawn_at IS NOT NULL
 UNION ALL SELECT r.received_at, 1, 'referral', r.to_organisation, r.reason, '', COALESCE(u.display_name, '')
   FROM referrals r LEFT JOIN users u ON u.id = r.created_by WHERE r.case_id = $1 AND r.direction = 'out'
+UNION ALL SELECT l.created_at, 1, 'letter', l.title, l.sent_on, '', COALESCE(u.display_name, '')
+  FROM letters l LEFT JOIN users u ON u.id = l.created_by WHERE l.case_id = $1
 UNION ALL SELECT n.recorded_at, 1, 'note', n.body, '', '', COALESCE(u.display_name, '')
   FROM case_notes n LEFT JOIN users u ON u.id = n.recorded_by WHERE n.case_id = $1
 UNION ALL SELECT l.at, 1, 'change', l.purpose, l.detail, '', l.username
@@ -265,6 +291,70 @@ impl Store {
                 });
             }
             out
+        }))
+    }
+
+    // ---- letters --------------------------------------------------------------
+
+    pub async fn add_letter(&self, l: &NewLetter, by: i64) -> Result<i64, StoreError> {
+        const SQL: &str = "INSERT INTO letters (case_id, duty_id, code, title, language, sent_on, pdf, created_by, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id";
+        let id: i64 = on_pool!(self, p => sqlx::query_scalar(SQL).bind(l.case_id).bind(l.duty_id)
+            .bind(&l.code).bind(&l.title).bind(&l.language).bind(l.sent_on.format("%Y-%m-%d").to_string())
+            .bind(&l.pdf).bind(by).bind(stamp(Utc::now())).fetch_one(p).await?);
+        Ok(id)
+    }
+
+    /// A case's letters, oldest first, without their PDFs.
+    pub async fn letters_of(&self, case_id: i64) -> Result<Vec<LetterRow>, StoreError> {
+        const SQL: &str = "SELECT l.id, l.case_id, l.duty_id, l.code, l.title, l.language, l.sent_on, COALESCE(u.display_name, '') AS by_name
+             FROM letters l LEFT JOIN users u ON u.id = l.created_by WHERE l.case_id = $1 ORDER BY l.id";
+        type Raw = (
+            i64,
+            i64,
+            Option<i64>,
+            String,
+            String,
+            String,
+            String,
+            String,
+        );
+        let raws: Vec<Raw> = on_pool!(self, p => {
+            let mut out = Vec::new();
+            for r in sqlx::query(SQL).bind(case_id).fetch_all(p).await? {
+                out.push((r.try_get("id")?, r.try_get("case_id")?, r.try_get("duty_id")?, r.try_get("code")?,
+                    r.try_get("title")?, r.try_get("language")?, r.try_get("sent_on")?, r.try_get("by_name")?));
+            }
+            out
+        });
+        raws.into_iter()
+            .map(|(id, case_id, duty_id, code, title, language, sent, by)| {
+                Ok(LetterRow {
+                    id,
+                    case_id,
+                    duty_id,
+                    code,
+                    title,
+                    language,
+                    sent_on: parse_iso(&sent)?,
+                    by,
+                })
+            })
+            .collect()
+    }
+
+    /// One letter's title and PDF, if it is this case's.
+    pub async fn letter_pdf(
+        &self,
+        case_id: i64,
+        letter_id: i64,
+    ) -> Result<Option<(String, Vec<u8>)>, StoreError> {
+        const SQL: &str = "SELECT title, pdf FROM letters WHERE id = $1 AND case_id = $2";
+        Ok(on_pool!(self, p => {
+            match sqlx::query(SQL).bind(letter_id).bind(case_id).fetch_optional(p).await? {
+                Some(r) => Some((r.try_get("title")?, r.try_get("pdf")?)),
+                None => None,
+            }
         }))
     }
 

@@ -345,6 +345,8 @@ impl Store {
              FROM conversations v LEFT JOIN users u ON u.id = v.recorded_by WHERE v.case_id = $1 ORDER BY v.id";
         const NOTES: &str = "SELECT n.body, COALESCE(u.display_name, '') AS recorded_by, n.recorded_at
              FROM case_notes n LEFT JOIN users u ON u.id = n.recorded_by WHERE n.case_id = $1 ORDER BY n.id";
+        const LETTERS: &str =
+            "SELECT title, language, sent_on FROM letters WHERE case_id = $1 ORDER BY id";
         const REMINDERS: &str =
             "SELECT what, due_on, done_at FROM reminders WHERE case_id = $1 ORDER BY id";
         const LOOKS: &str = "SELECT COALESCE(u.display_name, '') AS who, r.user_team, r.reason, r.at
@@ -355,7 +357,16 @@ impl Store {
             let mut notes = Vec::new();
             let mut looks = Vec::new();
             let mut reminders = Vec::new();
+            let mut letters = Vec::new();
             on_pool!(self, p => {
+                // What was sent is listed; the PDFs themselves are on the case for staff to send on.
+                for r in sqlx::query(LETTERS).bind(case.id).fetch_all(p).await? {
+                    letters.push(serde_json::json!({
+                        "title": r.try_get::<String, _>("title")?,
+                        "language": r.try_get::<String, _>("language")?,
+                        "sent_on": r.try_get::<String, _>("sent_on")?,
+                    }));
+                }
                 for r in sqlx::query(REMINDERS).bind(case.id).fetch_all(p).await? {
                     reminders.push(serde_json::json!({
                         "what": r.try_get::<String, _>("what")?,
@@ -445,6 +456,7 @@ impl Store {
                 "homelessness_duties": duties,
                 "notes": notes,
                 "reminders": reminders,
+                "letters": letters,
                 "looked_at_from_other_teams": looks,
             }));
         }

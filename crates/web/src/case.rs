@@ -94,6 +94,7 @@ struct CasePage {
     reach: crate::contact::ReachView,
     reach_link: String,
     chronology: Vec<crate::chronology::ChronologyView>,
+    letters: crate::letters::LettersPart,
     /// This user's reminders on this case, not yet done: (what, due, "Overdue" or "").
     reminders: Vec<(String, String, &'static str)>,
     open: bool,
@@ -374,6 +375,14 @@ async fn page(
         reach,
         reach_link: format!("/households/{}/contact", case.household_id),
         chronology,
+        letters: crate::letters::part(
+            &case,
+            cw.letters_of(case.id).await?,
+            &duty_views
+                .iter()
+                .map(|d| (d.id, d.title.clone()))
+                .collect::<Vec<_>>(),
+        ),
         reminders: cw
             .open_reminders(Some(user.account.id), None)
             .await?
@@ -559,6 +568,126 @@ pub(crate) async fn give_reason(
         .add_case_access_reason(case.id, user.account.id, user.account.team.clone(), reason)
         .await?;
     Ok(see_other(&format!("/cases/{}", case.id)))
+}
+
+/// `POST /cases/{id}/letters`: write a statutory letter from the council's
+/// templates to the household's postal address, keep its PDF, and record it
+/// on the duty it is about.
+pub(crate) async fn write_letter(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+    Form(form): CaseForm,
+) -> Result<Response, Refused> {
+    let case = visible_case(&state, &user, &id).await?;
+    must_be_open(&case)?;
+    let fields = Fields(form);
+    let cw = &state.casework;
+    let today = state.today();
+    let duties = cw.duties(case.id).await?;
+    let mut problems = Problems::default();
+    let chosen = match crate::letters::choose(&case, &fields, &duties) {
+        Ok(c) => Some(c),
+        Err((field, message)) => {
+            problems.add(field, message);
+            None
+        }
+    };
+    let details = fields.get("letter_details");
+    if details.is_empty() {
+        problems.add(
+            "letter_details",
+            "Enter what the letter says about this case",
+        );
+    } else if details.chars().count() > 4000 {
+        problems.add(
+            "letter_details",
+            "What the letter says must be 4,000 characters or fewer",
+        );
+    }
+    let household = state.source.household(case.household_id, today).await?;
+    let people = household
+        .as_ref()
+        .map(crate::household::people)
+        .unwrap_or_default();
+    let reach = match &household {
+        Some(h) => crate::contact::reach(&state, h, &people).await?,
+        None => crate::contact::ReachView::unknown(),
+    };
+    // A letter goes only to an address that may be used: never to one the
+    // resident or staff said not to write to.
+    let address = reach
+        .usable()
+        .find(|d| d.kind_code == "address")
+        .map(|d| d.value.clone());
+    if address.is_none() {
+        problems.add(
+            "letter_code",
+            "No postal address may be used for this household: add one on the contact details page",
+        );
+    }
+    let (Some((template, duty)), Some(address), true) = (chosen, address, problems.is_empty())
+    else {
+        let failed = Failed {
+            form: "letter",
+            problems,
+            fields,
+        };
+        return page(&state, &user, case, failed).await;
+    };
+    let plan = cw
+        .plan_actions(case.id)
+        .await?
+        .into_iter()
+        .map(|a| format!("{} ({}, by {})", a.what, a.owner_name, day(a.due_on)))
+        .collect();
+    let filled = upstream_letters::Fields {
+        name: resident_heading(&state, &case, &people).await?,
+        address: address.split(", ").map(String::from).collect(),
+        date: today,
+        council: state
+            .source
+            .council_name()
+            .await?
+            .unwrap_or_else(|| crate::layout::NO_COUNCIL.to_string()),
+        case: format!("Case {}", case.id),
+        duty_start: duty.map(|d| d.started_on),
+        duty_end: duty.and_then(|d| d.ended_on),
+        connector: case
+            .connector_name
+            .clone()
+            .unwrap_or_else(|| user.account.display_name.clone()),
+        details,
+        details_cy: fields.get("letter_details_cy"),
+        plan,
+    };
+    let doc = upstream_letters::render(template, &filled);
+    let pdf = upstream_letters::pdf::write(&doc).map_err(|e| {
+        tracing::error!("writing letter {} for case {}: {e}", template.code, case.id);
+        Refused::Unavailable
+    })?;
+    crate::letters::keep(
+        &state,
+        &user,
+        &case,
+        template,
+        duty,
+        doc.title,
+        doc.language,
+        pdf,
+    )
+    .await?;
+    Ok(back(&case, "letters"))
+}
+
+/// `GET /cases/{id}/letters/{letter_id}`: a kept letter's PDF.
+pub(crate) async fn letter(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path((id, letter_id)): Path<(String, i64)>,
+) -> Result<Response, Refused> {
+    let case = visible_case(&state, &user, &id).await?;
+    crate::letters::download(&state, &user, &case, letter_id).await
 }
 
 /// `POST /cases/{id}/reminders`: a task for oneself on this case, due on a day.

@@ -68,6 +68,10 @@ pub(crate) fn chronology(rows: &[ChronologyRow], staff: &[StaffMember]) -> Vec<C
                 "consent_withdrawn" => (format!("Consent given by {} withdrawn", r.a), r.b.clone()),
                 "referral" => (format!("Referred to {}", r.a), r.b.clone()),
                 "note" => ("Note".to_string(), r.a.clone()),
+                "letter" => (
+                    format!("Letter written: {}", r.a),
+                    format!("Dated {}", due(&r.b)),
+                ),
                 "change" => change(&r.a, &r.b, staff),
                 other => (words(other), r.a.clone()),
             };

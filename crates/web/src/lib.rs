@@ -26,6 +26,7 @@ mod data;
 mod forms;
 mod household;
 mod layout;
+mod letters;
 mod pages;
 mod partner;
 mod referrals;
@@ -47,6 +48,7 @@ pub use data::{
     SavedAssessment, SavedEvent, SourceSummary, TownSummary,
 };
 pub use forms::percent_encode;
+pub use letters::use_letters;
 pub use referrals::REFERRER_KINDS;
 pub use worklist::use_standards;
 
@@ -247,6 +249,8 @@ fn staff_routes() -> Router<AppState> {
         .route("/cases/{id}/reason", post(case::give_reason))
         .route("/cases/{id}/notes", post(case::add_note))
         .route("/cases/{id}/reminders", post(case::add_reminder))
+        .route("/cases/{id}/letters", post(case::write_letter))
+        .route("/cases/{id}/letters/{letter_id}", get(case::letter))
         .route("/reminders/{id}/done", post(worklist::finish_reminder))
         .route("/cases/{id}/conversation", post(case::save_conversation))
         .route("/cases/{id}/actions", post(case::add_action))

@@ -212,6 +212,54 @@ async fn contact_details_preferences_notes_and_the_chronology_are_kept() {
             "{db}: the resident owns the only action"
         );
 
+        // Letters: kept with their PDF, listed without it, read only by their case.
+        let letter = s
+            .add_letter(
+                &upstream_store::NewLetter {
+                    case_id: case,
+                    duty_id: None,
+                    code: "s184_decision".into(),
+                    title: "Our decision".into(),
+                    language: "en-GB".into(),
+                    sent_on: d("2026-03-05"),
+                    pdf: b"%PDF-1.7 test".to_vec(),
+                },
+                cara.id,
+            )
+            .await
+            .expect("letter");
+        let listed = s.letters_of(case).await.expect("letters");
+        assert_eq!(
+            (listed.len(), listed[0].by.as_str()),
+            (1, "Cara Connector"),
+            "{db}"
+        );
+        let (title, pdf) = s
+            .letter_pdf(case, letter)
+            .await
+            .expect("read")
+            .expect("kept");
+        assert_eq!(
+            (title.as_str(), pdf.as_slice()),
+            ("Our decision", &b"%PDF-1.7 test"[..]),
+            "{db}"
+        );
+        assert!(
+            s.letter_pdf(case + 1, letter)
+                .await
+                .expect("read")
+                .is_none(),
+            "{db}"
+        );
+        assert!(
+            s.case_chronology(case)
+                .await
+                .expect("read")
+                .iter()
+                .any(|r| r.kind == "letter"),
+            "{db}"
+        );
+
         // Looking from another team: kept, found for its window, listed for the team.
         let since = Utc::now() - Duration::hours(1);
         assert!(

@@ -1528,3 +1528,130 @@ async fn reminders_reach_the_connector_and_overdue_ones_the_team_leader() {
         "{page}"
     );
 }
+
+/// Issue 16: a statutory letter is written from the council's template to
+/// an address that may be used, kept as a PDF, and recorded on its duty.
+#[tokio::test]
+async fn a_duty_letter_is_written_as_a_pdf_kept_on_the_case_and_starts_the_letter_clock() {
+    let mut site = site().await;
+    let day = chrono::NaiveDate::from_ymd_opt(2025, 2, 3).expect("date");
+    site.app = site.app.clone().with_today(Some(day));
+    with_a_kept_list(&site).await;
+    let (connector, csrf) = staff(&site, "casey", Role::Connector, "").await;
+    let (_, case, _) = site
+        .post(
+            "/cases",
+            &connector,
+            &[("csrf_token", &csrf), ("household_id", "41")],
+        )
+        .await;
+    let case_id: i64 = case.trim_start_matches("/cases/").parse().expect("case");
+    let letters = format!("{case}/letters");
+    let (status, _, page) = site
+        .post(
+            &letters,
+            &connector,
+            &[("csrf_token", &csrf), ("letter_details", "x")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("Select the letter to write"), "{page}");
+    let (status, _, page) = site
+        .post(
+            &letters,
+            &connector,
+            &[
+                ("csrf_token", &csrf),
+                ("letter_code", "s195_prevention_duty"),
+                ("letter_details", "Your landlord served notice."),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        page.contains("Select the prevention duty this letter is about"),
+        "{page}"
+    );
+    site.post(
+        &format!("{case}/duties"),
+        &connector,
+        &[
+            ("csrf_token", &csrf),
+            ("kind", "prevention"),
+            ("started_on-day", "3"),
+            ("started_on-month", "2"),
+            ("started_on-year", "2025"),
+        ],
+    )
+    .await;
+    let duty = site.store.duties(case_id).await.expect("duties")[0]
+        .id
+        .to_string();
+    // Not an end-of-duty letter while the duty runs.
+    let (status, _, page) = site
+        .post(
+            &letters,
+            &connector,
+            &[
+                ("csrf_token", &csrf),
+                ("letter_code", "end_of_duty"),
+                ("letter_duty", &duty),
+                ("letter_details", "x"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("Record the day the duty ended"), "{page}");
+    let good = [
+        ("csrf_token", csrf.as_str()),
+        ("letter_code", "s195_prevention_duty"),
+        ("letter_duty", duty.as_str()),
+        ("letter_details", "Your landlord served notice."),
+    ];
+    let (status, _, page) = site.post(&letters, &connector, &good).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{page}");
+    let kept = site.store.letters_of(case_id).await.expect("letters");
+    assert_eq!(kept.len(), 1);
+    assert_eq!(kept[0].sent_on, day);
+    let duties = site.store.duties(case_id).await.expect("duties");
+    assert_eq!(
+        duties[0].start_letter_sent_on,
+        Some(day),
+        "the letter clock knows it went"
+    );
+
+    let (status, _, body) = site
+        .get(&format!("{letters}/{}", kept[0].id), Some(&connector))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(body.starts_with("%PDF-"), "a PDF");
+    let (status, _, _) = site
+        .get(&format!("{letters}/{}", kept[0].id + 1), Some(&connector))
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (_, _, page) = site.get(&case, Some(&connector)).await;
+    assert!(
+        page.contains("Letter written: We will help you keep your home"),
+        "{page}"
+    );
+
+    // Never to an address the household said not to write to.
+    site.post(
+        "/households/41/contact/details",
+        &connector,
+        &[
+            ("csrf_token", &csrf),
+            ("kind", "address"),
+            ("value", "12 Acacia Avenue, B1 1AA"),
+            ("usable", "no"),
+        ],
+    )
+    .await;
+    let (status, _, page) = site.post(&letters, &connector, &good).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("No postal address may be used"), "{page}");
+    assert_eq!(
+        site.store.letters_of(case_id).await.expect("letters").len(),
+        1
+    );
+}
