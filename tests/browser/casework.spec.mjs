@@ -55,6 +55,7 @@ const TEAM_LEADER = { username: 'team-leader', name: 'Priya Shah' };
 const CONNECTOR = { username: 'connector', name: 'Casey Morgan' };
 const ADVICE = { username: 'partner-advice', organisation: 'Citizens Advice' };
 const ADMIN = { username: 'admin' };
+const ANALYST = { username: 'analyst' };
 const FOODBANK = { username: 'partner-foodbank', organisation: 'Food Bank Trust' };
 
 /** Passwords by username, from the demo's printout or UPSTREAM_USERS. */
@@ -656,6 +657,16 @@ test('the casework path, JavaScript off', async (t) => {
     assert.ok([403, 404].includes(r?.status()), `GET /cases/${found.caseId} as ${FOODBANK.organisation}: ${r?.status()} ${await whereAmI(page)}`);
     await doNotSee(page, WHAT_MATTERS, 'the case is the council\'s');
     await look(page, 'case-as-partner-foodbank');
+    await signOut(page);
+  });
+
+  await walk(t, 'An analyst sees counts, and nobody\'s details', async (open) => {
+    const page = await open();
+    await signIn(page, ANALYST);
+    await visit(page, '/');
+    await see(page, page.getByRole('heading', { level: 1, name: 'Figures' }), '"Figures"');
+    await see(page, page.getByText('Households by persona'), 'households counted by persona');
+    await look(page, 'analyst-figures');
     await signOut(page);
   });
 

@@ -99,6 +99,8 @@ mod gazetteer;
 pub use gazetteer::*;
 mod case_record;
 pub use case_record::*;
+mod figures;
+pub use figures::*;
 
 #[derive(Debug, Clone)]
 pub struct Store {

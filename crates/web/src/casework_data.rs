@@ -8,10 +8,10 @@ use chrono::NaiveDate;
 
 pub use upstream_store::{
     AssignedEntry, AttemptRow, CaseAccessRow, CaseInfo, ChronologyRow, ConsentRow,
-    ContactDetailRow, ContactPreferences, Conversation, DutyRow, LetterRow, NewCase, NewConsent,
-    NewContactDetail, NewLetter, NewPlanAction, NewReferral, OpenCase, PartnerOrganisation,
-    PipelineRun, PipelineStep, PlanActionRow, ReferralFilter, ReferralRow, ReminderRow,
-    SavedConversation, StaffActionRow, Team, WorklistRow,
+    ContactDetailRow, ContactPreferences, Conversation, DutyRow, Figures, LetterRow, NewCase,
+    NewConsent, NewContactDetail, NewLetter, NewPlanAction, NewReferral, OpenCase,
+    PartnerOrganisation, PipelineRun, PipelineStep, PlanActionRow, ReferralFilter, ReferralRow,
+    ReminderRow, SavedConversation, StaffActionRow, Team, WorklistRow,
 };
 
 /// A member of staff a case or a list entry can be given to.
@@ -90,6 +90,8 @@ casework_methods! {
     /// Make a team's list for the week after the latest assessment (or find
     /// the one kept): its week's first day, or why it cannot be made.
     fn make_worklist(&self, team: String) -> Result<NaiveDate, String>;
+    /// Counts for analysts: how many, never who.
+    fn figures(&self) -> Figures;
     fn add_letter(&self, letter: NewLetter, by: i64) -> i64;
     /// A case's letters, oldest first, without their PDFs.
     fn letters_of(&self, case_id: i64) -> Vec<LetterRow>;

@@ -23,6 +23,7 @@ mod casework_data;
 mod chronology;
 mod contact;
 mod data;
+mod figures;
 mod forms;
 mod household;
 mod layout;

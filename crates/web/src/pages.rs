@@ -16,6 +16,9 @@ pub(crate) async fn start(State(state): State<AppState>, user: CurrentUser) -> R
     if user.role() == upstream_core::Role::PartnerWorker {
         return crate::partner::start(&state, &user).await.into_response();
     }
+    if user.role() == upstream_core::Role::Analyst {
+        return crate::figures::start(&state, &user).await.into_response();
+    }
     match state.source.overview().await {
         Ok(overview) => render(StatusCode::OK, &StartPage::new(overview, &user)),
         Err(e) => {

@@ -347,10 +347,10 @@ macro_rules! forward {
 
 use crate::casework_data::{
     AssignedEntry, AttemptRow, CaseAccessRow, CaseInfo, Casework, ChronologyRow, ConsentRow,
-    ContactDetailRow, ContactPreferences, Conversation, DutyRow, LetterRow, NewCase, NewConsent,
-    NewContactDetail, NewLetter, NewPlanAction, NewReferral, OpenCase, PartnerOrganisation,
-    PipelineRun, PlanActionRow, ReferralFilter, ReferralRow, ReminderRow, SavedConversation,
-    StaffActionRow, StaffMember, Team, WorklistRow,
+    ContactDetailRow, ContactPreferences, Conversation, DutyRow, Figures, LetterRow, NewCase,
+    NewConsent, NewContactDetail, NewLetter, NewPlanAction, NewReferral, OpenCase,
+    PartnerOrganisation, PipelineRun, PlanActionRow, ReferralFilter, ReferralRow, ReminderRow,
+    SavedConversation, StaffActionRow, StaffMember, Team, WorklistRow,
 };
 use upstream_core::Role;
 
@@ -402,6 +402,7 @@ impl Casework for Store {
         referrals(&self, filter: ReferralFilter) -> Vec<ReferralRow> => |s| s.referrals(&filter);
         decide_referral(&self, id: i64, accepted: bool, household_id: Option<i64>, by: i64, note: String) -> bool
             => |s| s.decide_referral(id, accepted, household_id, by, &note);
+        figures(&self) -> Figures => |s| s.figures();
         add_letter(&self, letter: NewLetter, by: i64) -> i64 => |s| s.add_letter(&letter, by);
         letters_of(&self, case_id: i64) -> Vec<LetterRow> => |s| s.letters_of(case_id);
         letter_pdf(&self, case_id: i64, letter_id: i64) -> Option<(String, Vec<u8>)> => |s| s.letter_pdf(case_id, letter_id);

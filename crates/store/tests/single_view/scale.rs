@@ -87,6 +87,14 @@ async fn a_town_copied_to_three_times_its_size_reads_back_in_every_copy() {
         small_town(s).await;
         let town = counts(&fresh).await;
         assert_eq!(town, vec![2, 3, 3, 4, 6, 2, 2, 1, 1], "{b}");
+        // The analysts' counts read the assessment on either database.
+        let f = s.figures().await.expect("figures");
+        assert_eq!(
+            (f.assessed_on, f.households_assessed, f.in_crisis),
+            (Some(day("2024-05-31")), 1, 0),
+            "{b}"
+        );
+        assert_eq!(f.personas, [("stretched".to_string(), 1)], "{b}");
 
         let steps = std::sync::Mutex::new(Vec::new());
         let r = s

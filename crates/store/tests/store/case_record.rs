@@ -260,6 +260,12 @@ async fn contact_details_preferences_notes_and_the_chronology_are_kept() {
             "{db}"
         );
 
+        // Figures for analysts: counts by group.
+        let f = s.figures().await.expect("figures");
+        assert_eq!(f.assessed_on, None, "{db}");
+        assert_eq!(f.open_cases, [("Prevention team".to_string(), 1)], "{db}");
+        assert!(f.closed_cases.is_empty() && f.referrals.is_empty(), "{db}");
+
         // Looking from another team: kept, found for its window, listed for the team.
         let since = Utc::now() - Duration::hours(1);
         assert!(

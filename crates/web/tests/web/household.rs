@@ -1655,3 +1655,41 @@ async fn a_duty_letter_is_written_as_a_pdf_kept_on_the_case_and_starts_the_lette
         1
     );
 }
+
+/// Issue 16: the analyst's start page is counts, small ones suppressed,
+/// and nobody's details.
+#[tokio::test]
+async fn an_analyst_starts_on_counts_with_small_ones_suppressed() {
+    let site = site().await;
+    with_a_kept_list(&site).await;
+    let (connector, csrf) = staff(&site, "casey", Role::Connector, "").await;
+    site.post(
+        "/cases",
+        &connector,
+        &[("csrf_token", &csrf), ("household_id", "41")],
+    )
+    .await;
+    let analyst = site.signed_in("alex", Role::Analyst).await;
+    let (status, _, page) = site.get("/", Some(&analyst)).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(
+        page.contains("<h1 class=\"govuk-heading-xl\">Figures</h1>"),
+        "{page}"
+    );
+    assert!(
+        page.contains("Households assessed") && page.contains("fewer than 10"),
+        "{page}"
+    );
+    assert!(
+        page.contains("Open cases by team") && page.contains("Prevention team"),
+        "{page}"
+    );
+    assert!(
+        !page.contains("Smithson") && !page.contains("Acacia"),
+        "nobody's details: {page}"
+    );
+    assert!(
+        !page.contains(">2<") && !page.contains(">1<"),
+        "no small count shown: {page}"
+    );
+}
