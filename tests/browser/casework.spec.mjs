@@ -577,6 +577,16 @@ test('the casework path, JavaScript off', async (t) => {
     assert.ok((await pdf.body()).subarray(0, 5).toString() === '%PDF-', 'the letter is a PDF');
     await look(page, 'case-letter');
 
+    // Evidence: a PDF uploaded to the case (a plain file input; no JavaScript needed).
+    await reveal(page, 'Upload a document');
+    const upload = page.locator(`form[action="${caseUrl}/documents"]`);
+    await upload.getByLabel('What it is').selectOption({ label: 'Notice from a landlord' });
+    await upload.getByLabel('The file').setInputFiles({ name: 'notice.pdf', mimeType: 'application/pdf', buffer: Buffer.from(`%PDF-1.4 notice (${RUN})`) });
+    await submit(page, upload.getByRole('button', { name: 'Upload' }), 'uploading a document');
+    await noErrors(page, 'uploading a document');
+    await see(page, page.getByRole('link', { name: 'Notice from a landlord: notice.pdf' }), 'the document on the case');
+    await look(page, 'case-document');
+
     // Withdrawing consent asks first, and for a reason; cancelled here so the partner still sees the household.
     await submit(page, page.getByRole('link', { name: /^Withdraw this consent/ }), 'asking to withdraw consent');
     await see(page, page.getByRole('heading', { level: 1, name: 'Are you sure you want to withdraw this consent?' }), 'the confirmation page');

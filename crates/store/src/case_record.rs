@@ -117,6 +117,27 @@ pub struct NewLetter {
     pub pdf: Vec<u8>,
 }
 
+/// A document on a case (without its bytes).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DocumentRow {
+    pub id: i64,
+    pub kind: String,
+    pub file_name: String,
+    pub content_type: String,
+    pub size: i64,
+    pub by: String,
+    pub at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewDocument {
+    pub case_id: i64,
+    pub kind: String,
+    pub file_name: String,
+    pub content_type: String,
+    pub bytes: Vec<u8>,
+}
+
 /// Someone outside a case's team looked at it, and said why.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CaseAccessRow {
@@ -353,6 +374,67 @@ impl Store {
         Ok(on_pool!(self, p => {
             match sqlx::query(SQL).bind(letter_id).bind(case_id).fetch_optional(p).await? {
                 Some(r) => Some((r.try_get("title")?, r.try_get("pdf")?)),
+                None => None,
+            }
+        }))
+    }
+
+    // ---- documents ------------------------------------------------------------
+
+    pub async fn add_document(&self, d: &NewDocument, by: i64) -> Result<i64, StoreError> {
+        const SQL: &str = "INSERT INTO case_documents (case_id, kind, file_name, content_type, bytes, uploaded_by, uploaded_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id";
+        let id: i64 = on_pool!(self, p => sqlx::query_scalar(SQL).bind(d.case_id).bind(&d.kind)
+            .bind(&d.file_name).bind(&d.content_type).bind(&d.bytes).bind(by)
+            .bind(stamp(Utc::now())).fetch_one(p).await?);
+        Ok(id)
+    }
+
+    /// A case's documents, newest first, without their bytes.
+    pub async fn documents_of(&self, case_id: i64) -> Result<Vec<DocumentRow>, StoreError> {
+        const SQL: &str =
+            "SELECT d.id, d.kind, d.file_name, d.content_type, LENGTH(d.bytes) AS size,
+                COALESCE(u.display_name, '') AS by_name, d.uploaded_at
+             FROM case_documents d LEFT JOIN users u ON u.id = d.uploaded_by
+             WHERE d.case_id = $1 ORDER BY d.id DESC";
+        type Raw = (i64, String, String, String, i64, String, String);
+        let raws: Vec<Raw> = on_pool!(self, p => {
+            let mut out = Vec::new();
+            for r in sqlx::query(SQL).bind(case_id).fetch_all(p).await? {
+                let size: i64 = match r.try_get::<i64, _>("size") {
+                    Ok(n) => n,
+                    Err(_) => i64::from(r.try_get::<i32, _>("size")?),
+                };
+                out.push((r.try_get("id")?, r.try_get("kind")?, r.try_get("file_name")?,
+                    r.try_get("content_type")?, size, r.try_get("by_name")?, r.try_get("uploaded_at")?));
+            }
+            out
+        });
+        raws.into_iter()
+            .map(|(id, kind, file_name, content_type, size, by, at)| {
+                Ok(DocumentRow {
+                    id,
+                    kind,
+                    file_name,
+                    content_type,
+                    size,
+                    by,
+                    at: parse_time(&at)?,
+                })
+            })
+            .collect()
+    }
+
+    /// One document's name, type and bytes, if it is this case's.
+    pub async fn document(
+        &self,
+        case_id: i64,
+        document_id: i64,
+    ) -> Result<Option<(String, String, Vec<u8>)>, StoreError> {
+        const SQL: &str = "SELECT file_name, content_type, bytes FROM case_documents WHERE id = $1 AND case_id = $2";
+        Ok(on_pool!(self, p => {
+            match sqlx::query(SQL).bind(document_id).bind(case_id).fetch_optional(p).await? {
+                Some(r) => Some((r.try_get("file_name")?, r.try_get("content_type")?, r.try_get("bytes")?)),
                 None => None,
             }
         }))

@@ -345,6 +345,7 @@ impl Store {
              FROM conversations v LEFT JOIN users u ON u.id = v.recorded_by WHERE v.case_id = $1 ORDER BY v.id";
         const NOTES: &str = "SELECT n.body, COALESCE(u.display_name, '') AS recorded_by, n.recorded_at
              FROM case_notes n LEFT JOIN users u ON u.id = n.recorded_by WHERE n.case_id = $1 ORDER BY n.id";
+        const DOCUMENTS: &str = "SELECT kind, file_name, uploaded_at FROM case_documents WHERE case_id = $1 ORDER BY id";
         const LETTERS: &str =
             "SELECT title, language, sent_on FROM letters WHERE case_id = $1 ORDER BY id";
         const REMINDERS: &str =
@@ -358,7 +359,15 @@ impl Store {
             let mut looks = Vec::new();
             let mut reminders = Vec::new();
             let mut letters = Vec::new();
+            let mut documents = Vec::new();
             on_pool!(self, p => {
+                for r in sqlx::query(DOCUMENTS).bind(case.id).fetch_all(p).await? {
+                    documents.push(serde_json::json!({
+                        "kind": r.try_get::<String, _>("kind")?,
+                        "file_name": r.try_get::<String, _>("file_name")?,
+                        "uploaded_at": r.try_get::<String, _>("uploaded_at")?,
+                    }));
+                }
                 // What was sent is listed; the PDFs themselves are on the case for staff to send on.
                 for r in sqlx::query(LETTERS).bind(case.id).fetch_all(p).await? {
                     letters.push(serde_json::json!({
@@ -457,6 +466,7 @@ impl Store {
                 "notes": notes,
                 "reminders": reminders,
                 "letters": letters,
+                "documents": documents,
                 "looked_at_from_other_teams": looks,
             }));
         }

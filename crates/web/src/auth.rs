@@ -357,12 +357,16 @@ async fn csrf_token_of(req: Request) -> Result<(Option<String>, Request), Respon
         let t = t.to_string();
         return Ok((Some(t), req));
     }
-    let is_form = req
+    let content_type = req
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|ct| ct.starts_with("application/x-www-form-urlencoded"));
-    if !is_form {
+        .unwrap_or("")
+        .to_string();
+    if content_type.starts_with("multipart/form-data") {
+        return multipart_csrf_token(req, &content_type).await;
+    }
+    if !content_type.starts_with("application/x-www-form-urlencoded") {
         return Ok((None, req));
     }
     let (parts, body) = req.into_parts();
@@ -378,6 +382,39 @@ async fn csrf_token_of(req: Request) -> Result<(Option<String>, Request), Respon
         })
         .next();
     Ok((token, Request::from_parts(parts, Body::from(bytes))))
+}
+
+/// The `csrf_token` field of a file upload (multipart form), which pages
+/// put first: the body is read (at most [`crate::documents::UPLOAD_LIMIT`]
+/// and a little), searched, and put back for the handler.
+async fn multipart_csrf_token(
+    req: Request,
+    content_type: &str,
+) -> Result<(Option<String>, Request), Response> {
+    let Ok(boundary) = multer::parse_boundary(content_type) else {
+        return Ok((None, req));
+    };
+    let (parts, body) = req.into_parts();
+    let bytes = axum::body::to_bytes(body, crate::documents::UPLOAD_LIMIT + FORM_LIMIT)
+        .await
+        .map_err(|_| StatusCode::PAYLOAD_TOO_LARGE.into_response())?;
+    let once = futures_once(bytes.clone());
+    let mut form = multer::Multipart::new(once, boundary);
+    let mut token = None;
+    while let Ok(Some(field)) = form.next_field().await {
+        if field.name() == Some("csrf_token") {
+            token = field.text().await.ok();
+            break;
+        }
+    }
+    Ok((token, Request::from_parts(parts, Body::from(bytes))))
+}
+
+/// A body already in memory as the one-item stream `multer` reads.
+fn futures_once(
+    bytes: axum::body::Bytes,
+) -> impl futures_util::Stream<Item = Result<axum::body::Bytes, std::convert::Infallible>> {
+    futures_util::stream::once(async move { Ok(bytes) })
 }
 
 /// One name or value of a URL-encoded form: `+` is a space, `%XX` a byte.

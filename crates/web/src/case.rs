@@ -16,7 +16,7 @@ use crate::AppState;
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use axum::Form;
 use chrono::{NaiveDate, Utc};
 use upstream_casework::{
@@ -95,6 +95,9 @@ struct CasePage {
     reach_link: String,
     chronology: Vec<crate::chronology::ChronologyView>,
     letters: crate::letters::LettersPart,
+    /// (id, kind, file name, size, uploaded) for each document, newest first.
+    documents: Vec<(i64, String, String, String, String)>,
+    document_kinds: Vec<String>,
     /// This user's reminders on this case, not yet done: (what, due, "Overdue" or "").
     reminders: Vec<(String, String, &'static str)>,
     open: bool,
@@ -383,6 +386,21 @@ async fn page(
                 .map(|d| (d.id, d.title.clone()))
                 .collect::<Vec<_>>(),
         ),
+        documents: cw
+            .documents_of(case.id)
+            .await?
+            .into_iter()
+            .map(|d| {
+                let size = if d.size >= 1 << 20 {
+                    format!("{:.1} MB", d.size as f64 / f64::from(1 << 20))
+                } else {
+                    format!("{} KB", (d.size + 1023) / 1024)
+                };
+                let when = format!("{}, by {}", day(d.at.date_naive()), d.by);
+                (d.id, d.kind, d.file_name, size, when)
+            })
+            .collect(),
+        document_kinds: crate::documents::KINDS.map(String::from).to_vec(),
         reminders: cw
             .open_reminders(Some(user.account.id), None)
             .await?
@@ -678,6 +696,119 @@ pub(crate) async fn write_letter(
     )
     .await?;
     Ok(back(&case, "letters"))
+}
+
+/// `POST /cases/{id}/documents`: evidence uploaded to the case (a multipart
+/// form; its CSRF token was checked by the session gate).
+pub(crate) async fn upload(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+    mut form: axum::extract::Multipart,
+) -> Result<Response, Refused> {
+    let case = visible_case(&state, &user, &id).await?;
+    must_be_open(&case)?;
+    let (mut kind, mut file_name, mut bytes) = (String::new(), String::new(), Vec::new());
+    let mut problems = Problems::default();
+    loop {
+        match form.next_field().await {
+            Ok(Some(field)) => match field.name() {
+                Some("document_kind") => kind = field.text().await.unwrap_or_default(),
+                Some("document") => {
+                    file_name = field.file_name().unwrap_or("").to_string();
+                    match field.bytes().await {
+                        Ok(b) => bytes = b.to_vec(),
+                        Err(_) => problems.add("document", "The file must be smaller than 10 MB"),
+                    }
+                }
+                _ => {}
+            },
+            Ok(None) => break,
+            Err(_) => {
+                problems.add("document", "The upload did not arrive whole: try again");
+                break;
+            }
+        }
+    }
+    if !crate::documents::KINDS.contains(&kind.as_str()) {
+        problems.add("document_kind", "Select what the document is");
+    }
+    let content_type = match crate::documents::content_type(&bytes) {
+        Ok(t) => Some(t),
+        Err(m) => {
+            if problems.of("document").is_empty() {
+                problems.add("document", m);
+            }
+            None
+        }
+    };
+    let (Some(content_type), true) = (content_type, problems.is_empty()) else {
+        let failed = Failed {
+            form: "document",
+            problems,
+            fields: Fields(vec![("document_kind".into(), kind)]),
+        };
+        return page(&state, &user, case, failed).await;
+    };
+    let file_name = crate::documents::tidy_name(&file_name);
+    audit_change(
+        &state,
+        &user,
+        &case,
+        AuditAction::Create,
+        "document",
+        serde_json::json!({ "kind": kind, "type": content_type, "bytes": bytes.len() }),
+    )
+    .await?;
+    state
+        .casework
+        .add_document(
+            crate::casework_data::NewDocument {
+                case_id: case.id,
+                kind,
+                file_name,
+                content_type: content_type.into(),
+                bytes,
+            },
+            user.account.id,
+        )
+        .await?;
+    Ok(back(&case, "documents"))
+}
+
+/// `GET /cases/{id}/documents/{document_id}`: a document as it was uploaded,
+/// always as a download (never shown inline, whatever it holds).
+pub(crate) async fn document(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path((id, document_id)): Path<(String, i64)>,
+) -> Result<Response, Refused> {
+    let case = visible_case(&state, &user, &id).await?;
+    let (name, content_type, bytes) = state
+        .casework
+        .document(case.id, document_id)
+        .await?
+        .ok_or(Refused::NotFound)?;
+    audit_view(&state, &user, "case", case.id.to_string(), "document read").await?;
+    let mut response = (StatusCode::OK, bytes).into_response();
+    let headers = response.headers_mut();
+    if let Ok(v) = axum::http::HeaderValue::from_str(&content_type) {
+        headers.insert(axum::http::header::CONTENT_TYPE, v);
+    }
+    let ascii: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_graphic() || c == ' ' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    if let Ok(v) = axum::http::HeaderValue::from_str(&format!("attachment; filename=\"{ascii}\"")) {
+        headers.insert(axum::http::header::CONTENT_DISPOSITION, v);
+    }
+    Ok(response)
 }
 
 /// `GET /cases/{id}/letters/{letter_id}`: a kept letter's PDF.

@@ -8,10 +8,10 @@ use chrono::NaiveDate;
 
 pub use upstream_store::{
     AssignedEntry, AttemptRow, CaseAccessRow, CaseInfo, ChronologyRow, ConsentRow,
-    ContactDetailRow, ContactPreferences, Conversation, DutyRow, Figures, LetterRow, NewCase,
-    NewConsent, NewContactDetail, NewLetter, NewPlanAction, NewReferral, OpenCase,
-    PartnerOrganisation, PipelineRun, PipelineStep, PlanActionRow, ReferralFilter, ReferralRow,
-    ReminderRow, SavedConversation, StaffActionRow, Team, WorklistRow,
+    ContactDetailRow, ContactPreferences, Conversation, DocumentRow, DutyRow, Figures, LetterRow,
+    NewCase, NewConsent, NewContactDetail, NewDocument, NewLetter, NewPlanAction, NewReferral,
+    OpenCase, PartnerOrganisation, PipelineRun, PipelineStep, PlanActionRow, ReferralFilter,
+    ReferralRow, ReminderRow, SavedConversation, StaffActionRow, Team, WorklistRow,
 };
 
 /// A member of staff a case or a list entry can be given to.
@@ -90,6 +90,11 @@ casework_methods! {
     /// Make a team's list for the week after the latest assessment (or find
     /// the one kept): its week's first day, or why it cannot be made.
     fn make_worklist(&self, team: String) -> Result<NaiveDate, String>;
+    fn add_document(&self, document: NewDocument, by: i64) -> i64;
+    /// A case's documents, newest first, without their bytes.
+    fn documents_of(&self, case_id: i64) -> Vec<DocumentRow>;
+    /// One document's name, type and bytes, if it is this case's.
+    fn document(&self, case_id: i64, document_id: i64) -> Option<(String, String, Vec<u8>)>;
     /// Counts for analysts: how many, never who.
     fn figures(&self) -> Figures;
     fn add_letter(&self, letter: NewLetter, by: i64) -> i64;

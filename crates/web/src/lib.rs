@@ -23,6 +23,7 @@ mod casework_data;
 mod chronology;
 mod contact;
 mod data;
+mod documents;
 mod figures;
 mod forms;
 mod household;
@@ -251,6 +252,13 @@ fn staff_routes() -> Router<AppState> {
         .route("/cases/{id}/notes", post(case::add_note))
         .route("/cases/{id}/reminders", post(case::add_reminder))
         .route("/cases/{id}/letters", post(case::write_letter))
+        .route(
+            "/cases/{id}/documents",
+            post(case::upload).layer(axum::extract::DefaultBodyLimit::max(
+                documents::UPLOAD_LIMIT + (64 << 10),
+            )),
+        )
+        .route("/cases/{id}/documents/{document_id}", get(case::document))
         .route("/cases/{id}/letters/{letter_id}", get(case::letter))
         .route("/reminders/{id}/done", post(worklist::finish_reminder))
         .route("/cases/{id}/conversation", post(case::save_conversation))

@@ -347,10 +347,10 @@ macro_rules! forward {
 
 use crate::casework_data::{
     AssignedEntry, AttemptRow, CaseAccessRow, CaseInfo, Casework, ChronologyRow, ConsentRow,
-    ContactDetailRow, ContactPreferences, Conversation, DutyRow, Figures, LetterRow, NewCase,
-    NewConsent, NewContactDetail, NewLetter, NewPlanAction, NewReferral, OpenCase,
-    PartnerOrganisation, PipelineRun, PlanActionRow, ReferralFilter, ReferralRow, ReminderRow,
-    SavedConversation, StaffActionRow, StaffMember, Team, WorklistRow,
+    ContactDetailRow, ContactPreferences, Conversation, DocumentRow, DutyRow, Figures, LetterRow,
+    NewCase, NewConsent, NewContactDetail, NewDocument, NewLetter, NewPlanAction, NewReferral,
+    OpenCase, PartnerOrganisation, PipelineRun, PlanActionRow, ReferralFilter, ReferralRow,
+    ReminderRow, SavedConversation, StaffActionRow, StaffMember, Team, WorklistRow,
 };
 use upstream_core::Role;
 
@@ -403,6 +403,9 @@ impl Casework for Store {
         decide_referral(&self, id: i64, accepted: bool, household_id: Option<i64>, by: i64, note: String) -> bool
             => |s| s.decide_referral(id, accepted, household_id, by, &note);
         figures(&self) -> Figures => |s| s.figures();
+        add_document(&self, document: NewDocument, by: i64) -> i64 => |s| s.add_document(&document, by);
+        documents_of(&self, case_id: i64) -> Vec<DocumentRow> => |s| s.documents_of(case_id);
+        document(&self, case_id: i64, document_id: i64) -> Option<(String, String, Vec<u8>)> => |s| s.document(case_id, document_id);
         add_letter(&self, letter: NewLetter, by: i64) -> i64 => |s| s.add_letter(&letter, by);
         letters_of(&self, case_id: i64) -> Vec<LetterRow> => |s| s.letters_of(case_id);
         letter_pdf(&self, case_id: i64, letter_id: i64) -> Option<(String, Vec<u8>)> => |s| s.letter_pdf(case_id, letter_id);

@@ -260,6 +260,37 @@ async fn contact_details_preferences_notes_and_the_chronology_are_kept() {
             "{db}"
         );
 
+        // Documents: kept as uploaded, listed with their size, read only by their case.
+        let doc = s
+            .add_document(
+                &upstream_store::NewDocument {
+                    case_id: case,
+                    kind: "Proof of income".into(),
+                    file_name: "payslip.pdf".into(),
+                    content_type: "application/pdf".into(),
+                    bytes: b"%PDF-1.4 payslip".to_vec(),
+                },
+                cara.id,
+            )
+            .await
+            .expect("document");
+        let docs = s.documents_of(case).await.expect("documents");
+        assert_eq!(
+            (docs.len(), docs[0].size, docs[0].by.as_str()),
+            (1, 16, "Cara Connector"),
+            "{db}"
+        );
+        let (name, kind, bytes) = s.document(case, doc).await.expect("read").expect("kept");
+        assert_eq!(
+            (name.as_str(), kind.as_str(), bytes.len()),
+            ("payslip.pdf", "application/pdf", 16),
+            "{db}"
+        );
+        assert!(
+            s.document(case + 1, doc).await.expect("read").is_none(),
+            "{db}"
+        );
+
         // Figures for analysts: counts by group.
         let f = s.figures().await.expect("figures");
         assert_eq!(f.assessed_on, None, "{db}");

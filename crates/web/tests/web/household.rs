@@ -1693,3 +1693,150 @@ async fn an_analyst_starts_on_counts_with_small_ones_suppressed() {
         "no small count shown: {page}"
     );
 }
+
+impl Site {
+    /// A file upload as a browser sends it: `fields` then one file.
+    async fn upload(
+        &self,
+        path: &str,
+        cookie: &str,
+        fields: &[(&str, &str)],
+        file: (&str, &[u8]),
+    ) -> (StatusCode, String, String) {
+        let boundary = "----upstream-test-boundary";
+        let mut body = Vec::new();
+        for (k, v) in fields {
+            body.extend(
+                format!(
+                    "--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n"
+                )
+                .bytes(),
+            );
+        }
+        body.extend(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"document\"; filename=\"{}\"\r\nContent-Type: application/octet-stream\r\n\r\n", file.0)
+                .bytes(),
+        );
+        body.extend_from_slice(file.1);
+        body.extend(format!("\r\n--{boundary}--\r\n").bytes());
+        let req = Request::post(path)
+            .header(header::COOKIE, cookie)
+            .header(
+                header::CONTENT_TYPE,
+                format!("multipart/form-data; boundary={boundary}"),
+            )
+            .body(Body::from(body))
+            .expect("request");
+        let resp = router(self.app.clone())
+            .oneshot(req)
+            .await
+            .expect("response");
+        let status = resp.status();
+        let location = resp
+            .headers()
+            .get(header::LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_string();
+        let body = axum::body::to_bytes(resp.into_body(), usize::MAX)
+            .await
+            .expect("body");
+        (
+            status,
+            location,
+            String::from_utf8_lossy(&body).into_owned(),
+        )
+    }
+}
+
+/// Issue 16: evidence uploaded to a case: only PDF, PNG and JPEG known by
+/// their bytes, at most 10 MB, with the session's token; served back as a
+/// download.
+#[tokio::test]
+async fn documents_are_uploaded_with_type_and_size_limits_and_read_back_as_downloads() {
+    let site = site().await;
+    with_a_kept_list(&site).await;
+    let (connector, csrf) = staff(&site, "casey", Role::Connector, "").await;
+    let (_, case, _) = site
+        .post(
+            "/cases",
+            &connector,
+            &[("csrf_token", &csrf), ("household_id", "41")],
+        )
+        .await;
+    let case_id: i64 = case.trim_start_matches("/cases/").parse().expect("case");
+    let path = format!("{case}/documents");
+    let kind = ("document_kind", "Notice from a landlord");
+    let pdf: &[u8] = b"%PDF-1.4 a notice to quit";
+    // Without the session's token: refused, nothing kept.
+    let (status, _, _) = site
+        .upload(&path, &connector, &[kind], ("notice.pdf", pdf))
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let token = ("csrf_token", csrf.as_str());
+    // A program named like a PDF is refused by what it is, not its name.
+    let (status, _, page) = site
+        .upload(
+            &path,
+            &connector,
+            &[token, kind],
+            ("notice.pdf", b"MZ\x90\x00program"),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        page.contains("The file must be a PDF, PNG or JPEG"),
+        "{page}"
+    );
+    let big = vec![b'%'; (10 << 20) + 1];
+    let (status, _, page) = site
+        .upload(&path, &connector, &[token, kind], ("big.pdf", &big))
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("smaller than 10 MB"), "{page}");
+    let (status, _, page) = site
+        .upload(&path, &connector, &[token], ("notice.pdf", pdf))
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("Select what the document is"), "{page}");
+    assert!(site
+        .store
+        .documents_of(case_id)
+        .await
+        .expect("read")
+        .is_empty());
+
+    let (status, _, _) = site
+        .upload(
+            &path,
+            &connector,
+            &[token, kind],
+            ("..\\..\\Notice final.pdf", pdf),
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let kept = site.store.documents_of(case_id).await.expect("read");
+    assert_eq!(
+        (kept.len(), kept[0].file_name.as_str()),
+        (1, "Notice final.pdf")
+    );
+    let req = Request::get(format!("{path}/{}", kept[0].id))
+        .header(header::COOKIE, &connector)
+        .body(Body::empty())
+        .expect("request");
+    let resp = router(site.app.clone())
+        .oneshot(req)
+        .await
+        .expect("response");
+    assert_eq!(resp.status(), StatusCode::OK);
+    assert_eq!(resp.headers()[header::CONTENT_TYPE], "application/pdf");
+    assert!(resp.headers()[header::CONTENT_DISPOSITION]
+        .to_str()
+        .expect("ascii")
+        .starts_with("attachment;"));
+    let (_, _, page) = site.get(&case, Some(&connector)).await;
+    assert!(
+        page.contains("Notice from a landlord: Notice final.pdf"),
+        "{page}"
+    );
+}
