@@ -16,7 +16,7 @@ use crate::AppState;
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::Form;
 use chrono::{NaiveDate, Utc};
 use upstream_casework::{
@@ -337,15 +337,7 @@ async fn page(
         .filter(|s| s.team.is_some() && s.team == case.team)
         .cloned()
         .collect();
-    let household = state.source.household(case.household_id, today).await?;
-    let people = household
-        .as_ref()
-        .map(crate::household::people)
-        .unwrap_or_default();
-    let reach = match &household {
-        Some(h) => crate::contact::reach(state, h, &people).await?,
-        None => crate::contact::ReachView::unknown(),
-    };
+    let (people, reach) = people_and_reach(state, &case, today).await?;
     let heading = resident_heading(state, &case, &people).await?;
     let summary = CaseSummary {
         duty: duty_views
@@ -483,6 +475,25 @@ async fn page(
         failed,
     };
     Ok(render(page.failed.status(), &page))
+}
+
+/// The case household's people and how to reach them (nothing, for a
+/// household storage no longer has).
+async fn people_and_reach(
+    state: &AppState,
+    case: &CaseInfo,
+    today: NaiveDate,
+) -> Result<(Vec<crate::household::PersonView>, crate::contact::ReachView), Refused> {
+    let household = state.source.household(case.household_id, today).await?;
+    let people = household
+        .as_ref()
+        .map(crate::household::people)
+        .unwrap_or_default();
+    let reach = match &household {
+        Some(h) => crate::contact::reach(state, h, &people).await?,
+        None => crate::contact::ReachView::unknown(),
+    };
+    Ok((people, reach))
 }
 
 /// Whose case it is, for the heading: the referred person's name, or the
@@ -623,15 +634,7 @@ pub(crate) async fn write_letter(
             "What the letter says must be 4,000 characters or fewer",
         );
     }
-    let household = state.source.household(case.household_id, today).await?;
-    let people = household
-        .as_ref()
-        .map(crate::household::people)
-        .unwrap_or_default();
-    let reach = match &household {
-        Some(h) => crate::contact::reach(&state, h, &people).await?,
-        None => crate::contact::ReachView::unknown(),
-    };
+    let (people, reach) = people_and_reach(&state, &case, today).await?;
     // A letter goes only to an address that may be used: never to one the
     // resident or staff said not to write to.
     let address = reach
@@ -790,25 +793,7 @@ pub(crate) async fn document(
         .await?
         .ok_or(Refused::NotFound)?;
     audit_view(&state, &user, "case", case.id.to_string(), "document read").await?;
-    let mut response = (StatusCode::OK, bytes).into_response();
-    let headers = response.headers_mut();
-    if let Ok(v) = axum::http::HeaderValue::from_str(&content_type) {
-        headers.insert(axum::http::header::CONTENT_TYPE, v);
-    }
-    let ascii: String = name
-        .chars()
-        .map(|c| {
-            if c.is_ascii_graphic() || c == ' ' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    if let Ok(v) = axum::http::HeaderValue::from_str(&format!("attachment; filename=\"{ascii}\"")) {
-        headers.insert(axum::http::header::CONTENT_DISPOSITION, v);
-    }
-    Ok(response)
+    Ok(crate::documents::attachment(bytes, &content_type, &name))
 }
 
 /// `GET /cases/{id}/letters/{letter_id}`: a kept letter's PDF.

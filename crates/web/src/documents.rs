@@ -3,6 +3,9 @@
 //! name or the type the browser claims), at most 10 MB; kept as uploaded and
 //! served back only as a download.
 
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+
 /// The largest document accepted, in bytes.
 pub(crate) const UPLOAD_LIMIT: usize = 10 << 20;
 
@@ -15,6 +18,30 @@ pub(crate) const KINDS: [&str; 6] = [
     "Letter",
     "Other",
 ];
+
+/// A stored file sent as a download: never shown in the page, whatever it
+/// holds, under a plain ASCII name.
+pub(crate) fn attachment(bytes: Vec<u8>, content_type: &str, name: &str) -> Response {
+    let mut response = (StatusCode::OK, bytes).into_response();
+    let headers = response.headers_mut();
+    if let Ok(v) = HeaderValue::from_str(content_type) {
+        headers.insert(header::CONTENT_TYPE, v);
+    }
+    let ascii: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_graphic() || c == ' ' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{ascii}\"")) {
+        headers.insert(header::CONTENT_DISPOSITION, v);
+    }
+    response
+}
 
 /// The file's type from its first bytes, or why it is refused.
 pub(crate) fn content_type(bytes: &[u8]) -> Result<&'static str, String> {

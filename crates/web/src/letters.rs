@@ -7,8 +7,7 @@ use crate::casework_data::{CaseInfo, DutyRow, LetterRow, NewLetter};
 use crate::forms::Fields;
 use crate::household::day;
 use crate::AppState;
-use axum::http::{header, HeaderValue, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use std::sync::OnceLock;
 use upstream_core::AuditAction;
 use upstream_letters::{Library, Records, Template};
@@ -178,16 +177,7 @@ pub(crate) async fn download(
         .await?
         .ok_or(Refused::NotFound)?;
     audit_view(state, user, "case", case.id.to_string(), "letter read").await?;
-    let name = format!("case-{}-letter-{letter_id}.pdf", case.id);
-    let mut response = (StatusCode::OK, pdf).into_response();
-    let headers = response.headers_mut();
-    headers.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/pdf"),
-    );
-    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{name}\"")) {
-        headers.insert(header::CONTENT_DISPOSITION, v);
-    }
     tracing::debug!("letter {letter_id} ({title}) read");
-    Ok(response)
+    let name = format!("case-{}-letter-{letter_id}.pdf", case.id);
+    Ok(crate::documents::attachment(pdf, "application/pdf", &name))
 }
