@@ -1114,3 +1114,155 @@ fn addresses_that_cannot_be_placed_are_kept_and_listed_for_the_gazetteer_team() 
         assert!(evaluated.contains("right"), "{evaluated}");
     }
 }
+
+// ------------------------------------------------ residents from referrals
+
+fn resident(
+    name: (&str, &str),
+    dob: Option<chrono::NaiveDate>,
+    address: &str,
+    postcode: &str,
+) -> upstream_store::NewSourceRecord {
+    upstream_store::NewSourceRecord {
+        row_no: 1,
+        record_key: String::new(),
+        row_means: "person".into(),
+        title: None,
+        forename: Some(name.0.into()),
+        middle_names: None,
+        surname: Some(name.1.into()),
+        dob,
+        nino: None,
+        postcode: Some(postcode.into()),
+        address: Some(address.into()),
+        uprn: None,
+        phone: None,
+        email: None,
+        event_date: None,
+        attributes: "{}".into(),
+        original: "{}".into(),
+    }
+}
+
+/// A referred resident the council records itself is met by the next
+/// linkage run like any other record: someone no system holds keeps their
+/// household (and so their case); someone a system does hold, recorded
+/// because staff did not find them, is joined to their family and the case
+/// follows. Neither is lost, and nobody is in two current households.
+#[test]
+fn a_resident_recorded_from_a_referral_is_kept_or_joined_to_their_family_by_the_next_run() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let town = tmp.path().join("town");
+    simulate(&town, 200, 3, 17);
+    for db in databases() {
+        let name = db.name();
+        ok(&db.url, &["ingest", utf8(&town.join("extracts"))]);
+        ok(&db.url, &["link"]);
+        let (unknown, known, family) = with_store(&db.url, async |s: &Store| {
+            let hs = s.households().await.expect("households");
+            let today = hs.iter().map(|h| h.to).max().expect("a household");
+            // A current household whose first member is on council tax.
+            let mut picked = None;
+            for h in hs.iter().filter(|h| h.current && h.members.len() == 1) {
+                let d = s
+                    .household_detail(h.id, today)
+                    .await
+                    .expect("read")
+                    .expect("there");
+                if let Some(r) = d
+                    .records
+                    .iter()
+                    .find(|r| r.source == "council_tax" && r.dob.is_some())
+                {
+                    picked = Some((h.id, r.clone(), d.address.clone(), d.postcode.clone()));
+                    break;
+                }
+            }
+            let (family, member, address, postcode) =
+                picked.expect("a council tax payer living alone");
+            let mut record = |referral_id, rec| upstream_store::NewResident {
+                referral_id,
+                record: rec,
+                today,
+            };
+            let unknown = s
+                .record_new_resident(&record(
+                    1,
+                    resident(
+                        ("ZEBEDEE", "QUARTERMAINE"),
+                        chrono::NaiveDate::from_ymd_opt(1961, 5, 4),
+                        "99 NOWHERE LANE",
+                        "B99 9ZZ",
+                    ),
+                ))
+                .await
+                .expect("unknown");
+            let known = s
+                .record_new_resident(&record(
+                    2,
+                    resident(
+                        (
+                            member.forename.as_deref().unwrap_or(""),
+                            member.surname.as_deref().unwrap_or(""),
+                        ),
+                        member.dob,
+                        address.as_deref().unwrap_or(""),
+                        postcode.as_deref().unwrap_or(""),
+                    ),
+                ))
+                .await
+                .expect("known");
+            assert_ne!(unknown, known);
+            assert!(unknown > family && known > family);
+            s.open_case(unknown, today).await.expect("case");
+            s.open_case(known, today).await.expect("case");
+            (unknown, known, family)
+        });
+        let linked = ok(&db.url, &["link"]);
+        with_store(&db.url, async |s: &Store| {
+            let hs = s.households().await.expect("households");
+            let open = s.open_case_households().await.expect("cases");
+            // The person nobody else holds keeps their household and case.
+            let kept = hs
+                .iter()
+                .find(|h| h.id == unknown)
+                .unwrap_or_else(|| panic!("{name}: household {unknown} is gone: {linked}"));
+            assert!(kept.current, "{name}: {kept:?}");
+            assert!(open.contains(&unknown), "{name}");
+            // The person a system holds is one person, in their family's
+            // household, and the case went with them.
+            assert!(
+                !hs.iter().any(|h| h.id == known),
+                "{name}: {known} is still a household of its own"
+            );
+            assert_eq!(
+                s.household_merged_into(known).await.expect("read"),
+                Some(family),
+                "{name}"
+            );
+            assert!(open.contains(&family), "{name}: {open:?}");
+            let mut seen = std::collections::HashSet::new();
+            for h in hs.iter().filter(|h| h.current) {
+                for m in &h.members {
+                    assert!(
+                        seen.insert(*m),
+                        "{name}: person {m} is in two current households"
+                    );
+                }
+            }
+        });
+        // Linking again changes nothing more.
+        ok(&db.url, &["link"]);
+        with_store(&db.url, async |s: &Store| {
+            let hs = s.households().await.expect("households");
+            assert!(hs.iter().any(|h| h.id == unknown && h.current), "{name}");
+            assert!(
+                s.open_case_households()
+                    .await
+                    .expect("cases")
+                    .contains(&family),
+                "{name}"
+            );
+        });
+    }
+}

@@ -89,6 +89,8 @@ mod subject_access;
 pub use subject_access::*;
 mod household_view;
 pub use household_view::*;
+mod council_records;
+pub use council_records::*;
 mod casework;
 pub use casework::*;
 mod scale;

@@ -10,8 +10,8 @@ pub use upstream_store::{
     AssignedEntry, AttemptRow, CaseAccessRow, CaseInfo, ChronologyRow, ConsentRow,
     ContactDetailRow, ContactPreferences, Conversation, DocumentRow, DutyRow, Figures, LetterRow,
     NewCase, NewConsent, NewContactDetail, NewDocument, NewLetter, NewPlanAction, NewReferral,
-    OpenCase, PartnerOrganisation, PipelineRun, PipelineStep, PlanActionRow, ReferralFilter,
-    ReferralRow, ReminderRow, SavedConversation, StaffActionRow, Team, WorklistRow,
+    NewResident, OpenCase, PartnerOrganisation, PipelineRun, PipelineStep, PlanActionRow,
+    ReferralFilter, ReferralRow, ReminderRow, SavedConversation, StaffActionRow, Team, WorklistRow,
 };
 
 /// A member of staff a case or a list entry can be given to.
@@ -85,6 +85,9 @@ casework_methods! {
     fn referral(&self, id: i64) -> Option<ReferralRow>;
     fn referrals(&self, filter: ReferralFilter) -> Vec<ReferralRow>;
     fn decide_referral(&self, id: i64, accepted: bool, household_id: Option<i64>, by: i64, note: String) -> bool;
+    /// The household of a referred resident no source holds, recorded by the
+    /// council from the referral (made on first call, the same after).
+    fn record_new_resident(&self, resident: NewResident) -> i64;
     /// The latest monthly runs (`upstream run`), newest first, with their steps.
     fn pipeline_runs(&self, limit: i64) -> Vec<PipelineRun>;
     /// Make a team's list for the week after the latest assessment (or find

@@ -893,7 +893,7 @@ impl ReferralPage {
             .suggestions
             .iter()
             .any(|s| s.household_id.to_string() == self.household_id);
-        if picked || self.household_id == "other" {
+        if picked || self.household_id == "other" || self.household_id == "new" {
             ""
         } else {
             &self.household_id
@@ -1106,14 +1106,16 @@ pub(crate) async fn accept(
     if r.status != "new" {
         return Ok(back_to(r.id));
     }
-    let typed = form
-        .map(|Form(f)| match f.household_id.trim() {
-            "" | "other" => f.household_number,
-            picked => picked.to_string(),
-        })
-        .unwrap_or_default();
-    let wanted = typed.trim().trim_start_matches('#');
+    let form = form.map(|Form(f)| f).unwrap_or_default();
     let today = state.today();
+    if form.household_id.trim() == "new" {
+        return accept_as_new_resident(state, user, r).await;
+    }
+    let typed = match form.household_id.trim() {
+        "" | "other" => form.household_number,
+        picked => picked.to_string(),
+    };
+    let wanted = typed.trim().trim_start_matches('#');
     let mut message = "No household has that number: search for the resident to find it";
     let household = match wanted.parse::<i64>() {
         Ok(h) if h > 0 && household_visible(&state, &user, h).await.is_ok() => {
@@ -1147,6 +1149,17 @@ pub(crate) async fn accept(
         .await?;
         return Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page));
     };
+    accept_into(state, user, r, household).await
+}
+
+/// Accept a referral into `household` and open the team's case there.
+async fn accept_into(
+    state: AppState,
+    user: CurrentUser,
+    r: ReferralRow,
+    household: i64,
+) -> Result<Response, Refused> {
+    let today = state.today();
     record(
         &state,
         &user.audit(
@@ -1191,6 +1204,74 @@ pub(crate) async fn accept(
         })
         .await?;
     Ok(Redirect::to(&format!("/cases/{case_id}")).into_response())
+}
+
+/// Accept a referral for someone no source system holds: record them as
+/// the council's own resident (what the referral says, in a household of
+/// their own at the address given) and open the case there. The next
+/// linkage run compares that record with every other, so if a source does
+/// hold them after all, the household joins the family's and the case follows.
+async fn accept_as_new_resident(
+    state: AppState,
+    user: CurrentUser,
+    r: ReferralRow,
+) -> Result<Response, Refused> {
+    let resident = upstream_store::NewResident {
+        referral_id: r.id,
+        record: resident_record(&r),
+        today: state.today(),
+    };
+    record(
+        &state,
+        &user.audit(
+            AuditAction::Create,
+            "referral",
+            r.id.to_string(),
+            "resident recorded from a referral",
+            serde_json::json!({ "source": upstream_store::COUNCIL_REFERRALS }),
+        ),
+    )
+    .await?;
+    let household = state.casework.record_new_resident(resident).await?;
+    accept_into(state, user, r, household).await
+}
+
+/// The council's own record of a referred resident: what the referral says,
+/// standardised as ingest standardises a source system's rows, so the next
+/// linkage run compares like with like. Whatever does not standardise (an odd
+/// postcode, a phone number that is not one) is left out of the record that
+/// linkage reads and kept in `original`, as ingest keeps a row's text.
+pub(crate) fn resident_record(r: &ReferralRow) -> upstream_store::NewSourceRecord {
+    use upstream_ingest::standardise;
+    let name = standardise::full_name(&r.subject_name);
+    let original = serde_json::json!({
+        "referral_id": r.id,
+        "name": r.subject_name,
+        "dob": r.subject_dob.map(|d| d.to_string()),
+        "address": r.subject_address,
+        "postcode": r.subject_postcode,
+        "phone": r.subject_phone,
+        "from": r.from_organisation,
+    });
+    upstream_store::NewSourceRecord {
+        row_no: 1,
+        record_key: format!("referral-{}", r.id),
+        row_means: "person".into(),
+        title: name.title,
+        forename: name.forename,
+        middle_names: name.middle_names,
+        surname: name.surname,
+        dob: r.subject_dob,
+        nino: None,
+        postcode: standardise::postcode(&r.subject_postcode).ok().flatten(),
+        address: standardise::address(&[r.subject_address.as_str()]),
+        uprn: None,
+        phone: standardise::phone(&r.subject_phone).ok().flatten(),
+        email: None,
+        event_date: None,
+        attributes: "{}".into(),
+        original: original.to_string(),
+    }
 }
 
 /// `POST /referrals/{id}/decline`: decline, saying why, so the referrer can be told.

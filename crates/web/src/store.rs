@@ -349,8 +349,8 @@ use crate::casework_data::{
     AssignedEntry, AttemptRow, CaseAccessRow, CaseInfo, Casework, ChronologyRow, ConsentRow,
     ContactDetailRow, ContactPreferences, Conversation, DocumentRow, DutyRow, Figures, LetterRow,
     NewCase, NewConsent, NewContactDetail, NewDocument, NewLetter, NewPlanAction, NewReferral,
-    OpenCase, PartnerOrganisation, PipelineRun, PlanActionRow, ReferralFilter, ReferralRow,
-    ReminderRow, SavedConversation, StaffActionRow, StaffMember, Team, WorklistRow,
+    NewResident, OpenCase, PartnerOrganisation, PipelineRun, PlanActionRow, ReferralFilter,
+    ReferralRow, ReminderRow, SavedConversation, StaffActionRow, StaffMember, Team, WorklistRow,
 };
 use upstream_core::Role;
 
@@ -402,6 +402,7 @@ impl Casework for Store {
         referrals(&self, filter: ReferralFilter) -> Vec<ReferralRow> => |s| s.referrals(&filter);
         decide_referral(&self, id: i64, accepted: bool, household_id: Option<i64>, by: i64, note: String) -> bool
             => |s| s.decide_referral(id, accepted, household_id, by, &note);
+        record_new_resident(&self, resident: NewResident) -> i64 => |s| s.record_new_resident(&resident);
         figures(&self) -> Figures => |s| s.figures();
         add_document(&self, document: NewDocument, by: i64) -> i64 => |s| s.add_document(&document, by);
         documents_of(&self, case_id: i64) -> Vec<DocumentRow> => |s| s.documents_of(case_id);

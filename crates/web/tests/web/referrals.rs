@@ -749,3 +749,121 @@ async fn a_mistyped_date_of_birth_still_suggests_the_household_by_name_and_postc
         page.body
     );
 }
+
+#[tokio::test]
+async fn a_resident_no_system_holds_is_recorded_from_the_referral_once() {
+    let site = site().await;
+    let mut json = good_json();
+    json["subject_name"] = "Priya Ramanathan".into();
+    json["subject_dob"] = "1992-07-14".into();
+    json["subject_address"] = "Flat 2, 9 Canal Street".into();
+    json["subject_postcode"] = "b5 7pq".into();
+    json["subject_phone"] = "07700 900 123".into();
+    let id = site.api(Some(KEY), &json.to_string()).await.json()["id"]
+        .as_i64()
+        .expect("id");
+    let connector = site.user("asmith", Role::Connector, None, Some(TEAM)).await;
+    let path = format!("/referrals/{id}");
+    let page = site.get(&path, &connector).await;
+    assert!(
+        page.body.contains("Nobody with a similar name was found"),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains(r#"type="radio" value="new""#));
+    let ok = site
+        .post(
+            &format!("{path}/accept"),
+            &connector,
+            &[("household_id", "new")],
+        )
+        .await;
+    assert_eq!(ok.status, StatusCode::SEE_OTHER, "{}", ok.body);
+    let case_id: i64 = ok
+        .location
+        .strip_prefix("/cases/")
+        .and_then(|c| c.parse().ok())
+        .expect("to the case");
+    let case = site
+        .store
+        .case_info(case_id)
+        .await
+        .expect("read")
+        .expect("case");
+    // A household of her own, numbered after every household linkage made.
+    assert!(case.household_id > 42, "{}", case.household_id);
+    let kept = site.store.referral(id).await.expect("read").expect("kept");
+    assert_eq!(kept.household_id, Some(case.household_id));
+    let household = site
+        .get(&format!("/households/{}", case.household_id), &connector)
+        .await;
+    assert_eq!(household.status, StatusCode::OK, "{}", household.body);
+    assert!(household.body.contains("PRIYA"), "{}", household.body);
+    assert!(
+        household.body.contains("Council referrals"),
+        "{}",
+        household.body
+    );
+    // Search finds her by name and date of birth, as it finds anyone.
+    let found = site
+        .get("/search?q=Priya+Ramanathan+14%2F07%2F1992", &connector)
+        .await;
+    assert!(
+        found
+            .body
+            .contains(&format!("href=\"/households/{}\"", case.household_id)),
+        "{}",
+        found.body
+    );
+    // The referring partner sees her household: she is in it.
+    let pat = site.user("pat", Role::PartnerWorker, Some(CA), None).await;
+    let start = site.get("/", &pat).await;
+    assert!(
+        start
+            .body
+            .contains(&format!("href=\"/households/{}\"", case.household_id)),
+        "{}",
+        start.body
+    );
+    // Recording her again gives the same household, and no second person.
+    let again = site
+        .store
+        .record_new_resident(&upstream_store::NewResident {
+            referral_id: id,
+            record: upstream_store::NewSourceRecord {
+                row_no: 1,
+                record_key: String::new(),
+                row_means: "person".into(),
+                title: None,
+                forename: Some("PRIYA".into()),
+                middle_names: None,
+                surname: Some("RAMANATHAN".into()),
+                dob: None,
+                nino: None,
+                postcode: None,
+                address: None,
+                uprn: None,
+                phone: None,
+                email: None,
+                event_date: None,
+                attributes: "{}".into(),
+                original: "{}".into(),
+            },
+            today: Utc::now().date_naive(),
+        })
+        .await
+        .expect("again");
+    assert_eq!(again, case.household_id);
+    let views = site
+        .store
+        .search_audit(&AuditFilter {
+            subject_kind: Some("referral".into()),
+            subject_id: Some(id.to_string()),
+            ..Default::default()
+        })
+        .await
+        .expect("audit");
+    assert!(views
+        .iter()
+        .any(|v| v.purpose == "resident recorded from a referral"));
+}
