@@ -1180,7 +1180,7 @@ fn a_resident_recorded_from_a_referral_is_kept_or_joined_to_their_family_by_the_
             }
             let (family, member, address, postcode) =
                 picked.expect("a council tax payer living alone");
-            let mut record = |referral_id, rec| upstream_store::NewResident {
+            let record = |referral_id, rec| upstream_store::NewResident {
                 referral_id,
                 record: rec,
                 today,

@@ -581,6 +581,7 @@ pub async fn worklist(store: &Store, team: &str, week: Option<NaiveDate>) -> Res
                         persona: e.persona.as_str().to_string(),
                         fast_tracked: e.fast_track.is_some(),
                         why: e.why.clone(),
+                        names: None,
                     })
                     .collect(),
             };

@@ -113,6 +113,9 @@ pub struct WorklistEntryRow {
     pub persona: String,
     pub fast_tracked: bool,
     pub why: String,
+    /// Who lived there, by name, when the list was made (kept lists made
+    /// before names were kept have none). Filled in by `keep_worklist`.
+    pub names: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -653,6 +656,9 @@ impl Store {
             return Ok((kept, false));
         }
         let now = Utc::now().to_rfc3339();
+        let ids: Vec<i64> = w.entries.iter().map(|e| e.household_id).collect();
+        let names: std::collections::HashMap<i64, String> =
+            self.household_names(&ids).await?.into_iter().collect();
         on_pool!(self, p => {
             let mut tx = p.begin().await?;
             let id: i64 = sqlx::query_scalar(
@@ -661,10 +667,11 @@ impl Store {
             .bind(&w.team).bind(date(w.week_start)).bind(w.assessment_run_id).bind(&now).bind(w.capacity).bind(&w.excluded)
             .fetch_one(&mut *tx).await?;
             for chunk in w.entries.chunks(BATCH) {
-                let mut qb = sqlx::QueryBuilder::new("INSERT INTO worklist_entries (worklist_id, rank, household_id, probability, persona, fast_tracked, why) ");
+                let mut qb = sqlx::QueryBuilder::new("INSERT INTO worklist_entries (worklist_id, rank, household_id, probability, persona, fast_tracked, why, names) ");
                 qb.push_values(chunk, |mut b, e| {
                     b.push_bind(id).push_bind(e.rank).push_bind(e.household_id).push_bind(e.probability)
-                        .push_bind(&e.persona).push_bind(e.fast_tracked).push_bind(&e.why);
+                        .push_bind(&e.persona).push_bind(e.fast_tracked).push_bind(&e.why)
+                        .push_bind(names.get(&e.household_id).cloned().unwrap_or_default());
                 });
                 qb.build().execute(&mut *tx).await?;
             }
@@ -684,7 +691,7 @@ impl Store {
         week_start: NaiveDate,
     ) -> Result<Option<WorklistRow>, StoreError> {
         const HEAD: &str = "SELECT id, team, week_start, assessment_run_id, created_at, capacity, excluded FROM worklists WHERE team = $1 AND week_start = $2";
-        const ENTRIES: &str = "SELECT rank, household_id, probability, persona, fast_tracked, why FROM worklist_entries WHERE worklist_id = $1 ORDER BY rank";
+        const ENTRIES: &str = "SELECT rank, household_id, probability, persona, fast_tracked, why, names FROM worklist_entries WHERE worklist_id = $1 ORDER BY rank";
         let found = on_pool!(self, p => {
             match sqlx::query(HEAD).bind(team).bind(date(week_start)).fetch_optional(p).await? {
                 None => None,
@@ -699,6 +706,7 @@ impl Store {
                             persona: e.try_get("persona")?,
                             fast_tracked: e.try_get("fast_tracked")?,
                             why: e.try_get("why")?,
+                            names: e.try_get("names")?,
                         });
                     }
                     Some((

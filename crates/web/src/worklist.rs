@@ -138,10 +138,16 @@ struct EntryView {
     why: String,
     persona: String,
     /// The people living there.
-    names: String,
+    names: Option<String>,
     fast_tracked: bool,
     assigned_to: String,
     assigned_id: i64,
+}
+
+impl EntryView {
+    fn shown_names(&self) -> &str {
+        self.names.as_deref().unwrap_or("")
+    }
 }
 
 /// One connector's load, for their team leader.
@@ -278,7 +284,7 @@ async fn worklist_page(
                 label: String::new(),
                 why: e.why.clone(),
                 persona: e.persona.clone(),
-                names: String::new(),
+                names: e.names.clone(),
                 fast_tracked: e.fast_tracked,
                 assigned_to: names.get(&assigned_id).cloned().unwrap_or_default(),
                 assigned_id,
@@ -308,7 +314,7 @@ async fn worklist_page(
                 label: String::new(),
                 why: e.why,
                 persona: e.persona,
-                names: String::new(),
+                names: e.names,
                 fast_tracked: e.fast_tracked,
                 assigned_to: user.account.display_name.clone(),
                 assigned_id: user.account.id,
@@ -332,15 +338,24 @@ async fn worklist_page(
             .unwrap_or_else(|| format!("Household {h}"))
     };
     // Who lives there, by name: staff recognise people, not addresses alone.
-    let listed: Vec<i64> = entries
+    // Lists keep the names as they were made; only lists made before that
+    // need them read now.
+    let unnamed: Vec<i64> = entries
         .iter()
         .chain(&assigned)
+        .filter(|e| e.names.is_none())
         .map(|e| e.household_id)
         .collect();
-    let people: BTreeMap<i64, String> = cw.household_names(listed).await?.into_iter().collect();
+    let people: BTreeMap<i64, String> = if unnamed.is_empty() {
+        BTreeMap::new()
+    } else {
+        cw.household_names(unnamed).await?.into_iter().collect()
+    };
     for e in entries.iter_mut().chain(assigned.iter_mut()) {
         e.label = label(e.household_id);
-        e.names = people.get(&e.household_id).cloned().unwrap_or_default();
+        if e.names.is_none() {
+            e.names = people.get(&e.household_id).cloned();
+        }
         e.persona = persona_title(&e.persona);
     }
     let mut cases: Vec<CaseLine> = open

@@ -353,10 +353,18 @@ async fn with_a_kept_list(site: &Site) -> i64 {
                 persona: "snowballing".into(),
                 fast_tracked: false,
                 why: "Council tax arrears for 3 months".into(),
+                names: None,
             }],
         })
         .await
         .expect("worklist");
+    // The list keeps who lived there as it was made, so its page need not
+    // read every record version on every view.
+    assert_eq!(
+        kept.entries[0].names.as_deref(),
+        Some("Jonathan Smithson"),
+        "{kept:?}"
+    );
     kept.id
 }
 
@@ -380,6 +388,8 @@ async fn a_worklist_household_becomes_a_case_with_a_plan_consent_and_a_referral_
     assert!(
         page.contains("12 Acacia Avenue, B1 1AA")
             && page.contains("Council tax arrears for 3 months")
+            && page.contains(">Jonathan Smithson</a>"),
+        "{page}"
     );
     // The menu says where you are, to the eye and to a screen reader.
     assert!(
