@@ -91,6 +91,8 @@ mod household_view;
 pub use household_view::*;
 mod council_records;
 pub use council_records::*;
+mod outbox;
+pub use outbox::*;
 mod casework;
 pub use casework::*;
 mod scale;

@@ -12,6 +12,8 @@ mod access;
 mod case_record;
 #[path = "store/casework.rs"]
 mod casework;
+#[path = "store/outbox.rs"]
+mod outbox;
 #[path = "store/runs.rs"]
 mod runs;
 
