@@ -254,7 +254,7 @@ impl Store {
             }
         };
         // RETURNING gives rows in no promised order.
-        rows.sort_by(|a, b| (a.next_attempt_at, a.id).cmp(&(b.next_attempt_at, b.id)));
+        rows.sort_by_key(|m| (m.next_attempt_at, m.id));
         Ok(rows)
     }
 
