@@ -85,6 +85,9 @@ const CONVERSATION_NOTE = `Worried about the letters from the council (${RUN})`;
 const NOTE = `Rang the landlord about the arrears (${RUN})`;
 const REMINDER = `Ring the landlord about the payment plan (${RUN})`;
 const SAFE = `Text only: do not write to this address (${RUN})`;
+// Someone no system holds, referred in by a partner.
+const NEWCOMER = 'Rowan Tetley-Abara';
+const NEWCOMER_REASON = `Sofa-surfing since leaving care; no address of their own (${RUN})`;
 
 let browser;
 let shotNumber = 0;
@@ -667,6 +670,35 @@ test('the casework path, JavaScript off', async (t) => {
     assert.ok([403, 404].includes(r?.status()), `GET /cases/${found.caseId} as ${FOODBANK.organisation}: ${r?.status()} ${await whereAmI(page)}`);
     await doNotSee(page, WHAT_MATTERS, 'the case is the council\'s');
     await look(page, 'case-as-partner-foodbank');
+    await signOut(page);
+  });
+
+  await walk(t, 'A partner refers someone no system holds; the connector records them as a new resident', async (open) => {
+    let page = await open();
+    await signIn(page, ADVICE);
+    await visit(page, '/referrals/new');
+    await page.getByLabel('Full name').fill(NEWCOMER);
+    await page.getByLabel('Address', { exact: true }).fill('Flat 3, 41 Wharf Street');
+    await page.getByLabel('Postcode').fill('B9 4XY');
+    await page.getByLabel('What is happening and why you are worried').fill(NEWCOMER_REASON);
+    await page.getByLabel('Yes').check();
+    await submit(page, page.getByRole('button', { name: 'Send referral' }), 'sending a referral in');
+    await noErrors(page, 'sending a referral in');
+    await signOut(page);
+
+    page = await open();
+    await signIn(page, CONNECTOR);
+    await visit(page, '/referrals');
+    await submit(page, page.getByRole('link', { name: NEWCOMER }).first(), 'opening the referral');
+    await see(page, page.getByText(NEWCOMER_REASON), 'the referral\'s reason');
+    const choice = page.getByLabel(`${NEWCOMER} is not known to us: record them as a new resident`);
+    await see(page, choice, 'the choice to record a new resident');
+    await look(page, 'referral-matching');
+    await choice.check();
+    await submit(page, page.getByRole('button', { name: 'Accept and open a case' }), 'accepting as a new resident');
+    await noErrors(page, 'accepting as a new resident');
+    await see(page, page.getByRole('heading', { level: 1 }).getByText(/Rowan/i), 'the case headed with the resident\'s name');
+    await look(page, 'case-from-referral');
     await signOut(page);
   });
 
