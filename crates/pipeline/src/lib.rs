@@ -15,6 +15,7 @@ pub mod linking;
 pub mod placing;
 pub mod register;
 pub mod run;
+pub mod sending;
 
 use std::path::PathBuf;
 
@@ -53,6 +54,10 @@ pub enum Error {
     /// Stored data that cannot be read back as it was written.
     #[error("stored data is damaged: {0}")]
     Damaged(String),
+    /// The thread sending messages stopped (a panic): what was claimed
+    /// stays `sending` and is settled by the next pass.
+    #[error("{0}")]
+    Sending(String),
 }
 
 impl Error {
