@@ -155,7 +155,9 @@ pub enum Reason {
     Deceased,
     DoNotContact,
     OpenCaseSameTeam,
-    OpenCaseOtherTeam { team: String },
+    OpenCaseOtherTeam {
+        team: String,
+    },
     Replied,
     Engaged,
     CaseOpened,
@@ -169,8 +171,17 @@ pub enum Reason {
     NoPhone,
     NoEmail,
     NoAddress,
-    ContactLimit { max_contacts: u32, window_days: u32 },
-    QuietHours { from: NaiveTime, until: NaiveTime },
+    ContactLimit {
+        max_contacts: u32,
+        window_days: u32,
+    },
+    QuietHours {
+        from: NaiveTime,
+        until: NaiveTime,
+    },
+    /// Staff wrote a safe-contact note without ticking a rule: a person
+    /// reads it and decides, nothing automatic does.
+    SafeContactNote,
 }
 
 impl Reason {
@@ -196,6 +207,7 @@ impl Reason {
             Reason::NoAddress => "no_address",
             Reason::ContactLimit { .. } => "contact_limit",
             Reason::QuietHours { .. } => "quiet_hours",
+            Reason::SafeContactNote => "safe_contact_note",
         }
     }
 
@@ -230,6 +242,9 @@ impl Reason {
                 from.format("%H:%M"),
                 until.format("%H:%M")
             ),
+            Reason::SafeContactNote => {
+                "Has a safe-contact note: a person reads it and decides".to_string()
+            }
         }
     }
 }

@@ -10,6 +10,7 @@
 //! again finishes with the state an uninterrupted run would have left.
 
 pub mod assessing;
+pub mod campaigns;
 pub mod ingest;
 pub mod linking;
 pub mod placing;

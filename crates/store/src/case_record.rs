@@ -45,6 +45,12 @@ pub struct ContactPreferences {
     /// "Do not write to this address", "text only": shown wherever the
     /// household is contacted.
     pub safe_contact: String,
+    /// Never write to the address (a letter could put someone at risk).
+    pub no_letters: bool,
+    /// Contact by text message only.
+    pub text_only: bool,
+    /// Do not phone.
+    pub no_calls: bool,
     pub note: String,
     pub recorded_by: String,
     pub recorded_at: String,
@@ -247,7 +253,7 @@ impl Store {
         &self,
         household_id: i64,
     ) -> Result<Option<ContactPreferences>, StoreError> {
-        const SQL: &str = "SELECT do_not_contact, preferred_channel, language, safe_contact, note, recorded_by, recorded_at
+        const SQL: &str = "SELECT do_not_contact, preferred_channel, language, safe_contact, no_letters, text_only, no_calls, note, recorded_by, recorded_at
              FROM contact_preferences WHERE household_id = $1";
         Ok(on_pool!(self, p => {
             match sqlx::query(SQL).bind(household_id).fetch_optional(p).await? {
@@ -257,6 +263,9 @@ impl Store {
                     preferred_channel: r.try_get("preferred_channel")?,
                     language: r.try_get("language")?,
                     safe_contact: r.try_get("safe_contact")?,
+                    no_letters: r.try_get("no_letters")?,
+                    text_only: r.try_get("text_only")?,
+                    no_calls: r.try_get("no_calls")?,
                     note: r.try_get("note")?,
                     recorded_by: r.try_get("recorded_by")?,
                     recorded_at: r.try_get("recorded_at")?,
@@ -271,15 +280,17 @@ impl Store {
         household_id: i64,
         prefs: &ContactPreferences,
     ) -> Result<(), StoreError> {
-        const SQL: &str = "INSERT INTO contact_preferences (household_id, do_not_contact, preferred_channel, language, safe_contact, note, recorded_by, recorded_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+        const SQL: &str = "INSERT INTO contact_preferences (household_id, do_not_contact, preferred_channel, language, safe_contact, note, recorded_by, recorded_at, no_letters, text_only, no_calls)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
              ON CONFLICT (household_id) DO UPDATE SET do_not_contact = excluded.do_not_contact,
                 preferred_channel = excluded.preferred_channel, language = excluded.language,
                 safe_contact = excluded.safe_contact, note = excluded.note,
-                recorded_by = excluded.recorded_by, recorded_at = excluded.recorded_at";
+                recorded_by = excluded.recorded_by, recorded_at = excluded.recorded_at,
+                no_letters = excluded.no_letters, text_only = excluded.text_only, no_calls = excluded.no_calls";
         on_pool!(self, p => sqlx::query(SQL).bind(household_id).bind(prefs.do_not_contact)
             .bind(&prefs.preferred_channel).bind(&prefs.language).bind(&prefs.safe_contact)
-            .bind(&prefs.note).bind(&prefs.recorded_by).bind(stamp(Utc::now())).execute(p).await?.rows_affected());
+            .bind(&prefs.note).bind(&prefs.recorded_by).bind(stamp(Utc::now()))
+            .bind(prefs.no_letters).bind(prefs.text_only).bind(prefs.no_calls).execute(p).await?.rows_affected());
         Ok(())
     }
 

@@ -93,6 +93,8 @@ mod council_records;
 pub use council_records::*;
 mod outbox;
 pub use outbox::*;
+mod campaigns;
+pub use campaigns::*;
 mod casework;
 pub use casework::*;
 mod scale;

@@ -60,6 +60,9 @@ pub struct NewMessage {
     pub body: String,
     /// Not before this (quiet hours, a step's day).
     pub not_before: DateTime<Utc>,
+    /// When it was queued, as the app counts days (the demo works to the
+    /// day its town's records end): a campaign's steps are spaced from it.
+    pub queued_at: DateTime<Utc>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -187,7 +190,6 @@ impl Store {
     /// Queue messages; a reference already queued is left as it is. The
     /// number newly queued.
     pub async fn queue_messages(&self, messages: &[NewMessage]) -> Result<u64, StoreError> {
-        let now = stamp(Utc::now());
         let mut added = 0;
         on_pool!(self, p => {
             let mut tx = p.begin().await?;
@@ -200,7 +202,7 @@ impl Store {
                         .push_bind(m.household_id).push_bind(m.person_id).push_bind(&m.channel)
                         .push_bind(&m.template_name).push_bind(m.template_version).push_bind(&m.language)
                         .push_bind(&m.recipient).push_bind(&m.subject).push_bind(&m.body)
-                        .push_bind("queued").push_bind(stamp(m.not_before)).push_bind(&now);
+                        .push_bind("queued").push_bind(stamp(m.not_before)).push_bind(stamp(m.queued_at));
                 });
                 qb.push(" ON CONFLICT (reference) DO NOTHING");
                 added += qb.build().execute(&mut *tx).await?.rows_affected();
@@ -306,6 +308,46 @@ impl Store {
             out
         });
         Ok(rows)
+    }
+
+    /// Messages of one campaign, oldest first.
+    pub async fn campaign_messages(&self, campaign_id: i64) -> Result<Vec<MessageRow>, StoreError> {
+        let sql =
+            format!("SELECT {MESSAGE_COLUMNS} FROM outbox WHERE campaign_id = $1 ORDER BY id");
+        let rows = on_pool!(self, p => {
+            let mut out = Vec::new();
+            for r in sqlx::query(&sql).bind(campaign_id).fetch_all(p).await? {
+                out.push(message_row!(&r));
+            }
+            out
+        });
+        Ok(rows)
+    }
+
+    /// Messages to these households from any campaign, oldest first: the
+    /// contact cap counts them all.
+    pub async fn messages_of_households(&self, ids: &[i64]) -> Result<Vec<MessageRow>, StoreError> {
+        let mut out = Vec::new();
+        for chunk in ids.chunks(400) {
+            let list = chunk
+                .iter()
+                .map(|h| h.to_string())
+                .collect::<Vec<_>>()
+                .join(", ");
+            // Ids are integers we hold, so they are written into the text.
+            let sql = format!(
+                "SELECT {MESSAGE_COLUMNS} FROM outbox WHERE household_id IN ({list}) ORDER BY id"
+            );
+            let rows = on_pool!(self, p => {
+                let mut v = Vec::new();
+                for r in sqlx::query(&sql).fetch_all(p).await? {
+                    v.push(message_row!(&r));
+                }
+                v
+            });
+            out.extend(rows);
+        }
+        Ok(out)
     }
 
     /// One message by its reference.

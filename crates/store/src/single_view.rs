@@ -724,11 +724,14 @@ impl Store {
                         .await?;
                 }
                 sqlx::query(
-                    "INSERT INTO contact_preferences (household_id, do_not_contact, preferred_channel, language, safe_contact, recorded_by, recorded_at, note)
-                     SELECT $1, do_not_contact, preferred_channel, language, safe_contact, recorded_by, recorded_at, note
+                    "INSERT INTO contact_preferences (household_id, do_not_contact, preferred_channel, language, safe_contact, recorded_by, recorded_at, note, no_letters, text_only, no_calls)
+                     SELECT $1, do_not_contact, preferred_channel, language, safe_contact, recorded_by, recorded_at, note, no_letters, text_only, no_calls
                        FROM contact_preferences WHERE household_id = $2
                      ON CONFLICT (household_id) DO UPDATE SET
                         do_not_contact = contact_preferences.do_not_contact OR excluded.do_not_contact,
+                        no_letters = contact_preferences.no_letters OR excluded.no_letters,
+                        text_only = contact_preferences.text_only OR excluded.text_only,
+                        no_calls = contact_preferences.no_calls OR excluded.no_calls,
                         preferred_channel = COALESCE(contact_preferences.preferred_channel, excluded.preferred_channel),
                         language = COALESCE(contact_preferences.language, excluded.language),
                         safe_contact = CASE

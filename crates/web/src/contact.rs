@@ -78,33 +78,18 @@ fn language_label(code: &str) -> String {
 /// What the sources hold: each record's phone and email, and the address the
 /// household lives at now (a past household's address is not a way to reach anyone).
 fn sightings(detail: &HouseholdDetail) -> Vec<Sighting> {
-    let mut out = Vec::new();
-    for r in &detail.records {
-        for (kind, value) in [(DetailKind::Phone, &r.phone), (DetailKind::Email, &r.email)] {
-            if let Some(v) = value.as_deref().filter(|v| !v.trim().is_empty()) {
-                out.push(Sighting {
-                    person_id: Some(r.person_id),
-                    kind,
-                    value: v.to_string(),
-                    source: source_title(&r.source),
-                    seen_on: r.extract_date,
-                });
-            }
-        }
-    }
-    if detail.current {
-        let address = home_address(detail);
-        if !address.is_empty() {
-            out.push(Sighting {
-                person_id: None,
-                kind: DetailKind::Address,
-                value: address,
-                source: "Where the household lives".into(),
-                seen_on: Some(detail.to),
-            });
-        }
-    }
-    out
+    // The same sightings campaigns weigh, with sources named for people.
+    upstream_pipeline::campaigns::sightings(detail)
+        .into_iter()
+        .map(|mut s| {
+            s.source = if s.kind == DetailKind::Address {
+                "Where the household lives".into()
+            } else {
+                source_title(&s.source)
+            };
+            s
+        })
+        .collect()
 }
 
 fn home_address(detail: &HouseholdDetail) -> String {
@@ -265,6 +250,21 @@ impl ContactPage {
             }
         };
         current == code
+    }
+
+    /// Whether a safe-contact rule's box is ticked: as typed after a
+    /// refused form, else as recorded.
+    fn rule_ticked(&self, name: &str) -> bool {
+        if self.failed.form == "preferences" {
+            return self.failed.fields.get(name) == "yes";
+        }
+        let p = &self.reach.preferences;
+        match name {
+            "no_letters" => p.no_letters,
+            "text_only" => p.text_only,
+            "no_calls" => p.no_calls,
+            _ => false,
+        }
     }
 }
 
@@ -549,6 +549,9 @@ pub(crate) async fn set_preferences(
                 "preferred_channel": preferred_channel,
                 "language": language,
                 "do_not_contact": do_not_contact,
+                "no_letters": fields.get("no_letters") == "yes",
+                "text_only": fields.get("text_only") == "yes",
+                "no_calls": fields.get("no_calls") == "yes",
                 "safe_contact_changed": true,
             }),
         ),
@@ -563,6 +566,9 @@ pub(crate) async fn set_preferences(
                 preferred_channel,
                 language,
                 safe_contact,
+                no_letters: fields.get("no_letters") == "yes",
+                text_only: fields.get("text_only") == "yes",
+                no_calls: fields.get("no_calls") == "yes",
                 note,
                 recorded_by: user.account.display_name.clone(),
                 recorded_at: String::new(),

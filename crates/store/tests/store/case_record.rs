@@ -64,6 +64,9 @@ async fn contact_details_preferences_notes_and_the_chronology_are_kept() {
             preferred_channel: Some("text".into()),
             language: Some("cy".into()),
             safe_contact: "Do not write to this address".into(),
+            no_letters: true,
+            text_only: false,
+            no_calls: true,
             note: String::new(),
             recorded_by: "Cara Connector".into(),
             recorded_at: String::new(),
@@ -81,6 +84,11 @@ async fn contact_details_preferences_notes_and_the_chronology_are_kept() {
         let kept = s.contact_preferences(7).await.expect("read").expect("kept");
         assert_eq!(kept.language.as_deref(), Some("en"), "{db}");
         assert_eq!(kept.safe_contact, "Do not write to this address", "{db}");
+        assert_eq!(
+            (kept.no_letters, kept.text_only, kept.no_calls),
+            (true, false, true),
+            "{db}"
+        );
 
         // A case's chronology: opening first, then each thing with its author.
         let (case, _) = s

@@ -21,6 +21,7 @@ fn message(reference: &str, household_id: i64) -> NewMessage {
         subject: String::new(),
         body: "Hello".into(),
         not_before: Utc::now() - Duration::minutes(1),
+        queued_at: Utc::now(),
     }
 }
 

@@ -4,6 +4,7 @@
 //! message exactly once and loses none; failures Notify calls permanent are
 //! recorded, retryable ones tried again.
 
+use super::stores;
 use chrono::Utc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -13,7 +14,8 @@ use upstream_notify::{Backoff, NotificationType, NotifyClient, Pacer};
 use upstream_pipeline::sending::{
     send_outbox, CarrierTemplates, NotifyTransport, SendFailure, SendSettings, Transport,
 };
-use upstream_store::{MessageRow, NewMessage, Store};
+
+use upstream_store::{MessageRow, NewMessage};
 
 const SMS: &str = "8b3b1c9e-2f0a-4b7e-9d1c-5a6f7e8d9c01";
 const EMAIL: &str = "8b3b1c9e-2f0a-4b7e-9d1c-5a6f7e8d9c02";
@@ -40,43 +42,6 @@ impl Transport for DiesAfter {
     }
 }
 
-async fn stores(with_postgres: bool) -> Vec<(Store, Option<(String, String)>, tempfile::TempDir)> {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let path = dir.path().join("send.db");
-    let mut out = vec![(
-        Store::connect(path.to_str().expect("utf-8"))
-            .await
-            .expect("sqlite"),
-        None,
-        dir,
-    )];
-    if let Ok(admin) = std::env::var("DATABASE_URL") {
-        if with_postgres && admin.starts_with("postgres") {
-            let nanos = std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map_or(0, |d| d.subsec_nanos());
-            let name = format!("upstream_send_{}_{nanos}", std::process::id());
-            let pool = sqlx::PgPool::connect(&admin).await.expect("postgres");
-            sqlx::query(&format!("DROP DATABASE IF EXISTS {name}"))
-                .execute(&pool)
-                .await
-                .expect("drop");
-            sqlx::query(&format!("CREATE DATABASE {name}"))
-                .execute(&pool)
-                .await
-                .expect("create");
-            let base = admin.rsplit_once('/').map_or(admin.as_str(), |(b, _)| b);
-            let url = format!("{base}/{name}");
-            out.push((
-                Store::connect(&url).await.expect("pg store"),
-                Some((admin.clone(), name)),
-                tempfile::tempdir().expect("dir"),
-            ));
-        }
-    }
-    out
-}
-
 fn message(i: usize, channel: &str, recipient: &str) -> NewMessage {
     NewMessage {
         reference: format!("c1-s1-h{i}"),
@@ -92,6 +57,7 @@ fn message(i: usize, channel: &str, recipient: &str) -> NewMessage {
         subject: "Help with your rent".into(),
         body: format!("Hello, this is Brumford City Council ({i})."),
         not_before: Utc::now() - chrono::Duration::minutes(1),
+        queued_at: Utc::now(),
     }
 }
 
@@ -109,8 +75,9 @@ fn fast() -> SendSettings {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_pass_killed_mid_send_then_run_again_sends_each_message_once_and_loses_none() {
-    for (store, pg, _dir) in stores(true).await {
-        let db = if pg.is_some() { "postgres" } else { "sqlite" };
+    for fresh in stores(true).await {
+        let db = fresh.name();
+        let store = &fresh.store;
         let notify = StandIn::start(StandInConfig {
             templates: vec![
                 StandInTemplate::new(SMS, NotificationType::Sms, None, "((body))"),
@@ -169,7 +136,7 @@ async fn a_pass_killed_mid_send_then_run_again_sends_each_message_once_and_loses
             n: 12,
             sent: AtomicUsize::new(0),
         });
-        let killed = send_outbox(&store, Some(dies), &mut fast()).await;
+        let killed = send_outbox(store, Some(dies), &mut fast()).await;
         assert!(killed.is_err(), "{db}: the pass was killed");
         let in_flight = store.messages_in_flight().await.expect("read");
         assert!(
@@ -178,7 +145,7 @@ async fn a_pass_killed_mid_send_then_run_again_sends_each_message_once_and_loses
         );
         let at_notify_before = notify.accepted().len();
 
-        let report = send_outbox(&store, Some(Arc::new(transport())), &mut fast())
+        let report = send_outbox(store, Some(Arc::new(transport())), &mut fast())
             .await
             .expect("second pass");
         assert_eq!(
@@ -199,7 +166,7 @@ async fn a_pass_killed_mid_send_then_run_again_sends_each_message_once_and_loses
             .await
             .expect("claim");
         notify.fail_next(1, 500);
-        let unsure = send_outbox(&store, Some(Arc::new(transport())), &mut fast())
+        let unsure = send_outbox(store, Some(Arc::new(transport())), &mut fast())
             .await
             .expect("third pass");
         assert_eq!((unsure.unsure, unsure.sent), (1, 0), "{db}: {unsure:?}");
@@ -208,7 +175,7 @@ async fn a_pass_killed_mid_send_then_run_again_sends_each_message_once_and_loses
             1,
             "{db}"
         );
-        let settled = send_outbox(&store, Some(Arc::new(transport())), &mut fast())
+        let settled = send_outbox(store, Some(Arc::new(transport())), &mut fast())
             .await
             .expect("fourth pass");
         assert_eq!(
@@ -230,7 +197,7 @@ async fn a_pass_killed_mid_send_then_run_again_sends_each_message_once_and_loses
             if pass == 0 {
                 notify.fail_next(3, 503);
             }
-            let r = send_outbox(&store, Some(Arc::new(transport())), &mut fast())
+            let r = send_outbox(store, Some(Arc::new(transport())), &mut fast())
                 .await
                 .expect("a pass");
             retried += r.retried;
@@ -307,25 +274,22 @@ async fn a_pass_killed_mid_send_then_run_again_sends_each_message_once_and_loses
         );
 
         // A last pass finds nothing to do and sends nothing.
-        let again = send_outbox(&store, Some(Arc::new(transport())), &mut fast())
+        let again = send_outbox(store, Some(Arc::new(transport())), &mut fast())
             .await
             .expect("last pass");
         assert_eq!(again, Default::default(), "{db}");
         assert_eq!(notify.accepted().len(), accepted.len(), "{db}");
         notify.shutdown().await;
-        drop(store);
-        if let Some((admin, name)) = pg {
-            let pool = sqlx::PgPool::connect(&admin).await.expect("postgres");
-            let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-                .execute(&pool)
-                .await;
-        }
+        let pg = fresh.pg.clone();
+        drop(fresh);
+        super::drop_database(pg).await;
     }
 }
 
 #[tokio::test]
 async fn without_notify_every_message_is_kept_for_staff_to_read() {
-    let (store, _, _dir) = stores(false).await.remove(0);
+    let fresh = stores(false).await.remove(0);
+    let store = &fresh.store;
     store
         .queue_messages(&[
             message(1, "sms", "07700910001"),
@@ -333,7 +297,7 @@ async fn without_notify_every_message_is_kept_for_staff_to_read() {
         ])
         .await
         .expect("queue");
-    let report = send_outbox(&store, None, &mut fast()).await.expect("pass");
+    let report = send_outbox(store, None, &mut fast()).await.expect("pass");
     assert_eq!(report.kept, 2);
     assert_eq!(store.outbox_counts().await.expect("counts").kept, 2);
 }

@@ -1,0 +1,591 @@
+//! Campaigns over storage: start one from a team's list (drawing each
+//! household into the contact arm or the held-back arm), and each day queue
+//! the steps that are due, obeying the contact rules, counting every
+//! household left out and why. The rules themselves are the outreach
+//! crate's; this module only gathers the facts and keeps the results.
+
+use crate::{Error, Result};
+use chrono::{DateTime, NaiveDate, Utc};
+use std::collections::{BTreeMap, HashSet};
+use upstream_casework::reach::usable;
+use upstream_casework::{contact_details, Correction, DetailKind, Sighting};
+use upstream_core::Nation;
+use upstream_outreach::{
+    self as outreach, Channel, Decision, HouseholdFacts, Language, OpenCase, OptOuts, PastContact,
+    Policy, Reason, Responses, SafeContact, SentStep, SkipCondition,
+};
+use upstream_store::{
+    ContactPreferences, HouseholdDetail, NewCampaign, NewCampaignStep, NewMessage, Store,
+};
+
+/// The fields a template may use: what every household has, from the
+/// single view, and the council's own words.
+pub const TEMPLATE_FIELDS: &[&str] = &[
+    "first_name",
+    "last_name",
+    "full_name",
+    "address",
+    "postcode",
+    "council_name",
+    "team",
+];
+
+/// The arms of a campaign's experiment.
+pub const CONTACT: &str = "contact";
+pub const HELD_BACK: &str = "held_back";
+
+/// What staff ask for when they start a campaign.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CampaignPlan {
+    pub name: String,
+    pub team: String,
+    pub steps: Vec<outreach::Step>,
+    /// A share held back, not contacted, to measure what contact changed.
+    pub holdout_percent: u32,
+    pub seed: u64,
+}
+
+/// Start a campaign on the team's latest list. Refused, with why, when the
+/// team has no list, a step's template is missing or of another channel, or
+/// the steps make no sense.
+pub async fn start_campaign(
+    store: &Store,
+    plan: &CampaignPlan,
+    by: i64,
+    today: NaiveDate,
+) -> Result<i64> {
+    if plan.name.trim().is_empty() {
+        return Err(Error::Refused("Give the campaign a name".into()));
+    }
+    if plan.holdout_percent > 90 {
+        return Err(Error::Refused(
+            "Hold back at most 90% of households: a campaign must contact someone".into(),
+        ));
+    }
+    let mut channels = BTreeMap::new();
+    for step in &plan.steps {
+        if let Some(name) = &step.template_id {
+            let t = store.message_template(name, None).await?.ok_or_else(|| {
+                Error::Refused(format!("There is no message template called '{name}'"))
+            })?;
+            if let Some(c) = Channel::parse(&t.channel) {
+                channels.insert(name.clone(), c);
+            }
+        }
+    }
+    outreach::validate_steps(&plan.steps, &channels).map_err(|problems| {
+        Error::Refused(
+            problems
+                .iter()
+                .map(|p| p.to_string())
+                .collect::<Vec<_>>()
+                .join("; "),
+        )
+    })?;
+    let list = store.latest_worklist(&plan.team).await?.ok_or_else(|| {
+        Error::Refused(format!(
+            "The {} has no weekly list yet: make one first",
+            plan.team
+        ))
+    })?;
+    let holdout = plan.holdout_percent;
+    let arms = [(CONTACT, 100 - holdout), (HELD_BACK, holdout)];
+    let arms: Vec<(&str, u32)> = arms.into_iter().filter(|(_, share)| *share > 0).collect();
+    let mut members = Vec::new();
+    let mut seen = HashSet::new();
+    for e in &list.entries {
+        if !seen.insert(e.household_id) {
+            continue;
+        }
+        let arm = outreach::assign(plan.seed, e.household_id, &arms)
+            .map_err(|e| Error::Refused(e.to_string()))?;
+        members.push((e.household_id, arm.to_string()));
+    }
+    let steps = plan
+        .steps
+        .iter()
+        .map(|s| NewCampaignStep {
+            day_offset: s.day as i32,
+            channel: s.channel.as_str().to_string(),
+            template_name: s.template_id.clone(),
+            skip_if: serde_json::to_string(&s.skip_if).unwrap_or_else(|_| "[]".into()),
+        })
+        .collect();
+    let id = store
+        .create_campaign(
+            &NewCampaign {
+                name: plan.name.trim().to_string(),
+                team: plan.team.clone(),
+                cohort: format!(
+                    "The {}'s list for the week of {}",
+                    plan.team,
+                    list.week_start.format("%-d %B %Y")
+                ),
+                seed: plan.seed as i64,
+                holdout_percent: holdout as i32,
+                started_on: today,
+                steps,
+                members,
+            },
+            by,
+        )
+        .await?;
+    Ok(id)
+}
+
+/// What one day's run of a campaign did.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct CampaignDay {
+    pub queued: usize,
+    /// Households whose next step is a knock or a call: for staff, not the outbox.
+    pub for_staff: usize,
+    pub waiting: usize,
+    pub excluded: usize,
+    pub held_back: usize,
+    pub finished: usize,
+    /// Households a template could not be filled in for, with why.
+    pub not_filled: Vec<(i64, String)>,
+}
+
+/// Queue each contact-arm household's due step, if the rules allow it now.
+pub async fn run_campaign_day(
+    store: &Store,
+    campaign_id: i64,
+    now: DateTime<Utc>,
+    nation: Nation,
+    policy: &Policy,
+) -> Result<CampaignDay> {
+    let campaign = store
+        .campaign(campaign_id)
+        .await?
+        .ok_or_else(|| Error::Refused(format!("There is no campaign {campaign_id}")))?;
+    let steps: Vec<outreach::Step> = campaign
+        .steps
+        .iter()
+        .map(|s| outreach::Step {
+            day: s.day_offset.max(0) as u32,
+            channel: Channel::parse(&s.channel).unwrap_or(Channel::Letter),
+            template_id: s.template_name.clone(),
+            skip_if: serde_json::from_str::<Vec<SkipCondition>>(&s.skip_if).unwrap_or_default(),
+        })
+        .collect();
+    let council = store
+        .latest_town()
+        .await?
+        .map(|t| t.council_name)
+        .unwrap_or_else(|| "the council".into());
+    let today = outreach::uk_time::uk_local(now).date();
+    let members = store.campaign_members(campaign_id).await?;
+    let ids: Vec<i64> = members.iter().map(|m| m.0).collect();
+    let facts: BTreeMap<i64, upstream_store::HouseholdContactFacts> = store
+        .household_contact_facts(&ids)
+        .await?
+        .into_iter()
+        .map(|f| (f.household_id, f))
+        .collect();
+    let mut messages: BTreeMap<i64, Vec<upstream_store::MessageRow>> = BTreeMap::new();
+    for m in store.messages_of_households(&ids).await? {
+        messages.entry(m.household_id).or_default().push(m);
+    }
+    let mut day = CampaignDay::default();
+    let mut decisions: BTreeMap<usize, Vec<Decision>> = BTreeMap::new();
+    let mut queue = Vec::new();
+    let mut templates = BTreeMap::new();
+    for (household_id, arm, joined) in &members {
+        if arm != CONTACT {
+            day.held_back += 1;
+            continue;
+        }
+        let Some(detail) = store.household_detail(*household_id, today).await? else {
+            continue;
+        };
+        let prefs = store.contact_preferences(*household_id).await?;
+        let corrections = corrections(store, *household_id).await?;
+        let details = contact_details(&sightings(&detail), &corrections);
+        let mine: Vec<&upstream_store::MessageRow> = messages
+            .get(household_id)
+            .map(|v| v.iter().collect())
+            .unwrap_or_default();
+        let sent: Vec<SentStep> = mine
+            .iter()
+            .filter(|m| m.campaign_id == Some(campaign_id))
+            .filter_map(|m| {
+                Some(SentStep {
+                    step: usize::try_from(m.step_no? - 1).ok()?,
+                    on: m.created_at.date_naive(),
+                })
+            })
+            .collect();
+        let stored = facts.get(household_id).cloned().unwrap_or_default();
+        let phones: Vec<String> = usable(&details, DetailKind::Phone)
+            .map(|d| d.value.clone())
+            .collect();
+        let mut opted_out = false;
+        for p in &phones {
+            opted_out |= store.text_opted_out(p).await?;
+        }
+        let opt_outs = OptOuts {
+            texts: opted_out,
+            emails: false,
+        };
+        let responses = Responses {
+            replied: false,
+            engaged: stored.contacts.iter().any(|(on, _)| on >= joined),
+            case_opened: stored.cases_opened.iter().any(|on| on >= joined),
+        };
+        let step_index =
+            match outreach::due_step(&steps, *joined, &sent, &responses, &opt_outs, today) {
+                Ok(outreach::Due::Now { step, .. }) => step,
+                Ok(outreach::Due::Finished { .. }) => {
+                    day.finished += 1;
+                    continue;
+                }
+                Ok(_) => continue,
+                Err(e) => return Err(Error::Damaged(e.to_string())),
+            };
+        let step = &steps[step_index];
+        let mobiles: Vec<&String> = phones.iter().filter(|p| p.starts_with("07")).collect();
+        let emails: Vec<String> = usable(&details, DetailKind::Email)
+            .map(|d| d.value.clone())
+            .collect();
+        let prefs = prefs.unwrap_or_default();
+        let household = HouseholdFacts {
+            household_id: *household_id,
+            do_not_contact: prefs.do_not_contact,
+            safe_contact: SafeContact {
+                no_letters: prefs.no_letters,
+                text_only: prefs.text_only,
+                no_calls: prefs.no_calls,
+            },
+            all_members_deceased: false,
+            open_cases: stored
+                .open_case_teams
+                .iter()
+                .map(|t| OpenCase { team: t.clone() })
+                .collect(),
+            opt_outs,
+            has_mobile: !mobiles.is_empty(),
+            has_phone: !phones.is_empty(),
+            has_email: !emails.is_empty(),
+            has_address: detail.current && detail.address.is_some(),
+            contacts: past_contacts(&mine, &stored),
+            since_start: responses,
+        };
+        let decision = if unread_safe_contact_note(&prefs) {
+            Decision::Exclude {
+                reason: Reason::SafeContactNote,
+            }
+        } else {
+            outreach::decide(&household, step, &campaign.team, now, policy)
+        };
+        let send = decision == Decision::Send;
+        decisions
+            .entry(step_index)
+            .or_default()
+            .push(decision.clone());
+        match decision {
+            Decision::Send => {}
+            Decision::Wait { .. } => {
+                day.waiting += 1;
+                continue;
+            }
+            Decision::Exclude { .. } => {
+                day.excluded += 1;
+                continue;
+            }
+        }
+        debug_assert!(send);
+        let Some(template_name) = &step.template_id else {
+            day.for_staff += 1;
+            continue;
+        };
+        if !templates.contains_key(template_name) {
+            let t = store
+                .message_template(template_name, None)
+                .await?
+                .ok_or_else(|| Error::Refused(format!("The template '{template_name}' is gone")))?;
+            templates.insert(template_name.clone(), t);
+        }
+        let t = &templates[template_name];
+        let checked = outreach::check(
+            &outreach::Template {
+                channel: step.channel,
+                subject: Some(t.subject_en.clone()).filter(|s| !s.is_empty()),
+                body: t.body_en.clone(),
+                welsh_subject: Some(t.subject_cy.clone()).filter(|s| !s.is_empty()),
+                welsh_body: Some(t.body_cy.clone()).filter(|s| !s.is_empty()),
+            },
+            TEMPLATE_FIELDS,
+            nation,
+        )
+        .map_err(|problems| {
+            Error::Refused(format!(
+                "The template '{template_name}' cannot be used: {}",
+                problems
+                    .iter()
+                    .map(|p| p.to_string())
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            ))
+        })?;
+        let person = addressee(&detail);
+        let mut values = BTreeMap::new();
+        values.insert("first_name".to_string(), title_case(&person.0));
+        values.insert("last_name".to_string(), title_case(&person.1));
+        values.insert(
+            "full_name".to_string(),
+            title_case(&format!("{} {}", person.0, person.1)),
+        );
+        values.insert(
+            "address".to_string(),
+            title_case(detail.address.as_deref().unwrap_or("")),
+        );
+        values.insert(
+            "postcode".to_string(),
+            detail.postcode.clone().unwrap_or_default(),
+        );
+        values.insert("council_name".to_string(), council.clone());
+        values.insert("team".to_string(), campaign.team.clone());
+        let welsh_wanted = prefs.language.as_deref() == Some("cy");
+        let (rendered, language) = match nation {
+            Nation::Wales if checked.has_welsh() => {
+                if welsh_wanted {
+                    (outreach::render(&checked, Language::Welsh, &values), "cy")
+                } else {
+                    (outreach::render_bilingual(&checked, &values), "cy+en")
+                }
+            }
+            _ => (outreach::render(&checked, Language::English, &values), "en"),
+        };
+        let rendered = match rendered {
+            Ok(r) => r,
+            Err(e) => {
+                day.not_filled.push((*household_id, e.to_string()));
+                continue;
+            }
+        };
+        let (channel, recipient) = match step.channel {
+            Channel::Text => ("sms", mobiles.first().map(|m| m.to_string())),
+            Channel::Email => ("email", emails.first().cloned()),
+            Channel::Letter => (
+                "letter",
+                Some(
+                    [
+                        values["full_name"].clone(),
+                        values["address"].clone(),
+                        values["postcode"].clone(),
+                    ]
+                    .into_iter()
+                    .filter(|l| !l.trim().is_empty())
+                    .collect::<Vec<_>>()
+                    .join("\n"),
+                ),
+            ),
+            Channel::PhoneCall | Channel::DoorKnock => ("", None),
+        };
+        let Some(recipient) = recipient else {
+            day.for_staff += 1;
+            continue;
+        };
+        queue.push(NewMessage {
+            reference: format!("c{campaign_id}-s{}-h{household_id}", step_index + 1),
+            campaign_id: Some(campaign_id),
+            step_no: Some(step_index as i32 + 1),
+            household_id: *household_id,
+            person_id: person.2,
+            channel: channel.into(),
+            template_name: template_name.clone(),
+            template_version: t.version,
+            language: language.into(),
+            recipient,
+            subject: rendered.subject.unwrap_or_default(),
+            body: rendered.body,
+            not_before: now,
+            queued_at: now,
+        });
+    }
+    day.queued = store.queue_messages(&queue).await? as usize;
+    for (step_index, ds) in &decisions {
+        let t = outreach::tally(ds);
+        let counts: Vec<(String, String, i64)> = t
+            .rows
+            .iter()
+            .map(|r| (r.code.clone(), r.label.clone(), r.households as i64))
+            .collect();
+        store
+            .save_campaign_exclusions(campaign_id, *step_index as i32 + 1, &counts)
+            .await?;
+    }
+    Ok(day)
+}
+
+/// A safe-contact note without any rule ticked: a person must read it
+/// before anything automatic reaches the household ("her ex-partner still
+/// collects the post" is not something a rule engine can weigh).
+fn unread_safe_contact_note(p: &ContactPreferences) -> bool {
+    !(p.safe_contact.trim().is_empty() || p.no_letters || p.text_only || p.no_calls)
+}
+
+/// Every contact already made: messages from any campaign that went (or
+/// were kept to go) and contacts staff recorded.
+fn past_contacts(
+    messages: &[&upstream_store::MessageRow],
+    stored: &upstream_store::HouseholdContactFacts,
+) -> Vec<PastContact> {
+    let mut out: Vec<PastContact> = messages
+        .iter()
+        .filter(|m| {
+            matches!(
+                m.status.as_str(),
+                "sent" | "delivered" | "kept" | "sending" | "queued"
+            )
+        })
+        .map(|m| PastContact {
+            at: m.sent_at.unwrap_or(m.created_at),
+            campaign_id: m.campaign_id,
+            channel: match m.channel.as_str() {
+                "sms" => Channel::Text,
+                "email" => Channel::Email,
+                _ => Channel::Letter,
+            },
+        })
+        .collect();
+    for (on, channel) in &stored.contacts {
+        out.push(PastContact {
+            at: on
+                .and_hms_opt(12, 0, 0)
+                .map_or(DateTime::<Utc>::MIN_UTC, |t| t.and_utc()),
+            campaign_id: None,
+            channel: Channel::parse(channel).unwrap_or(Channel::PhoneCall),
+        });
+    }
+    out
+}
+
+async fn corrections(store: &Store, household_id: i64) -> Result<Vec<Correction>> {
+    Ok(store
+        .contact_details(household_id)
+        .await?
+        .into_iter()
+        .filter_map(|r| {
+            Some(Correction {
+                person_id: r.person_id,
+                kind: DetailKind::parse(&r.kind)?,
+                value: r.value,
+                usable: r.usable,
+                note: r.note,
+                by: r.recorded_by,
+                on: r.recorded_at.date_naive(),
+            })
+        })
+        .collect())
+}
+
+/// Where the sources saw the household's phones and emails, and the home
+/// it lives in now: what `upstream_casework::contact_details` weighs with
+/// staff's corrections. `source` is the source's code; the address's is
+/// `household`.
+pub fn sightings(detail: &HouseholdDetail) -> Vec<Sighting> {
+    let mut out = Vec::new();
+    for r in &detail.records {
+        for (kind, value) in [(DetailKind::Phone, &r.phone), (DetailKind::Email, &r.email)] {
+            if let Some(v) = value.as_deref().filter(|v| !v.trim().is_empty()) {
+                out.push(Sighting {
+                    person_id: Some(r.person_id),
+                    kind,
+                    value: v.to_string(),
+                    source: r.source.clone(),
+                    seen_on: r.extract_date,
+                });
+            }
+        }
+    }
+    if detail.current {
+        let address = [detail.address.as_deref(), detail.postcode.as_deref()]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(", ");
+        if !address.is_empty() {
+            out.push(Sighting {
+                person_id: None,
+                kind: DetailKind::Address,
+                value: address,
+                source: "household".into(),
+                seen_on: Some(detail.to),
+            });
+        }
+    }
+    out
+}
+
+/// Who a message is addressed to: the member with the latest record
+/// (forename, surname, person id).
+fn addressee(detail: &HouseholdDetail) -> (String, String, Option<i64>) {
+    let latest = detail
+        .records
+        .iter()
+        .rev()
+        .find(|r| r.forename.is_some() || r.surname.is_some());
+    match latest {
+        Some(r) => (
+            r.forename.clone().unwrap_or_default(),
+            r.surname.clone().unwrap_or_default(),
+            Some(r.person_id),
+        ),
+        None => ("Resident".into(), String::new(), None),
+    }
+}
+
+/// "JO SMITH-JONES" → "Jo Smith-Jones": sources hold names in capitals,
+/// and a letter should not shout.
+fn title_case(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    // Letters so far in the current word: after "O'" or "D'" the name
+    // starts again (O'Neill), after "Don'" it does not (Don't).
+    let mut letters = 0;
+    let mut start = true;
+    for c in s.chars() {
+        if c.is_alphabetic() {
+            if start {
+                out.extend(c.to_uppercase());
+            } else {
+                out.extend(c.to_lowercase());
+            }
+            start = false;
+            letters += 1;
+        } else {
+            out.push(c);
+            start = c != '\'' || letters == 1;
+            if c != '\'' {
+                letters = 0;
+            }
+        }
+    }
+    out.trim().to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_and_addresses_in_capitals_are_written_as_people_write_them() {
+        assert_eq!(title_case("JO SMITH-JONES"), "Jo Smith-Jones");
+        assert_eq!(title_case("12 ACACIA AVENUE"), "12 Acacia Avenue");
+        assert_eq!(title_case("mary o'neill"), "Mary O'Neill");
+        assert_eq!(title_case("DON'T"), "Don't");
+    }
+
+    #[test]
+    fn a_note_without_a_rule_keeps_the_household_for_a_person() {
+        let mut p = ContactPreferences {
+            safe_contact: "Her ex-partner collects the post".into(),
+            ..ContactPreferences::default()
+        };
+        assert!(unread_safe_contact_note(&p));
+        p.no_letters = true;
+        assert!(!unread_safe_contact_note(&p));
+        assert!(!unread_safe_contact_note(&ContactPreferences::default()));
+    }
+}

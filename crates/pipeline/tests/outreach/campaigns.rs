@@ -1,0 +1,207 @@
+//! A campaign on a team's list: the contact arm gets each step when it is
+//! due and the rules allow; every household left out is counted with why;
+//! running a day twice queues nothing twice.
+
+use super::{drop_database, stores};
+use chrono::{NaiveDate, TimeZone, Utc};
+use upstream_core::Nation;
+use upstream_outreach::{Channel, Policy, SkipCondition, Step};
+use upstream_pipeline::campaigns::{run_campaign_day, start_campaign, CampaignPlan};
+use upstream_store::{ContactPreferences, NewTemplate, NewWorklist, Team, WorklistEntryRow};
+
+/// Three households on the Prevention team's list: 41 with a mobile, 42
+/// that asked not to be contacted, 43 with a safe-contact note and no rule.
+const SEED: &[&str] = &[
+    "INSERT INTO ingest_files (id, source, file_name, sha256, extract_date, period_key, rows_read, records, quarantined, loaded_at) VALUES (1, 'benefits', 'b.csv', 'x', '2026-02-28', '2026-02-28', 3, 3, 0, '2026-03-01T00:00:00Z')",
+    "INSERT INTO source_records (file_id, row_no, source, record_key, row_means, extract_date, forename, surname, dob, postcode, address, phone, attributes, original) VALUES (1, 1, 'benefits', 'B1', 'claim', '2026-02-28', 'JO', 'SMITH', '1980-03-02', 'B1 1AA', '12 ACACIA AVENUE', '07700900123', '{}', '{}')",
+    "INSERT INTO source_records (file_id, row_no, source, record_key, row_means, extract_date, forename, surname, dob, postcode, address, phone, attributes, original) VALUES (1, 2, 'benefits', 'B2', 'claim', '2026-02-28', 'AMIR', 'KHAN', '1975-01-01', 'B2 2BB', '3 ELM ROAD', '07700900456', '{}', '{}')",
+    "INSERT INTO source_records (file_id, row_no, source, record_key, row_means, extract_date, forename, surname, dob, postcode, address, phone, attributes, original) VALUES (1, 3, 'benefits', 'B3', 'claim', '2026-02-28', 'SAM', 'JONES', '1990-06-06', 'B3 3CC', '5 OAK LANE', '07700900789', '{}', '{}')",
+    "INSERT INTO person_records (source, record_key, person_id, run_id) VALUES ('benefits', 'B1', 7, 1), ('benefits', 'B2', 8, 1), ('benefits', 'B3', 9, 1)",
+    "INSERT INTO addresses (id, addr_key, address, postcode) VALUES (1, 'a1', '12 ACACIA AVENUE', 'B1 1AA'), (2, 'a2', '3 ELM ROAD', 'B2 2BB'), (3, 'a3', '5 OAK LANE', 'B3 3CC')",
+    "INSERT INTO households (id, address_id, from_date, to_date, current) VALUES (41, 1, '2020-01-01', '2026-02-28', TRUE), (42, 2, '2020-01-01', '2026-02-28', TRUE), (43, 3, '2020-01-01', '2026-02-28', TRUE)",
+    "INSERT INTO household_members (household_id, person_id) VALUES (41, 7), (42, 8), (43, 9)",
+];
+
+fn day(d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 3, d).expect("date")
+}
+
+#[tokio::test]
+async fn a_campaign_queues_what_the_rules_allow_counts_who_it_left_out_and_queues_once() {
+    for fresh in stores(true).await {
+        let db = fresh.name();
+        for sql in SEED {
+            fresh.execute(sql).await;
+        }
+        let store = &fresh.store;
+        store
+            .save_team(&Team {
+                name: "Prevention team".into(),
+                capacity: 10,
+                areas: vec![],
+                recent_contact_days: 28,
+                min_probability: 0.0,
+            })
+            .await
+            .expect("team");
+        let entry = |rank: i32, household_id: i64| WorklistEntryRow {
+            rank,
+            household_id,
+            probability: Some(0.5),
+            persona: "snowballing".into(),
+            fast_tracked: false,
+            why: "Rent arrears".into(),
+            names: None,
+        };
+        store
+            .keep_worklist(&NewWorklist {
+                team: "Prevention team".into(),
+                week_start: day(2),
+                assessment_run_id: 1,
+                capacity: 10,
+                excluded: "{}".into(),
+                entries: vec![entry(1, 41), entry(2, 42), entry(3, 43)],
+            })
+            .await
+            .expect("list");
+        store
+            .set_contact_preferences(
+                42,
+                &ContactPreferences {
+                    do_not_contact: true,
+                    ..ContactPreferences::default()
+                },
+            )
+            .await
+            .expect("prefs");
+        store
+            .set_contact_preferences(
+                43,
+                &ContactPreferences {
+                    safe_contact: "Her ex-partner collects the post".into(),
+                    ..ContactPreferences::default()
+                },
+            )
+            .await
+            .expect("prefs");
+        for (name, channel, body) in [
+            (
+                "rent-text",
+                "sms",
+                "Hello ((first_name)), ((council_name)) can help with rent.",
+            ),
+            (
+                "rent-letter",
+                "letter",
+                "Dear ((full_name)), we can help with your rent.",
+            ),
+        ] {
+            store
+                .save_message_template(
+                    &NewTemplate {
+                        name: name.into(),
+                        channel: channel.into(),
+                        subject_en: if channel == "letter" {
+                            "Help with your rent".into()
+                        } else {
+                            String::new()
+                        },
+                        body_en: body.into(),
+                        subject_cy: String::new(),
+                        body_cy: String::new(),
+                    },
+                    1,
+                )
+                .await
+                .expect("template");
+        }
+        let plan = CampaignPlan {
+            name: "First missed rent".into(),
+            team: "Prevention team".into(),
+            steps: vec![
+                Step {
+                    day: 0,
+                    channel: Channel::Text,
+                    template_id: Some("rent-text".into()),
+                    skip_if: vec![],
+                },
+                Step {
+                    day: 3,
+                    channel: Channel::Letter,
+                    template_id: Some("rent-letter".into()),
+                    skip_if: vec![SkipCondition::CaseOpened],
+                },
+            ],
+            holdout_percent: 0,
+            seed: 7,
+        };
+        // A template that does not exist is refused before anything is made.
+        let mut wrong = plan.clone();
+        wrong.steps[0].template_id = Some("no-such".into());
+        let refused = start_campaign(store, &wrong, 1, day(2)).await;
+        assert!(
+            refused
+                .as_ref()
+                .is_err_and(|e| e.to_string().contains("no-such")),
+            "{db}: {refused:?}"
+        );
+        assert!(store.campaigns().await.expect("read").is_empty(), "{db}");
+
+        let id = start_campaign(store, &plan, 1, day(2))
+            .await
+            .expect("start");
+        let noon = |d: u32| Utc.from_utc_datetime(&day(d).and_hms_opt(12, 0, 0).expect("time"));
+        let first = run_campaign_day(store, id, noon(2), Nation::England, &Policy::default())
+            .await
+            .expect("day 0");
+        assert_eq!((first.queued, first.excluded), (1, 2), "{db}: {first:?}");
+        let queued = store.campaign_messages(id).await.expect("read");
+        assert_eq!(queued.len(), 1, "{db}");
+        assert_eq!(queued[0].household_id, 41, "{db}");
+        assert_eq!(queued[0].recipient, "07700900123", "{db}");
+        assert_eq!(
+            queued[0].body, "Hello Jo, the council can help with rent.",
+            "{db}"
+        );
+        let mut why: Vec<(String, i64)> = store
+            .campaign_exclusions(id)
+            .await
+            .expect("read")
+            .into_iter()
+            .map(|e| (e.reason_code, e.households))
+            .collect();
+        why.sort();
+        assert_eq!(
+            why,
+            [
+                ("do_not_contact".to_string(), 1),
+                ("safe_contact_note".to_string(), 1)
+            ],
+            "{db}"
+        );
+
+        // The same day again: nothing more.
+        let again = run_campaign_day(store, id, noon(2), Nation::England, &Policy::default())
+            .await
+            .expect("again");
+        assert_eq!(again.queued, 0, "{db}: {again:?}");
+        // Day 3 after the start: the letter.
+        let later = run_campaign_day(store, id, noon(5), Nation::England, &Policy::default())
+            .await
+            .expect("day 3");
+        assert_eq!(later.queued, 1, "{db}: {later:?}");
+        let letter = store
+            .message_by_reference(&format!("c{id}-s2-h41"))
+            .await
+            .expect("read")
+            .expect("the letter");
+        assert_eq!(
+            letter.recipient, "Jo Smith\n12 Acacia Avenue\nB1 1AA",
+            "{db}"
+        );
+        assert_eq!(letter.template_version, 1, "{db}");
+        let pg = fresh.pg.clone();
+        drop(fresh);
+        drop_database(pg).await;
+    }
+}
