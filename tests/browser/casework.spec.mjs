@@ -87,6 +87,9 @@ const REMINDER = `Ring the landlord about the payment plan (${RUN})`;
 const SAFE = `Text only: do not write to this address (${RUN})`;
 // Someone no system holds, referred in by a partner.
 const NEWCOMER = 'Rowan Tetley-Abara';
+// A campaign's text and name.
+const TEMPLATE = `rent-help-${RUN}`;
+const CAMPAIGN = `Help with rent (${RUN})`;
 const NEWCOMER_REASON = `Sofa-surfing since leaving care; no address of their own (${RUN})`;
 
 let browser;
@@ -620,7 +623,8 @@ test('the casework path, JavaScript off', async (t) => {
     await noErrors(page, 'adding a phone number');
     await see(page, page.getByRole('heading', { name: /Phone: 07700 900982/ }), 'the new number, grouped as people read it');
     const prefs = page.locator(`form[action="/households/${hid}/contact/preferences"]`);
-    await prefs.getByLabel('Text message').check();
+    await prefs.getByLabel('Text message', { exact: true }).check();
+    await prefs.getByLabel('Text messages only').check();
     await prefs.getByLabel('Welsh (Cymraeg)').check();
     await prefs.getByLabel('Safe-contact notes').fill(SAFE);
     await submit(page, prefs.getByRole('button', { name: 'Save how they want to be contacted' }), 'saving preferences');
@@ -699,6 +703,41 @@ test('the casework path, JavaScript off', async (t) => {
     await noErrors(page, 'accepting as a new resident');
     await see(page, page.getByRole('heading', { level: 1 }).getByText(/Rowan/i), 'the case headed with the resident\'s name');
     await look(page, 'case-from-referral');
+    await signOut(page);
+  });
+
+  await walk(t, 'The team leader writes a text, starts a campaign on the list and reads the outbox', async (open) => {
+    const page = await open();
+    await signIn(page, TEAM_LEADER);
+    await visit(page, '/campaigns');
+    await see(page, page.getByRole('heading', { level: 1, name: 'Campaigns' }), '"Campaigns"');
+    await look(page, 'campaigns');
+    await visit(page, '/templates/new');
+    await page.getByLabel('Name', { exact: true }).fill(TEMPLATE);
+    await page.getByLabel('Text message').check();
+    await page.getByLabel('Message', { exact: true }).fill('Hello ((frist_name)), this is ((council_name)). We can help with rent and bills.');
+    await submit(page, page.getByRole('button', { name: 'Save template' }), 'saving a template with a misspelt field', true);
+    await see(page, page.locator('.govuk-error-summary').getByText('frist_name').first(), 'the misspelt field named in the error summary');
+    await look(page, 'template-errors');
+    await page.getByLabel('Message', { exact: true }).fill('Hello ((first_name)), this is ((council_name)). We can help with rent and bills. Reply to this text to talk to us.');
+    await submit(page, page.getByRole('button', { name: 'Save template' }), 'saving the template');
+    await see(page, page.getByText(TEMPLATE), 'the template in the list');
+    await look(page, 'templates');
+    await visit(page, '/campaigns/new');
+    await page.getByLabel('Name', { exact: true }).fill(CAMPAIGN);
+    await page.locator('#channel_1').selectOption('text');
+    await page.locator('#template_1').selectOption(TEMPLATE);
+    await page.locator('#channel_2').selectOption('door_knock');
+    await look(page, 'campaign-new');
+    await submit(page, page.getByRole('button', { name: 'Start campaign' }), 'starting the campaign');
+    await see(page, page.getByRole('heading', { level: 1, name: CAMPAIGN }), 'the campaign\'s page');
+    await submit(page, page.getByRole('button', { name: 'Queue today\'s contacts' }), 'queueing today\'s contacts');
+    await see(page, page.getByText(/queued/), 'what was queued');
+    await look(page, 'campaign');
+    await visit(page, '/outbox');
+    await submit(page, page.getByRole('button', { name: /waiting/ }), 'writing what is waiting');
+    await see(page, page.getByRole('heading', { level: 1, name: 'The outbox' }), '"The outbox"');
+    await look(page, 'outbox');
     await signOut(page);
   });
 

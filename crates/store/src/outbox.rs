@@ -187,6 +187,19 @@ impl Store {
         Ok(row)
     }
 
+    /// Every template's latest version, by name.
+    pub async fn message_templates(&self) -> Result<Vec<TemplateRow>, StoreError> {
+        let names: Vec<String> = on_pool!(self, p => sqlx::query_scalar(
+            "SELECT DISTINCT name FROM message_templates ORDER BY name").fetch_all(p).await?);
+        let mut out = Vec::new();
+        for name in names {
+            if let Some(t) = self.message_template(&name, None).await? {
+                out.push(t);
+            }
+        }
+        Ok(out)
+    }
+
     /// Queue messages; a reference already queued is left as it is. The
     /// number newly queued.
     pub async fn queue_messages(&self, messages: &[NewMessage]) -> Result<u64, StoreError> {

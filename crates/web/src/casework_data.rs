@@ -7,11 +7,12 @@ use crate::data::{BoxFuture, DataError};
 use chrono::NaiveDate;
 
 pub use upstream_store::{
-    AssignedEntry, AttemptRow, CaseAccessRow, CaseInfo, ChronologyRow, ConsentRow,
-    ContactDetailRow, ContactPreferences, Conversation, DocumentRow, DutyRow, Figures, LetterRow,
-    NewCase, NewConsent, NewContactDetail, NewDocument, NewLetter, NewPlanAction, NewReferral,
-    NewResident, OpenCase, PartnerOrganisation, PipelineRun, PipelineStep, PlanActionRow,
-    ReferralFilter, ReferralRow, ReminderRow, SavedConversation, StaffActionRow, Team, WorklistRow,
+    AssignedEntry, AttemptRow, CampaignRow, CaseAccessRow, CaseInfo, ChronologyRow, ConsentRow,
+    ContactDetailRow, ContactPreferences, Conversation, DocumentRow, DutyRow, ExclusionCount,
+    Figures, LetterRow, MessageRow, NewCase, NewConsent, NewContactDetail, NewDocument, NewLetter,
+    NewPlanAction, NewReferral, NewResident, NewTemplate, OpenCase, PartnerOrganisation,
+    PipelineRun, PipelineStep, PlanActionRow, ReferralFilter, ReferralRow, ReminderRow,
+    SavedConversation, StaffActionRow, Team, TemplateRow, WorklistRow,
 };
 
 /// A member of staff a case or a list entry can be given to.
@@ -88,6 +89,28 @@ casework_methods! {
     /// The household of a referred resident no source holds, recorded by the
     /// council from the referral (made on first call, the same after).
     fn record_new_resident(&self, resident: NewResident) -> i64;
+    /// Every message template's latest version.
+    fn message_templates(&self) -> Vec<TemplateRow>;
+    /// Save a template's next version; the version.
+    fn save_message_template(&self, template: NewTemplate, by: i64) -> i64;
+    fn campaigns(&self) -> Vec<CampaignRow>;
+    fn campaign(&self, id: i64) -> Option<CampaignRow>;
+    /// (household, arm, joined on).
+    fn campaign_members(&self, id: i64) -> Vec<(i64, String, NaiveDate)>;
+    fn campaign_exclusions(&self, id: i64) -> Vec<ExclusionCount>;
+    fn campaign_messages(&self, id: i64) -> Vec<MessageRow>;
+    /// Messages, newest first.
+    fn outbox_messages(&self, limit: i64) -> Vec<MessageRow>;
+    /// Start a campaign on the team's list: its id, or why not.
+    fn start_campaign(&self, plan: upstream_pipeline::campaigns::CampaignPlan, by: i64, today: NaiveDate) -> Result<i64, String>;
+    /// Queue a campaign's due steps now: what was done, or why not.
+    fn run_campaign_day(&self, id: i64, now: chrono::DateTime<chrono::Utc>, nation: upstream_core::Nation) -> Result<upstream_pipeline::campaigns::CampaignDay, String>;
+    /// Send what is due (kept, without Notify): what was done, or why not.
+    fn send_outbox(&self, transport: Option<std::sync::Arc<dyn upstream_pipeline::sending::Transport>>) -> Result<upstream_pipeline::sending::SendReport, String>;
+    /// Notify's receipt for a message; false when no message has that id.
+    fn record_message_receipt(&self, notify_id: String, delivered: bool, failure: String, at: chrono::DateTime<chrono::Utc>) -> bool;
+    /// A text a resident sent back (a STOP stops texts to that number).
+    fn record_inbound_text(&self, notify_id: String, from: String, message: String, at: chrono::DateTime<chrono::Utc>, opt_out: bool) -> i64;
     /// The latest monthly runs (`upstream run`), newest first, with their steps.
     fn pipeline_runs(&self, limit: i64) -> Vec<PipelineRun>;
     /// Make a team's list for the week after the latest assessment (or find

@@ -29,6 +29,7 @@ mod forms;
 mod household;
 mod layout;
 mod letters;
+mod outreach;
 mod pages;
 mod partner;
 mod referrals;
@@ -83,6 +84,19 @@ pub struct AppState {
     nation: upstream_core::Nation,
     /// The date pages work to, when not the real one (see [`AppState::with_today`]).
     today: Option<chrono::NaiveDate>,
+    /// Where the outbox sends: GOV.UK Notify, or `None` to keep messages here.
+    outbox_transport: Option<Arc<dyn upstream_pipeline::sending::Transport>>,
+    /// The bearer tokens Notify's callbacks must carry.
+    notify_tokens: NotifyTokens,
+}
+
+/// The bearer tokens GOV.UK Notify's callbacks carry (set in Notify's
+/// settings for the service, and given to `serve` from the environment).
+/// A callback whose token is not set is refused.
+#[derive(Clone, Default)]
+pub struct NotifyTokens {
+    pub delivery: Option<String>,
+    pub received_text: Option<String>,
 }
 
 impl AppState {
@@ -104,7 +118,22 @@ impl AppState {
             trust_forwarded_for: false,
             nation: upstream_core::Nation::England,
             today: None,
+            outbox_transport: None,
+            notify_tokens: NotifyTokens::default(),
         }
+    }
+
+    /// Send the outbox through `transport` (GOV.UK Notify), and accept
+    /// Notify's callbacks carrying these tokens. Without it, messages are
+    /// kept in the outbox for staff to read, and callbacks are refused.
+    pub fn with_notify(
+        mut self,
+        transport: Option<Arc<dyn upstream_pipeline::sending::Transport>>,
+        tokens: NotifyTokens,
+    ) -> AppState {
+        self.outbox_transport = transport;
+        self.notify_tokens = tokens;
+        self
     }
 
     /// Casework pages from `casework` (without it they answer "Sorry, there is a problem").
@@ -207,6 +236,18 @@ pub fn router(state: AppState) -> Router {
                 referrals::API_BODY_LIMIT,
             )),
         )
+        .route(
+            "/notify/delivery-receipts",
+            post(outreach::delivery_receipt).layer(axum::extract::DefaultBodyLimit::max(
+                referrals::API_BODY_LIMIT,
+            )),
+        )
+        .route(
+            "/notify/received-texts",
+            post(outreach::received_text).layer(axum::extract::DefaultBodyLimit::max(
+                referrals::API_BODY_LIMIT,
+            )),
+        )
         .nest_service("/assets", ServeDir::new(dist))
         .merge(staff)
         .layer(axum::middleware::map_response(
@@ -287,6 +328,20 @@ fn staff_routes() -> Router<AppState> {
         .route("/referrals/{id}", get(referrals::show))
         .route("/referrals/{id}/accept", post(referrals::accept))
         .route("/referrals/{id}/decline", post(referrals::decline))
+        .route(
+            "/templates",
+            get(outreach::templates).post(outreach::create_template),
+        )
+        .route("/templates/new", get(outreach::new_template))
+        .route(
+            "/campaigns",
+            get(outreach::campaigns).post(outreach::create_campaign),
+        )
+        .route("/campaigns/new", get(outreach::new_campaign))
+        .route("/campaigns/{id}", get(outreach::campaign))
+        .route("/campaigns/{id}/run", post(outreach::run))
+        .route("/outbox", get(outreach::outbox))
+        .route("/outbox/send", post(outreach::send))
         .route("/admin/audit", get(admin::audit))
         .route("/admin/runs", get(runs::runs))
         .route("/admin/users", get(users::users).post(users::create))

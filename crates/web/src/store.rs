@@ -346,11 +346,12 @@ macro_rules! forward {
 }
 
 use crate::casework_data::{
-    AssignedEntry, AttemptRow, CaseAccessRow, CaseInfo, Casework, ChronologyRow, ConsentRow,
-    ContactDetailRow, ContactPreferences, Conversation, DocumentRow, DutyRow, Figures, LetterRow,
-    NewCase, NewConsent, NewContactDetail, NewDocument, NewLetter, NewPlanAction, NewReferral,
-    NewResident, OpenCase, PartnerOrganisation, PipelineRun, PlanActionRow, ReferralFilter,
-    ReferralRow, ReminderRow, SavedConversation, StaffActionRow, StaffMember, Team, WorklistRow,
+    AssignedEntry, AttemptRow, CampaignRow, CaseAccessRow, CaseInfo, Casework, ChronologyRow,
+    ConsentRow, ContactDetailRow, ContactPreferences, Conversation, DocumentRow, DutyRow,
+    ExclusionCount, Figures, LetterRow, MessageRow, NewCase, NewConsent, NewContactDetail,
+    NewDocument, NewLetter, NewPlanAction, NewReferral, NewResident, NewTemplate, OpenCase,
+    PartnerOrganisation, PipelineRun, PlanActionRow, ReferralFilter, ReferralRow, ReminderRow,
+    SavedConversation, StaffActionRow, StaffMember, Team, TemplateRow, WorklistRow,
 };
 use upstream_core::Role;
 
@@ -403,6 +404,18 @@ impl Casework for Store {
         decide_referral(&self, id: i64, accepted: bool, household_id: Option<i64>, by: i64, note: String) -> bool
             => |s| s.decide_referral(id, accepted, household_id, by, &note);
         record_new_resident(&self, resident: NewResident) -> i64 => |s| s.record_new_resident(&resident);
+        message_templates(&self) -> Vec<TemplateRow> => |s| s.message_templates();
+        save_message_template(&self, template: NewTemplate, by: i64) -> i64 => |s| s.save_message_template(&template, by);
+        campaigns(&self) -> Vec<CampaignRow> => |s| s.campaigns();
+        campaign(&self, id: i64) -> Option<CampaignRow> => |s| s.campaign(id);
+        campaign_members(&self, id: i64) -> Vec<(i64, String, NaiveDate)> => |s| s.campaign_members(id);
+        campaign_exclusions(&self, id: i64) -> Vec<ExclusionCount> => |s| s.campaign_exclusions(id);
+        campaign_messages(&self, id: i64) -> Vec<MessageRow> => |s| s.campaign_messages(id);
+        outbox_messages(&self, limit: i64) -> Vec<MessageRow> => |s| s.messages(None, limit);
+        record_message_receipt(&self, notify_id: String, delivered: bool, failure: String, at: chrono::DateTime<Utc>) -> bool
+            => |s| s.record_message_receipt(&notify_id, delivered, &failure, at);
+        record_inbound_text(&self, notify_id: String, from: String, message: String, at: chrono::DateTime<Utc>, opt_out: bool) -> i64
+            => |s| s.record_inbound_text(&notify_id, &from, &message, at, opt_out);
         figures(&self) -> Figures => |s| s.figures();
         add_document(&self, document: NewDocument, by: i64) -> i64 => |s| s.add_document(&document, by);
         documents_of(&self, case_id: i64) -> Vec<DocumentRow> => |s| s.documents_of(case_id);
@@ -445,6 +458,55 @@ impl Casework for Store {
                     team: u.team,
                 })
                 .collect())
+        })
+    }
+
+    fn start_campaign(
+        &self,
+        plan: upstream_pipeline::campaigns::CampaignPlan,
+        by: i64,
+        today: NaiveDate,
+    ) -> BoxFuture<'_, Result<Result<i64, String>, DataError>> {
+        Box::pin(async move {
+            match upstream_pipeline::campaigns::start_campaign(self, &plan, by, today).await {
+                Ok(id) => Ok(Ok(id)),
+                Err(e) if e.is_refusal() => Ok(Err(e.to_string())),
+                Err(e) => Err(DataError(e.to_string())),
+            }
+        })
+    }
+
+    fn run_campaign_day(
+        &self,
+        id: i64,
+        now: chrono::DateTime<Utc>,
+        nation: upstream_core::Nation,
+    ) -> BoxFuture<'_, Result<Result<upstream_pipeline::campaigns::CampaignDay, String>, DataError>>
+    {
+        Box::pin(async move {
+            let policy = upstream_outreach::Policy::default();
+            match upstream_pipeline::campaigns::run_campaign_day(self, id, now, nation, &policy)
+                .await
+            {
+                Ok(day) => Ok(Ok(day)),
+                Err(e) if e.is_refusal() => Ok(Err(e.to_string())),
+                Err(e) => Err(DataError(e.to_string())),
+            }
+        })
+    }
+
+    fn send_outbox(
+        &self,
+        transport: Option<std::sync::Arc<dyn upstream_pipeline::sending::Transport>>,
+    ) -> BoxFuture<'_, Result<Result<upstream_pipeline::sending::SendReport, String>, DataError>>
+    {
+        Box::pin(async move {
+            let mut settings = upstream_pipeline::sending::SendSettings::default();
+            match upstream_pipeline::sending::send_outbox(self, transport, &mut settings).await {
+                Ok(report) => Ok(Ok(report)),
+                Err(e) if e.is_refusal() => Ok(Err(e.to_string())),
+                Err(e) => Err(DataError(e.to_string())),
+            }
         })
     }
 

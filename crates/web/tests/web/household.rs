@@ -1850,3 +1850,208 @@ async fn documents_are_uploaded_with_type_and_size_limits_and_read_back_as_downl
         "{page}"
     );
 }
+
+#[tokio::test]
+async fn a_team_leader_writes_a_template_starts_a_campaign_and_reads_the_outbox() {
+    let site = site().await;
+    with_a_kept_list(&site).await;
+    let (leader, csrf) = staff(&site, "priya", Role::TeamLeader, "").await;
+    let (connector, _) = staff(&site, "casey", Role::Connector, "").await;
+    assert_eq!(
+        site.get("/campaigns", Some(&connector)).await.0,
+        StatusCode::FORBIDDEN,
+        "campaigns are the team leader's"
+    );
+
+    // A misspelt field is refused, named, and nothing is saved.
+    let (status, _, page) = site
+        .post(
+            "/templates",
+            &leader,
+            &[
+                ("csrf_token", &csrf),
+                ("name", "rent-text"),
+                ("channel", "sms"),
+                ("body_en", "Hello ((frist_name)), we can help with rent."),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{page}");
+    assert!(page.contains("frist_name"), "{page}");
+    assert!(site
+        .store
+        .message_templates()
+        .await
+        .expect("read")
+        .is_empty());
+    let (status, to, _) = site
+        .post(
+            "/templates",
+            &leader,
+            &[
+                ("csrf_token", &csrf),
+                ("name", "rent-text"),
+                ("channel", "sms"),
+                ("body_en", "Hello ((first_name)), we can help with rent."),
+            ],
+        )
+        .await;
+    assert_eq!((status, to.as_str()), (StatusCode::SEE_OTHER, "/templates"));
+    let (_, _, page) = site.get("/templates", Some(&leader)).await;
+    assert!(
+        page.contains("rent-text") && page.contains("Text message"),
+        "{page}"
+    );
+
+    // Household 41 has a mobile number staff recorded; 42 is not on the list.
+    let priya = site
+        .store
+        .user_by_username("priya")
+        .await
+        .expect("read")
+        .expect("priya");
+    site.store
+        .add_contact_detail(
+            &upstream_store::NewContactDetail {
+                household_id: 41,
+                person_id: Some(7),
+                kind: "phone".into(),
+                value: "07700900123".into(),
+                usable: true,
+                note: String::new(),
+            },
+            priya.id,
+        )
+        .await
+        .expect("phone");
+    let (status, to, page) = site
+        .post(
+            "/campaigns",
+            &leader,
+            &[
+                ("csrf_token", &csrf),
+                ("name", "First missed rent"),
+                ("day_1", "0"),
+                ("channel_1", "text"),
+                ("template_1", "rent-text"),
+                ("holdout", "0"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{page}");
+    let id: i64 = to
+        .strip_prefix("/campaigns/")
+        .and_then(|i| i.parse().ok())
+        .expect("to the campaign");
+    let (status, _, page) = site
+        .post(
+            &format!("/campaigns/{id}/run"),
+            &leader,
+            &[("csrf_token", &csrf)],
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(page.contains("1 message queued"), "{page}");
+    let (status, _, page) = site.get("/outbox", Some(&leader)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        page.contains("Hello Jonathan, we can help with rent.") && page.contains("07700900123"),
+        "{page}"
+    );
+    let views = site
+        .store
+        .search_audit(&AuditFilter {
+            subject_kind: Some("outbox".into()),
+            ..Default::default()
+        })
+        .await
+        .expect("audit");
+    assert!(!views.is_empty(), "looking at the outbox is audited");
+    // Without Notify, sending keeps the messages here.
+    let (_, _, page) = site
+        .post("/outbox/send", &leader, &[("csrf_token", &csrf)])
+        .await;
+    assert!(page.contains("1 message kept here"), "{page}");
+    assert_eq!(site.store.outbox_counts().await.expect("counts").kept, 1);
+}
+
+#[tokio::test]
+async fn notify_callbacks_need_their_bearer_token_and_a_stop_reply_stops_texts() {
+    let site = site().await;
+    let app = site.app.clone().with_notify(
+        None,
+        upstream_web::NotifyTokens {
+            delivery: Some("receipts-token-0123456789".into()),
+            received_text: Some("texts-token-0123456789".into()),
+        },
+    );
+    let post = |path: &'static str, token: Option<&'static str>, body: String| {
+        let app = app.clone();
+        async move {
+            let mut req = Request::post(path).header(header::CONTENT_TYPE, "application/json");
+            if let Some(t) = token {
+                req = req.header(header::AUTHORIZATION, format!("Bearer {t}"));
+            }
+            router(app)
+                .oneshot(req.body(Body::from(body)).expect("request"))
+                .await
+                .expect("response")
+                .status()
+        }
+    };
+    let text = serde_json::json!({
+        "id": "3a2b1c0d-0000-4000-8000-000000000001",
+        "source_number": "447700900123",
+        "destination_number": "07700900000",
+        "message": "STOP",
+        "date_received": "2026-03-02T10:00:00.000000Z",
+    })
+    .to_string();
+    for token in [None, Some("receipts-token-0123456789"), Some("wrong")] {
+        assert_eq!(
+            post("/notify/received-texts", token, text.clone()).await,
+            StatusCode::UNAUTHORIZED,
+            "{token:?}"
+        );
+    }
+    assert!(!site
+        .store
+        .text_opted_out("07700900123")
+        .await
+        .expect("read"));
+    assert_eq!(
+        post(
+            "/notify/received-texts",
+            Some("texts-token-0123456789"),
+            "{not json".into()
+        )
+        .await,
+        StatusCode::BAD_REQUEST
+    );
+    assert_eq!(
+        post(
+            "/notify/received-texts",
+            Some("texts-token-0123456789"),
+            text
+        )
+        .await,
+        StatusCode::NO_CONTENT
+    );
+    assert!(site
+        .store
+        .text_opted_out("07700900123")
+        .await
+        .expect("read"));
+    // A server with no tokens set refuses every callback.
+    let status = router(site.app.clone())
+        .oneshot(
+            Request::post("/notify/delivery-receipts")
+                .header(header::AUTHORIZATION, "Bearer receipts-token-0123456789")
+                .body(Body::from("{}"))
+                .expect("request"),
+        )
+        .await
+        .expect("response")
+        .status();
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+}

@@ -1,0 +1,855 @@
+//! Reaching out, for team leaders: message templates (checked at save,
+//! versioned), campaigns on the team's list (start one, queue today's steps,
+//! see who was left out and why), the outbox, and GOV.UK Notify's callbacks.
+//!
+//! The outbox shows recipients, so it and each campaign's messages are
+//! personal data: team leaders only, every view audited. Templates and
+//! campaign counts name nobody.
+
+use crate::auth::{audit_view, record, CurrentUser, Refused};
+use crate::forms::{Failed, Fields, Problems};
+use crate::layout::Layout;
+use crate::pages::render;
+use crate::worklist::see_other;
+use crate::AppState;
+use askama::Template;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Form;
+use chrono::{TimeZone, Utc};
+use upstream_core::{AuditAction, Role};
+use upstream_outreach::{self as outreach, Channel, Language, SkipCondition, Step};
+use upstream_pipeline::campaigns::{CampaignPlan, TEMPLATE_FIELDS};
+
+/// Steps a campaign form offers; a row left empty is no step.
+const STEP_ROWS: usize = 4;
+
+fn leader(user: &CurrentUser) -> Result<(), Refused> {
+    user.require_role(&[Role::TeamLeader])
+}
+
+/// The team a leader runs campaigns for: their own.
+fn team_of(user: &CurrentUser) -> Result<String, Refused> {
+    user.account.team.clone().ok_or(Refused::Forbidden)
+}
+
+fn channel_label(code: &str) -> String {
+    match code {
+        "sms" => "Text message".into(),
+        other => Channel::parse(other).map_or_else(
+            || crate::household::words(other),
+            |c| {
+                let l = c.label();
+                let mut chars = l.chars();
+                match chars.next() {
+                    Some(f) => f.to_uppercase().chain(chars).collect(),
+                    None => String::new(),
+                }
+            },
+        ),
+    }
+}
+
+// ---- templates ----------------------------------------------------------
+
+struct TemplateView {
+    name: String,
+    version: i64,
+    channel: String,
+    welsh: bool,
+    reading_age: String,
+}
+
+#[derive(Template)]
+#[template(path = "outreach_templates.html")]
+struct TemplatesPage {
+    layout: Layout,
+    templates: Vec<TemplateView>,
+}
+
+#[derive(Template)]
+#[template(path = "outreach_template_new.html")]
+struct NewTemplatePage {
+    layout: Layout,
+    failed: Failed,
+    fields: String,
+    welsh_required: bool,
+}
+
+fn reading_age(text: &str) -> String {
+    match outreach::check_text(
+        text,
+        Language::English,
+        outreach::ReadingAgeTarget::default(),
+    ) {
+        outreach::ReadabilityReport::English(r) => r
+            .reading_age
+            .map_or_else(|| "Not enough text".into(), |a| format!("{a:.0}")),
+        outreach::ReadabilityReport::Welsh(_) => String::new(),
+    }
+}
+
+/// `GET /templates`
+pub(crate) async fn templates(
+    State(state): State<AppState>,
+    user: CurrentUser,
+) -> Result<Response, Refused> {
+    leader(&user)?;
+    let templates = state
+        .casework
+        .message_templates()
+        .await?
+        .into_iter()
+        .map(|t| TemplateView {
+            reading_age: reading_age(&t.body_en),
+            welsh: !t.body_cy.is_empty(),
+            channel: channel_label(&t.channel),
+            name: t.name,
+            version: t.version,
+        })
+        .collect();
+    let page = TemplatesPage {
+        layout: Layout::new(&state, Some(&user)).await.at("/campaigns"),
+        templates,
+    };
+    Ok(render(StatusCode::OK, &page))
+}
+
+async fn new_template_page(
+    state: &AppState,
+    user: &CurrentUser,
+    failed: Failed,
+) -> Result<Response, Refused> {
+    let status = failed.status();
+    let page = NewTemplatePage {
+        layout: Layout::new(state, Some(user)).await.at("/campaigns"),
+        failed,
+        fields: TEMPLATE_FIELDS
+            .iter()
+            .map(|f| format!("(({f}))"))
+            .collect::<Vec<_>>()
+            .join(", "),
+        welsh_required: state.nation == upstream_core::Nation::Wales,
+    };
+    Ok(render(status, &page))
+}
+
+/// `GET /templates/new`
+pub(crate) async fn new_template(
+    State(state): State<AppState>,
+    user: CurrentUser,
+) -> Result<Response, Refused> {
+    leader(&user)?;
+    new_template_page(&state, &user, Failed::default()).await
+}
+
+/// `POST /templates`: checked with every problem listed at once; saved as
+/// the next version of its name.
+pub(crate) async fn create_template(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Form(form): Form<Vec<(String, String)>>,
+) -> Result<Response, Refused> {
+    leader(&user)?;
+    let fields = Fields(form);
+    let mut problems = Problems::default();
+    let name = fields.get("name");
+    if name.is_empty() {
+        problems.add("name", "Enter a name for the template");
+    } else if name.chars().count() > 60
+        || !name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+    {
+        problems.add(
+            "name",
+            "Use up to 60 letters, numbers and dashes, for example first-missed-rent",
+        );
+    }
+    let channel = match fields.get("channel").as_str() {
+        "sms" => Some(Channel::Text),
+        "email" => Some(Channel::Email),
+        "letter" => Some(Channel::Letter),
+        _ => {
+            problems.add("channel", "Select how it is sent");
+            None
+        }
+    };
+    let opt = |s: String| Some(s).filter(|s| !s.trim().is_empty());
+    if let Some(channel) = channel {
+        let template = outreach::Template {
+            channel,
+            subject: opt(fields.get("subject_en")),
+            body: fields.get("body_en"),
+            welsh_subject: opt(fields.get("subject_cy")),
+            welsh_body: opt(fields.get("body_cy")),
+        };
+        if let Err(found) = outreach::check(&template, TEMPLATE_FIELDS, state.nation) {
+            for p in found {
+                problems.add(template_field(&p), p.to_string());
+            }
+        }
+    }
+    if !problems.is_empty() {
+        return new_template_page(
+            &state,
+            &user,
+            Failed {
+                form: "template",
+                problems,
+                fields,
+            },
+        )
+        .await;
+    }
+    let channel_code = fields.get("channel");
+    record(
+        &state,
+        &user.audit(
+            AuditAction::Create,
+            "message_template",
+            name.clone(),
+            "message template saved",
+            serde_json::json!({ "channel": channel_code }),
+        ),
+    )
+    .await?;
+    state
+        .casework
+        .save_message_template(
+            upstream_store::NewTemplate {
+                name,
+                channel: channel_code,
+                subject_en: fields.get("subject_en"),
+                body_en: fields.get("body_en"),
+                subject_cy: fields.get("subject_cy"),
+                body_cy: fields.get("body_cy"),
+            },
+            user.account.id,
+        )
+        .await?;
+    Ok(see_other("/templates"))
+}
+
+/// Which form field a template problem belongs to, for the error summary.
+fn template_field(p: &outreach::TemplateProblem) -> &'static str {
+    let text = format!("{p:?}");
+    if text.contains("Welsh") && text.contains("ubject") {
+        "subject_cy"
+    } else if text.contains("Welsh") {
+        "body_cy"
+    } else if text.contains("ubject") {
+        "subject_en"
+    } else {
+        "body_en"
+    }
+}
+
+// ---- campaigns ----------------------------------------------------------
+
+struct CampaignSummary {
+    id: i64,
+    name: String,
+    cohort: String,
+    started_on: String,
+    steps: usize,
+}
+
+#[derive(Template)]
+#[template(path = "outreach_campaigns.html")]
+struct CampaignsPage {
+    layout: Layout,
+    team: String,
+    campaigns: Vec<CampaignSummary>,
+}
+
+/// `GET /campaigns`: the team's campaigns.
+pub(crate) async fn campaigns(
+    State(state): State<AppState>,
+    user: CurrentUser,
+) -> Result<Response, Refused> {
+    leader(&user)?;
+    let team = team_of(&user)?;
+    let campaigns = state
+        .casework
+        .campaigns()
+        .await?
+        .into_iter()
+        .filter(|c| c.team == team)
+        .map(|c| CampaignSummary {
+            id: c.id,
+            name: c.name,
+            cohort: c.cohort,
+            started_on: crate::household::day(c.started_on),
+            steps: c.steps.len(),
+        })
+        .collect();
+    let page = CampaignsPage {
+        layout: Layout::new(&state, Some(&user)).await.at("/campaigns"),
+        team,
+        campaigns,
+    };
+    Ok(render(StatusCode::OK, &page))
+}
+
+#[derive(Template)]
+#[template(path = "outreach_campaign_new.html")]
+struct NewCampaignPage {
+    layout: Layout,
+    team: String,
+    failed: Failed,
+    /// (name, channel label) of each template.
+    templates: Vec<(String, String)>,
+    rows: Vec<StepRow>,
+}
+
+/// One step's row of the form, with its field names.
+struct StepRow {
+    n: usize,
+    optional: bool,
+    day: String,
+    day_name: String,
+    channel_name: String,
+    template_name: String,
+}
+
+impl NewCampaignPage {
+    fn typed(&self, name: &str) -> String {
+        self.failed.typed("campaign", name)
+    }
+
+    fn chosen(&self, name: &str, value: &str) -> bool {
+        self.failed.typed("campaign", name) == value
+    }
+}
+
+async fn new_campaign_page(
+    state: &AppState,
+    user: &CurrentUser,
+    failed: Failed,
+) -> Result<Response, Refused> {
+    let status = failed.status();
+    let templates = state
+        .casework
+        .message_templates()
+        .await?
+        .into_iter()
+        .map(|t| (t.name, channel_label(&t.channel)))
+        .collect();
+    let page = NewCampaignPage {
+        layout: Layout::new(state, Some(user)).await.at("/campaigns"),
+        team: team_of(user)?,
+        templates,
+        rows: (1..=STEP_ROWS)
+            .map(|n| {
+                let day_name = format!("day_{n}");
+                // A first campaign's steps: a letter, then a text, an email, a knock.
+                let day = if failed.form.is_empty() {
+                    ["0", "3", "7", "10"][n - 1].to_string()
+                } else {
+                    failed.typed("campaign", &day_name)
+                };
+                StepRow {
+                    n,
+                    optional: n > 1,
+                    day,
+                    day_name,
+                    channel_name: format!("channel_{n}"),
+                    template_name: format!("template_{n}"),
+                }
+            })
+            .collect(),
+        failed,
+    };
+    Ok(render(status, &page))
+}
+
+/// `GET /campaigns/new`
+pub(crate) async fn new_campaign(
+    State(state): State<AppState>,
+    user: CurrentUser,
+) -> Result<Response, Refused> {
+    leader(&user)?;
+    new_campaign_page(&state, &user, Failed::default()).await
+}
+
+/// `POST /campaigns`: start a campaign on the team's latest list.
+pub(crate) async fn create_campaign(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Form(form): Form<Vec<(String, String)>>,
+) -> Result<Response, Refused> {
+    leader(&user)?;
+    let team = team_of(&user)?;
+    let fields = Fields(form);
+    let mut problems = Problems::default();
+    let name = fields.get("name");
+    if name.is_empty() {
+        problems.add("name", "Enter a name for the campaign");
+    }
+    let holdout = match fields.get("holdout").parse::<u32>() {
+        Ok(h) if h <= 50 => h,
+        _ => {
+            problems.add("holdout", "Choose how many households to hold back");
+            0
+        }
+    };
+    let mut steps = Vec::new();
+    for row in 1..=STEP_ROWS {
+        let channel = fields.get(&format!("channel_{row}"));
+        if channel.is_empty() {
+            continue;
+        }
+        let Some(channel) = Channel::parse(&channel) else {
+            problems.add(&format!("channel_{row}"), "Select how to contact them");
+            continue;
+        };
+        let day = match fields.get(&format!("day_{row}")).parse::<u32>() {
+            Ok(d) if d <= 365 => d,
+            _ => {
+                problems.add(
+                    &format!("day_{row}"),
+                    format!("Enter the day of step {row} as a number of days from the start, from 0 to 365"),
+                );
+                continue;
+            }
+        };
+        let template = fields.get(&format!("template_{row}"));
+        steps.push(Step {
+            day,
+            channel,
+            template_id: Some(template).filter(|t| !t.is_empty()),
+            skip_if: if steps.is_empty() {
+                vec![]
+            } else {
+                vec![
+                    SkipCondition::Replied,
+                    SkipCondition::Engaged,
+                    SkipCondition::CaseOpened,
+                    SkipCondition::OptedOut,
+                ]
+            },
+        });
+    }
+    if steps.is_empty() && problems.is_empty() {
+        problems.add("channel_1", "Add at least one step");
+    }
+    if problems.is_empty() {
+        let plan = CampaignPlan {
+            name: name.clone(),
+            team: team.clone(),
+            steps,
+            holdout_percent: holdout,
+            seed: seed_for(&name, user.account.id),
+        };
+        record(
+            &state,
+            &user.audit(
+                AuditAction::Create,
+                "campaign",
+                "",
+                "campaign started",
+                serde_json::json!({ "name": name, "team": team, "holdout_percent": holdout }),
+            ),
+        )
+        .await?;
+        match state
+            .casework
+            .start_campaign(plan, user.account.id, state.today())
+            .await?
+        {
+            Ok(id) => return Ok(see_other(&format!("/campaigns/{id}"))),
+            Err(why) => problems.add("name", why),
+        }
+    }
+    new_campaign_page(
+        &state,
+        &user,
+        Failed {
+            form: "campaign",
+            problems,
+            fields,
+        },
+    )
+    .await
+}
+
+/// The experiment's seed: from the campaign and who started it, recorded
+/// with the campaign so the draw can be made again and checked.
+fn seed_for(name: &str, by: i64) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in name
+        .bytes()
+        .chain(by.to_le_bytes())
+        .chain(Utc::now().timestamp().to_le_bytes())
+    {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    h >> 1
+}
+
+struct StepView {
+    no: usize,
+    day: i32,
+    channel: String,
+    template: String,
+    queued: usize,
+    sent: usize,
+    delivered: usize,
+    failed: usize,
+    kept: usize,
+    left_out: Vec<(String, i64)>,
+}
+
+#[derive(Template)]
+#[template(path = "outreach_campaign.html")]
+struct CampaignPage {
+    layout: Layout,
+    id: i64,
+    name: String,
+    cohort: String,
+    started_on: String,
+    contact: usize,
+    held_back: usize,
+    holdout_percent: i32,
+    steps: Vec<StepView>,
+    notice: String,
+}
+
+async fn campaign_page(
+    state: &AppState,
+    user: &CurrentUser,
+    id: i64,
+    notice: String,
+) -> Result<Response, Refused> {
+    let c = state
+        .casework
+        .campaign(id)
+        .await?
+        .ok_or(Refused::NotFound)?;
+    if Some(&c.team) != user.account.team.as_ref() {
+        return Err(Refused::NotFound);
+    }
+    let members = state.casework.campaign_members(id).await?;
+    let messages = state.casework.campaign_messages(id).await?;
+    let exclusions = state.casework.campaign_exclusions(id).await?;
+    let steps = c
+        .steps
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            let no = i + 1;
+            let of = |status: &str| {
+                messages
+                    .iter()
+                    .filter(|m| m.step_no == Some(no as i32) && m.status == status)
+                    .count()
+            };
+            StepView {
+                no,
+                day: s.day_offset,
+                channel: channel_label(&s.channel),
+                template: s.template_name.clone().unwrap_or_default(),
+                queued: of("queued") + of("sending"),
+                sent: of("sent"),
+                delivered: of("delivered"),
+                failed: of("failed"),
+                kept: of("kept"),
+                left_out: exclusions
+                    .iter()
+                    .filter(|e| e.step_no == no as i32)
+                    .map(|e| (e.reason.clone(), e.households))
+                    .collect(),
+            }
+        })
+        .collect();
+    let page = CampaignPage {
+        layout: Layout::new(state, Some(user)).await.at("/campaigns"),
+        id,
+        name: c.name,
+        cohort: c.cohort,
+        started_on: crate::household::day(c.started_on),
+        contact: members.iter().filter(|m| m.1 == "contact").count(),
+        held_back: members.iter().filter(|m| m.1 != "contact").count(),
+        holdout_percent: c.holdout_percent,
+        steps,
+        notice,
+    };
+    Ok(render(StatusCode::OK, &page))
+}
+
+/// `GET /campaigns/{id}`: the funnel by step, and who was left out and why.
+pub(crate) async fn campaign(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+) -> Result<Response, Refused> {
+    leader(&user)?;
+    campaign_page(&state, &user, id, String::new()).await
+}
+
+/// `POST /campaigns/{id}/run`: queue the steps due today.
+pub(crate) async fn run(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+) -> Result<Response, Refused> {
+    leader(&user)?;
+    let c = state
+        .casework
+        .campaign(id)
+        .await?
+        .ok_or(Refused::NotFound)?;
+    if Some(&c.team) != user.account.team.as_ref() {
+        return Err(Refused::NotFound);
+    }
+    record(
+        &state,
+        &user.audit(
+            AuditAction::Change,
+            "campaign",
+            id.to_string(),
+            "campaign steps queued",
+            serde_json::json!({}),
+        ),
+    )
+    .await?;
+    // The app's day at noon UK time: the demo works to its town's last day.
+    let now = state
+        .today()
+        .and_hms_opt(12, 0, 0)
+        .map(|t| Utc.from_utc_datetime(&t))
+        .unwrap_or_else(Utc::now);
+    let notice = match state
+        .casework
+        .run_campaign_day(id, now, state.nation)
+        .await?
+    {
+        Ok(day) => format!(
+            "{} queued; {} waiting; {} left out; {} held back; {} for staff to call or visit.",
+            plural(day.queued, "message"),
+            day.waiting,
+            day.excluded,
+            day.held_back,
+            day.for_staff
+        ),
+        Err(why) => why,
+    };
+    campaign_page(&state, &user, id, notice).await
+}
+
+fn plural(n: usize, one: &str) -> String {
+    if n == 1 {
+        format!("1 {one}")
+    } else {
+        format!("{n} {one}s")
+    }
+}
+
+// ---- the outbox ---------------------------------------------------------
+
+struct MessageView {
+    reference: String,
+    household_id: i64,
+    channel: String,
+    recipient: String,
+    status: String,
+    failure: String,
+    body: String,
+    queued: String,
+}
+
+#[derive(Template)]
+#[template(path = "outreach_outbox.html")]
+struct OutboxPage {
+    layout: Layout,
+    messages: Vec<MessageView>,
+    sending: bool,
+    notice: String,
+}
+
+/// How many messages the outbox page lists, newest first.
+const OUTBOX_SHOWN: i64 = 200;
+
+async fn outbox_page(
+    state: &AppState,
+    user: &CurrentUser,
+    notice: String,
+) -> Result<Response, Refused> {
+    audit_view(state, user, "outbox", "", "outbox").await?;
+    let messages = state
+        .casework
+        .outbox_messages(OUTBOX_SHOWN)
+        .await?
+        .into_iter()
+        .map(|m| MessageView {
+            channel: channel_label(&m.channel),
+            recipient: m.recipient.replace('\n', ", "),
+            status: status_label(&m.status).into(),
+            queued: m.created_at.format("%-d %B %Y").to_string(),
+            reference: m.reference,
+            household_id: m.household_id,
+            failure: m.failure,
+            body: m.body,
+        })
+        .collect();
+    let page = OutboxPage {
+        layout: Layout::new(state, Some(user)).await.at("/campaigns"),
+        messages,
+        sending: state.outbox_transport.is_some(),
+        notice,
+    };
+    Ok(render(StatusCode::OK, &page))
+}
+
+fn status_label(status: &str) -> &'static str {
+    match status {
+        "queued" => "Waiting to go",
+        "sending" => "Being sent",
+        "sent" => "Sent",
+        "delivered" => "Delivered",
+        "failed" => "Failed",
+        "kept" => "Kept here (not sent)",
+        _ => "Unknown",
+    }
+}
+
+/// `GET /outbox`
+pub(crate) async fn outbox(
+    State(state): State<AppState>,
+    user: CurrentUser,
+) -> Result<Response, Refused> {
+    leader(&user)?;
+    outbox_page(&state, &user, String::new()).await
+}
+
+/// `POST /outbox/send`: send what is due (or, without Notify, keep it here).
+pub(crate) async fn send(
+    State(state): State<AppState>,
+    user: CurrentUser,
+) -> Result<Response, Refused> {
+    leader(&user)?;
+    record(
+        &state,
+        &user.audit(
+            AuditAction::Change,
+            "outbox",
+            "",
+            "outbox sent",
+            serde_json::json!({ "through_notify": state.outbox_transport.is_some() }),
+        ),
+    )
+    .await?;
+    let notice = match state
+        .casework
+        .send_outbox(state.outbox_transport.clone())
+        .await?
+    {
+        Ok(r) if state.outbox_transport.is_none() => format!(
+            "{} kept here: Upstream is not connected to GOV.UK Notify, so nothing was sent.",
+            plural(r.kept, "message")
+        ),
+        Ok(r) => format!(
+            "{} sent; {} to try again later; {} failed.",
+            plural(r.sent + r.recovered, "message"),
+            r.retried,
+            r.failed
+        ),
+        Err(why) => why,
+    };
+    outbox_page(&state, &user, notice).await
+}
+
+// ---- GOV.UK Notify's callbacks -----------------------------------------
+
+fn callback_refused() -> Response {
+    (
+        StatusCode::UNAUTHORIZED,
+        [(header::CONTENT_TYPE, "application/json")],
+        r#"{"error":"the bearer token is missing or wrong"}"#,
+    )
+        .into_response()
+}
+
+fn callback_bad(why: String) -> Response {
+    (
+        StatusCode::BAD_REQUEST,
+        [(header::CONTENT_TYPE, "application/json")],
+        serde_json::json!({ "error": why }).to_string(),
+    )
+        .into_response()
+}
+
+fn bearer_ok(headers: &HeaderMap, expected: Option<&str>) -> bool {
+    let given = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok());
+    expected.is_some_and(|e| upstream_notify::bearer_matches(given, e))
+}
+
+/// `POST /notify/delivery-receipts`: Notify says what became of a message.
+/// Outside the session gate; Notify's bearer token is the check.
+pub(crate) async fn delivery_receipt(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, Refused> {
+    if !bearer_ok(&headers, state.notify_tokens.delivery.as_deref()) {
+        return Ok(callback_refused());
+    }
+    let receipt = match upstream_notify::parse_delivery_receipt(&body) {
+        Ok(r) => r,
+        Err(e) => return Ok(callback_bad(e.to_string())),
+    };
+    let delivered = receipt.status == upstream_notify::DeliveryStatus::Delivered;
+    if !receipt.status.is_final() {
+        return Ok(StatusCode::NO_CONTENT.into_response());
+    }
+    let failure = if delivered {
+        String::new()
+    } else {
+        receipt.status.as_str().to_string()
+    };
+    let at = receipt.completed_at.unwrap_or_else(Utc::now);
+    state
+        .casework
+        .record_message_receipt(receipt.id.clone(), delivered, failure, at)
+        .await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+/// `POST /notify/received-texts`: a resident texted back; STOP stops texts.
+pub(crate) async fn received_text(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, Refused> {
+    if !bearer_ok(&headers, state.notify_tokens.received_text.as_deref()) {
+        return Ok(callback_refused());
+    }
+    let text = match upstream_notify::parse_received_text(&body) {
+        Ok(t) => t,
+        Err(e) => return Ok(callback_bad(e.to_string())),
+    };
+    let opt_out = upstream_notify::is_opt_out(&text.message);
+    // Notify sends numbers in international form (447700900123); the
+    // single view keeps them as national digits.
+    let from = match text.source_number.strip_prefix("44") {
+        Some(rest) => format!("0{rest}"),
+        None => text.source_number.clone(),
+    };
+    state
+        .casework
+        .record_inbound_text(
+            text.id.clone(),
+            from,
+            text.message.clone(),
+            text.date_received,
+            opt_out,
+        )
+        .await?;
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
