@@ -90,6 +90,7 @@ const NEWCOMER = 'Rowan Tetley-Abara';
 // A campaign's text and name.
 const TEMPLATE = `rent-help-${RUN}`;
 const CAMPAIGN = `Help with rent (${RUN})`;
+const KNOCK = `Knock and talk (${RUN})`;
 const NEWCOMER_REASON = `Sofa-surfing since leaving care; no address of their own (${RUN})`;
 
 let browser;
@@ -738,6 +739,25 @@ test('the casework path, JavaScript off', async (t) => {
     await submit(page, page.getByRole('button', { name: /waiting/ }), 'writing what is waiting');
     await see(page, page.getByRole('heading', { level: 1, name: 'The outbox' }), '"The outbox"');
     await look(page, 'outbox');
+
+    // A second campaign knocks on doors: a round in walking order, and each
+    // door recorded on a phone.
+    await visit(page, '/campaigns/new');
+    await page.getByLabel('Name', { exact: true }).fill(KNOCK);
+    await page.locator('#channel_1').selectOption('door_knock');
+    await submit(page, page.getByRole('button', { name: 'Start campaign' }), 'starting the knocking campaign');
+    await page.getByText('Make a door-knocking round').click();
+    await page.getByLabel('Safety notes for the knockers (optional)').fill('Ring the office at 1pm');
+    await submit(page, page.getByRole('button', { name: 'Make the round' }), 'making the round');
+    await see(page, page.getByText('Visit in pairs'), 'the safety warning on the round sheet');
+    await look(page, 'round');
+    await submit(page, page.getByRole('link', { name: /^Record/ }).first(), 'opening the first door');
+    await see(page, page.getByRole('heading', { level: 1 }), 'the door\'s address');
+    await look(page, 'door');
+    await page.getByLabel('Spoke to someone').check();
+    await page.getByLabel('Note (optional)').fill('Worried about the rent; will call next week');
+    await submit(page, page.getByRole('button', { name: 'Save' }), 'recording the door');
+    await see(page, page.getByText('Spoke to someone').first(), 'the door recorded on the sheet');
     await signOut(page);
   });
 

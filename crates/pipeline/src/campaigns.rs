@@ -145,6 +145,8 @@ pub struct CampaignDay {
     pub finished: usize,
     /// Households a template could not be filled in for, with why.
     pub not_filled: Vec<(i64, String)>,
+    /// (step number, household) of each door the rules allow knocking today.
+    pub visits: Vec<(i32, i64)>,
 }
 
 /// Queue each contact-arm household's due step, if the rules allow it now.
@@ -187,6 +189,19 @@ pub async fn run_campaign_day(
     for m in store.messages_of_households(&ids).await? {
         messages.entry(m.household_id).or_default().push(m);
     }
+    // A door-knock step is done for a household once it is on a round.
+    let mut knocked: BTreeMap<i64, Vec<SentStep>> = BTreeMap::new();
+    for (i, step) in steps.iter().enumerate() {
+        if step.channel != Channel::DoorKnock {
+            continue;
+        }
+        for (h, on) in store
+            .campaign_round_households(campaign_id, i as i32 + 1)
+            .await?
+        {
+            knocked.entry(h).or_default().push(SentStep { step: i, on });
+        }
+    }
     let mut day = CampaignDay::default();
     let mut decisions: BTreeMap<usize, Vec<Decision>> = BTreeMap::new();
     let mut queue = Vec::new();
@@ -206,7 +221,7 @@ pub async fn run_campaign_day(
             .get(household_id)
             .map(|v| v.iter().collect())
             .unwrap_or_default();
-        let sent: Vec<SentStep> = mine
+        let mut sent: Vec<SentStep> = mine
             .iter()
             .filter(|m| m.campaign_id == Some(campaign_id))
             .filter_map(|m| {
@@ -216,6 +231,8 @@ pub async fn run_campaign_day(
                 })
             })
             .collect();
+        sent.extend(knocked.get(household_id).into_iter().flatten().copied());
+        sent.sort_by_key(|s| (s.on, s.step));
         let stored = facts.get(household_id).cloned().unwrap_or_default();
         let phones: Vec<String> = usable(&details, DetailKind::Phone)
             .map(|d| d.value.clone())
@@ -295,6 +312,11 @@ pub async fn run_campaign_day(
             }
         }
         debug_assert!(send);
+        if step.channel == Channel::DoorKnock {
+            day.visits.push((step_index as i32 + 1, *household_id));
+            day.for_staff += 1;
+            continue;
+        }
         let Some(template_name) = &step.template_id else {
             day.for_staff += 1;
             continue;
@@ -417,6 +439,83 @@ pub async fn run_campaign_day(
             .await?;
     }
     Ok(day)
+}
+
+/// A door-knocking round of the campaign's households due a knock today
+/// that the rules allow, in the order to walk them. Refused when nobody is
+/// due one.
+pub async fn make_round(
+    store: &Store,
+    campaign_id: i64,
+    now: DateTime<Utc>,
+    nation: Nation,
+    policy: &Policy,
+    by: i64,
+    safety: (bool, String),
+) -> Result<i64> {
+    let campaign = store
+        .campaign(campaign_id)
+        .await?
+        .ok_or_else(|| Error::Refused(format!("There is no campaign {campaign_id}")))?;
+    let day = run_campaign_day(store, campaign_id, now, nation, policy).await?;
+    let Some(step_no) = day.visits.first().map(|v| v.0) else {
+        return Err(Error::Refused(
+            "No household in this campaign is due a door knock today".into(),
+        ));
+    };
+    let ids: Vec<i64> = day
+        .visits
+        .iter()
+        .filter(|v| v.0 == step_no)
+        .map(|v| v.1)
+        .collect();
+    let doors: Vec<outreach::Door> = store
+        .household_addresses(&ids)
+        .await?
+        .into_iter()
+        .map(|(household_id, address, postcode)| outreach::Door {
+            household_id,
+            address_line: address.unwrap_or_default(),
+            postcode,
+            safety: outreach::VisitSafety {
+                visit_in_pairs: safety.0,
+                notes: Some(safety.1.clone()).filter(|n| !n.trim().is_empty()),
+            },
+        })
+        .collect();
+    let walked = outreach::order_round(doors);
+    let doors = walked
+        .iter()
+        .flat_map(|stretch| {
+            stretch.doors.iter().map(move |d| upstream_store::NewDoor {
+                household_id: d.door.household_id,
+                street: title_case(&stretch.street),
+                address: title_case(&d.door.address_line),
+                postcode: d.door.postcode.clone().unwrap_or_default(),
+            })
+        })
+        .collect();
+    let today = outreach::uk_time::uk_local(now).date();
+    let id = store
+        .create_knock_round(
+            &upstream_store::NewRound {
+                team: campaign.team.clone(),
+                name: format!(
+                    "{}: step {step_no}, {}",
+                    campaign.name,
+                    today.format("%-d %B %Y")
+                ),
+                campaign_id: Some(campaign_id),
+                step_no: Some(step_no),
+                visit_in_pairs: safety.0,
+                safety_note: safety.1,
+                created_on: today,
+                doors,
+            },
+            by,
+        )
+        .await?;
+    Ok(id)
 }
 
 /// A safe-contact note without any rule ticked: a person must read it

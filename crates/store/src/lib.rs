@@ -95,6 +95,8 @@ mod outbox;
 pub use outbox::*;
 mod campaigns;
 pub use campaigns::*;
+mod rounds;
+pub use rounds::*;
 mod casework;
 pub use casework::*;
 mod scale;

@@ -8,11 +8,11 @@ use chrono::NaiveDate;
 
 pub use upstream_store::{
     AssignedEntry, AttemptRow, CampaignRow, CaseAccessRow, CaseInfo, ChronologyRow, ConsentRow,
-    ContactDetailRow, ContactPreferences, Conversation, DocumentRow, DutyRow, ExclusionCount,
-    Figures, LetterRow, MessageRow, NewCase, NewConsent, NewContactDetail, NewDocument, NewLetter,
-    NewPlanAction, NewReferral, NewResident, NewTemplate, OpenCase, PartnerOrganisation,
-    PipelineRun, PipelineStep, PlanActionRow, ReferralFilter, ReferralRow, ReminderRow,
-    SavedConversation, StaffActionRow, Team, TemplateRow, WorklistRow,
+    ContactDetailRow, ContactPreferences, Conversation, DocumentRow, DoorRow, DutyRow,
+    ExclusionCount, Figures, LetterRow, MessageRow, NewCase, NewConsent, NewContactDetail,
+    NewDocument, NewLetter, NewPlanAction, NewReferral, NewResident, NewTemplate, OpenCase,
+    PartnerOrganisation, PipelineRun, PipelineStep, PlanActionRow, ReferralFilter, ReferralRow,
+    ReminderRow, RoundRow, SavedConversation, StaffActionRow, Team, TemplateRow, WorklistRow,
 };
 
 /// A member of staff a case or a list entry can be given to.
@@ -109,6 +109,13 @@ casework_methods! {
     fn send_outbox(&self, transport: Option<std::sync::Arc<dyn upstream_pipeline::sending::Transport>>) -> Result<upstream_pipeline::sending::SendReport, String>;
     /// Notify's receipt for a message; false when no message has that id.
     fn record_message_receipt(&self, notify_id: String, delivered: bool, failure: String, at: chrono::DateTime<chrono::Utc>) -> bool;
+    /// A team's door-knocking rounds, newest first.
+    fn knock_rounds(&self, team: String) -> Vec<RoundRow>;
+    fn knock_round(&self, id: i64) -> Option<(RoundRow, Vec<DoorRow>)>;
+    /// Record one door once; false when it was already recorded.
+    fn record_knock(&self, round_id: i64, household_id: i64, outcome: String, contact_outcome: String, note: String, by: String, on: NaiveDate) -> bool;
+    /// A round of the campaign's doors due a knock now: its id, or why not.
+    fn make_round(&self, campaign_id: i64, now: chrono::DateTime<chrono::Utc>, nation: upstream_core::Nation, by: i64, visit_in_pairs: bool, safety_note: String) -> Result<i64, String>;
     /// A text a resident sent back (a STOP stops texts to that number).
     fn record_inbound_text(&self, notify_id: String, from: String, message: String, at: chrono::DateTime<chrono::Utc>, opt_out: bool) -> i64;
     /// The latest monthly runs (`upstream run`), newest first, with their steps.

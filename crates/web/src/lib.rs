@@ -340,6 +340,13 @@ fn staff_routes() -> Router<AppState> {
         .route("/campaigns/new", get(outreach::new_campaign))
         .route("/campaigns/{id}", get(outreach::campaign))
         .route("/campaigns/{id}/run", post(outreach::run))
+        .route("/campaigns/{id}/round", post(outreach::make_round))
+        .route("/rounds", get(outreach::rounds))
+        .route("/rounds/{id}", get(outreach::round))
+        .route(
+            "/rounds/{id}/doors/{household_id}",
+            get(outreach::door).post(outreach::record_door),
+        )
         .route("/outbox", get(outreach::outbox))
         .route("/outbox/send", post(outreach::send))
         .route("/admin/audit", get(admin::audit))

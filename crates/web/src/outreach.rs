@@ -853,3 +853,332 @@ pub(crate) async fn received_text(
         .await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
+
+// ---- door knocking (seed 002) ---------------------------------------------
+
+/// Staff who knock doors: connectors and team leaders, of the round's team.
+fn knocker(user: &CurrentUser) -> Result<(), Refused> {
+    user.require_role(&[Role::Connector, Role::TeamLeader])
+}
+
+async fn round_of_team(
+    state: &AppState,
+    user: &CurrentUser,
+    id: i64,
+) -> Result<(upstream_store::RoundRow, Vec<upstream_store::DoorRow>), Refused> {
+    let (round, doors) = state
+        .casework
+        .knock_round(id)
+        .await?
+        .ok_or(Refused::NotFound)?;
+    if Some(&round.team) != user.account.team.as_ref() {
+        return Err(Refused::NotFound);
+    }
+    Ok((round, doors))
+}
+
+/// `POST /campaigns/{id}/round`: a round of the doors due a knock today.
+pub(crate) async fn make_round(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    Form(form): Form<Vec<(String, String)>>,
+) -> Result<Response, Refused> {
+    leader(&user)?;
+    let c = state
+        .casework
+        .campaign(id)
+        .await?
+        .ok_or(Refused::NotFound)?;
+    if Some(&c.team) != user.account.team.as_ref() {
+        return Err(Refused::NotFound);
+    }
+    let fields = Fields(form);
+    let pairs = fields.get("visit_in_pairs") == "yes";
+    let note = fields.get("safety_note");
+    record(
+        &state,
+        &user.audit(
+            AuditAction::Create,
+            "knock_round",
+            "",
+            "door-knocking round made",
+            serde_json::json!({ "campaign_id": id, "visit_in_pairs": pairs }),
+        ),
+    )
+    .await?;
+    let now = state
+        .today()
+        .and_hms_opt(12, 0, 0)
+        .map(|t| Utc.from_utc_datetime(&t))
+        .unwrap_or_else(Utc::now);
+    match state
+        .casework
+        .make_round(id, now, state.nation, user.account.id, pairs, note)
+        .await?
+    {
+        Ok(round) => Ok(see_other(&format!("/rounds/{round}"))),
+        Err(why) => campaign_page(&state, &user, id, why).await,
+    }
+}
+
+struct RoundListItem {
+    id: i64,
+    name: String,
+    doors: i64,
+    knocked: i64,
+}
+
+#[derive(Template)]
+#[template(path = "outreach_rounds.html")]
+struct RoundsPage {
+    layout: Layout,
+    rounds: Vec<RoundListItem>,
+}
+
+/// `GET /rounds`: the team's door-knocking rounds.
+pub(crate) async fn rounds(
+    State(state): State<AppState>,
+    user: CurrentUser,
+) -> Result<Response, Refused> {
+    knocker(&user)?;
+    let team = team_of(&user)?;
+    let rounds = state
+        .casework
+        .knock_rounds(team)
+        .await?
+        .into_iter()
+        .map(|r| RoundListItem {
+            id: r.id,
+            name: r.name,
+            doors: r.doors,
+            knocked: r.knocked,
+        })
+        .collect();
+    let page = RoundsPage {
+        layout: Layout::new(&state, Some(&user)).await.at("/rounds"),
+        rounds,
+    };
+    Ok(render(StatusCode::OK, &page))
+}
+
+struct DoorView {
+    position: i32,
+    household_id: i64,
+    address: String,
+    postcode: String,
+    outcome: String,
+    note: String,
+}
+
+struct StreetView {
+    street: String,
+    doors: Vec<DoorView>,
+}
+
+#[derive(Template)]
+#[template(path = "outreach_round.html")]
+struct RoundPage {
+    layout: Layout,
+    id: i64,
+    name: String,
+    visit_in_pairs: bool,
+    safety_note: String,
+    streets: Vec<StreetView>,
+    knocked: i64,
+    doors: i64,
+}
+
+/// `GET /rounds/{id}`: the round sheet, in walking order (prints on A4).
+pub(crate) async fn round(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+) -> Result<Response, Refused> {
+    knocker(&user)?;
+    let (round, doors) = round_of_team(&state, &user, id).await?;
+    audit_view(
+        &state,
+        &user,
+        "knock_round",
+        id.to_string(),
+        "door-knocking round",
+    )
+    .await?;
+    let mut streets: Vec<StreetView> = Vec::new();
+    for d in doors {
+        let view = DoorView {
+            position: d.position,
+            household_id: d.household_id,
+            address: d.address,
+            postcode: d.postcode,
+            outcome: d
+                .outcome
+                .as_deref()
+                .and_then(outreach::DoorOutcome::parse)
+                .map(|o| o.label().to_string())
+                .unwrap_or_default(),
+            note: d.note,
+        };
+        match streets.last_mut() {
+            Some(s) if s.street == d.street => s.doors.push(view),
+            _ => streets.push(StreetView {
+                street: d.street,
+                doors: vec![view],
+            }),
+        }
+    }
+    let page = RoundPage {
+        layout: Layout::new(&state, Some(&user)).await.at("/rounds"),
+        id,
+        name: round.name,
+        visit_in_pairs: round.visit_in_pairs,
+        safety_note: round.safety_note,
+        streets,
+        knocked: round.knocked,
+        doors: round.doors,
+    };
+    Ok(render(StatusCode::OK, &page))
+}
+
+#[derive(Template)]
+#[template(path = "outreach_door.html")]
+struct DoorPage {
+    layout: Layout,
+    round_id: i64,
+    household_id: i64,
+    address: String,
+    visit_in_pairs: bool,
+    safety_note: String,
+    recorded: String,
+    outcomes: Vec<(&'static str, &'static str)>,
+    failed: Failed,
+}
+
+impl DoorPage {
+    fn chosen(&self, code: &str) -> bool {
+        self.failed.typed("door", "outcome") == code
+    }
+}
+
+async fn door_page(
+    state: &AppState,
+    user: &CurrentUser,
+    round_id: i64,
+    household_id: i64,
+    failed: Failed,
+) -> Result<Response, Refused> {
+    let (round, doors) = round_of_team(state, user, round_id).await?;
+    let door = doors
+        .into_iter()
+        .find(|d| d.household_id == household_id)
+        .ok_or(Refused::NotFound)?;
+    audit_view(
+        state,
+        user,
+        "household",
+        household_id.to_string(),
+        "door to knock",
+    )
+    .await?;
+    let status = failed.status();
+    let page = DoorPage {
+        layout: Layout::new(state, Some(user)).await.at("/rounds"),
+        round_id,
+        household_id,
+        address: format!("{}, {}", door.address, door.postcode),
+        visit_in_pairs: round.visit_in_pairs,
+        safety_note: round.safety_note,
+        recorded: door
+            .outcome
+            .as_deref()
+            .and_then(outreach::DoorOutcome::parse)
+            .map(|o| o.label().to_string())
+            .unwrap_or_default(),
+        outcomes: outreach::DoorOutcome::ALL
+            .iter()
+            .map(|o| (o.as_str(), o.label()))
+            .collect(),
+        failed,
+    };
+    Ok(render(status, &page))
+}
+
+/// `GET /rounds/{id}/doors/{household}`: one door, for a phone on the doorstep.
+pub(crate) async fn door(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path((round_id, household_id)): Path<(i64, i64)>,
+) -> Result<Response, Refused> {
+    knocker(&user)?;
+    door_page(&state, &user, round_id, household_id, Failed::default()).await
+}
+
+/// `POST /rounds/{id}/doors/{household}`: what happened at the door, once.
+pub(crate) async fn record_door(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path((round_id, household_id)): Path<(i64, i64)>,
+    Form(form): Form<Vec<(String, String)>>,
+) -> Result<Response, Refused> {
+    knocker(&user)?;
+    round_of_team(&state, &user, round_id).await?;
+    let fields = Fields(form);
+    let mut problems = Problems::default();
+    let outcome = outreach::DoorOutcome::parse(&fields.get("outcome"));
+    if outcome.is_none() {
+        problems.add("outcome", "Select what happened at the door");
+    }
+    let note = fields.get("note");
+    if note.chars().count() > 2000 {
+        problems.add("note", "The note must be 2,000 characters or fewer");
+    }
+    let Some(outcome) = outcome.filter(|_| problems.is_empty()) else {
+        return door_page(
+            &state,
+            &user,
+            round_id,
+            household_id,
+            Failed {
+                form: "door",
+                problems,
+                fields,
+            },
+        )
+        .await;
+    };
+    record(
+        &state,
+        &user.audit(
+            AuditAction::Change,
+            "household",
+            household_id.to_string(),
+            "door knocked",
+            serde_json::json!({ "round_id": round_id, "outcome": outcome.as_str() }),
+        ),
+    )
+    .await?;
+    // The household's contact record speaks the casework standards' words.
+    let contact_outcome = match outcome {
+        outreach::DoorOutcome::Spoke | outreach::DoorOutcome::SafetyConcern => "met",
+        outreach::DoorOutcome::NoAnswer => "no_answer",
+        outreach::DoorOutcome::CardLeft => "left_message",
+        outreach::DoorOutcome::Refused => "declined",
+        outreach::DoorOutcome::MovedAway => "wrong_details",
+    };
+    state
+        .casework
+        .record_knock(
+            round_id,
+            household_id,
+            outcome.as_str().into(),
+            contact_outcome.into(),
+            note,
+            user.account.display_name.clone(),
+            state.today(),
+        )
+        .await?;
+    Ok(see_other(&format!(
+        "/rounds/{round_id}#door-{household_id}"
+    )))
+}

@@ -347,11 +347,11 @@ macro_rules! forward {
 
 use crate::casework_data::{
     AssignedEntry, AttemptRow, CampaignRow, CaseAccessRow, CaseInfo, Casework, ChronologyRow,
-    ConsentRow, ContactDetailRow, ContactPreferences, Conversation, DocumentRow, DutyRow,
+    ConsentRow, ContactDetailRow, ContactPreferences, Conversation, DocumentRow, DoorRow, DutyRow,
     ExclusionCount, Figures, LetterRow, MessageRow, NewCase, NewConsent, NewContactDetail,
     NewDocument, NewLetter, NewPlanAction, NewReferral, NewResident, NewTemplate, OpenCase,
     PartnerOrganisation, PipelineRun, PlanActionRow, ReferralFilter, ReferralRow, ReminderRow,
-    SavedConversation, StaffActionRow, StaffMember, Team, TemplateRow, WorklistRow,
+    RoundRow, SavedConversation, StaffActionRow, StaffMember, Team, TemplateRow, WorklistRow,
 };
 use upstream_core::Role;
 
@@ -407,6 +407,10 @@ impl Casework for Store {
         message_templates(&self) -> Vec<TemplateRow> => |s| s.message_templates();
         save_message_template(&self, template: NewTemplate, by: i64) -> i64 => |s| s.save_message_template(&template, by);
         campaigns(&self) -> Vec<CampaignRow> => |s| s.campaigns();
+        knock_rounds(&self, team: String) -> Vec<RoundRow> => |s| s.knock_rounds(&team);
+        knock_round(&self, id: i64) -> Option<(RoundRow, Vec<DoorRow>)> => |s| s.knock_round(id);
+        record_knock(&self, round_id: i64, household_id: i64, outcome: String, contact_outcome: String, note: String, by: String, on: NaiveDate) -> bool
+            => |s| s.record_knock(round_id, household_id, &outcome, &contact_outcome, &note, &by, on);
         campaign(&self, id: i64) -> Option<CampaignRow> => |s| s.campaign(id);
         campaign_members(&self, id: i64) -> Vec<(i64, String, NaiveDate)> => |s| s.campaign_members(id);
         campaign_exclusions(&self, id: i64) -> Vec<ExclusionCount> => |s| s.campaign_exclusions(id);
@@ -489,6 +493,35 @@ impl Casework for Store {
                 .await
             {
                 Ok(day) => Ok(Ok(day)),
+                Err(e) if e.is_refusal() => Ok(Err(e.to_string())),
+                Err(e) => Err(DataError(e.to_string())),
+            }
+        })
+    }
+
+    fn make_round(
+        &self,
+        campaign_id: i64,
+        now: chrono::DateTime<Utc>,
+        nation: upstream_core::Nation,
+        by: i64,
+        visit_in_pairs: bool,
+        safety_note: String,
+    ) -> BoxFuture<'_, Result<Result<i64, String>, DataError>> {
+        Box::pin(async move {
+            let policy = upstream_outreach::Policy::default();
+            match upstream_pipeline::campaigns::make_round(
+                self,
+                campaign_id,
+                now,
+                nation,
+                &policy,
+                by,
+                (visit_in_pairs, safety_note),
+            )
+            .await
+            {
+                Ok(id) => Ok(Ok(id)),
                 Err(e) if e.is_refusal() => Ok(Err(e.to_string())),
                 Err(e) => Err(DataError(e.to_string())),
             }

@@ -5,8 +5,8 @@
 use super::{drop_database, stores};
 use chrono::{NaiveDate, TimeZone, Utc};
 use upstream_core::Nation;
-use upstream_outreach::{Channel, Policy, SkipCondition, Step};
-use upstream_pipeline::campaigns::{run_campaign_day, start_campaign, CampaignPlan};
+use upstream_outreach::{Channel, ContactCap, Policy, SkipCondition, Step};
+use upstream_pipeline::campaigns::{make_round, run_campaign_day, start_campaign, CampaignPlan};
 use upstream_store::{ContactPreferences, NewTemplate, NewWorklist, Team, WorklistEntryRow};
 
 /// Three households on the Prevention team's list: 41 with a mobile, 42
@@ -131,6 +131,12 @@ async fn a_campaign_queues_what_the_rules_allow_counts_who_it_left_out_and_queue
                     template_id: Some("rent-letter".into()),
                     skip_if: vec![SkipCondition::CaseOpened],
                 },
+                Step {
+                    day: 7,
+                    channel: Channel::DoorKnock,
+                    template_id: None,
+                    skip_if: vec![SkipCondition::CaseOpened],
+                },
             ],
             holdout_percent: 0,
             seed: 7,
@@ -200,6 +206,93 @@ async fn a_campaign_queues_what_the_rules_allow_counts_who_it_left_out_and_queue
             "{db}"
         );
         assert_eq!(letter.template_version, 1, "{db}");
+
+        // Day 7: the knock. Two contacts in 14 days is the default cap, so
+        // it waits: the rule holds whatever the campaign asks.
+        let capped = run_campaign_day(store, id, noon(9), Nation::England, &Policy::default())
+            .await
+            .expect("day 7");
+        assert_eq!(
+            (capped.waiting, capped.visits.len()),
+            (1, 0),
+            "{db}: {capped:?}"
+        );
+        // With a cap of three, a round holds the door; once on a round, the
+        // step is done and the household's sequence is finished.
+        let three = Policy {
+            cap: ContactCap {
+                max_contacts: 3,
+                window_days: 14,
+            },
+            ..Policy::default()
+        };
+        let refused = make_round(
+            store,
+            id,
+            noon(6),
+            Nation::England,
+            &Policy::default(),
+            1,
+            (true, String::new()),
+        )
+        .await;
+        assert!(refused.is_err(), "{db}: nobody is due a knock on day 4");
+        let round = make_round(
+            store,
+            id,
+            noon(9),
+            Nation::England,
+            &three,
+            1,
+            (true, "Dog in the garden at 12".into()),
+        )
+        .await
+        .expect("round");
+        let (head, doors) = store
+            .knock_round(round)
+            .await
+            .expect("read")
+            .expect("round");
+        assert!(head.visit_in_pairs, "{db}");
+        assert_eq!(
+            doors.iter().map(|d| d.household_id).collect::<Vec<_>>(),
+            [41],
+            "{db}"
+        );
+        assert_eq!(doors[0].address, "12 Acacia Avenue", "{db}");
+        let after = run_campaign_day(store, id, noon(10), Nation::England, &three)
+            .await
+            .expect("day 8");
+        assert_eq!(
+            (after.finished, after.visits.len()),
+            (1, 0),
+            "{db}: {after:?}"
+        );
+        assert!(store
+            .record_knock(
+                round,
+                41,
+                "spoke",
+                "spoke",
+                "Talked on the doorstep",
+                "Casey",
+                day(9)
+            )
+            .await
+            .expect("knock"));
+        assert!(
+            !store
+                .record_knock(round, 41, "no_answer", "no_answer", "", "Casey", day(9))
+                .await
+                .expect("again"),
+            "{db}: a door is recorded once"
+        );
+        let facts = store.household_contact_facts(&[41]).await.expect("facts");
+        assert_eq!(
+            facts[0].contacts,
+            [(day(9), "home_visit".to_string())],
+            "{db}: the knock is a contact on the household"
+        );
         let pg = fresh.pg.clone();
         drop(fresh);
         drop_database(pg).await;

@@ -1973,6 +1973,75 @@ async fn a_team_leader_writes_a_template_starts_a_campaign_and_reads_the_outbox(
         .await;
     assert!(page.contains("1 message kept here"), "{page}");
     assert_eq!(site.store.outbox_counts().await.expect("counts").kept, 1);
+
+    // A second campaign knocks on doors: a round in walking order, each
+    // door recorded once on a phone, and kept as a contact.
+    let (_, to, _) = site
+        .post(
+            "/campaigns",
+            &leader,
+            &[
+                ("csrf_token", &csrf),
+                ("name", "Knock and talk"),
+                ("day_1", "0"),
+                ("channel_1", "door_knock"),
+                ("holdout", "0"),
+            ],
+        )
+        .await;
+    let knock: i64 = to
+        .strip_prefix("/campaigns/")
+        .and_then(|i| i.parse().ok())
+        .expect("to the campaign");
+    let (status, to, page) = site
+        .post(
+            &format!("/campaigns/{knock}/round"),
+            &leader,
+            &[
+                ("csrf_token", &csrf),
+                ("visit_in_pairs", "yes"),
+                ("safety_note", "Ring the office at 1pm"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{page}");
+    let (status, _, sheet) = site.get(&to, Some(&connector)).await;
+    assert_eq!(status, StatusCode::OK, "{sheet}");
+    assert!(
+        sheet.contains("12 Acacia Avenue")
+            && sheet.contains("Visit in pairs")
+            && sheet.contains("Ring the office at 1pm"),
+        "{sheet}"
+    );
+    let door = format!("{to}/doors/41");
+    let (status, _, page) = site.get(&door, Some(&connector)).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    let (status, _, page) = site.post(&door, &leader, &[("csrf_token", &csrf)]).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("Select what happened at the door"), "{page}");
+    let (status, _, _) = site
+        .post(
+            &door,
+            &leader,
+            &[
+                ("csrf_token", &csrf),
+                ("outcome", "spoke"),
+                ("note", "Worried about the rent; happy to talk next week"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, _, sheet) = site.get(&to, Some(&leader)).await;
+    assert!(sheet.contains("Spoke to someone"), "{sheet}");
+    let facts = site
+        .store
+        .household_contact_facts(&[41])
+        .await
+        .expect("facts");
+    assert!(
+        facts[0].contacts.iter().any(|(_, c)| c == "home_visit"),
+        "{facts:?}"
+    );
 }
 
 #[tokio::test]
