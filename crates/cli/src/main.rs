@@ -10,6 +10,7 @@ mod bench_web;
 mod ingesting;
 mod linking;
 mod monthly;
+mod outreach;
 mod partners;
 mod progress;
 mod view_eval;
@@ -166,6 +167,20 @@ enum Command {
     /// serves), list them, and make API keys for their systems.
     #[command(subcommand)]
     Partners(partners::PartnersCommand),
+    /// Message templates for letters, texts and emails: check and save a
+    /// new version, list them.
+    #[command(subcommand)]
+    Template(outreach::TemplateCommand),
+    /// Outreach campaigns on a team's weekly list: start one, run a day,
+    /// list them, show one.
+    #[command(subcommand)]
+    Campaign(outreach::CampaignCommand),
+    /// The outbox: send what is due through GOV.UK Notify, list messages.
+    #[command(subcommand)]
+    Outbox(outreach::OutboxCommand),
+    /// GOV.UK Notify: a stand-in on this machine to try sending against.
+    #[command(subcommand)]
+    Notify(outreach::NotifyCommand),
 }
 
 #[derive(Debug, Args)]
@@ -334,6 +349,11 @@ struct ServeArgs {
     /// agree with the records. The demo uses the date its data ends.
     #[arg(long, value_parser = parse_day)]
     today: Option<chrono::NaiveDate>,
+    /// GOV.UK Notify: the outbox sends through it when NOTIFY_API_KEY is
+    /// set (and its callbacks need NOTIFY_RECEIPT_TOKEN / NOTIFY_INBOUND_TOKEN);
+    /// otherwise messages are kept in the outbox. docs/outreach.md.
+    #[command(flatten)]
+    notify: outreach::OutboxSendArgs,
 }
 
 fn parse_day(s: &str) -> Result<chrono::NaiveDate, String> {
@@ -826,6 +846,7 @@ fn run(cli: Cli) -> Result<()> {
                 nation: a.nation,
                 trust_forwarded_for: a.trust_forwarded_for,
                 today: a.today,
+                notify: outreach::notify_transport(&a.notify)?,
             };
             serve(store, a.bind, options).await
         }),
@@ -841,6 +862,19 @@ fn run(cli: Cli) -> Result<()> {
             let store = connect(&cli.database).await?;
             partners::partners(&store, c).await
         }),
+        Command::Template(c) => runtime()?.block_on(async {
+            let store = connect(&cli.database).await?;
+            outreach::template(&store, c).await
+        }),
+        Command::Campaign(c) => runtime()?.block_on(async {
+            let store = connect(&cli.database).await?;
+            outreach::campaign(&store, c).await
+        }),
+        Command::Outbox(c) => runtime()?.block_on(async {
+            let store = connect(&cli.database).await?;
+            outreach::outbox(&store, c).await
+        }),
+        Command::Notify(c) => runtime()?.block_on(outreach::notify(c)),
         Command::Demo(a) => demo(&cli.database, a),
         Command::Bench(BenchCommand::Simulate {
             profile,
@@ -1209,6 +1243,7 @@ struct ServeOptions {
     nation: upstream_core::Nation,
     trust_forwarded_for: bool,
     today: Option<chrono::NaiveDate>,
+    notify: Option<std::sync::Arc<dyn upstream_pipeline::sending::Transport>>,
 }
 
 async fn serve(store: upstream_store::Store, bind: SocketAddr, o: ServeOptions) -> Result<()> {
@@ -1217,6 +1252,7 @@ async fn serve(store: upstream_store::Store, bind: SocketAddr, o: ServeOptions) 
         nation,
         trust_forwarded_for,
         today,
+        notify,
     } = o;
     let listener = tokio::net::TcpListener::bind(bind).await.with_context(|| format!("could not listen on {bind}; is something else using that port? Try --bind 127.0.0.1:8081"))?;
     let addr = listener.local_addr()?;
@@ -1232,7 +1268,8 @@ async fn serve(store: upstream_store::Store, bind: SocketAddr, o: ServeOptions) 
         .with_secure_cookies(secure)
         .with_nation(nation)
         .with_trust_forwarded_for(trust_forwarded_for)
-        .with_today(today);
+        .with_today(today)
+        .with_notify(notify, outreach::callback_tokens());
     upstream_web::serve(listener, state)
         .await
         .context("the web server stopped with an error")
@@ -1349,15 +1386,52 @@ fn demo(database: &str, a: DemoArgs) -> Result<()> {
             println!("Step 5 of 5: skipped (--no-serve). Start the server with `upstream serve`.");
             return Ok(());
         }
+        demo_templates(&store, nation).await?;
         println!("Step 5 of 5: starting the web server.");
         let options = ServeOptions {
             cookies: accounts::CookieSecurity::Auto,
             nation,
             trust_forwarded_for: false,
             today: data_end(&store).await?,
+            // The demo sends nothing: its messages are kept in the outbox.
+            notify: None,
         };
         serve(store, a.bind, options).await
     })
+}
+
+/// A text message template for the demo's first campaign (and its Welsh, for
+/// a Welsh council), saved once: a new user can start a campaign on the
+/// team's list straight away.
+async fn demo_templates(
+    store: &upstream_store::Store,
+    nation: upstream_core::Nation,
+) -> Result<()> {
+    const NAME: &str = "help-with-rent-and-bills";
+    if store.message_template(NAME, None).await?.is_some() {
+        return Ok(());
+    }
+    let welsh = nation == upstream_core::Nation::Wales;
+    store
+        .save_message_template(
+            &upstream_store::NewTemplate {
+                name: NAME.into(),
+                channel: "sms".into(),
+                subject_en: String::new(),
+                body_en: "Hello ((first_name)), this is ((council_name)). We can help with rent and bills before they get on top of you. Reply to this text and we will call you.".into(),
+                subject_cy: String::new(),
+                // Needs a Welsh speaker's review before a council uses it.
+                body_cy: if welsh {
+                    "Helo ((first_name)), ((council_name)) sydd yma. Gallwn helpu gyda rhent a biliau cyn iddyn nhw fynd yn ormod. Atebwch y neges hon a byddwn yn eich ffonio.".into()
+                } else {
+                    String::new()
+                },
+            },
+            0,
+        )
+        .await?;
+    println!("A text message template, {NAME}, is ready for a first campaign (Campaigns, as the team leader).");
+    Ok(())
 }
 
 #[cfg(test)]

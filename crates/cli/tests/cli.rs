@@ -7,6 +7,9 @@ use std::process::{Command, Output, Stdio};
 // Accounts and the audit log: a module of this binary, not a binary of its own.
 #[path = "cli/accounts.rs"]
 mod accounts;
+// Templates, campaigns, the outbox and the Notify stand-in.
+#[path = "cli/outreach.rs"]
+mod outreach;
 
 fn upstream(args: &[&str], db: &Path) -> Output {
     Command::new(env!("CARGO_BIN_EXE_upstream"))

@@ -247,7 +247,10 @@ pub async fn run_campaign_day(
         };
         let responses = Responses {
             replied: false,
-            engaged: stored.contacts.iter().any(|(on, _)| on >= joined),
+            engaged: stored
+                .contacts
+                .iter()
+                .any(|(on, _, outcome)| on >= joined && is_engagement(outcome)),
             case_opened: stored.cases_opened.iter().any(|on| on >= joined),
         };
         let step_index =
@@ -410,7 +413,15 @@ pub async fn run_campaign_day(
             continue;
         };
         queue.push(NewMessage {
-            reference: format!("c{campaign_id}-s{}-h{household_id}", step_index + 1),
+            // The campaign's random seed makes references unique beyond this
+            // database: after a crash, a message is looked up at Notify by its
+            // reference, and a reset database or a training copy sending
+            // through the same Notify service must not find another's.
+            reference: format!(
+                "c{campaign_id}-{:08x}-s{}-h{household_id}",
+                campaign.seed as u64 & 0xffff_ffff,
+                step_index + 1
+            ),
             campaign_id: Some(campaign_id),
             step_no: Some(step_index as i32 + 1),
             household_id: *household_id,
@@ -518,6 +529,53 @@ pub async fn make_round(
     Ok(id)
 }
 
+/// Whether a recorded contact means the household engaged: they spoke,
+/// met or replied (seed 004's measure), not a call unanswered or a card
+/// left.
+pub fn is_engagement(outcome: &str) -> bool {
+    matches!(outcome, "spoke" | "met" | "replied")
+}
+
+/// Engagement within `days` of joining, by arm: (engaged, households) for
+/// the contact arm and the held-back arm. Engaged: a contact recorded as
+/// spoken, met or replied, or a case opened, within the window.
+pub async fn engagement_by_arm(
+    store: &Store,
+    campaign_id: i64,
+    days: i64,
+) -> Result<((u64, u64), (u64, u64))> {
+    let members = store.campaign_members(campaign_id).await?;
+    let ids: Vec<i64> = members.iter().map(|m| m.0).collect();
+    let facts: BTreeMap<i64, upstream_store::HouseholdContactFacts> = store
+        .household_contact_facts(&ids)
+        .await?
+        .into_iter()
+        .map(|f| (f.household_id, f))
+        .collect();
+    let mut contact = (0, 0);
+    let mut held = (0, 0);
+    for (h, arm, joined) in &members {
+        let until = *joined + chrono::Duration::days(days);
+        let within = |d: &NaiveDate| d >= joined && *d <= until;
+        let engaged = facts.get(h).is_some_and(|f| {
+            f.contacts
+                .iter()
+                .any(|(on, _, outcome)| within(on) && is_engagement(outcome))
+                || f.cases_opened.iter().any(within)
+        });
+        let arm = if arm == CONTACT {
+            &mut contact
+        } else {
+            &mut held
+        };
+        arm.1 += 1;
+        if engaged {
+            arm.0 += 1;
+        }
+    }
+    Ok((contact, held))
+}
+
 /// A safe-contact note without any rule ticked: a person must read it
 /// before anything automatic reaches the household ("her ex-partner still
 /// collects the post" is not something a rule engine can weigh).
@@ -540,7 +598,9 @@ fn past_contacts(
             )
         })
         .map(|m| PastContact {
-            at: m.sent_at.unwrap_or(m.created_at),
+            // When it was queued, as the app counts days (the demo works to
+            // its town's last day; `sent_at` is the real clock).
+            at: m.created_at,
             campaign_id: m.campaign_id,
             channel: match m.channel.as_str() {
                 "sms" => Channel::Text,
@@ -549,7 +609,7 @@ fn past_contacts(
             },
         })
         .collect();
-    for (on, channel) in &stored.contacts {
+    for (on, channel, _) in &stored.contacts {
         out.push(PastContact {
             at: on
                 .and_hms_opt(12, 0, 0)

@@ -177,10 +177,9 @@ pub async fn send_outbox(
     // 1. Messages a crashed pass left mid-send.
     for m in store.messages_in_flight().await? {
         match &transport {
-            None => {
-                store.mark_message_kept(m.id, Utc::now()).await?;
-                report.kept += 1;
-            }
+            // Without Notify nobody can say whether it went: leave it for a
+            // pass that can ask, rather than mark it kept for good.
+            None => report.unsure += 1,
             Some(t) => {
                 let t = t.clone();
                 let reference = m.reference.clone();

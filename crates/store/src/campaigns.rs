@@ -64,8 +64,8 @@ pub struct HouseholdContactFacts {
     pub open_case_teams: Vec<String>,
     /// Days cases were opened (any status).
     pub cases_opened: Vec<NaiveDate>,
-    /// (day, channel) of each contact staff recorded.
-    pub contacts: Vec<(NaiveDate, String)>,
+    /// (day, channel, outcome) of each contact staff recorded.
+    pub contacts: Vec<(NaiveDate, String, String)>,
 }
 
 impl Store {
@@ -244,11 +244,11 @@ impl Store {
             );
             list(&mut cases);
             let mut contacts = String::from(
-                "SELECT household_id, contacted_on, channel FROM contacts WHERE household_id IN (",
+                "SELECT household_id, contacted_on, channel, outcome FROM contacts WHERE household_id IN (",
             );
             list(&mut contacts);
             type CaseRows = Vec<(i64, String, String, String)>;
-            type ContactRows = Vec<(i64, String, String)>;
+            type ContactRows = Vec<(i64, String, String, String)>;
             let (case_rows, contact_rows): (CaseRows, ContactRows) = on_pool!(self, p => (
                 sqlx::query_as(&cases).fetch_all(p).await?,
                 sqlx::query_as(&contacts).fetch_all(p).await?,
@@ -261,9 +261,9 @@ impl Store {
                     f.cases_opened.push(parse_iso(&opened)?);
                 }
             }
-            for (h, on, channel) in contact_rows {
+            for (h, on, channel, outcome) in contact_rows {
                 if let Some(f) = out.get_mut(&h) {
-                    f.contacts.push((parse_iso(&on)?, channel));
+                    f.contacts.push((parse_iso(&on)?, channel, outcome));
                 }
             }
         }

@@ -109,6 +109,9 @@ casework_methods! {
     fn send_outbox(&self, transport: Option<std::sync::Arc<dyn upstream_pipeline::sending::Transport>>) -> Result<upstream_pipeline::sending::SendReport, String>;
     /// Notify's receipt for a message; false when no message has that id.
     fn record_message_receipt(&self, notify_id: String, delivered: bool, failure: String, at: chrono::DateTime<chrono::Utc>) -> bool;
+    /// Engagement within `days` of joining: (engaged, households) for the
+    /// contact arm, then the held-back arm.
+    fn engagement_by_arm(&self, campaign_id: i64, days: i64) -> ((u64, u64), (u64, u64));
     /// A team's door-knocking rounds, newest first.
     fn knock_rounds(&self, team: String) -> Vec<RoundRow>;
     fn knock_round(&self, id: i64) -> Option<(RoundRow, Vec<DoorRow>)>;

@@ -15,6 +15,9 @@ use axum::response::Response;
 use upstream_assess::card::SUPPRESS_BELOW;
 use upstream_core::Role;
 
+/// Counts under this are not shown (`SUPPRESS_BELOW` from the model card).
+pub(crate) const SUPPRESS: u64 = SUPPRESS_BELOW as u64;
+
 /// A count as it may be shown.
 pub(crate) fn shown(n: i64) -> String {
     if n > 0 && n < SUPPRESS_BELOW as i64 {

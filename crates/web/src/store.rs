@@ -499,6 +499,18 @@ impl Casework for Store {
         })
     }
 
+    fn engagement_by_arm(
+        &self,
+        campaign_id: i64,
+        days: i64,
+    ) -> BoxFuture<'_, Result<((u64, u64), (u64, u64)), DataError>> {
+        Box::pin(async move {
+            upstream_pipeline::campaigns::engagement_by_arm(self, campaign_id, days)
+                .await
+                .map_err(|e| DataError(e.to_string()))
+        })
+    }
+
     fn make_round(
         &self,
         campaign_id: i64,

@@ -197,7 +197,7 @@ async fn a_campaign_queues_what_the_rules_allow_counts_who_it_left_out_and_queue
             .expect("day 3");
         assert_eq!(later.queued, 1, "{db}: {later:?}");
         let letter = store
-            .message_by_reference(&format!("c{id}-s2-h41"))
+            .message_by_reference(&format!("c{id}-{:08x}-s2-h41", 7))
             .await
             .expect("read")
             .expect("the letter");
@@ -290,7 +290,7 @@ async fn a_campaign_queues_what_the_rules_allow_counts_who_it_left_out_and_queue
         let facts = store.household_contact_facts(&[41]).await.expect("facts");
         assert_eq!(
             facts[0].contacts,
-            [(day(9), "home_visit".to_string())],
+            [(day(9), "home_visit".to_string(), "spoke".to_string())],
             "{db}: the knock is a contact on the household"
         );
         let pg = fresh.pg.clone();

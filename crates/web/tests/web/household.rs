@@ -2039,7 +2039,10 @@ async fn a_team_leader_writes_a_template_starts_a_campaign_and_reads_the_outbox(
         .await
         .expect("facts");
     assert!(
-        facts[0].contacts.iter().any(|(_, c)| c == "home_visit"),
+        facts[0]
+            .contacts
+            .iter()
+            .any(|(_, c, o)| c == "home_visit" && o == "met"),
         "{facts:?}"
     );
 }
