@@ -47,7 +47,7 @@ impl AccountNav {
 impl Layout {
     /// The council's name from the data source (a generic name if it cannot be read).
     pub(crate) async fn new(state: &AppState, user: Option<&CurrentUser>) -> Layout {
-        let council_name = match state.source.council_name().await {
+        let council_name = match state.council_name().await {
             Ok(Some(name)) => name,
             Ok(None) => NO_COUNCIL.to_string(),
             Err(e) => {

@@ -88,7 +88,17 @@ pub struct AppState {
     outbox_transport: Option<Arc<dyn upstream_pipeline::sending::Transport>>,
     /// The bearer tokens Notify's callbacks must carry.
     notify_tokens: NotifyTokens,
+    /// The council's name for every page's header, read at most every
+    /// [`COUNCIL_NAME_FRESH`]: it changes only when a town is registered,
+    /// and reading it was one query on every page.
+    council_name: Arc<std::sync::Mutex<Option<CouncilName>>>,
 }
+
+/// The council's name as last read, and when.
+type CouncilName = (std::time::Instant, Option<String>);
+
+/// How long the header's council name is used before it is read again.
+const COUNCIL_NAME_FRESH: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// The bearer tokens GOV.UK Notify's callbacks carry (set in Notify's
 /// settings for the service, and given to `serve` from the environment).
@@ -120,7 +130,24 @@ impl AppState {
             today: None,
             outbox_transport: None,
             notify_tokens: NotifyTokens::default(),
+            council_name: Default::default(),
         }
+    }
+
+    /// The council's name, as recently read (see [`COUNCIL_NAME_FRESH`]).
+    pub(crate) async fn council_name(&self) -> Result<Option<String>, DataError> {
+        if let Ok(cached) = self.council_name.lock() {
+            if let Some((at, name)) = cached.as_ref() {
+                if at.elapsed() < COUNCIL_NAME_FRESH {
+                    return Ok(name.clone());
+                }
+            }
+        }
+        let name = self.source.council_name().await?;
+        if let Ok(mut cached) = self.council_name.lock() {
+            *cached = Some((std::time::Instant::now(), name.clone()));
+        }
+        Ok(name)
     }
 
     /// Send the outbox through `transport` (GOV.UK Notify), and accept
