@@ -40,20 +40,8 @@ fn team_of(user: &CurrentUser) -> Result<String, Refused> {
 }
 
 fn channel_label(code: &str) -> String {
-    match code {
-        "sms" => "Text message".into(),
-        other => Channel::parse(other).map_or_else(
-            || crate::household::words(other),
-            |c| {
-                let l = c.label();
-                let mut chars = l.chars();
-                match chars.next() {
-                    Some(f) => f.to_uppercase().chain(chars).collect(),
-                    None => String::new(),
-                }
-            },
-        ),
-    }
+    // `Channel::parse` reads Notify's "sms" too, and labels are headings.
+    Channel::parse(code).map_or_else(|| crate::household::words(code), |c| c.label().into())
 }
 
 // ---- templates ----------------------------------------------------------
