@@ -1109,6 +1109,7 @@ pub(crate) fn sim_config(
         months,
         seed,
         out,
+        contacts: Vec::new(),
     })
 }
 

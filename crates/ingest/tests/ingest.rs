@@ -59,6 +59,7 @@ fn simulated_town(profile: &str, households: u32, out: &Path) {
         // standardiser rightly refuses as implausible. Seed 7 has none.
         seed: 7,
         out: out.to_path_buf(),
+        contacts: Vec::new(),
     };
     simulate(&cfg, &NoProgress).expect("simulation");
 }

@@ -23,6 +23,7 @@ pub mod names;
 pub mod naming;
 pub mod noise;
 pub mod profile;
+pub mod response;
 mod summary;
 pub mod town;
 mod truth;
@@ -38,6 +39,9 @@ use rayon::prelude::*;
 use std::path::{Path, PathBuf};
 use upstream_core::{Month, SourceSystem};
 
+/// Where a town keeps the council's contacts it was advanced with.
+pub const CONTACTS_FILE: &str = "council/contacts.csv";
+
 /// Months simulated before the first extract, so arrears, recovery stages,
 /// open cases and accounts are already in a lived-in state on day one.
 pub const BURN_IN_MONTHS: u32 = 12;
@@ -50,6 +54,10 @@ pub struct SimConfig {
     pub months: u32,
     pub seed: u64,
     pub out: PathBuf,
+    /// What the council did so far (`upstream town advance`): the town
+    /// answers these, and households that engaged are spared some crises.
+    /// Empty for a town nobody has contacted.
+    pub contacts: Vec<response::Contact>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -155,6 +163,13 @@ pub fn simulate(cfg: &SimConfig, progress: &dyn Progress) -> Result<SimReport, S
             world.calib.tuning = false;
         }
         let happenings = world.step();
+        // The town answers what the council did this month; after the
+        // month's life, so this month's extracts are as they were.
+        let responses = world.answer(&cfg.contacts, month, cfg.seed);
+        if !responses.is_empty() {
+            response::write_responses(&work, month, &responses)
+                .map_err(wr(&work.join(response::responses_file_name(month))))?;
+        }
         council.observe(&world, &happenings, month, &mut council_rng);
         council.link_cases(&world, month);
         truth.links(&council.new_links).map_err(wr(&work))?;
@@ -225,6 +240,11 @@ pub fn simulate(cfg: &SimConfig, progress: &dyn Progress) -> Result<SimReport, S
         files: files.clone(),
         gazetteer: gazetteer_files,
     };
+    if !cfg.contacts.is_empty() {
+        let path = work.join(CONTACTS_FILE);
+        std::fs::create_dir_all(work.join("council")).map_err(wr(&path))?;
+        response::write_contacts(&path, &cfg.contacts).map_err(wr(&path))?;
+    }
     write_json(&work.join("manifest.json"), &manifest).map_err(wr(&work))?;
     write_json(&work.join("summary.json"), &summary).map_err(wr(&work))?;
     progress.advance(1);

@@ -150,6 +150,9 @@ pub struct World {
     /// Households that must find a new home this month (notice expired, evicted).
     displaced: Vec<HouseholdId>,
     pub target_households: usize,
+    /// Households that engaged with the council, and the month they did
+    /// (`response.rs`): the latest engagement counts.
+    pub engaged: std::collections::HashMap<HouseholdId, Month>,
 }
 
 fn stock_index(t: Tenure) -> usize {
@@ -198,6 +201,7 @@ impl World {
             vacant: Default::default(),
             displaced: Vec::new(),
             target_households: n_households as usize,
+            engaged: std::collections::HashMap::new(),
         };
         // Fill homes tenure by tenure until the profile's shares are met.
         let tn = world.profile.tenure.clone();
@@ -1649,7 +1653,9 @@ impl World {
             return;
         }
         for (hh, s) in scores {
-            let p = (monthly_duties * s / total).min(0.95);
+            // Engaging with the council earlier lowers the chance (the same
+            // draw is taken either way, so contact changes nothing else).
+            let p = (monthly_duties * s / total).min(0.95) * self.protection(hh, now);
             if self.rng.random::<f64>() < p {
                 self.open_case(hh, now, out, welsh);
             }
@@ -1907,10 +1913,11 @@ impl World {
             return;
         }
         for (hh, s) in scores {
-            if self.rng.random::<f64>() < (grants * s / total).min(0.9) {
+            let protection = self.protection(hh, now);
+            if self.rng.random::<f64>() < (grants * s / total).min(0.9) * protection {
                 self.crisis(out, now, hh, None, CrisisKind::CrisisGrant, String::new());
             }
-            if self.rng.random::<f64>() < (food * s / total).min(0.9) {
+            if self.rng.random::<f64>() < (food * s / total).min(0.9) * protection {
                 self.crisis(out, now, hh, None, CrisisKind::FoodBank, String::new());
             }
         }

@@ -57,6 +57,8 @@ pub struct Profile {
     pub crisis_support: CrisisSupportProfile,
     pub community: CommunityProfile,
     pub contact: ContactProfile,
+    /// How residents answer the council's contact, and what engaging changes.
+    pub response: ResponseProfile,
     pub noise: NoiseProfile,
     pub gazetteer: GazetteerProfile,
     /// Source citations, key → reference. Not used by the simulator; kept so
@@ -326,6 +328,44 @@ pub struct ContactProfile {
     pub routine_contacts_annual: f64,
     /// Bulky waste collection requests per household per year, when nothing happens.
     pub bulky_waste_annual: f64,
+}
+
+/// How residents answer a council's letter, text, email or knock (issue
+/// "Reaching out", item 9). Each chance is for a household the message
+/// reached (the right people at the right address or number), within a week.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ResponseProfile {
+    /// Chance a household rings the council back after a letter.
+    pub letter: f64,
+    /// Chance a household texts back after a text (not counting STOP).
+    pub text: f64,
+    /// Chance a household replies to an email.
+    pub email: f64,
+    /// Chance a household rings after a calling card left at the door.
+    pub card_left: f64,
+    /// Share of texted households that reply STOP.
+    pub stop: f64,
+    /// How much likelier a household answers on its preferred channel.
+    pub preferred_channel_factor: f64,
+    /// How much less likely a household answers a message not in its
+    /// language (English only to a Welsh speaker, or to someone whose first
+    /// language is another): a multiplier.
+    pub other_language_factor: f64,
+    /// Households where everyone is of pension age: multipliers for a
+    /// letter, and for a text or email.
+    pub older_letter_factor: f64,
+    pub older_digital_factor: f64,
+    /// How much less likely a household in money difficulty opens a letter
+    /// from the council ("brown envelope" avoidance): a multiplier.
+    pub difficulty_letter_factor: f64,
+    /// Relative fall in the chance of a homelessness approach or a crisis
+    /// grant or food bank referral in the months after a household engaged.
+    /// 0 switches it off, so an experiment can be run where the answer is
+    /// known to be "no effect".
+    pub engaged_crisis_reduction: f64,
+    /// For how many months after engaging the reduction lasts.
+    pub protection_months: u32,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -797,6 +837,50 @@ impl Profile {
             cs.food_bank_per_1000_households,
             0.0,
             500.0,
+        );
+
+        let r = &self.response;
+        for (key, value) in [
+            ("response.letter", r.letter),
+            ("response.text", r.text),
+            ("response.email", r.email),
+            ("response.card_left", r.card_left),
+            ("response.stop", r.stop),
+            (
+                "response.engaged_crisis_reduction",
+                r.engaged_crisis_reduction,
+            ),
+        ] {
+            v.share(key, value);
+        }
+        v.range(
+            "response.preferred_channel_factor",
+            r.preferred_channel_factor,
+            1.0,
+            5.0,
+        );
+        for (key, value, hi) in [
+            (
+                "response.other_language_factor",
+                r.other_language_factor,
+                1.0,
+            ),
+            ("response.older_letter_factor", r.older_letter_factor, 3.0),
+            ("response.older_digital_factor", r.older_digital_factor, 1.0),
+        ] {
+            v.range(key, value, 0.0, hi);
+        }
+        v.range(
+            "response.difficulty_letter_factor",
+            r.difficulty_letter_factor,
+            0.0,
+            1.0,
+        );
+        v.range(
+            "response.protection_months",
+            r.protection_months as f64,
+            1.0,
+            24.0,
         );
 
         let cm = &self.community;

@@ -86,6 +86,10 @@ pub struct Summary {
     pub households_at_end: usize,
     pub people_ever: usize,
     pub embeddedness_effect: f64,
+    /// How far engaging with the council lowers crises (`response`); what
+    /// `upstream town advance` simulates again with.
+    #[serde(default)]
+    pub engaged_crisis_reduction: f64,
     pub target: Figures,
     pub observed: Figures,
     pub monthly: Vec<MonthFigures>,
@@ -291,6 +295,7 @@ impl Collector {
             households_at_end: w.n_active(),
             people_ever: w.people.len(),
             embeddedness_effect: w.profile.community.embeddedness_effect,
+            engaged_crisis_reduction: w.profile.response.engaged_crisis_reduction,
             target: self.target,
             observed,
             monthly: self.monthly,

@@ -13,6 +13,7 @@ fn config(profile: Profile, households: u32, months: u32, seed: u64, out: PathBu
         months,
         seed,
         out,
+        contacts: Vec::new(),
     }
 }
 
