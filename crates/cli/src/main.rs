@@ -13,6 +13,8 @@ mod monthly;
 mod outreach;
 mod partners;
 mod progress;
+mod town;
+mod trial;
 mod view_eval;
 
 use anyhow::{Context, Result};
@@ -52,6 +54,9 @@ struct Cli {
 enum Command {
     /// Simulate a synthetic town and write its council's extracts and the truth.
     Simulate(SimulateArgs),
+    /// A simulated town and the council's contact with it.
+    #[command(subcommand)]
+    Town(TownCommand),
     /// List the built-in town profiles.
     Profiles,
     /// Work with the extract files the platform knows about.
@@ -292,6 +297,24 @@ struct SimulateArgs {
 }
 
 #[derive(Debug, Subcommand)]
+enum TownCommand {
+    /// Live the simulated town more months: it answers what the council did
+    /// (messages sent or kept, conversations, door knocks, cases), engaged
+    /// households are spared some crises as its profile says, and the
+    /// answers are recorded; then the monthly run takes in the new month.
+    Advance {
+        /// The town's folder (what `upstream simulate` or the demo wrote).
+        #[arg(long, default_value = "demo-town")]
+        town: PathBuf,
+        #[arg(long, default_value_t = 1)]
+        months: u32,
+        /// Record the answers but leave the monthly run to `upstream run`.
+        #[arg(long)]
+        no_run: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
 enum ExtractsCommand {
     /// Register a simulated town's extract files (checksums and row counts). Safe to repeat.
     Register {
@@ -457,6 +480,31 @@ enum EvaluateCommand {
     Hypothesis {
         #[command(flatten)]
         settings: AssessSettings,
+    },
+    /// The contact experiment (a campaign holding back a random share) run
+    /// in many simulated towns whose true effect is known: how often it
+    /// reports a difference in crises. With --effect 0 it should be about
+    /// 5% of towns; with an effect, as often as the towns' size allows.
+    Outreach {
+        #[arg(long, default_value = "birmingham")]
+        profile: String,
+        #[arg(long, default_value_t = 2000)]
+        households: u32,
+        /// Towns (seeds) to run.
+        #[arg(long, default_value_t = 40)]
+        seeds: u64,
+        #[arg(long, default_value_t = 1)]
+        first_seed: u64,
+        /// How far engaging lowers crises (the profile's
+        /// response.engaged_crisis_reduction; 0 switches it off).
+        #[arg(long)]
+        effect: Option<f64>,
+        /// Percentage of the cohort held back.
+        #[arg(long, default_value_t = 50)]
+        held_back: u32,
+        /// Months after contact over which crises are counted.
+        #[arg(long, default_value_t = 6)]
+        months_after: u32,
     },
 }
 
@@ -776,6 +824,9 @@ fn run(cli: Cli) -> Result<()> {
             print_sim_report(&cfg, &report);
             Ok(())
         }
+        Command::Town(TownCommand::Advance { town: dir, months, no_run }) => {
+            town::advance(&cli.database, &dir, months, !no_run)
+        }
         Command::Profiles => {
             for (name, _) in upstream_sim::profile::BUILT_IN {
                 let p = Profile::load(name)?;
@@ -952,6 +1003,23 @@ fn run(cli: Cli) -> Result<()> {
             let e = assessing::evaluate_risk(&store, &s, test_at, capacity, truth.as_deref(), &card).await?;
             assessing::print_evaluation(&e, &card);
             Ok(())
+        }),
+        Command::Evaluate(EvaluateCommand::Outreach {
+            profile,
+            households,
+            seeds,
+            first_seed,
+            effect,
+            held_back,
+            months_after,
+        }) => trial::run(&trial::TrialArgs {
+            profile: &profile,
+            households,
+            seeds,
+            first_seed,
+            effect,
+            held_back_percent: held_back,
+            months_after,
         }),
         Command::Evaluate(EvaluateCommand::Hypothesis { settings }) => runtime()?.block_on(async {
             let store = connect(&cli.database).await?;
@@ -1304,8 +1372,25 @@ fn demo(database: &str, a: DemoArgs) -> Result<()> {
         "Step 1 of 5: simulating a town of {} households over {} months...",
         a.households, a.months
     );
-    let report = run_simulation(&cfg)?;
-    print_sim_report(&cfg, &report);
+    // A town advanced with `upstream town advance` is kept: simulating it
+    // again would forget the months it lived and the answers it gave.
+    let advanced = upstream_sim::read_manifest(&a.out).ok().filter(|m| {
+        m.profile == a.profile
+            && m.seed == a.seed
+            && m.households == a.households
+            && m.months >= a.months
+            && a.out.join(upstream_sim::CONTACTS_FILE).exists()
+    });
+    if let Some(m) = advanced {
+        println!(
+            "  {} was advanced to {} with the council's contacts (`upstream town advance`): keeping it as it is.",
+            a.out.display(),
+            m.end_month
+        );
+    } else {
+        let report = run_simulation(&cfg)?;
+        print_sim_report(&cfg, &report);
+    }
     println!();
     println!(
         "Step 2 of 5: the monthly run (`upstream run`) into {}: reading every extract, linking records into people and households{}...",

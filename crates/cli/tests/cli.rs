@@ -10,6 +10,9 @@ mod accounts;
 // Templates, campaigns, the outbox and the Notify stand-in.
 #[path = "cli/outreach.rs"]
 mod outreach;
+// A simulated town answering a campaign, and living a month more.
+#[path = "cli/town.rs"]
+mod town;
 
 fn upstream(args: &[&str], db: &Path) -> Output {
     Command::new(env!("CARGO_BIN_EXE_upstream"))

@@ -10,6 +10,7 @@
 //! again finishes with the state an uninterrupted run would have left.
 
 pub mod assessing;
+pub mod campaign_outcomes;
 pub mod campaigns;
 pub mod ingest;
 pub mod linking;
@@ -17,6 +18,7 @@ pub mod placing;
 pub mod register;
 pub mod run;
 pub mod sending;
+pub mod town;
 
 use std::path::PathBuf;
 

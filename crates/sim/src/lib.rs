@@ -26,6 +26,7 @@ pub mod profile;
 pub mod response;
 mod summary;
 pub mod town;
+pub mod trial;
 mod truth;
 
 pub use profile::{Profile, ProfileError};

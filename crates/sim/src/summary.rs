@@ -89,7 +89,7 @@ pub struct Summary {
     /// How far engaging with the council lowers crises (`response`); what
     /// `upstream town advance` simulates again with.
     #[serde(default)]
-    pub engaged_crisis_reduction: f64,
+    pub engaged_crisis_reduction: Option<f64>,
     pub target: Figures,
     pub observed: Figures,
     pub monthly: Vec<MonthFigures>,
@@ -295,7 +295,7 @@ impl Collector {
             households_at_end: w.n_active(),
             people_ever: w.people.len(),
             embeddedness_effect: w.profile.community.embeddedness_effect,
-            engaged_crisis_reduction: w.profile.response.engaged_crisis_reduction,
+            engaged_crisis_reduction: Some(w.profile.response.engaged_crisis_reduction),
             target: self.target,
             observed,
             monthly: self.monthly,

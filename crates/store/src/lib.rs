@@ -108,7 +108,9 @@ pub use gazetteer::*;
 mod case_record;
 pub use case_record::*;
 mod figures;
+mod responses;
 pub use figures::*;
+pub use responses::*;
 
 #[derive(Debug, Clone)]
 pub struct Store {

@@ -112,6 +112,9 @@ casework_methods! {
     /// Engagement within `days` of joining: (engaged, households) for the
     /// contact arm, then the held-back arm.
     fn engagement_by_arm(&self, campaign_id: i64, days: i64) -> ((u64, u64), (u64, u64));
+    /// Crises within `months` of joining, by arm, as the monthly
+    /// assessments saw them.
+    fn crises_by_arm(&self, campaign_id: i64, months: u32) -> upstream_pipeline::campaign_outcomes::CrisesByArm;
     /// A team's door-knocking rounds, newest first.
     fn knock_rounds(&self, team: String) -> Vec<RoundRow>;
     fn knock_round(&self, id: i64) -> Option<(RoundRow, Vec<DoorRow>)>;

@@ -532,6 +532,9 @@ struct CampaignPage {
     results: Vec<(&'static str, String, String)>,
     /// What the comparison says, in words.
     verdict: String,
+    /// Crises within six months, by arm, as shown; and what they say.
+    crises: Vec<(&'static str, String, String)>,
+    crisis_verdict: String,
 }
 
 async fn campaign_page(
@@ -621,10 +624,13 @@ async fn campaign_page(
             ),
         },
     };
+    let (crises, crisis_verdict) = crises_after(state, id).await?;
     let page = CampaignPage {
         layout: Layout::new(state, Some(user)).await.at("/campaigns"),
         results,
         verdict,
+        crises,
+        crisis_verdict,
         id,
         name: c.name,
         cohort: c.cohort,
@@ -636,6 +642,69 @@ async fn campaign_page(
         notice,
     };
     Ok(render(StatusCode::OK, &page))
+}
+
+/// Months after joining over which a campaign's crises are counted.
+const CRISES_WITHIN_MONTHS: u32 = 6;
+
+/// Crises in the six months after joining, by arm, and what the comparison
+/// says, with small numbers suppressed as the engagement figures are.
+async fn crises_after(
+    state: &AppState,
+    id: i64,
+) -> Result<(Vec<(&'static str, String, String)>, String), Refused> {
+    let c = state
+        .casework
+        .crises_by_arm(id, CRISES_WITHIN_MONTHS)
+        .await?;
+    let rate = |(crisis, n): (u64, u64)| {
+        if n == 0 {
+            "None yet".to_string()
+        } else if n < crate::figures::SUPPRESS {
+            "Too few households to show".to_string()
+        } else {
+            format!("{:.1}%", 100.0 * crisis as f64 / n as f64)
+        }
+    };
+    let rows = vec![
+        (
+            "Contacted",
+            crate::figures::shown(c.contact.1 as i64),
+            rate(c.contact),
+        ),
+        (
+            "Held back",
+            crate::figures::shown(c.held_back.1 as i64),
+            rate(c.held_back),
+        ),
+    ];
+    let so_far = match (c.complete, c.seen_until) {
+        (_, None) => return Ok((rows, "No monthly assessment has run since the campaign started, so nothing is known yet.".into())),
+        (true, _) => String::new(),
+        (false, Some(d)) => format!(
+            "So far: the council's records reach {}, before every household's six months are over. ",
+            crate::household::day(d)
+        ),
+    };
+    let verdict = match outreach::compare(c.contact, c.held_back) {
+        Err(_) => "Nobody is held back, so there is nothing to compare with.".to_string(),
+        Ok(cmp) => match cmp.verdict {
+            outreach::Verdict::TooSmallToTell => "Too few households, or too few crises, to tell whether contact made a difference.".to_string(),
+            outreach::Verdict::NoClearDifference => format!(
+                "No clear difference: {:+.1} percentage points (95% interval {:+.1} to {:+.1}).",
+                100.0 * cmp.difference, 100.0 * cmp.ci_low, 100.0 * cmp.ci_high
+            ),
+            outreach::Verdict::Lower => format!(
+                "Fewer contacted households reached crisis: {:+.1} percentage points (95% interval {:+.1} to {:+.1}).",
+                100.0 * cmp.difference, 100.0 * cmp.ci_low, 100.0 * cmp.ci_high
+            ),
+            outreach::Verdict::Higher => format!(
+                "More contacted households reached crisis: {:+.1} percentage points (95% interval {:+.1} to {:+.1}).",
+                100.0 * cmp.difference, 100.0 * cmp.ci_low, 100.0 * cmp.ci_high
+            ),
+        },
+    };
+    Ok((rows, format!("{so_far}{verdict}")))
 }
 
 /// `GET /campaigns/{id}`: the funnel by step, and who was left out and why.

@@ -511,6 +511,18 @@ impl Casework for Store {
         })
     }
 
+    fn crises_by_arm(
+        &self,
+        campaign_id: i64,
+        months: u32,
+    ) -> BoxFuture<'_, Result<upstream_pipeline::campaign_outcomes::CrisesByArm, DataError>> {
+        Box::pin(async move {
+            upstream_pipeline::campaign_outcomes::crises_by_arm(self, campaign_id, months)
+                .await
+                .map_err(|e| DataError(e.to_string()))
+        })
+    }
+
     fn make_round(
         &self,
         campaign_id: i64,
