@@ -470,7 +470,7 @@ async fn start(store: &Store, a: CampaignStartArgs) -> Result<()> {
         holdout_percent: a.holdout,
         seed,
     };
-    let id = start_campaign(store, &plan, by, today).await?;
+    let id = start_campaign(store, &plan, &outreach::Policy::default(), by, today).await?;
     audit(
         store,
         AuditAction::Create,

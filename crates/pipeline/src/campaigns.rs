@@ -46,11 +46,13 @@ pub struct CampaignPlan {
 }
 
 /// Start a campaign on the team's latest list. Refused, with why, when the
-/// team has no list, a step's template is missing or of another channel, or
-/// the steps make no sense.
+/// team has no list, a step's template is missing or of another channel,
+/// the steps make no sense, or the steps alone would contact a household
+/// more often than the policy's contact cap allows (nothing is saved).
 pub async fn start_campaign(
     store: &Store,
     plan: &CampaignPlan,
+    policy: &Policy,
     by: i64,
     today: NaiveDate,
 ) -> Result<i64> {
@@ -82,6 +84,7 @@ pub async fn start_campaign(
                 .join("; "),
         )
     })?;
+    outreach::would_break_cap(&plan.steps, policy).map_err(|b| Error::Refused(b.to_string()))?;
     let list = store.latest_worklist(&plan.team).await?.ok_or_else(|| {
         Error::Refused(format!(
             "The {} has no weekly list yet: make one first",

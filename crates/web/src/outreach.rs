@@ -356,9 +356,10 @@ async fn new_campaign_page(
         rows: (1..=STEP_ROWS)
             .map(|n| {
                 let day_name = format!("day_{n}");
-                // A first campaign's steps: a letter, then a text, an email, a knock.
+                // A first campaign's steps a week apart: within the default
+                // contact limit (2 in 14 days), so a filled form is not refused.
                 let day = if failed.form.is_empty() {
-                    ["0", "3", "7", "10"][n - 1].to_string()
+                    ["0", "7", "14", "21"][n - 1].to_string()
                 } else {
                     failed.typed("campaign", &day_name)
                 };
@@ -408,6 +409,8 @@ pub(crate) async fn create_campaign(
         }
     };
     let mut steps = Vec::new();
+    // The form row of each step: empty rows are passed over.
+    let mut step_rows = Vec::new();
     for row in 1..=STEP_ROWS {
         let channel = fields.get(&format!("channel_{row}"));
         if channel.is_empty() {
@@ -428,6 +431,7 @@ pub(crate) async fn create_campaign(
             }
         };
         let template = fields.get(&format!("template_{row}"));
+        step_rows.push(row);
         steps.push(Step {
             day,
             channel,
@@ -446,6 +450,19 @@ pub(crate) async fn create_campaign(
     }
     if steps.is_empty() && problems.is_empty() {
         problems.add("channel_1", "Add at least one step");
+    }
+    if problems.is_empty() {
+        // Checked here as well as when saving, to point at the step's day;
+        // the pipeline refuses it too (for the command line).
+        if let Err(breach) = outreach::would_break_cap(&steps, &outreach::Policy::default()) {
+            let row = breach
+                .steps
+                .last()
+                .and_then(|s| step_rows.get(s - 1))
+                .copied()
+                .unwrap_or(1);
+            problems.add(&format!("day_{row}"), breach.to_string());
+        }
     }
     if problems.is_empty() {
         let plan = CampaignPlan {

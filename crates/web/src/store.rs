@@ -472,7 +472,10 @@ impl Casework for Store {
         today: NaiveDate,
     ) -> BoxFuture<'_, Result<Result<i64, String>, DataError>> {
         Box::pin(async move {
-            match upstream_pipeline::campaigns::start_campaign(self, &plan, by, today).await {
+            let policy = upstream_outreach::Policy::default();
+            match upstream_pipeline::campaigns::start_campaign(self, &plan, &policy, by, today)
+                .await
+            {
                 Ok(id) => Ok(Ok(id)),
                 Err(e) if e.is_refusal() => Ok(Err(e.to_string())),
                 Err(e) => Err(DataError(e.to_string())),

@@ -141,10 +141,19 @@ async fn a_campaign_queues_what_the_rules_allow_counts_who_it_left_out_and_queue
             holdout_percent: 0,
             seed: 7,
         };
+        // A council allowing three contacts in 14 days; the campaign's
+        // three steps in a week are more than the default limit of two.
+        let three = Policy {
+            cap: ContactCap {
+                max_contacts: 3,
+                window_days: 14,
+            },
+            ..Policy::default()
+        };
         // A template that does not exist is refused before anything is made.
         let mut wrong = plan.clone();
         wrong.steps[0].template_id = Some("no-such".into());
-        let refused = start_campaign(store, &wrong, 1, day(2)).await;
+        let refused = start_campaign(store, &wrong, &three, 1, day(2)).await;
         assert!(
             refused
                 .as_ref()
@@ -152,8 +161,18 @@ async fn a_campaign_queues_what_the_rules_allow_counts_who_it_left_out_and_queue
             "{db}: {refused:?}"
         );
         assert!(store.campaigns().await.expect("read").is_empty(), "{db}");
+        // Under the default limit the steps alone break it: refused, naming
+        // the steps, and nothing saved.
+        let refused = start_campaign(store, &plan, &Policy::default(), 1, day(2)).await;
+        assert!(
+            refused.as_ref().is_err_and(|e| e.is_refusal()
+                && e.to_string().contains("3 times between day 0 and day 7")
+                && e.to_string().contains("step 3 (a door knock on day 7)")),
+            "{db}: {refused:?}"
+        );
+        assert!(store.campaigns().await.expect("read").is_empty(), "{db}");
 
-        let id = start_campaign(store, &plan, 1, day(2))
+        let id = start_campaign(store, &plan, &three, 1, day(2))
             .await
             .expect("start");
         let noon = |d: u32| Utc.from_utc_datetime(&day(d).and_hms_opt(12, 0, 0).expect("time"));
@@ -207,8 +226,9 @@ async fn a_campaign_queues_what_the_rules_allow_counts_who_it_left_out_and_queue
         );
         assert_eq!(letter.template_version, 1, "{db}");
 
-        // Day 7: the knock. Two contacts in 14 days is the default cap, so
-        // it waits: the rule holds whatever the campaign asks.
+        // Day 7: the knock. Had the council since lowered its limit to the
+        // default two in 14 days, the knock waits: the rule at run time holds
+        // whatever the campaign was started under.
         let capped = run_campaign_day(store, id, noon(9), Nation::England, &Policy::default())
             .await
             .expect("day 7");
@@ -219,13 +239,6 @@ async fn a_campaign_queues_what_the_rules_allow_counts_who_it_left_out_and_queue
         );
         // With a cap of three, a round holds the door; once on a round, the
         // step is done and the household's sequence is finished.
-        let three = Policy {
-            cap: ContactCap {
-                max_contacts: 3,
-                window_days: 14,
-            },
-            ..Policy::default()
-        };
         let refused = make_round(
             store,
             id,
