@@ -480,8 +480,7 @@ async fn start(store: &Store, a: CampaignStartArgs) -> Result<()> {
         serde_json::json!({ "name": plan.name.trim(), "team": plan.team, "seed": seed, "holdout_percent": plan.holdout_percent, "by": by }),
     )
     .await?;
-    let members = store.campaign_members(id).await?;
-    let (contact, held) = arms(&members);
+    let (contact, held) = arms(&store.campaign_arm_counts(id).await?);
     let cohort = store
         .campaign(id)
         .await?
@@ -492,7 +491,7 @@ async fn start(store: &Store, a: CampaignStartArgs) -> Result<()> {
         plan.name.trim(),
         today.format("%-d %B %Y")
     );
-    println!("  {cohort}: {} households.", members.len());
+    println!("  {cohort}: {} households.", contact + held);
     println!(
         "  {contact} to contact, {held} held back and never contacted ({}% held back, drawn with seed {seed}).",
         plan.holdout_percent
@@ -504,10 +503,16 @@ async fn start(store: &Store, a: CampaignStartArgs) -> Result<()> {
     Ok(())
 }
 
-fn arms(members: &[(i64, String, NaiveDate)]) -> (usize, usize) {
-    let contact = members.iter().filter(|m| m.1 == CONTACT).count();
-    let held = members.iter().filter(|m| m.1 == HELD_BACK).count();
-    (contact, held)
+/// (to contact, held back) from a campaign's counts by arm.
+fn arms(counts: &[(String, i64)]) -> (usize, usize) {
+    let of = |arm: &str| {
+        counts
+            .iter()
+            .filter(|(a, _)| a == arm)
+            .map(|(_, n)| *n as usize)
+            .sum::<usize>()
+    };
+    (of(CONTACT), of(HELD_BACK))
 }
 
 fn describe_step(s: &Step) -> String {
@@ -622,7 +627,7 @@ async fn list_campaigns(store: &Store) -> Result<()> {
         "id", "started", "status", "name", "team"
     );
     for c in campaigns {
-        let members = store.campaign_members(c.id).await?;
+        let (contact, held) = arms(&store.campaign_arm_counts(c.id).await?);
         println!(
             "{:>4}  {:<10}  {:<8}  {:<30} {:<24} {:>10}  {:>5}",
             c.id,
@@ -630,7 +635,7 @@ async fn list_campaigns(store: &Store) -> Result<()> {
             c.status,
             c.name,
             c.team,
-            members.len(),
+            contact + held,
             c.steps.len()
         );
     }
@@ -671,24 +676,23 @@ async fn show_campaign(store: &Store, id: i64) -> Result<()> {
         };
         println!("  {}. {}", i + 1, describe_step(&step));
     }
-    let members = store.campaign_members(id).await?;
-    let (contact, held) = arms(&members);
+    let (contact, held) = arms(&store.campaign_arm_counts(id).await?);
     println!(
         "Households: {} ({contact} to contact, {held} held back).",
-        members.len()
+        contact + held
     );
-    let messages = store.campaign_messages(id).await?;
-    if messages.is_empty() {
+    let counts = store.campaign_message_counts(id).await?;
+    if counts.is_empty() {
         println!("Messages: none yet (`upstream campaign run {id}` queues what is due).");
     } else {
         println!("Messages:");
-        let mut by_step: BTreeMap<i32, BTreeMap<&str, usize>> = BTreeMap::new();
-        for m in &messages {
+        let mut by_step: BTreeMap<i32, BTreeMap<&str, i64>> = BTreeMap::new();
+        for (step, status, n) in &counts {
             *by_step
-                .entry(m.step_no.unwrap_or(0))
+                .entry(step.unwrap_or(0))
                 .or_default()
-                .entry(m.status.as_str())
-                .or_default() += 1;
+                .entry(status.as_str())
+                .or_default() += n;
         }
         for (step, statuses) in by_step {
             let parts: Vec<String> = statuses.iter().map(|(s, n)| format!("{n} {s}")).collect();

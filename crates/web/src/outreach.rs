@@ -565,8 +565,8 @@ async fn campaign_page(
     if Some(&c.team) != user.account.team.as_ref() {
         return Err(Refused::NotFound);
     }
-    let members = state.casework.campaign_members(id).await?;
-    let messages = state.casework.campaign_messages(id).await?;
+    let arms = state.casework.campaign_arm_counts(id).await?;
+    let counts = state.casework.campaign_message_counts(id).await?;
     let exclusions = state.casework.campaign_exclusions(id).await?;
     let steps = c
         .steps
@@ -575,10 +575,11 @@ async fn campaign_page(
         .map(|(i, s)| {
             let no = i + 1;
             let of = |status: &str| {
-                messages
+                counts
                     .iter()
-                    .filter(|m| m.step_no == Some(no as i32) && m.status == status)
-                    .count()
+                    .filter(|(step, st, _)| *step == Some(no as i32) && st == status)
+                    .map(|(_, _, n)| *n as usize)
+                    .sum::<usize>()
             };
             StepView {
                 no,
@@ -646,8 +647,16 @@ async fn campaign_page(
         name: c.name,
         cohort: c.cohort,
         started_on: crate::household::day(c.started_on),
-        contact: members.iter().filter(|m| m.1 == "contact").count(),
-        held_back: members.iter().filter(|m| m.1 != "contact").count(),
+        contact: arms
+            .iter()
+            .filter(|(arm, _)| arm == "contact")
+            .map(|(_, n)| *n as usize)
+            .sum(),
+        held_back: arms
+            .iter()
+            .filter(|(arm, _)| arm != "contact")
+            .map(|(_, n)| *n as usize)
+            .sum(),
         holdout_percent: c.holdout_percent,
         steps,
         notice,
