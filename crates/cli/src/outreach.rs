@@ -30,7 +30,7 @@ use upstream_outreach::{
     Template,
 };
 use upstream_pipeline::campaigns::{
-    run_campaign_day, start_campaign, CampaignPlan, CONTACT, HELD_BACK, TEMPLATE_FIELDS,
+    run_campaign_day, start_campaign, CampaignPlan, Cohort, CONTACT, HELD_BACK, TEMPLATE_FIELDS,
 };
 use upstream_pipeline::sending::{
     send_outbox, CarrierTemplates, NotifyTransport, SendReport, SendSettings, Transport,
@@ -126,9 +126,14 @@ pub enum CampaignCommand {
 
 #[derive(Debug, Args)]
 pub struct CampaignStartArgs {
-    /// The team whose latest weekly list is the campaign's households.
+    /// The team running the campaign; its latest weekly list is the
+    /// campaign's households unless --area says otherwise.
     #[arg(long)]
     team: String,
+    /// Instead of the team's list: every current household with a postcode
+    /// in this district (B11) or sector ("B11 1").
+    #[arg(long)]
+    area: Option<String>,
     /// The campaign's name, as staff will know it.
     #[arg(long)]
     name: String,
@@ -464,6 +469,10 @@ async fn start(store: &Store, a: CampaignStartArgs) -> Result<()> {
         })
         .collect();
     let plan = CampaignPlan {
+        cohort: match &a.area {
+            Some(area) => Cohort::Area(area.clone()),
+            None => Cohort::TeamList,
+        },
         name: a.name.clone(),
         team: a.team.trim().to_string(),
         steps,

@@ -37,19 +37,63 @@ const RUN_CHUNK: usize = 1_000;
 pub const CONTACT: &str = "contact";
 pub const HELD_BACK: &str = "held_back";
 
+/// Who a campaign writes to. Every cohort is of the single view's current
+/// households: a family is one household, so it gets one letter.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Cohort {
+    /// The team's latest weekly list.
+    TeamList,
+    /// Current households with a postcode in a district (`B11`) or a
+    /// sector (`B11 1`).
+    Area(String),
+    /// Households chosen elsewhere (a saved search, a benchmark), with
+    /// what they are in words; only current ones join.
+    Households { description: String, ids: Vec<i64> },
+}
+
+/// A postcode district (`B11`) or sector (`B11 1`) as a `LIKE` pattern on
+/// stored postcodes (upper case, one space before the inward code); a
+/// district is matched whole, so `B1` is not `B11`.
+pub fn area_pattern(prefix: &str) -> Option<String> {
+    let p = prefix.split_whitespace().collect::<Vec<_>>().join(" ");
+    let p = p.to_ascii_uppercase();
+    let (outward, sector) = match p.split_once(' ') {
+        Some((o, s)) => (o.to_string(), Some(s.to_string())),
+        None => (p.clone(), None),
+    };
+    let letters = outward
+        .chars()
+        .take_while(|c| c.is_ascii_alphabetic())
+        .count();
+    let rest = &outward[letters..];
+    let outward_ok = (1..=2).contains(&letters)
+        && rest.chars().next().is_some_and(|c| c.is_ascii_digit())
+        && (1..=2).contains(&rest.len())
+        && rest.chars().all(|c| c.is_ascii_alphanumeric());
+    match sector {
+        None if outward_ok => Some(format!("{outward} %")),
+        Some(s) if outward_ok && s.len() == 1 && s.chars().all(|c| c.is_ascii_digit()) => {
+            Some(format!("{outward} {s}%"))
+        }
+        _ => None,
+    }
+}
+
 /// What staff ask for when they start a campaign.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CampaignPlan {
     pub name: String,
     pub team: String,
+    pub cohort: Cohort,
     pub steps: Vec<outreach::Step>,
     /// A share held back, not contacted, to measure what contact changed.
     pub holdout_percent: u32,
     pub seed: u64,
 }
 
-/// Start a campaign on the team's latest list. Refused, with why, when the
-/// team has no list, a step's template is missing or of another channel,
+/// Start a campaign on its cohort (the team's latest list, an area, or
+/// households chosen elsewhere). Refused, with why, when the team has no
+/// list or the cohort has no current households, a step's template is missing or of another channel,
 /// the steps make no sense, or the steps alone would contact a household
 /// more often than the policy's contact cap allows (nothing is saved).
 pub async fn start_campaign(
@@ -88,24 +132,60 @@ pub async fn start_campaign(
         )
     })?;
     outreach::would_break_cap(&plan.steps, policy).map_err(|b| Error::Refused(b.to_string()))?;
-    let list = store.latest_worklist(&plan.team).await?.ok_or_else(|| {
-        Error::Refused(format!(
-            "The {} has no weekly list yet: make one first",
-            plan.team
-        ))
-    })?;
+    let (cohort, households) = match &plan.cohort {
+        Cohort::TeamList => {
+            let list = store.latest_worklist(&plan.team).await?.ok_or_else(|| {
+                Error::Refused(format!(
+                    "The {} has no weekly list yet: make one first",
+                    plan.team
+                ))
+            })?;
+            (
+                format!(
+                    "The {}'s list for the week of {}",
+                    plan.team,
+                    list.week_start.format("%-d %B %Y")
+                ),
+                list.entries.iter().map(|e| e.household_id).collect(),
+            )
+        }
+        Cohort::Area(prefix) => {
+            let pattern = area_pattern(prefix).ok_or_else(|| {
+                Error::Refused(format!(
+                    "'{}' is not a postcode district or sector: give one like B11 or B11 1",
+                    prefix.trim()
+                ))
+            })?;
+            let ids = store
+                .current_households_with_postcode_like(&pattern)
+                .await?;
+            let area = pattern.trim_end_matches('%').trim().to_string();
+            (format!("Households in {area}"), ids)
+        }
+        Cohort::Households { description, ids } => (
+            description.clone(),
+            store.current_households_among(ids).await?,
+        ),
+    };
+    // A team's empty list has always made an empty campaign; a cohort
+    // chosen by area or by hand that finds nobody is more likely a mistake.
+    if households.is_empty() && plan.cohort != Cohort::TeamList {
+        return Err(Error::Refused(format!(
+            "{cohort}: no current households, so there is nobody to contact"
+        )));
+    }
     let holdout = plan.holdout_percent;
     let arms = [(CONTACT, 100 - holdout), (HELD_BACK, holdout)];
     let arms: Vec<(&str, u32)> = arms.into_iter().filter(|(_, share)| *share > 0).collect();
     let mut members = Vec::new();
     let mut seen = HashSet::new();
-    for e in &list.entries {
-        if !seen.insert(e.household_id) {
+    for household_id in households {
+        if !seen.insert(household_id) {
             continue;
         }
-        let arm = outreach::assign(plan.seed, e.household_id, &arms)
+        let arm = outreach::assign(plan.seed, household_id, &arms)
             .map_err(|e| Error::Refused(e.to_string()))?;
-        members.push((e.household_id, arm.to_string()));
+        members.push((household_id, arm.to_string()));
     }
     let steps = plan
         .steps
@@ -122,11 +202,7 @@ pub async fn start_campaign(
             &NewCampaign {
                 name: plan.name.trim().to_string(),
                 team: plan.team.clone(),
-                cohort: format!(
-                    "The {}'s list for the week of {}",
-                    plan.team,
-                    list.week_start.format("%-d %B %Y")
-                ),
+                cohort,
                 seed: plan.seed as i64,
                 holdout_percent: holdout as i32,
                 started_on: today,
@@ -768,6 +844,17 @@ mod tests {
         assert_eq!(title_case("12 ACACIA AVENUE"), "12 Acacia Avenue");
         assert_eq!(title_case("mary o'neill"), "Mary O'Neill");
         assert_eq!(title_case("DON'T"), "Don't");
+    }
+
+    #[test]
+    fn an_area_is_a_whole_district_or_a_sector() {
+        assert_eq!(area_pattern("b11").as_deref(), Some("B11 %"));
+        assert_eq!(area_pattern(" B11   1 ").as_deref(), Some("B11 1%"));
+        assert_eq!(area_pattern("SW1A").as_deref(), Some("SW1A %"));
+        assert_eq!(area_pattern("B"), None);
+        assert_eq!(area_pattern("B11 1AA"), None);
+        assert_eq!(area_pattern("11"), None);
+        assert_eq!(area_pattern("B11%"), None);
     }
 
     #[test]

@@ -547,3 +547,39 @@ impl Store {
         Ok(out)
     }
 }
+
+impl Store {
+    /// Current households whose address's postcode is like `pattern` (SQL
+    /// `LIKE`, upper case: `B11 %` for a district, `B11 1%` for a sector),
+    /// by id.
+    pub async fn current_households_with_postcode_like(
+        &self,
+        pattern: &str,
+    ) -> Result<Vec<i64>, StoreError> {
+        const SQL: &str = "SELECT h.id FROM households h JOIN addresses a ON a.id = h.address_id
+             WHERE h.current AND UPPER(a.postcode) LIKE $1 ORDER BY h.id";
+        Ok(on_pool!(self, p => sqlx::query_scalar(SQL).bind(pattern).fetch_all(p).await?))
+    }
+
+    /// Which of these households are current, by id.
+    pub async fn current_households_among(&self, ids: &[i64]) -> Result<Vec<i64>, StoreError> {
+        let mut out = Vec::with_capacity(ids.len());
+        for chunk in ids.chunks(1000) {
+            let sql = format!(
+                "SELECT id FROM households WHERE current AND id IN ({}) ORDER BY id",
+                id_list(chunk)
+            );
+            let found: Vec<i64> = on_pool!(self, p => sqlx::query_scalar(&sql).fetch_all(p).await?);
+            out.extend(found);
+        }
+        out.sort_unstable();
+        out.dedup();
+        Ok(out)
+    }
+
+    /// The first `limit` current households by id (a benchmark's cohort).
+    pub async fn current_household_ids(&self, limit: i64) -> Result<Vec<i64>, StoreError> {
+        const SQL: &str = "SELECT id FROM households WHERE current ORDER BY id LIMIT $1";
+        Ok(on_pool!(self, p => sqlx::query_scalar(SQL).bind(limit).fetch_all(p).await?))
+    }
+}

@@ -21,7 +21,7 @@ use axum::Form;
 use chrono::Utc;
 use upstream_core::{AuditAction, Role};
 use upstream_outreach::{self as outreach, Channel, Language, SkipCondition, Step};
-use upstream_pipeline::campaigns::{CampaignPlan, TEMPLATE_FIELDS};
+use upstream_pipeline::campaigns::{CampaignPlan, Cohort, TEMPLATE_FIELDS};
 
 /// Steps a campaign form offers; a row left empty is no step.
 const STEP_ROWS: usize = 4;
@@ -466,6 +466,7 @@ pub(crate) async fn create_campaign(
     }
     if problems.is_empty() {
         let plan = CampaignPlan {
+            cohort: Cohort::TeamList,
             name: name.clone(),
             team: team.clone(),
             steps,

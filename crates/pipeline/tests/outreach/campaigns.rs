@@ -6,7 +6,9 @@ use super::{drop_database, stores};
 use chrono::{NaiveDate, TimeZone, Utc};
 use upstream_core::Nation;
 use upstream_outreach::{Channel, ContactCap, Policy, SkipCondition, Step};
-use upstream_pipeline::campaigns::{make_round, run_campaign_day, start_campaign, CampaignPlan};
+use upstream_pipeline::campaigns::{
+    make_round, run_campaign_day, start_campaign, CampaignPlan, Cohort,
+};
 use upstream_store::{ContactPreferences, NewTemplate, NewWorklist, Team, WorklistEntryRow};
 
 /// Three households on the Prevention team's list: 41 with a mobile, 42
@@ -116,6 +118,7 @@ async fn a_campaign_queues_what_the_rules_allow_counts_who_it_left_out_and_queue
                 .expect("template");
         }
         let plan = CampaignPlan {
+            cohort: Cohort::TeamList,
             name: "First missed rent".into(),
             team: "Prevention team".into(),
             steps: vec![
@@ -306,6 +309,55 @@ async fn a_campaign_queues_what_the_rules_allow_counts_who_it_left_out_and_queue
             [(day(9), "home_visit".to_string(), "spoke".to_string())],
             "{db}: the knock is a contact on the household"
         );
+
+        // An area is a whole postcode district or sector of current
+        // households: B1 is 41 only (not B11...), B2 2 is 42.
+        for (area, want) in [("b1", vec![41]), ("B2 2", vec![42])] {
+            let by_area = CampaignPlan {
+                cohort: Cohort::Area(area.into()),
+                ..plan.clone()
+            };
+            let id = start_campaign(store, &by_area, &three, 1, day(2))
+                .await
+                .expect("by area");
+            let members: Vec<i64> = store
+                .campaign_members(id)
+                .await
+                .expect("read")
+                .into_iter()
+                .map(|m| m.0)
+                .collect();
+            assert_eq!(members, want, "{db}: {area}");
+        }
+        let nowhere = CampaignPlan {
+            cohort: Cohort::Area("B9".into()),
+            ..plan.clone()
+        };
+        let refused = start_campaign(store, &nowhere, &three, 1, day(2)).await;
+        assert!(
+            refused
+                .as_ref()
+                .is_err_and(|e| e.to_string().contains("no current households")),
+            "{db}: {refused:?}"
+        );
+        let chosen = CampaignPlan {
+            cohort: Cohort::Households {
+                description: "Chosen by hand".into(),
+                ids: vec![43, 41, 43, 999],
+            },
+            ..plan.clone()
+        };
+        let id = start_campaign(store, &chosen, &three, 1, day(2))
+            .await
+            .expect("chosen");
+        let members: Vec<i64> = store
+            .campaign_members(id)
+            .await
+            .expect("read")
+            .into_iter()
+            .map(|m| m.0)
+            .collect();
+        assert_eq!(members, [41, 43], "{db}: current households, once each");
         let pg = fresh.pg.clone();
         drop(fresh);
         drop_database(pg).await;
