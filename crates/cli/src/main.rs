@@ -5,6 +5,7 @@ mod accounts;
 mod addresses;
 mod assessing;
 mod bench;
+mod bench_outreach;
 mod bench_run;
 mod bench_web;
 mod ingesting;
@@ -521,6 +522,25 @@ struct LinkArgs {
 }
 
 #[derive(Debug, Subcommand)]
+enum BenchOutreachCommand {
+    /// Choose the first N current households (make a city's with `bench web
+    /// seed`), start a campaign on them and queue its first step, a letter,
+    /// timed, with peak memory.
+    Cohort {
+        #[arg(long, default_value_t = 100_000)]
+        households: i64,
+    },
+    /// Send this many queued text messages through the real Notify client
+    /// to the Notify stand-in on 127.0.0.1 (Notify's limit: 3,000 a
+    /// minute), in a fresh outbox of its own; report the rate, the 429s, and
+    /// that none was sent twice or lost.
+    Send {
+        #[arg(long, default_value_t = 6_000)]
+        messages: usize,
+    },
+}
+
+#[derive(Debug, Subcommand)]
 enum BenchWebCommand {
     /// Copy the stored town (ids shifted, keys marked `~k`) until about this
     /// many current households are stored; running it again adds only what
@@ -620,6 +640,11 @@ enum BenchCommand {
     /// then `run` the load (docs/benchmarks.md).
     #[command(subcommand)]
     Web(BenchWebCommand),
+    /// A city's campaign: `cohort` queues a 100,000-household cohort's first
+    /// step; `send` sends paced to Notify's limit against the stand-in
+    /// (docs/benchmarks.md).
+    #[command(subcommand)]
+    Outreach(BenchOutreachCommand),
     /// Time `simulate` at a city's scale and measure its peak memory.
     Simulate {
         #[arg(long, default_value = "birmingham")]
@@ -950,6 +975,15 @@ fn run(cli: Cli) -> Result<()> {
             config,
             errors,
         }) => bench::link(&town, records, config.as_deref(), errors.as_deref()),
+        Command::Bench(BenchCommand::Outreach(BenchOutreachCommand::Cohort { households })) => {
+            runtime()?.block_on(async {
+                let store = connect(&cli.database).await?;
+                bench_outreach::cohort(&store, households).await
+            })
+        }
+        Command::Bench(BenchCommand::Outreach(BenchOutreachCommand::Send { messages })) => {
+            runtime()?.block_on(bench_outreach::send(messages))
+        }
         Command::Bench(BenchCommand::Web(BenchWebCommand::Seed { households, versions })) => runtime()?.block_on(async {
             let store = connect(&cli.database).await?;
             bench_web::seed(&store, households, versions).await

@@ -30,7 +30,7 @@ use upstream_outreach::{
     Template,
 };
 use upstream_pipeline::campaigns::{
-    run_campaign_day, start_campaign, CampaignPlan, CONTACT, HELD_BACK, TEMPLATE_FIELDS,
+    run_campaign_day, start_campaign, CampaignPlan, Cohort, CONTACT, HELD_BACK, TEMPLATE_FIELDS,
 };
 use upstream_pipeline::sending::{
     send_outbox, CarrierTemplates, NotifyTransport, SendReport, SendSettings, Transport,
@@ -126,9 +126,14 @@ pub enum CampaignCommand {
 
 #[derive(Debug, Args)]
 pub struct CampaignStartArgs {
-    /// The team whose latest weekly list is the campaign's households.
+    /// The team running the campaign; its latest weekly list is the
+    /// campaign's households unless --area says otherwise.
     #[arg(long)]
     team: String,
+    /// Instead of the team's list: every current household with a postcode
+    /// in this district (B11) or sector ("B11 1").
+    #[arg(long)]
+    area: Option<String>,
     /// The campaign's name, as staff will know it.
     #[arg(long)]
     name: String,
@@ -464,13 +469,17 @@ async fn start(store: &Store, a: CampaignStartArgs) -> Result<()> {
         })
         .collect();
     let plan = CampaignPlan {
+        cohort: match &a.area {
+            Some(area) => Cohort::Area(area.clone()),
+            None => Cohort::TeamList,
+        },
         name: a.name.clone(),
         team: a.team.trim().to_string(),
         steps,
         holdout_percent: a.holdout,
         seed,
     };
-    let id = start_campaign(store, &plan, by, today).await?;
+    let id = start_campaign(store, &plan, &outreach::Policy::default(), by, today).await?;
     audit(
         store,
         AuditAction::Create,
@@ -480,8 +489,7 @@ async fn start(store: &Store, a: CampaignStartArgs) -> Result<()> {
         serde_json::json!({ "name": plan.name.trim(), "team": plan.team, "seed": seed, "holdout_percent": plan.holdout_percent, "by": by }),
     )
     .await?;
-    let members = store.campaign_members(id).await?;
-    let (contact, held) = arms(&members);
+    let (contact, held) = arms(&store.campaign_arm_counts(id).await?);
     let cohort = store
         .campaign(id)
         .await?
@@ -492,7 +500,7 @@ async fn start(store: &Store, a: CampaignStartArgs) -> Result<()> {
         plan.name.trim(),
         today.format("%-d %B %Y")
     );
-    println!("  {cohort}: {} households.", members.len());
+    println!("  {cohort}: {} households.", contact + held);
     println!(
         "  {contact} to contact, {held} held back and never contacted ({}% held back, drawn with seed {seed}).",
         plan.holdout_percent
@@ -504,10 +512,16 @@ async fn start(store: &Store, a: CampaignStartArgs) -> Result<()> {
     Ok(())
 }
 
-fn arms(members: &[(i64, String, NaiveDate)]) -> (usize, usize) {
-    let contact = members.iter().filter(|m| m.1 == CONTACT).count();
-    let held = members.iter().filter(|m| m.1 == HELD_BACK).count();
-    (contact, held)
+/// (to contact, held back) from a campaign's counts by arm.
+fn arms(counts: &[(String, i64)]) -> (usize, usize) {
+    let of = |arm: &str| {
+        counts
+            .iter()
+            .filter(|(a, _)| a == arm)
+            .map(|(_, n)| *n as usize)
+            .sum::<usize>()
+    };
+    (of(CONTACT), of(HELD_BACK))
 }
 
 fn describe_step(s: &Step) -> String {
@@ -622,7 +636,7 @@ async fn list_campaigns(store: &Store) -> Result<()> {
         "id", "started", "status", "name", "team"
     );
     for c in campaigns {
-        let members = store.campaign_members(c.id).await?;
+        let (contact, held) = arms(&store.campaign_arm_counts(c.id).await?);
         println!(
             "{:>4}  {:<10}  {:<8}  {:<30} {:<24} {:>10}  {:>5}",
             c.id,
@@ -630,7 +644,7 @@ async fn list_campaigns(store: &Store) -> Result<()> {
             c.status,
             c.name,
             c.team,
-            members.len(),
+            contact + held,
             c.steps.len()
         );
     }
@@ -671,24 +685,23 @@ async fn show_campaign(store: &Store, id: i64) -> Result<()> {
         };
         println!("  {}. {}", i + 1, describe_step(&step));
     }
-    let members = store.campaign_members(id).await?;
-    let (contact, held) = arms(&members);
+    let (contact, held) = arms(&store.campaign_arm_counts(id).await?);
     println!(
         "Households: {} ({contact} to contact, {held} held back).",
-        members.len()
+        contact + held
     );
-    let messages = store.campaign_messages(id).await?;
-    if messages.is_empty() {
+    let counts = store.campaign_message_counts(id).await?;
+    if counts.is_empty() {
         println!("Messages: none yet (`upstream campaign run {id}` queues what is due).");
     } else {
         println!("Messages:");
-        let mut by_step: BTreeMap<i32, BTreeMap<&str, usize>> = BTreeMap::new();
-        for m in &messages {
+        let mut by_step: BTreeMap<i32, BTreeMap<&str, i64>> = BTreeMap::new();
+        for (step, status, n) in &counts {
             *by_step
-                .entry(m.step_no.unwrap_or(0))
+                .entry(step.unwrap_or(0))
                 .or_default()
-                .entry(m.status.as_str())
-                .or_default() += 1;
+                .entry(status.as_str())
+                .or_default() += n;
         }
         for (step, statuses) in by_step {
             let parts: Vec<String> = statuses.iter().map(|(s, n)| format!("{n} {s}")).collect();

@@ -30,27 +30,76 @@ pub const TEMPLATE_FIELDS: &[&str] = &[
     "team",
 ];
 
+/// Households read and queued at a time by a campaign's day.
+const RUN_CHUNK: usize = 1_000;
+
 /// The arms of a campaign's experiment.
 pub const CONTACT: &str = "contact";
 pub const HELD_BACK: &str = "held_back";
+
+/// Who a campaign writes to. Every cohort is of the single view's current
+/// households: a family is one household, so it gets one letter.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Cohort {
+    /// The team's latest weekly list.
+    TeamList,
+    /// Current households with a postcode in a district (`B11`) or a
+    /// sector (`B11 1`).
+    Area(String),
+    /// Households chosen elsewhere (a saved search, a benchmark), with
+    /// what they are in words; only current ones join.
+    Households { description: String, ids: Vec<i64> },
+}
+
+/// A postcode district (`B11`) or sector (`B11 1`) as a `LIKE` pattern on
+/// stored postcodes (upper case, one space before the inward code); a
+/// district is matched whole, so `B1` is not `B11`.
+pub fn area_pattern(prefix: &str) -> Option<String> {
+    let p = prefix.split_whitespace().collect::<Vec<_>>().join(" ");
+    let p = p.to_ascii_uppercase();
+    let (outward, sector) = match p.split_once(' ') {
+        Some((o, s)) => (o.to_string(), Some(s.to_string())),
+        None => (p.clone(), None),
+    };
+    let letters = outward
+        .chars()
+        .take_while(|c| c.is_ascii_alphabetic())
+        .count();
+    let rest = &outward[letters..];
+    let outward_ok = (1..=2).contains(&letters)
+        && rest.chars().next().is_some_and(|c| c.is_ascii_digit())
+        && (1..=2).contains(&rest.len())
+        && rest.chars().all(|c| c.is_ascii_alphanumeric());
+    match sector {
+        None if outward_ok => Some(format!("{outward} %")),
+        Some(s) if outward_ok && s.len() == 1 && s.chars().all(|c| c.is_ascii_digit()) => {
+            Some(format!("{outward} {s}%"))
+        }
+        _ => None,
+    }
+}
 
 /// What staff ask for when they start a campaign.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CampaignPlan {
     pub name: String,
     pub team: String,
+    pub cohort: Cohort,
     pub steps: Vec<outreach::Step>,
     /// A share held back, not contacted, to measure what contact changed.
     pub holdout_percent: u32,
     pub seed: u64,
 }
 
-/// Start a campaign on the team's latest list. Refused, with why, when the
-/// team has no list, a step's template is missing or of another channel, or
-/// the steps make no sense.
+/// Start a campaign on its cohort (the team's latest list, an area, or
+/// households chosen elsewhere). Refused, with why, when the team has no
+/// list or the cohort has no current households, a step's template is missing or of another channel,
+/// the steps make no sense, or the steps alone would contact a household
+/// more often than the policy's contact cap allows (nothing is saved).
 pub async fn start_campaign(
     store: &Store,
     plan: &CampaignPlan,
+    policy: &Policy,
     by: i64,
     today: NaiveDate,
 ) -> Result<i64> {
@@ -82,24 +131,61 @@ pub async fn start_campaign(
                 .join("; "),
         )
     })?;
-    let list = store.latest_worklist(&plan.team).await?.ok_or_else(|| {
-        Error::Refused(format!(
-            "The {} has no weekly list yet: make one first",
-            plan.team
-        ))
-    })?;
+    outreach::would_break_cap(&plan.steps, policy).map_err(|b| Error::Refused(b.to_string()))?;
+    let (cohort, households) = match &plan.cohort {
+        Cohort::TeamList => {
+            let list = store.latest_worklist(&plan.team).await?.ok_or_else(|| {
+                Error::Refused(format!(
+                    "The {} has no weekly list yet: make one first",
+                    plan.team
+                ))
+            })?;
+            (
+                format!(
+                    "The {}'s list for the week of {}",
+                    plan.team,
+                    list.week_start.format("%-d %B %Y")
+                ),
+                list.entries.iter().map(|e| e.household_id).collect(),
+            )
+        }
+        Cohort::Area(prefix) => {
+            let pattern = area_pattern(prefix).ok_or_else(|| {
+                Error::Refused(format!(
+                    "'{}' is not a postcode district or sector: give one like B11 or B11 1",
+                    prefix.trim()
+                ))
+            })?;
+            let ids = store
+                .current_households_with_postcode_like(&pattern)
+                .await?;
+            let area = pattern.trim_end_matches('%').trim().to_string();
+            (format!("Households in {area}"), ids)
+        }
+        Cohort::Households { description, ids } => (
+            description.clone(),
+            store.current_households_among(ids).await?,
+        ),
+    };
+    // A team's empty list has always made an empty campaign; a cohort
+    // chosen by area or by hand that finds nobody is more likely a mistake.
+    if households.is_empty() && plan.cohort != Cohort::TeamList {
+        return Err(Error::Refused(format!(
+            "{cohort}: no current households, so there is nobody to contact"
+        )));
+    }
     let holdout = plan.holdout_percent;
     let arms = [(CONTACT, 100 - holdout), (HELD_BACK, holdout)];
     let arms: Vec<(&str, u32)> = arms.into_iter().filter(|(_, share)| *share > 0).collect();
     let mut members = Vec::new();
     let mut seen = HashSet::new();
-    for e in &list.entries {
-        if !seen.insert(e.household_id) {
+    for household_id in households {
+        if !seen.insert(household_id) {
             continue;
         }
-        let arm = outreach::assign(plan.seed, e.household_id, &arms)
+        let arm = outreach::assign(plan.seed, household_id, &arms)
             .map_err(|e| Error::Refused(e.to_string()))?;
-        members.push((e.household_id, arm.to_string()));
+        members.push((household_id, arm.to_string()));
     }
     let steps = plan
         .steps
@@ -116,11 +202,7 @@ pub async fn start_campaign(
             &NewCampaign {
                 name: plan.name.trim().to_string(),
                 team: plan.team.clone(),
-                cohort: format!(
-                    "The {}'s list for the week of {}",
-                    plan.team,
-                    list.week_start.format("%-d %B %Y")
-                ),
+                cohort,
                 seed: plan.seed as i64,
                 holdout_percent: holdout as i32,
                 started_on: today,
@@ -178,17 +260,6 @@ pub async fn run_campaign_day(
         .unwrap_or_else(|| "the council".into());
     let today = outreach::uk_time::uk_local(now).date();
     let members = store.campaign_members(campaign_id).await?;
-    let ids: Vec<i64> = members.iter().map(|m| m.0).collect();
-    let facts: BTreeMap<i64, upstream_store::HouseholdContactFacts> = store
-        .household_contact_facts(&ids)
-        .await?
-        .into_iter()
-        .map(|f| (f.household_id, f))
-        .collect();
-    let mut messages: BTreeMap<i64, Vec<upstream_store::MessageRow>> = BTreeMap::new();
-    for m in store.messages_of_households(&ids).await? {
-        messages.entry(m.household_id).or_default().push(m);
-    }
     // A door-knock step is done for a household once it is on a round.
     let mut knocked: BTreeMap<i64, Vec<SentStep>> = BTreeMap::new();
     for (i, step) in steps.iter().enumerate() {
@@ -204,240 +275,281 @@ pub async fn run_campaign_day(
     }
     let mut day = CampaignDay::default();
     let mut decisions: BTreeMap<usize, Vec<Decision>> = BTreeMap::new();
-    let mut queue = Vec::new();
     let mut templates = BTreeMap::new();
-    for (household_id, arm, joined) in &members {
-        if arm != CONTACT {
-            day.held_back += 1;
-            continue;
-        }
-        let Some(detail) = store.household_detail(*household_id, today).await? else {
-            continue;
-        };
-        let prefs = store.contact_preferences(*household_id).await?;
-        let corrections = corrections(store, *household_id).await?;
-        let details = contact_details(&sightings(&detail), &corrections);
-        let mine: Vec<&upstream_store::MessageRow> = messages
-            .get(household_id)
-            .map(|v| v.iter().collect())
-            .unwrap_or_default();
-        let mut sent: Vec<SentStep> = mine
+    // A cohort is read a chunk at a time, one query per kind of fact per
+    // chunk, and each chunk's messages are queued before the next is read:
+    // a city's cohort stays quick and its memory bounded. A run stopped part
+    // way keeps what it queued; running the day again queues the rest
+    // (a reference is queued once).
+    for chunk in members.chunks(RUN_CHUNK) {
+        let ids: Vec<i64> = chunk
             .iter()
-            .filter(|m| m.campaign_id == Some(campaign_id))
-            .filter_map(|m| {
-                Some(SentStep {
-                    step: usize::try_from(m.step_no? - 1).ok()?,
-                    on: m.created_at.date_naive(),
-                })
-            })
+            .filter(|(_, arm, _)| arm == CONTACT)
+            .map(|(h, _, _)| *h)
             .collect();
-        sent.extend(knocked.get(household_id).into_iter().flatten().copied());
-        sent.sort_by_key(|s| (s.on, s.step));
-        let stored = facts.get(household_id).cloned().unwrap_or_default();
-        let phones: Vec<String> = usable(&details, DetailKind::Phone)
-            .map(|d| d.value.clone())
+        day.held_back += chunk.len() - ids.len();
+        let facts: BTreeMap<i64, upstream_store::HouseholdContactFacts> = store
+            .household_contact_facts(&ids)
+            .await?
+            .into_iter()
+            .map(|f| (f.household_id, f))
             .collect();
-        let mut opted_out = false;
-        for p in &phones {
-            opted_out |= store.text_opted_out(p).await?;
+        let mut messages: BTreeMap<i64, Vec<upstream_store::MessageRow>> = BTreeMap::new();
+        for m in store.messages_of_households(&ids).await? {
+            messages.entry(m.household_id).or_default().push(m);
         }
-        let opt_outs = OptOuts {
-            texts: opted_out,
-            emails: false,
-        };
-        let responses = Responses {
-            replied: false,
-            engaged: stored
-                .contacts
+        let mut detail_of: BTreeMap<i64, HouseholdDetail> = store
+            .households_to_reach(&ids)
+            .await?
+            .into_iter()
+            .map(|d| (d.id, d))
+            .collect();
+        let mut prefs_of = store.contact_preferences_of(&ids).await?;
+        let mut corrections_of = store.contact_details_of(&ids).await?;
+        let mut details_of = BTreeMap::new();
+        for h in &ids {
+            let Some(detail) = detail_of.get(h) else {
+                continue;
+            };
+            let rows = corrections_of.remove(h).unwrap_or_default();
+            details_of.insert(*h, contact_details(&sightings(detail), &corrections(rows)));
+        }
+        let phones: Vec<String> = details_of
+            .values()
+            .flat_map(|d| usable(d, DetailKind::Phone).map(|d| d.value.clone()))
+            .collect();
+        let opted_out_phones = store.text_opted_out_among(&phones).await?;
+        let mut queue = Vec::new();
+        for (household_id, arm, joined) in chunk {
+            if arm != CONTACT {
+                continue;
+            }
+            let Some(detail) = detail_of.remove(household_id) else {
+                continue;
+            };
+            let prefs = prefs_of.remove(household_id);
+            let details = details_of.remove(household_id).unwrap_or_default();
+            let mine: Vec<&upstream_store::MessageRow> = messages
+                .get(household_id)
+                .map(|v| v.iter().collect())
+                .unwrap_or_default();
+            let mut sent: Vec<SentStep> = mine
                 .iter()
-                .any(|(on, _, outcome)| on >= joined && is_engagement(outcome)),
-            case_opened: stored.cases_opened.iter().any(|on| on >= joined),
-        };
-        let step_index =
-            match outreach::due_step(&steps, *joined, &sent, &responses, &opt_outs, today) {
-                Ok(outreach::Due::Now { step, .. }) => step,
-                Ok(outreach::Due::Finished { .. }) => {
-                    day.finished += 1;
+                .filter(|m| m.campaign_id == Some(campaign_id))
+                .filter_map(|m| {
+                    Some(SentStep {
+                        step: usize::try_from(m.step_no? - 1).ok()?,
+                        on: m.created_at.date_naive(),
+                    })
+                })
+                .collect();
+            sent.extend(knocked.get(household_id).into_iter().flatten().copied());
+            sent.sort_by_key(|s| (s.on, s.step));
+            let stored = facts.get(household_id).cloned().unwrap_or_default();
+            let phones: Vec<String> = usable(&details, DetailKind::Phone)
+                .map(|d| d.value.clone())
+                .collect();
+            let opted_out = phones.iter().any(|p| opted_out_phones.contains(p));
+            let opt_outs = OptOuts {
+                texts: opted_out,
+                emails: false,
+            };
+            let responses = Responses {
+                replied: false,
+                engaged: stored
+                    .contacts
+                    .iter()
+                    .any(|(on, _, outcome)| on >= joined && is_engagement(outcome)),
+                case_opened: stored.cases_opened.iter().any(|on| on >= joined),
+            };
+            let step_index =
+                match outreach::due_step(&steps, *joined, &sent, &responses, &opt_outs, today) {
+                    Ok(outreach::Due::Now { step, .. }) => step,
+                    Ok(outreach::Due::Finished { .. }) => {
+                        day.finished += 1;
+                        continue;
+                    }
+                    Ok(_) => continue,
+                    Err(e) => return Err(Error::Damaged(e.to_string())),
+                };
+            let step = &steps[step_index];
+            let mobiles: Vec<&String> = phones.iter().filter(|p| p.starts_with("07")).collect();
+            let emails: Vec<String> = usable(&details, DetailKind::Email)
+                .map(|d| d.value.clone())
+                .collect();
+            let prefs = prefs.unwrap_or_default();
+            let household = HouseholdFacts {
+                household_id: *household_id,
+                do_not_contact: prefs.do_not_contact,
+                safe_contact: SafeContact {
+                    no_letters: prefs.no_letters,
+                    text_only: prefs.text_only,
+                    no_calls: prefs.no_calls,
+                },
+                all_members_deceased: false,
+                open_cases: stored
+                    .open_case_teams
+                    .iter()
+                    .map(|t| OpenCase { team: t.clone() })
+                    .collect(),
+                opt_outs,
+                has_mobile: !mobiles.is_empty(),
+                has_phone: !phones.is_empty(),
+                has_email: !emails.is_empty(),
+                has_address: detail.current && detail.address.is_some(),
+                contacts: past_contacts(&mine, &stored),
+                since_start: responses,
+            };
+            let decision = if unread_safe_contact_note(&prefs) {
+                Decision::Exclude {
+                    reason: Reason::SafeContactNote,
+                }
+            } else {
+                outreach::decide(&household, step, &campaign.team, now, policy)
+            };
+            let send = decision == Decision::Send;
+            decisions
+                .entry(step_index)
+                .or_default()
+                .push(decision.clone());
+            match decision {
+                Decision::Send => {}
+                Decision::Wait { .. } => {
+                    day.waiting += 1;
                     continue;
                 }
-                Ok(_) => continue,
-                Err(e) => return Err(Error::Damaged(e.to_string())),
-            };
-        let step = &steps[step_index];
-        let mobiles: Vec<&String> = phones.iter().filter(|p| p.starts_with("07")).collect();
-        let emails: Vec<String> = usable(&details, DetailKind::Email)
-            .map(|d| d.value.clone())
-            .collect();
-        let prefs = prefs.unwrap_or_default();
-        let household = HouseholdFacts {
-            household_id: *household_id,
-            do_not_contact: prefs.do_not_contact,
-            safe_contact: SafeContact {
-                no_letters: prefs.no_letters,
-                text_only: prefs.text_only,
-                no_calls: prefs.no_calls,
-            },
-            all_members_deceased: false,
-            open_cases: stored
-                .open_case_teams
-                .iter()
-                .map(|t| OpenCase { team: t.clone() })
-                .collect(),
-            opt_outs,
-            has_mobile: !mobiles.is_empty(),
-            has_phone: !phones.is_empty(),
-            has_email: !emails.is_empty(),
-            has_address: detail.current && detail.address.is_some(),
-            contacts: past_contacts(&mine, &stored),
-            since_start: responses,
-        };
-        let decision = if unread_safe_contact_note(&prefs) {
-            Decision::Exclude {
-                reason: Reason::SafeContactNote,
-            }
-        } else {
-            outreach::decide(&household, step, &campaign.team, now, policy)
-        };
-        let send = decision == Decision::Send;
-        decisions
-            .entry(step_index)
-            .or_default()
-            .push(decision.clone());
-        match decision {
-            Decision::Send => {}
-            Decision::Wait { .. } => {
-                day.waiting += 1;
-                continue;
-            }
-            Decision::Exclude { .. } => {
-                day.excluded += 1;
-                continue;
-            }
-        }
-        debug_assert!(send);
-        if step.channel == Channel::DoorKnock {
-            day.visits.push((step_index as i32 + 1, *household_id));
-            day.for_staff += 1;
-            continue;
-        }
-        let Some(template_name) = &step.template_id else {
-            day.for_staff += 1;
-            continue;
-        };
-        if !templates.contains_key(template_name) {
-            let t = store
-                .message_template(template_name, None)
-                .await?
-                .ok_or_else(|| Error::Refused(format!("The template '{template_name}' is gone")))?;
-            templates.insert(template_name.clone(), t);
-        }
-        let t = &templates[template_name];
-        let checked = outreach::check(
-            &outreach::Template {
-                channel: step.channel,
-                subject: Some(t.subject_en.clone()).filter(|s| !s.is_empty()),
-                body: t.body_en.clone(),
-                welsh_subject: Some(t.subject_cy.clone()).filter(|s| !s.is_empty()),
-                welsh_body: Some(t.body_cy.clone()).filter(|s| !s.is_empty()),
-            },
-            TEMPLATE_FIELDS,
-            nation,
-        )
-        .map_err(|problems| {
-            Error::Refused(format!(
-                "The template '{template_name}' cannot be used: {}",
-                problems
-                    .iter()
-                    .map(|p| p.to_string())
-                    .collect::<Vec<_>>()
-                    .join("; ")
-            ))
-        })?;
-        let person = addressee(&detail);
-        let mut values = BTreeMap::new();
-        values.insert("first_name".to_string(), title_case(&person.0));
-        values.insert("last_name".to_string(), title_case(&person.1));
-        values.insert(
-            "full_name".to_string(),
-            title_case(&format!("{} {}", person.0, person.1)),
-        );
-        values.insert(
-            "address".to_string(),
-            title_case(detail.address.as_deref().unwrap_or("")),
-        );
-        values.insert(
-            "postcode".to_string(),
-            detail.postcode.clone().unwrap_or_default(),
-        );
-        values.insert("council_name".to_string(), council.clone());
-        values.insert("team".to_string(), campaign.team.clone());
-        let welsh_wanted = prefs.language.as_deref() == Some("cy");
-        let (rendered, language) = match nation {
-            Nation::Wales if checked.has_welsh() => {
-                if welsh_wanted {
-                    (outreach::render(&checked, Language::Welsh, &values), "cy")
-                } else {
-                    (outreach::render_bilingual(&checked, &values), "cy+en")
+                Decision::Exclude { .. } => {
+                    day.excluded += 1;
+                    continue;
                 }
             }
-            _ => (outreach::render(&checked, Language::English, &values), "en"),
-        };
-        let rendered = match rendered {
-            Ok(r) => r,
-            Err(e) => {
-                day.not_filled.push((*household_id, e.to_string()));
+            debug_assert!(send);
+            if step.channel == Channel::DoorKnock {
+                day.visits.push((step_index as i32 + 1, *household_id));
+                day.for_staff += 1;
                 continue;
             }
-        };
-        let (channel, recipient) = match step.channel {
-            Channel::Text => ("sms", mobiles.first().map(|m| m.to_string())),
-            Channel::Email => ("email", emails.first().cloned()),
-            Channel::Letter => (
-                "letter",
-                Some(
-                    [
-                        values["full_name"].clone(),
-                        values["address"].clone(),
-                        values["postcode"].clone(),
-                    ]
-                    .into_iter()
-                    .filter(|l| !l.trim().is_empty())
-                    .collect::<Vec<_>>()
-                    .join("\n"),
+            let Some(template_name) = &step.template_id else {
+                day.for_staff += 1;
+                continue;
+            };
+            if !templates.contains_key(template_name) {
+                let t = store
+                    .message_template(template_name, None)
+                    .await?
+                    .ok_or_else(|| {
+                        Error::Refused(format!("The template '{template_name}' is gone"))
+                    })?;
+                templates.insert(template_name.clone(), t);
+            }
+            let t = &templates[template_name];
+            let checked = outreach::check(
+                &outreach::Template {
+                    channel: step.channel,
+                    subject: Some(t.subject_en.clone()).filter(|s| !s.is_empty()),
+                    body: t.body_en.clone(),
+                    welsh_subject: Some(t.subject_cy.clone()).filter(|s| !s.is_empty()),
+                    welsh_body: Some(t.body_cy.clone()).filter(|s| !s.is_empty()),
+                },
+                TEMPLATE_FIELDS,
+                nation,
+            )
+            .map_err(|problems| {
+                Error::Refused(format!(
+                    "The template '{template_name}' cannot be used: {}",
+                    problems
+                        .iter()
+                        .map(|p| p.to_string())
+                        .collect::<Vec<_>>()
+                        .join("; ")
+                ))
+            })?;
+            let person = addressee(&detail);
+            let mut values = BTreeMap::new();
+            values.insert("first_name".to_string(), title_case(&person.0));
+            values.insert("last_name".to_string(), title_case(&person.1));
+            values.insert(
+                "full_name".to_string(),
+                title_case(&format!("{} {}", person.0, person.1)),
+            );
+            values.insert(
+                "address".to_string(),
+                title_case(detail.address.as_deref().unwrap_or("")),
+            );
+            values.insert(
+                "postcode".to_string(),
+                detail.postcode.clone().unwrap_or_default(),
+            );
+            values.insert("council_name".to_string(), council.clone());
+            values.insert("team".to_string(), campaign.team.clone());
+            let welsh_wanted = prefs.language.as_deref() == Some("cy");
+            let (rendered, language) = match nation {
+                Nation::Wales if checked.has_welsh() => {
+                    if welsh_wanted {
+                        (outreach::render(&checked, Language::Welsh, &values), "cy")
+                    } else {
+                        (outreach::render_bilingual(&checked, &values), "cy+en")
+                    }
+                }
+                _ => (outreach::render(&checked, Language::English, &values), "en"),
+            };
+            let rendered = match rendered {
+                Ok(r) => r,
+                Err(e) => {
+                    day.not_filled.push((*household_id, e.to_string()));
+                    continue;
+                }
+            };
+            let (channel, recipient) = match step.channel {
+                Channel::Text => ("sms", mobiles.first().map(|m| m.to_string())),
+                Channel::Email => ("email", emails.first().cloned()),
+                Channel::Letter => (
+                    "letter",
+                    Some(
+                        [
+                            values["full_name"].clone(),
+                            values["address"].clone(),
+                            values["postcode"].clone(),
+                        ]
+                        .into_iter()
+                        .filter(|l| !l.trim().is_empty())
+                        .collect::<Vec<_>>()
+                        .join("\n"),
+                    ),
                 ),
-            ),
-            Channel::PhoneCall | Channel::DoorKnock => ("", None),
-        };
-        let Some(recipient) = recipient else {
-            day.for_staff += 1;
-            continue;
-        };
-        queue.push(NewMessage {
-            // The campaign's random seed makes references unique beyond this
-            // database: after a crash, a message is looked up at Notify by its
-            // reference, and a reset database or a training copy sending
-            // through the same Notify service must not find another's.
-            reference: format!(
-                "c{campaign_id}-{:08x}-s{}-h{household_id}",
-                campaign.seed as u64 & 0xffff_ffff,
-                step_index + 1
-            ),
-            campaign_id: Some(campaign_id),
-            step_no: Some(step_index as i32 + 1),
-            household_id: *household_id,
-            person_id: person.2,
-            channel: channel.into(),
-            template_name: template_name.clone(),
-            template_version: t.version,
-            language: language.into(),
-            recipient,
-            subject: rendered.subject.unwrap_or_default(),
-            body: rendered.body,
-            not_before: now,
-            queued_at: now,
-        });
+                Channel::PhoneCall | Channel::DoorKnock => ("", None),
+            };
+            let Some(recipient) = recipient else {
+                day.for_staff += 1;
+                continue;
+            };
+            queue.push(NewMessage {
+                // The campaign's random seed makes references unique beyond this
+                // database: after a crash, a message is looked up at Notify by its
+                // reference, and a reset database or a training copy sending
+                // through the same Notify service must not find another's.
+                reference: format!(
+                    "c{campaign_id}-{:08x}-s{}-h{household_id}",
+                    campaign.seed as u64 & 0xffff_ffff,
+                    step_index + 1
+                ),
+                campaign_id: Some(campaign_id),
+                step_no: Some(step_index as i32 + 1),
+                household_id: *household_id,
+                person_id: person.2,
+                channel: channel.into(),
+                template_name: template_name.clone(),
+                template_version: t.version,
+                language: language.into(),
+                recipient,
+                subject: rendered.subject.unwrap_or_default(),
+                body: rendered.body,
+                not_before: now,
+                queued_at: now,
+            });
+        }
+        day.queued += store.queue_messages(&queue).await? as usize;
     }
-    day.queued = store.queue_messages(&queue).await? as usize;
     for (step_index, ds) in &decisions {
         let t = outreach::tally(ds);
         let counts: Vec<(String, String, i64)> = t
@@ -621,11 +733,9 @@ fn past_contacts(
     out
 }
 
-async fn corrections(store: &Store, household_id: i64) -> Result<Vec<Correction>> {
-    Ok(store
-        .contact_details(household_id)
-        .await?
-        .into_iter()
+/// Staff's corrections, as `contact_details` weighs them.
+fn corrections(rows: Vec<upstream_store::ContactDetailRow>) -> Vec<Correction> {
+    rows.into_iter()
         .filter_map(|r| {
             Some(Correction {
                 person_id: r.person_id,
@@ -637,7 +747,7 @@ async fn corrections(store: &Store, household_id: i64) -> Result<Vec<Correction>
                 on: r.recorded_at.date_naive(),
             })
         })
-        .collect())
+        .collect()
 }
 
 /// Where the sources saw the household's phones and emails, and the home
@@ -734,6 +844,17 @@ mod tests {
         assert_eq!(title_case("12 ACACIA AVENUE"), "12 Acacia Avenue");
         assert_eq!(title_case("mary o'neill"), "Mary O'Neill");
         assert_eq!(title_case("DON'T"), "Don't");
+    }
+
+    #[test]
+    fn an_area_is_a_whole_district_or_a_sector() {
+        assert_eq!(area_pattern("b11").as_deref(), Some("B11 %"));
+        assert_eq!(area_pattern(" B11   1 ").as_deref(), Some("B11 1%"));
+        assert_eq!(area_pattern("SW1A").as_deref(), Some("SW1A %"));
+        assert_eq!(area_pattern("B"), None);
+        assert_eq!(area_pattern("B11 1AA"), None);
+        assert_eq!(area_pattern("11"), None);
+        assert_eq!(area_pattern("B11%"), None);
     }
 
     #[test]

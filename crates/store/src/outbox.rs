@@ -341,7 +341,8 @@ impl Store {
     /// contact cap counts them all.
     pub async fn messages_of_households(&self, ids: &[i64]) -> Result<Vec<MessageRow>, StoreError> {
         let mut out = Vec::new();
-        for chunk in ids.chunks(400) {
+        // A campaign reads 1,000 households at a time: one query each.
+        for chunk in ids.chunks(1000) {
             let list = chunk
                 .iter()
                 .map(|h| h.to_string())

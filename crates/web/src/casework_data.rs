@@ -95,10 +95,11 @@ casework_methods! {
     fn save_message_template(&self, template: NewTemplate, by: i64) -> i64;
     fn campaigns(&self) -> Vec<CampaignRow>;
     fn campaign(&self, id: i64) -> Option<CampaignRow>;
-    /// (household, arm, joined on).
-    fn campaign_members(&self, id: i64) -> Vec<(i64, String, NaiveDate)>;
+    /// (arm, households).
+    fn campaign_arm_counts(&self, id: i64) -> Vec<(String, i64)>;
     fn campaign_exclusions(&self, id: i64) -> Vec<ExclusionCount>;
-    fn campaign_messages(&self, id: i64) -> Vec<MessageRow>;
+    /// (step, status, messages).
+    fn campaign_message_counts(&self, id: i64) -> Vec<(Option<i32>, String, i64)>;
     /// Messages, newest first.
     fn outbox_messages(&self, limit: i64) -> Vec<MessageRow>;
     /// Start a campaign on the team's list: its id, or why not.

@@ -21,7 +21,7 @@ use axum::Form;
 use chrono::Utc;
 use upstream_core::{AuditAction, Role};
 use upstream_outreach::{self as outreach, Channel, Language, SkipCondition, Step};
-use upstream_pipeline::campaigns::{CampaignPlan, TEMPLATE_FIELDS};
+use upstream_pipeline::campaigns::{CampaignPlan, Cohort, TEMPLATE_FIELDS};
 
 /// Steps a campaign form offers; a row left empty is no step.
 const STEP_ROWS: usize = 4;
@@ -356,9 +356,10 @@ async fn new_campaign_page(
         rows: (1..=STEP_ROWS)
             .map(|n| {
                 let day_name = format!("day_{n}");
-                // A first campaign's steps: a letter, then a text, an email, a knock.
+                // A first campaign's steps a week apart: within the default
+                // contact limit (2 in 14 days), so a filled form is not refused.
                 let day = if failed.form.is_empty() {
-                    ["0", "3", "7", "10"][n - 1].to_string()
+                    ["0", "7", "14", "21"][n - 1].to_string()
                 } else {
                     failed.typed("campaign", &day_name)
                 };
@@ -408,6 +409,8 @@ pub(crate) async fn create_campaign(
         }
     };
     let mut steps = Vec::new();
+    // The form row of each step: empty rows are passed over.
+    let mut step_rows = Vec::new();
     for row in 1..=STEP_ROWS {
         let channel = fields.get(&format!("channel_{row}"));
         if channel.is_empty() {
@@ -428,6 +431,7 @@ pub(crate) async fn create_campaign(
             }
         };
         let template = fields.get(&format!("template_{row}"));
+        step_rows.push(row);
         steps.push(Step {
             day,
             channel,
@@ -448,7 +452,21 @@ pub(crate) async fn create_campaign(
         problems.add("channel_1", "Add at least one step");
     }
     if problems.is_empty() {
+        // Checked here as well as when saving, to point at the step's day;
+        // the pipeline refuses it too (for the command line).
+        if let Err(breach) = outreach::would_break_cap(&steps, &outreach::Policy::default()) {
+            let row = breach
+                .steps
+                .last()
+                .and_then(|s| step_rows.get(s - 1))
+                .copied()
+                .unwrap_or(1);
+            problems.add(&format!("day_{row}"), breach.to_string());
+        }
+    }
+    if problems.is_empty() {
         let plan = CampaignPlan {
+            cohort: Cohort::TeamList,
             name: name.clone(),
             team: team.clone(),
             steps,
@@ -551,8 +569,8 @@ async fn campaign_page(
     if Some(&c.team) != user.account.team.as_ref() {
         return Err(Refused::NotFound);
     }
-    let members = state.casework.campaign_members(id).await?;
-    let messages = state.casework.campaign_messages(id).await?;
+    let arms = state.casework.campaign_arm_counts(id).await?;
+    let counts = state.casework.campaign_message_counts(id).await?;
     let exclusions = state.casework.campaign_exclusions(id).await?;
     let steps = c
         .steps
@@ -561,10 +579,11 @@ async fn campaign_page(
         .map(|(i, s)| {
             let no = i + 1;
             let of = |status: &str| {
-                messages
+                counts
                     .iter()
-                    .filter(|m| m.step_no == Some(no as i32) && m.status == status)
-                    .count()
+                    .filter(|(step, st, _)| *step == Some(no as i32) && st == status)
+                    .map(|(_, _, n)| *n as usize)
+                    .sum::<usize>()
             };
             StepView {
                 no,
@@ -635,8 +654,16 @@ async fn campaign_page(
         name: c.name,
         cohort: c.cohort,
         started_on: crate::household::day(c.started_on),
-        contact: members.iter().filter(|m| m.1 == "contact").count(),
-        held_back: members.iter().filter(|m| m.1 != "contact").count(),
+        contact: arms
+            .iter()
+            .filter(|(arm, _)| arm == "contact")
+            .map(|(_, n)| *n as usize)
+            .sum(),
+        held_back: arms
+            .iter()
+            .filter(|(arm, _)| arm != "contact")
+            .map(|(_, n)| *n as usize)
+            .sum(),
         holdout_percent: c.holdout_percent,
         steps,
         notice,

@@ -412,9 +412,9 @@ impl Casework for Store {
         record_knock(&self, round_id: i64, household_id: i64, outcome: String, contact_outcome: String, note: String, by: String, on: NaiveDate) -> bool
             => |s| s.record_knock(round_id, household_id, &outcome, &contact_outcome, &note, &by, on);
         campaign(&self, id: i64) -> Option<CampaignRow> => |s| s.campaign(id);
-        campaign_members(&self, id: i64) -> Vec<(i64, String, NaiveDate)> => |s| s.campaign_members(id);
+        campaign_arm_counts(&self, id: i64) -> Vec<(String, i64)> => |s| s.campaign_arm_counts(id);
         campaign_exclusions(&self, id: i64) -> Vec<ExclusionCount> => |s| s.campaign_exclusions(id);
-        campaign_messages(&self, id: i64) -> Vec<MessageRow> => |s| s.campaign_messages(id);
+        campaign_message_counts(&self, id: i64) -> Vec<(Option<i32>, String, i64)> => |s| s.campaign_message_counts(id);
         outbox_messages(&self, limit: i64) -> Vec<MessageRow> => |s| s.messages(None, limit);
         record_message_receipt(&self, notify_id: String, delivered: bool, failure: String, at: chrono::DateTime<Utc>) -> bool
             => |s| s.record_message_receipt(&notify_id, delivered, &failure, at);
@@ -472,7 +472,10 @@ impl Casework for Store {
         today: NaiveDate,
     ) -> BoxFuture<'_, Result<Result<i64, String>, DataError>> {
         Box::pin(async move {
-            match upstream_pipeline::campaigns::start_campaign(self, &plan, by, today).await {
+            let policy = upstream_outreach::Policy::default();
+            match upstream_pipeline::campaigns::start_campaign(self, &plan, &policy, by, today)
+                .await
+            {
                 Ok(id) => Ok(Ok(id)),
                 Err(e) if e.is_refusal() => Ok(Err(e.to_string())),
                 Err(e) => Err(DataError(e.to_string())),

@@ -717,6 +717,26 @@ fn a_welsh_councils_template_needs_its_welsh_and_mistakes_are_named() {
             ],
             "is not a day",
         ),
+        (
+            // Three contacts in a week: more than the contact limit of 2 in
+            // 14 days, by the campaign's own steps. Refused before the team
+            // is even looked at.
+            vec![
+                "campaign",
+                "start",
+                "--team",
+                "Nobody",
+                "--name",
+                "N",
+                "--step",
+                "0:letter:rent-letter",
+                "--step",
+                "3:phone_call",
+                "--step",
+                "7:door_knock",
+            ],
+            "3 times between day 0 and day 7: step 1 (a letter on day 0), step 2 (a phone call on day 3) and step 3 (a door knock on day 7)",
+        ),
         (vec!["campaign", "run", "99"], "no campaign 99"),
         (vec!["campaign", "show", "99"], "no campaign 99"),
         (
@@ -732,4 +752,9 @@ fn a_welsh_councils_template_needs_its_welsh_and_mistakes_are_named() {
         assert_eq!(o.status.code(), Some(2), "{args:?}: {}", text(&o));
         assert!(text(&o).contains(says), "{args:?}: {}", text(&o));
     }
+    let t = ok(url, &["campaign", "list"]);
+    assert!(
+        t.contains("No campaigns yet"),
+        "nothing refused was saved: {t}"
+    );
 }

@@ -6,7 +6,9 @@ use super::{drop_database, stores};
 use chrono::{NaiveDate, TimeZone, Utc};
 use upstream_core::Nation;
 use upstream_outreach::{Channel, ContactCap, Policy, SkipCondition, Step};
-use upstream_pipeline::campaigns::{make_round, run_campaign_day, start_campaign, CampaignPlan};
+use upstream_pipeline::campaigns::{
+    make_round, run_campaign_day, start_campaign, CampaignPlan, Cohort,
+};
 use upstream_store::{ContactPreferences, NewTemplate, NewWorklist, Team, WorklistEntryRow};
 
 /// Three households on the Prevention team's list: 41 with a mobile, 42
@@ -116,6 +118,7 @@ async fn a_campaign_queues_what_the_rules_allow_counts_who_it_left_out_and_queue
                 .expect("template");
         }
         let plan = CampaignPlan {
+            cohort: Cohort::TeamList,
             name: "First missed rent".into(),
             team: "Prevention team".into(),
             steps: vec![
@@ -141,10 +144,19 @@ async fn a_campaign_queues_what_the_rules_allow_counts_who_it_left_out_and_queue
             holdout_percent: 0,
             seed: 7,
         };
+        // A council allowing three contacts in 14 days; the campaign's
+        // three steps in a week are more than the default limit of two.
+        let three = Policy {
+            cap: ContactCap {
+                max_contacts: 3,
+                window_days: 14,
+            },
+            ..Policy::default()
+        };
         // A template that does not exist is refused before anything is made.
         let mut wrong = plan.clone();
         wrong.steps[0].template_id = Some("no-such".into());
-        let refused = start_campaign(store, &wrong, 1, day(2)).await;
+        let refused = start_campaign(store, &wrong, &three, 1, day(2)).await;
         assert!(
             refused
                 .as_ref()
@@ -152,8 +164,18 @@ async fn a_campaign_queues_what_the_rules_allow_counts_who_it_left_out_and_queue
             "{db}: {refused:?}"
         );
         assert!(store.campaigns().await.expect("read").is_empty(), "{db}");
+        // Under the default limit the steps alone break it: refused, naming
+        // the steps, and nothing saved.
+        let refused = start_campaign(store, &plan, &Policy::default(), 1, day(2)).await;
+        assert!(
+            refused.as_ref().is_err_and(|e| e.is_refusal()
+                && e.to_string().contains("3 times between day 0 and day 7")
+                && e.to_string().contains("step 3 (a door knock on day 7)")),
+            "{db}: {refused:?}"
+        );
+        assert!(store.campaigns().await.expect("read").is_empty(), "{db}");
 
-        let id = start_campaign(store, &plan, 1, day(2))
+        let id = start_campaign(store, &plan, &three, 1, day(2))
             .await
             .expect("start");
         let noon = |d: u32| Utc.from_utc_datetime(&day(d).and_hms_opt(12, 0, 0).expect("time"));
@@ -207,8 +229,9 @@ async fn a_campaign_queues_what_the_rules_allow_counts_who_it_left_out_and_queue
         );
         assert_eq!(letter.template_version, 1, "{db}");
 
-        // Day 7: the knock. Two contacts in 14 days is the default cap, so
-        // it waits: the rule holds whatever the campaign asks.
+        // Day 7: the knock. Had the council since lowered its limit to the
+        // default two in 14 days, the knock waits: the rule at run time holds
+        // whatever the campaign was started under.
         let capped = run_campaign_day(store, id, noon(9), Nation::England, &Policy::default())
             .await
             .expect("day 7");
@@ -219,13 +242,6 @@ async fn a_campaign_queues_what_the_rules_allow_counts_who_it_left_out_and_queue
         );
         // With a cap of three, a round holds the door; once on a round, the
         // step is done and the household's sequence is finished.
-        let three = Policy {
-            cap: ContactCap {
-                max_contacts: 3,
-                window_days: 14,
-            },
-            ..Policy::default()
-        };
         let refused = make_round(
             store,
             id,
@@ -293,6 +309,55 @@ async fn a_campaign_queues_what_the_rules_allow_counts_who_it_left_out_and_queue
             [(day(9), "home_visit".to_string(), "spoke".to_string())],
             "{db}: the knock is a contact on the household"
         );
+
+        // An area is a whole postcode district or sector of current
+        // households: B1 is 41 only (not B11...), B2 2 is 42.
+        for (area, want) in [("b1", vec![41]), ("B2 2", vec![42])] {
+            let by_area = CampaignPlan {
+                cohort: Cohort::Area(area.into()),
+                ..plan.clone()
+            };
+            let id = start_campaign(store, &by_area, &three, 1, day(2))
+                .await
+                .expect("by area");
+            let members: Vec<i64> = store
+                .campaign_members(id)
+                .await
+                .expect("read")
+                .into_iter()
+                .map(|m| m.0)
+                .collect();
+            assert_eq!(members, want, "{db}: {area}");
+        }
+        let nowhere = CampaignPlan {
+            cohort: Cohort::Area("B9".into()),
+            ..plan.clone()
+        };
+        let refused = start_campaign(store, &nowhere, &three, 1, day(2)).await;
+        assert!(
+            refused
+                .as_ref()
+                .is_err_and(|e| e.to_string().contains("no current households")),
+            "{db}: {refused:?}"
+        );
+        let chosen = CampaignPlan {
+            cohort: Cohort::Households {
+                description: "Chosen by hand".into(),
+                ids: vec![43, 41, 43, 999],
+            },
+            ..plan.clone()
+        };
+        let id = start_campaign(store, &chosen, &three, 1, day(2))
+            .await
+            .expect("chosen");
+        let members: Vec<i64> = store
+            .campaign_members(id)
+            .await
+            .expect("read")
+            .into_iter()
+            .map(|m| m.0)
+            .collect();
+        assert_eq!(members, [41, 43], "{db}: current households, once each");
         let pg = fresh.pg.clone();
         drop(fresh);
         drop_database(pg).await;

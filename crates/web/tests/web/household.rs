@@ -1924,6 +1924,35 @@ async fn a_team_leader_writes_a_template_starts_a_campaign_and_reads_the_outbox(
         )
         .await
         .expect("phone");
+    // Three contacts in a week break the contact limit (2 in 14 days) by
+    // the campaign's own steps: refused at the crowded step's day, naming
+    // the steps, and nothing saved.
+    let (status, _, page) = site
+        .post(
+            "/campaigns",
+            &leader,
+            &[
+                ("csrf_token", &csrf),
+                ("name", "Too keen"),
+                ("day_1", "0"),
+                ("channel_1", "text"),
+                ("template_1", "rent-text"),
+                ("day_2", "3"),
+                ("channel_2", "phone_call"),
+                ("day_3", "7"),
+                ("channel_3", "door_knock"),
+                ("holdout", "0"),
+            ],
+        )
+        .await;
+    assert_ne!(status, StatusCode::SEE_OTHER, "{page}");
+    assert!(
+        page.contains("3 times between day 0 and day 7")
+            && page.contains("step 3 (a door knock on day 7)")
+            && page.contains("href=\"#day_3\""),
+        "{page}"
+    );
+    assert!(site.store.campaigns().await.expect("read").is_empty());
     let (status, to, page) = site
         .post(
             "/campaigns",
