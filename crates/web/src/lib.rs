@@ -184,6 +184,12 @@ impl AppState {
         self
     }
 
+    /// Whether [`AppState::with_today`] set a day other than the real one.
+    pub(crate) fn works_to_another_day(&self) -> bool {
+        self.today
+            .is_some_and(|d| d != chrono::Utc::now().date_naive())
+    }
+
     /// The date pages work to: the real one unless [`AppState::with_today`] set one.
     pub(crate) fn today(&self) -> chrono::NaiveDate {
         self.today

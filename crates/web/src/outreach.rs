@@ -789,8 +789,14 @@ pub(crate) async fn run(
     campaign_page(&state, &user, id, notice).await
 }
 
-/// The app's day at noon UK time: the demo works to its town's last day.
+/// When the contact rules are weighed: now, or, when the app works to
+/// another day (the demo, to its town's last day), that day at noon UK
+/// time. Noon only then: on the real day it would hold messages back until
+/// midday and weigh quiet hours at the wrong hour.
 fn noon_uk(state: &AppState) -> chrono::DateTime<Utc> {
+    if !state.works_to_another_day() {
+        return Utc::now();
+    }
     state
         .today()
         .and_hms_opt(12, 0, 0)
