@@ -20,7 +20,8 @@ pub struct CrisesByArm {
     /// (households with a crisis, households) in the contact arm.
     pub contact: (u64, u64),
     pub held_back: (u64, u64),
-    /// The latest assessment's date, if any.
+    /// The latest assessment's date, when one ran after the first household
+    /// joined; `None` until then.
     pub seen_until: Option<NaiveDate>,
     /// Whether every member's window has ended by `seen_until`: until then
     /// the figures are "so far".
@@ -30,13 +31,14 @@ pub struct CrisesByArm {
 /// Crises within `months` of joining, by arm, as far as assessments reach.
 pub async fn crises_by_arm(store: &Store, campaign_id: i64, months: u32) -> Result<CrisesByArm> {
     let members = store.campaign_members(campaign_id).await?;
-    let seen_until = store.latest_assessment_run().await?.map(|r| r.as_of);
     let Some(first_joined) = members.iter().map(|m| m.2).min() else {
-        return Ok(CrisesByArm {
-            seen_until,
-            ..Default::default()
-        });
+        return Ok(CrisesByArm::default());
     };
+    let seen_until = store
+        .latest_assessment_run()
+        .await?
+        .map(|r| r.as_of)
+        .filter(|d| *d > first_joined);
     let ids: Vec<i64> = members.iter().map(|m| m.0).collect();
     let crises: BTreeSet<(i64, NaiveDate)> = store
         .crisis_assessments(&ids, first_joined)

@@ -160,6 +160,19 @@ fn the_town_answers_a_campaign_and_lives_a_month_more() {
                 .as_of
         });
         assert!(new_as_of > as_of, "{name}: {new_as_of} after {as_of}: {t}");
+        // Crises after the campaign, by arm: known so far, to the new month.
+        let crises = with_store(url, async |s| {
+            upstream_pipeline::campaign_outcomes::crises_by_arm(s, id.parse().expect("id"), 6)
+                .await
+                .expect("crises")
+        });
+        assert_eq!(crises.seen_until, Some(new_as_of), "{name}: {crises:?}");
+        assert!(!crises.complete, "{name}: six months have not passed");
+        assert_eq!(
+            (crises.contact.1 + crises.held_back.1) as usize,
+            members.len(),
+            "{name}: {crises:?}"
+        );
         let shown = ok(url, &["campaign", "show", &id]);
         assert!(shown.contains("Money worries"), "{name}: {shown}");
     }

@@ -1988,6 +1988,12 @@ async fn a_team_leader_writes_a_template_starts_a_campaign_and_reads_the_outbox(
         .await;
     assert_eq!(status, StatusCode::OK, "{page}");
     assert!(page.contains("1 message queued"), "{page}");
+    // Crises after the campaign: nothing known before an assessment runs.
+    assert!(page.contains("Crises in the six months after"), "{page}");
+    assert!(
+        page.contains("No monthly assessment has run since the campaign started"),
+        "{page}"
+    );
     let (status, _, page) = site.get("/outbox", Some(&leader)).await;
     assert_eq!(status, StatusCode::OK);
     assert!(
