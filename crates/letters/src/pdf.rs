@@ -139,12 +139,12 @@ pub(crate) fn wrap(face: &Typeface, text: &str, size: f32, measure: f32) -> Vec<
 }
 
 /// One line placed on a page: where, at what size, what.
-struct Placed {
-    page: usize,
-    x: f32,
-    y: f32,
-    size: f32,
-    text: String,
+pub(crate) struct Placed {
+    pub(crate) page: usize,
+    pub(crate) x: f32,
+    pub(crate) y: f32,
+    pub(crate) size: f32,
+    pub(crate) text: String,
 }
 
 fn lay_out(face: &Typeface, blocks: &[Block]) -> Vec<Placed> {
@@ -239,15 +239,15 @@ pub(crate) struct FontRefs {
 }
 
 /// The font, cut down to the glyphs in `used` (glyph → the character it
-/// shows, for ToUnicode), as the five objects a Type 0 font needs. Glyph
-/// ids are kept as they are in the full font (Identity CID-to-GID), so text
+/// shows, for ToUnicode), as the five objects a Type 0 font needs, one
+/// chunk each (so a streamed file knows where each starts). Glyph ids are
+/// kept as they are in the full font (Identity CID-to-GID), so text
 /// written before the set of glyphs was known stays right.
-pub(crate) fn write_font(
-    chunk: &mut Chunk,
+pub(crate) fn font_objects(
     refs: FontRefs,
     face: &Typeface,
     used: &BTreeMap<u16, char>,
-) -> Result<(), Error> {
+) -> Result<Vec<Chunk>, Error> {
     let glyphs: Vec<u16> = std::iter::once(0).chain(used.keys().copied()).collect();
     let subset = subsetter::subset(FONT, 0, subsetter::Profile::pdf(&glyphs))
         .map_err(|e| Error::Pdf(format!("{e:?}")))?;
@@ -257,14 +257,16 @@ pub(crate) fn write_font(
         ordering: Str(b"Identity"),
         supplement: 0,
     };
-    chunk
+    let mut type0 = Chunk::new();
+    type0
         .type0_font(refs.font)
         .base_font(base)
         .encoding_predefined(Name(b"Identity-H"))
         .descendant_font(refs.cid)
         .to_unicode(refs.cmap);
+    let mut cid = Chunk::new();
     {
-        let mut c = chunk.cid_font(refs.cid);
+        let mut c = cid.cid_font(refs.cid);
         c.subtype(CidFontType::Type2)
             .base_font(base)
             .system_info(info_identity)
@@ -284,7 +286,8 @@ pub(crate) fn write_font(
     }
     let scale = |v: i16| f32::from(v) * 1000.0 / face.units;
     let bb = face.face.global_bounding_box();
-    chunk
+    let mut descriptor = Chunk::new();
+    descriptor
         .font_descriptor(refs.descriptor)
         .name(base)
         .flags(FontFlags::NON_SYMBOLIC)
@@ -301,13 +304,15 @@ pub(crate) fn write_font(
         .stem_v(80.0)
         .font_file2(refs.file);
     let packed = deflate(&subset)?;
-    chunk.stream(refs.file, &packed).filter(Filter::FlateDecode);
+    let mut file = Chunk::with_capacity(packed.len() + 64);
+    file.stream(refs.file, &packed).filter(Filter::FlateDecode);
     let mut to_unicode = UnicodeCmap::new(Name(b"Custom"), info_identity);
     for (&g, &c) in used {
         to_unicode.pair(g, c);
     }
-    chunk.cmap(refs.cmap, &to_unicode.finish());
-    Ok(())
+    let mut cmap = Chunk::new();
+    cmap.cmap(refs.cmap, &to_unicode.finish());
+    Ok(vec![type0, cid, descriptor, file, cmap])
 }
 
 /// The document as PDF bytes.
@@ -350,7 +355,9 @@ pub fn write(doc: &Document) -> Result<Vec<u8>, Error> {
     pdf.pages(tree)
         .kids(page_ids.iter().map(|(p, _)| *p))
         .count(pages as i32);
-    write_font(&mut pdf, refs, face, &used)?;
+    for chunk in font_objects(refs, face, &used)? {
+        pdf.extend(&chunk);
+    }
 
     let font_name = Name(b"F1");
     for (n, (page_id, content_id)) in page_ids.iter().enumerate() {
