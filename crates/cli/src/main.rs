@@ -7,6 +7,7 @@ mod assessing;
 mod bench;
 mod bench_run;
 mod bench_web;
+mod campaign_letters;
 mod ingesting;
 mod linking;
 mod monthly;

@@ -10,6 +10,9 @@ mod accounts;
 // Templates, campaigns, the outbox and the Notify stand-in.
 #[path = "cli/outreach.rs"]
 mod outreach;
+// Printing a campaign's letters.
+#[path = "cli/letters.rs"]
+mod letters;
 
 fn upstream(args: &[&str], db: &Path) -> Output {
     Command::new(env!("CARGO_BIN_EXE_upstream"))
