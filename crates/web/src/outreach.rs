@@ -532,9 +532,11 @@ struct CampaignPage {
     results: Vec<(&'static str, String, String)>,
     /// What the comparison says, in words.
     verdict: String,
+    /// The "Letters to print" section (`letter_batches.rs`), rendered.
+    letters: String,
 }
 
-async fn campaign_page(
+pub(crate) async fn campaign_page(
     state: &AppState,
     user: &CurrentUser,
     id: i64,
@@ -621,8 +623,11 @@ async fn campaign_page(
             ),
         },
     };
+    let layout = Layout::new(state, Some(user)).await.at("/campaigns");
+    let letters = crate::letter_batches::section(state, &c, layout.csrf_token()).await?;
     let page = CampaignPage {
-        layout: Layout::new(state, Some(user)).await.at("/campaigns"),
+        layout,
+        letters,
         results,
         verdict,
         id,
