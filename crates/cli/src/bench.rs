@@ -60,7 +60,7 @@ pub fn simulate(
 }
 
 /// Peak resident memory of this process, from /proc (Linux).
-fn peak_memory_mib() -> Option<f64> {
+pub(crate) fn peak_memory_mib() -> Option<f64> {
     status_mib("VmHWM:")
 }
 

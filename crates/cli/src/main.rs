@@ -5,9 +5,11 @@ mod accounts;
 mod addresses;
 mod assessing;
 mod bench;
+mod bench_letters;
 mod bench_outreach;
 mod bench_run;
 mod bench_web;
+mod campaign_letters;
 mod ingesting;
 mod linking;
 mod monthly;
@@ -645,6 +647,17 @@ enum BenchCommand {
     /// (docs/benchmarks.md).
     #[command(subcommand)]
     Outreach(BenchOutreachCommand),
+    /// Time writing a campaign's letters to print as one PDF (made-up
+    /// households, one in five bilingual) and measure its peak memory.
+    Letters {
+        #[arg(long, default_value_t = 50_000)]
+        letters: usize,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Keep the PDF here (default: a temporary directory, removed afterwards).
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
     /// Time `simulate` at a city's scale and measure its peak memory.
     Simulate {
         #[arg(long, default_value = "birmingham")]
@@ -959,6 +972,9 @@ fn run(cli: Cli) -> Result<()> {
             seed,
             out,
         }) => bench::simulate(&profile, households, months, seed, out),
+        Command::Bench(BenchCommand::Letters { letters, seed, out }) => {
+            bench_letters::letters(letters, seed, out)
+        }
         Command::Bench(BenchCommand::Run {
             town,
             households,

@@ -122,6 +122,12 @@ pub enum CampaignCommand {
         /// The campaign's number.
         id: i64,
     },
+    /// Print a letter step's waiting letters yourself: one PDF, one letter
+    /// per household in postcode order, the address where a window
+    /// envelope shows it. The letters printed are marked sent: no later
+    /// batch prints them and they never go through Notify. `--reprint N`
+    /// writes batch N again, the same letters in the same order.
+    Letters(crate::campaign_letters::LettersArgs),
 }
 
 #[derive(Debug, Args)]
@@ -443,6 +449,7 @@ pub async fn campaign(store: &Store, command: CampaignCommand) -> Result<()> {
         CampaignCommand::Run { id, now, nation } => run_day(store, id, now, nation).await,
         CampaignCommand::List => list_campaigns(store).await,
         CampaignCommand::Show { id } => show_campaign(store, id).await,
+        CampaignCommand::Letters(a) => crate::campaign_letters::letters(store, a).await,
     }
 }
 
@@ -1194,7 +1201,7 @@ async fn council_nation(store: &Store, given: Option<Nation>) -> Result<Nation> 
 }
 
 /// The id of the account named with --by; 0 when none is named.
-async fn account_id(store: &Store, username: Option<&str>) -> Result<i64> {
+pub(crate) async fn account_id(store: &Store, username: Option<&str>) -> Result<i64> {
     let Some(username) = username else {
         return Ok(0);
     };
@@ -1222,7 +1229,7 @@ fn random_seed() -> u64 {
 }
 
 /// "1 message", "3 messages".
-fn plural(n: usize, one: &str) -> String {
+pub(crate) fn plural(n: usize, one: &str) -> String {
     if n == 1 {
         format!("1 {one}")
     } else {

@@ -130,3 +130,16 @@ impl upstream_pipeline::Progress for Steps {
         }
     }
 }
+
+/// A bar counting `total` things done ("Writing letters [====>  ] 120/500"),
+/// in the same style as the simulator's; hidden when stderr is not a terminal.
+pub fn count_bar(message: &str, total: u64) -> ProgressBar {
+    let bar = ProgressBar::new(total);
+    bar.set_style(
+        ProgressStyle::with_template("{msg:<28} [{bar:40}] {pos}/{len} ({elapsed})")
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> "),
+    );
+    bar.set_message(message.to_string());
+    bar
+}

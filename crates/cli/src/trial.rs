@@ -56,9 +56,8 @@ pub fn run(a: &TrialArgs) -> Result<()> {
         .map(|seed| {
             // Arms drawn as a campaign draws them: the campaign's seed and
             // the household's number.
-            let held = |hh: u32| {
-                assign(seed, i64::from(hh), &arms).map_or(false, |arm| arm == "held_back")
-            };
+            let held =
+                |hh: u32| assign(seed, i64::from(hh), &arms).is_ok_and(|arm| arm == "held_back");
             let households =
                 upstream_sim::trial::run(&profile, a.households, seed, a.months_after, &held);
             let count = |held_back: bool| {

@@ -13,6 +13,9 @@ mod outreach;
 // A simulated town answering a campaign, and living a month more.
 #[path = "cli/town.rs"]
 mod town;
+// Printing a campaign's letters.
+#[path = "cli/letters.rs"]
+mod letters;
 
 fn upstream(args: &[&str], db: &Path) -> Output {
     Command::new(env!("CARGO_BIN_EXE_upstream"))

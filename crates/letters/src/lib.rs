@@ -5,6 +5,7 @@
 //! Pure: values in, bytes out. Storage keeps the PDF on the case; the web
 //! app chooses the letter and records what sending it means for the duty.
 
+pub mod batch;
 pub mod pdf;
 
 use chrono::{Datelike, NaiveDate};
@@ -17,6 +18,9 @@ pub enum Error {
     Templates(String),
     #[error("writing the PDF: {0}")]
     Pdf(String),
+    /// A letter whose address would not fit the envelope window.
+    #[error(transparent)]
+    Refused(#[from] batch::Refused),
 }
 
 /// The placeholders a template may use.
@@ -187,11 +191,11 @@ pub struct Fields {
     pub plan: Vec<String>,
 }
 
-fn english_date(d: NaiveDate) -> String {
+pub(crate) fn english_date(d: NaiveDate) -> String {
     d.format("%-d %B %Y").to_string()
 }
 
-fn welsh_date(d: NaiveDate) -> String {
+pub(crate) fn welsh_date(d: NaiveDate) -> String {
     const MONTHS: [&str; 12] = [
         "Ionawr",
         "Chwefror",

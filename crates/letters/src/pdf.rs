@@ -10,15 +10,15 @@
 
 use crate::Error;
 use pdf_writer::types::{CidFontType, FontFlags, SystemInfo, UnicodeCmap};
-use pdf_writer::{Content, Filter, Finish, Name, Pdf, Rect, Ref, Str, TextStr};
+use pdf_writer::{Chunk, Content, Filter, Finish, Name, Pdf, Rect, Ref, Str, TextStr};
 use std::collections::BTreeMap;
 use std::io::Write;
 
-static FONT: &[u8] = include_bytes!("../fonts/DejaVuSans.ttf");
+pub(crate) static FONT: &[u8] = include_bytes!("../fonts/DejaVuSans.ttf");
 
 /// A4 in points, with 25 mm margins.
-const PAGE_W: f32 = 595.28;
-const PAGE_H: f32 = 841.89;
+pub(crate) const PAGE_W: f32 = 595.28;
+pub(crate) const PAGE_H: f32 = 841.89;
 const MARGIN: f32 = 70.87;
 
 /// One block of a letter, in reading order.
@@ -43,24 +43,67 @@ pub struct Document {
     pub blocks: Vec<Block>,
 }
 
-struct Face<'a> {
-    face: ttf_parser::Face<'a>,
-    units: f32,
+/// The typeface, parsed once per process, with each common character's
+/// glyph and advance looked up once: a batch of 50,000 letters measures
+/// millions of words, and the font's cmap is slow to ask one at a time.
+pub(crate) struct Typeface {
+    pub(crate) face: ttf_parser::Face<'static>,
+    pub(crate) units: f32,
+    /// (glyph, advance in font units) for characters below `TABLED`.
+    table: Vec<(u16, u16)>,
 }
 
-impl Face<'_> {
-    fn glyph(&self, c: char) -> u16 {
-        self.face.glyph_index(c).map_or(0, |g| g.0)
+/// Characters looked up in advance: Latin, Latin Extended A and B (Welsh's
+/// ŵ and ŷ), general punctuation (’ “ ” – •) and the euro sign.
+const TABLED: u32 = 0x2100;
+
+impl Typeface {
+    /// The one typeface, or why it cannot be read.
+    pub(crate) fn get() -> Result<&'static Typeface, Error> {
+        static ONCE: std::sync::OnceLock<Result<Typeface, String>> = std::sync::OnceLock::new();
+        ONCE.get_or_init(|| {
+            let face = ttf_parser::Face::parse(FONT, 0).map_err(|e| e.to_string())?;
+            let mut table = Vec::with_capacity(TABLED as usize);
+            for u in 0..TABLED {
+                let g = char::from_u32(u)
+                    .and_then(|c| face.glyph_index(c))
+                    .map_or(0, |g| g.0);
+                let adv = face.glyph_hor_advance(ttf_parser::GlyphId(g)).unwrap_or(0);
+                table.push((g, adv));
+            }
+            Ok(Typeface {
+                units: f32::from(face.units_per_em()),
+                face,
+                table,
+            })
+        })
+        .as_ref()
+        .map_err(|e| Error::Pdf(format!("the typeface: {e}")))
+    }
+
+    /// The glyph and its advance (font units) for `c`.
+    pub(crate) fn glyph_advance(&self, c: char) -> (u16, u16) {
+        match self.table.get(c as usize) {
+            Some(&hit) => hit,
+            None => {
+                let g = self.face.glyph_index(c).map_or(0, |g| g.0);
+                let adv = self
+                    .face
+                    .glyph_hor_advance(ttf_parser::GlyphId(g))
+                    .unwrap_or(0);
+                (g, adv)
+            }
+        }
+    }
+
+    pub(crate) fn glyph(&self, c: char) -> u16 {
+        self.glyph_advance(c).0
     }
 
     /// Width of `text` at `size` points.
-    fn width(&self, text: &str, size: f32) -> f32 {
+    pub(crate) fn width(&self, text: &str, size: f32) -> f32 {
         text.chars()
-            .map(|c| {
-                self.face
-                    .glyph_hor_advance(ttf_parser::GlyphId(self.glyph(c)))
-                    .unwrap_or(0) as f32
-            })
+            .map(|c| f32::from(self.glyph_advance(c).1))
             .sum::<f32>()
             * size
             / self.units
@@ -68,21 +111,25 @@ impl Face<'_> {
 }
 
 /// Words of `text` broken into lines no wider than `measure` points; a word
-/// wider than the measure stands alone on its line.
-fn wrap(face: &Face, text: &str, size: f32, measure: f32) -> Vec<String> {
+/// wider than the measure stands alone on its line. Widths are added up a
+/// word at a time, not measured again for each candidate line.
+pub(crate) fn wrap(face: &Typeface, text: &str, size: f32, measure: f32) -> Vec<String> {
     let mut lines = Vec::new();
     let mut line = String::new();
+    let mut line_w = 0.0;
+    let space = face.width(" ", size);
     for word in text.split_whitespace() {
-        let candidate = if line.is_empty() {
-            word.to_string()
+        let word_w = face.width(word, size);
+        if line.is_empty() {
+            line.push_str(word);
+            line_w = word_w;
+        } else if line_w + space + word_w > measure {
+            lines.push(std::mem::replace(&mut line, word.to_string()));
+            line_w = word_w;
         } else {
-            format!("{line} {word}")
-        };
-        if !line.is_empty() && face.width(&candidate, size) > measure {
-            lines.push(std::mem::take(&mut line));
-            line = word.to_string();
-        } else {
-            line = candidate;
+            line.push(' ');
+            line.push_str(word);
+            line_w += space + word_w;
         }
     }
     if !line.is_empty() {
@@ -92,15 +139,15 @@ fn wrap(face: &Face, text: &str, size: f32, measure: f32) -> Vec<String> {
 }
 
 /// One line placed on a page: where, at what size, what.
-struct Placed {
-    page: usize,
-    x: f32,
-    y: f32,
-    size: f32,
-    text: String,
+pub(crate) struct Placed {
+    pub(crate) page: usize,
+    pub(crate) x: f32,
+    pub(crate) y: f32,
+    pub(crate) size: f32,
+    pub(crate) text: String,
 }
 
-fn lay_out(face: &Face, blocks: &[Block]) -> Vec<Placed> {
+fn lay_out(face: &Typeface, blocks: &[Block]) -> Vec<Placed> {
     let measure = PAGE_W - 2.0 * MARGIN;
     let mut out = Vec::new();
     let (mut page, mut y) = (0, PAGE_H - MARGIN);
@@ -175,75 +222,55 @@ fn lay_out(face: &Face, blocks: &[Block]) -> Vec<Placed> {
     out
 }
 
-fn deflate(data: &[u8]) -> Result<Vec<u8>, Error> {
+pub(crate) fn deflate(data: &[u8]) -> Result<Vec<u8>, Error> {
     let mut e = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::default());
     e.write_all(data).map_err(|e| Error::Pdf(e.to_string()))?;
     e.finish().map_err(|e| Error::Pdf(e.to_string()))
 }
 
-/// The document as PDF bytes.
-pub fn write(doc: &Document) -> Result<Vec<u8>, Error> {
-    let face = Face {
-        face: ttf_parser::Face::parse(FONT, 0).map_err(|e| Error::Pdf(e.to_string()))?,
-        units: 0.0,
-    };
-    let face = Face {
-        units: f32::from(face.face.units_per_em()),
-        ..face
-    };
-    let placed = lay_out(&face, &doc.blocks);
-    let pages = placed.last().map_or(1, |p| p.page + 1);
+/// Where the embedded font's objects go.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct FontRefs {
+    pub(crate) font: Ref,
+    pub(crate) cid: Ref,
+    pub(crate) descriptor: Ref,
+    pub(crate) file: Ref,
+    pub(crate) cmap: Ref,
+}
 
-    // Every glyph used, with the character it shows (for ToUnicode).
-    let mut used: BTreeMap<u16, char> = BTreeMap::new();
-    for p in &placed {
-        for c in p.text.chars() {
-            used.entry(face.glyph(c)).or_insert(c);
-        }
-    }
+/// The font, cut down to the glyphs in `used` (glyph → the character it
+/// shows, for ToUnicode), as the five objects a Type 0 font needs, one
+/// chunk each (so a streamed file knows where each starts). Glyph ids are
+/// kept as they are in the full font (Identity CID-to-GID), so text
+/// written before the set of glyphs was known stays right.
+pub(crate) fn font_objects(
+    refs: FontRefs,
+    face: &Typeface,
+    used: &BTreeMap<u16, char>,
+) -> Result<Vec<Chunk>, Error> {
     let glyphs: Vec<u16> = std::iter::once(0).chain(used.keys().copied()).collect();
     let subset = subsetter::subset(FONT, 0, subsetter::Profile::pdf(&glyphs))
         .map_err(|e| Error::Pdf(format!("{e:?}")))?;
-
-    let mut next = 1;
-    let mut id = || {
-        let r = Ref::new(next);
-        next += 1;
-        r
-    };
-    let (catalog, tree, info) = (id(), id(), id());
-    let (font, cid, descriptor, file, cmap) = (id(), id(), id(), id(), id());
-    let page_ids: Vec<(Ref, Ref)> = (0..pages).map(|_| (id(), id())).collect();
-
-    let mut pdf = Pdf::new();
-    pdf.catalog(catalog)
-        .pages(tree)
-        .lang(TextStr(&doc.language));
-    pdf.document_info(info)
-        .title(TextStr(&doc.title))
-        .creator(TextStr("Upstream"));
-    pdf.pages(tree)
-        .kids(page_ids.iter().map(|(p, _)| *p))
-        .count(pages as i32);
-
-    let font_name = Name(b"F1");
     let base = Name(b"AAAAAA+DejaVuSans");
     let info_identity = SystemInfo {
         registry: Str(b"Adobe"),
         ordering: Str(b"Identity"),
         supplement: 0,
     };
-    pdf.type0_font(font)
+    let mut type0 = Chunk::new();
+    type0
+        .type0_font(refs.font)
         .base_font(base)
         .encoding_predefined(Name(b"Identity-H"))
-        .descendant_font(cid)
-        .to_unicode(cmap);
+        .descendant_font(refs.cid)
+        .to_unicode(refs.cmap);
+    let mut cid = Chunk::new();
     {
-        let mut c = pdf.cid_font(cid);
+        let mut c = cid.cid_font(refs.cid);
         c.subtype(CidFontType::Type2)
             .base_font(base)
             .system_info(info_identity)
-            .font_descriptor(descriptor)
+            .font_descriptor(refs.descriptor)
             .default_width(0.0)
             .cid_to_gid_map_predefined(Name(b"Identity"));
         let mut w = c.widths();
@@ -259,7 +286,9 @@ pub fn write(doc: &Document) -> Result<Vec<u8>, Error> {
     }
     let scale = |v: i16| f32::from(v) * 1000.0 / face.units;
     let bb = face.face.global_bounding_box();
-    pdf.font_descriptor(descriptor)
+    let mut descriptor = Chunk::new();
+    descriptor
+        .font_descriptor(refs.descriptor)
         .name(base)
         .flags(FontFlags::NON_SYMBOLIC)
         .bbox(Rect::new(
@@ -273,15 +302,64 @@ pub fn write(doc: &Document) -> Result<Vec<u8>, Error> {
         .descent(scale(face.face.descender()))
         .cap_height(scale(face.face.capital_height().unwrap_or(700)))
         .stem_v(80.0)
-        .font_file2(file);
+        .font_file2(refs.file);
     let packed = deflate(&subset)?;
-    pdf.stream(file, &packed).filter(Filter::FlateDecode);
+    let mut file = Chunk::with_capacity(packed.len() + 64);
+    file.stream(refs.file, &packed).filter(Filter::FlateDecode);
     let mut to_unicode = UnicodeCmap::new(Name(b"Custom"), info_identity);
-    for (&g, &c) in &used {
+    for (&g, &c) in used {
         to_unicode.pair(g, c);
     }
-    pdf.cmap(cmap, &to_unicode.finish());
+    let mut cmap = Chunk::new();
+    cmap.cmap(refs.cmap, &to_unicode.finish());
+    Ok(vec![type0, cid, descriptor, file, cmap])
+}
 
+/// The document as PDF bytes.
+pub fn write(doc: &Document) -> Result<Vec<u8>, Error> {
+    let face = Typeface::get()?;
+    let placed = lay_out(face, &doc.blocks);
+    let pages = placed.last().map_or(1, |p| p.page + 1);
+
+    // Every glyph used, with the character it shows (for ToUnicode).
+    let mut used: BTreeMap<u16, char> = BTreeMap::new();
+    for p in &placed {
+        for c in p.text.chars() {
+            used.entry(face.glyph(c)).or_insert(c);
+        }
+    }
+
+    let mut next = 1;
+    let mut id = || {
+        let r = Ref::new(next);
+        next += 1;
+        r
+    };
+    let (catalog, tree, info) = (id(), id(), id());
+    let refs = FontRefs {
+        font: id(),
+        cid: id(),
+        descriptor: id(),
+        file: id(),
+        cmap: id(),
+    };
+    let page_ids: Vec<(Ref, Ref)> = (0..pages).map(|_| (id(), id())).collect();
+
+    let mut pdf = Pdf::new();
+    pdf.catalog(catalog)
+        .pages(tree)
+        .lang(TextStr(&doc.language));
+    pdf.document_info(info)
+        .title(TextStr(&doc.title))
+        .creator(TextStr("Upstream"));
+    pdf.pages(tree)
+        .kids(page_ids.iter().map(|(p, _)| *p))
+        .count(pages as i32);
+    for chunk in font_objects(refs, face, &used)? {
+        pdf.extend(&chunk);
+    }
+
+    let font_name = Name(b"F1");
     for (n, (page_id, content_id)) in page_ids.iter().enumerate() {
         let mut content = Content::new();
         for p in placed.iter().filter(|p| p.page == n) {
@@ -303,7 +381,7 @@ pub fn write(doc: &Document) -> Result<Vec<u8>, Error> {
         page.media_box(Rect::new(0.0, 0.0, PAGE_W, PAGE_H))
             .parent(tree)
             .contents(*content_id);
-        page.resources().fonts().pair(font_name, font);
+        page.resources().fonts().pair(font_name, refs.font);
         page.finish();
     }
     Ok(pdf.finish())
@@ -348,16 +426,13 @@ mod tests {
 
     #[test]
     fn long_text_wraps_to_the_measure_and_runs_onto_more_pages() {
-        let face = Face {
-            face: ttf_parser::Face::parse(FONT, 0).expect("font"),
-            units: 2048.0,
-        };
+        let face = Typeface::get().expect("font");
         let word = "prevention ".repeat(40);
-        let lines = wrap(&face, &word, 11.0, 300.0);
+        let lines = wrap(face, &word, 11.0, 300.0);
         assert!(lines.len() > 3);
         assert!(lines.iter().all(|l| face.width(l, 11.0) <= 300.0));
         let blocks: Vec<Block> = (0..80).map(|_| Block::Paragraph(word.clone())).collect();
-        let placed = lay_out(&face, &blocks);
+        let placed = lay_out(face, &blocks);
         assert!(placed.last().map_or(0, |p| p.page) >= 2, "several pages");
         assert!(
             placed.iter().all(|p| p.y >= MARGIN),

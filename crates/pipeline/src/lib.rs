@@ -13,6 +13,7 @@ pub mod assessing;
 pub mod campaign_outcomes;
 pub mod campaigns;
 pub mod ingest;
+pub mod letter_batch;
 pub mod linking;
 pub mod placing;
 pub mod register;
@@ -52,6 +53,10 @@ pub enum Error {
         path: PathBuf,
         source: upstream_store::StoreError,
     },
+    /// Laying out or writing letters (an address that will not fit the
+    /// envelope window is a refusal).
+    #[error(transparent)]
+    Letters(#[from] upstream_letters::Error),
     #[error("could not write JSON: {0}")]
     Json(#[from] serde_json::Error),
     /// Stored data that cannot be read back as it was written.
@@ -68,7 +73,10 @@ impl Error {
     pub fn is_refusal(&self) -> bool {
         matches!(
             self,
-            Error::Refused(_) | Error::Declaration(_) | Error::LinkConfig(_)
+            Error::Refused(_)
+                | Error::Declaration(_)
+                | Error::LinkConfig(_)
+                | Error::Letters(upstream_letters::Error::Refused(_))
         ) || matches!(
             self,
             Error::Link(

@@ -95,6 +95,8 @@ mod outbox;
 pub use outbox::*;
 mod campaigns;
 pub use campaigns::*;
+mod letter_batches;
+pub use letter_batches::*;
 mod rounds;
 pub use rounds::*;
 mod casework;

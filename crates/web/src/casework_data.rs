@@ -162,6 +162,13 @@ casework_methods! {
     fn case_access_reason_since(&self, case_id: i64, user_id: i64, since: chrono::DateTime<chrono::Utc>) -> bool;
     /// Who from another team looked at this team's cases, newest first.
     fn case_access_reasons_for_team(&self, team: String, limit: i64) -> Vec<CaseAccessRow>;
+    /// Claim a letter step's waiting letters as a batch to print: what was
+    /// claimed (and left out), or why not.
+    fn make_letter_batch(&self, campaign_id: i64, step_no: i32, by: i64, dated: NaiveDate) -> Result<upstream_pipeline::letter_batch::Claimed, String>;
+    /// A campaign's letter batches, oldest first.
+    fn letter_batches(&self, campaign_id: i64) -> Vec<upstream_store::LetterBatchRow>;
+    /// A batch's PDF, written from its kept letters.
+    fn letter_batch_pdf(&self, batch_id: i64) -> Result<Vec<u8>, String>;
 }
 
 /// No casework storage: every call fails (pages answer "Sorry, there is a

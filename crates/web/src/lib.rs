@@ -28,6 +28,7 @@ mod figures;
 mod forms;
 mod household;
 mod layout;
+mod letter_batches;
 mod letters;
 mod outreach;
 mod pages;
@@ -374,6 +375,8 @@ fn staff_routes() -> Router<AppState> {
         .route("/campaigns/{id}", get(outreach::campaign))
         .route("/campaigns/{id}/run", post(outreach::run))
         .route("/campaigns/{id}/round", post(outreach::make_round))
+        .route("/campaigns/{id}/letters", post(letter_batches::print))
+        .route("/campaigns/{id}/batches/{file}", get(letter_batches::pdf))
         .route("/rounds", get(outreach::rounds))
         .route("/rounds/{id}", get(outreach::round))
         .route(

@@ -553,9 +553,11 @@ struct CampaignPage {
     /// Crises within six months, by arm, as shown; and what they say.
     crises: Vec<(&'static str, String, String)>,
     crisis_verdict: String,
+    /// The "Letters to print" section (`letter_batches.rs`), rendered.
+    letters: String,
 }
 
-async fn campaign_page(
+pub(crate) async fn campaign_page(
     state: &AppState,
     user: &CurrentUser,
     id: i64,
@@ -644,8 +646,11 @@ async fn campaign_page(
         },
     };
     let (crises, crisis_verdict) = crises_after(state, id).await?;
+    let layout = Layout::new(state, Some(user)).await.at("/campaigns");
+    let letters = crate::letter_batches::section(state, &c, layout.csrf_token()).await?;
     let page = CampaignPage {
-        layout: Layout::new(state, Some(user)).await.at("/campaigns"),
+        layout,
+        letters,
         results,
         verdict,
         crises,

@@ -447,6 +447,54 @@ impl Casework for Store {
             => |s| s.case_access_reason_since(case_id, user_id, since);
         case_access_reasons_for_team(&self, team: String, limit: i64) -> Vec<CaseAccessRow>
             => |s| s.case_access_reasons_for_team(&team, limit);
+        letter_batches(&self, campaign_id: i64) -> Vec<upstream_store::LetterBatchRow> => |s| s.letter_batches(campaign_id);
+    }
+
+    fn make_letter_batch(
+        &self,
+        campaign_id: i64,
+        step_no: i32,
+        by: i64,
+        dated: NaiveDate,
+    ) -> BoxFuture<'_, Result<Result<upstream_pipeline::letter_batch::Claimed, String>, DataError>>
+    {
+        Box::pin(async move {
+            match upstream_pipeline::letter_batch::make_batch(
+                self,
+                campaign_id,
+                step_no,
+                by,
+                dated,
+                Utc::now(),
+            )
+            .await
+            {
+                Ok(made) => Ok(Ok(made)),
+                Err(e) if e.is_refusal() => Ok(Err(e.to_string())),
+                Err(e) => Err(DataError(e.to_string())),
+            }
+        })
+    }
+
+    fn letter_batch_pdf(
+        &self,
+        batch_id: i64,
+    ) -> BoxFuture<'_, Result<Result<Vec<u8>, String>, DataError>> {
+        Box::pin(async move {
+            match upstream_pipeline::letter_batch::write_batch(
+                self,
+                batch_id,
+                &[],
+                Vec::new(),
+                &mut |_, _| {},
+            )
+            .await
+            {
+                Ok((bytes, _)) => Ok(Ok(bytes)),
+                Err(e) if e.is_refusal() => Ok(Err(e.to_string())),
+                Err(e) => Err(DataError(e.to_string())),
+            }
+        })
     }
 
     fn staff(&self) -> BoxFuture<'_, Result<Vec<StaffMember>, DataError>> {

@@ -6,8 +6,9 @@
 //! contract, exactly once. On SQLite, and on PostgreSQL when DATABASE_URL
 //! is a postgres:// URL.
 
+// Shared with `letters.rs`, which is in the same test binary.
 #[path = "../common/mod.rs"]
-mod common;
+pub(crate) mod common;
 
 use common::*;
 use std::io::{BufRead, BufReader};

@@ -4,10 +4,7 @@
 //! written to, and the monthly run takes in the new month. On SQLite, and
 //! on PostgreSQL when DATABASE_URL is a postgres:// URL.
 
-#[path = "../common/mod.rs"]
-mod common;
-
-use common::*;
+use crate::outreach::common::*;
 
 const TEAM: &str = "Prevention team";
 

@@ -2169,3 +2169,7 @@ async fn notify_callbacks_need_their_bearer_token_and_a_stop_reply_stops_texts()
         .status();
     assert_eq!(status, StatusCode::UNAUTHORIZED);
 }
+
+// Printing a campaign's letters from its page.
+#[path = "letters.rs"]
+mod letters;
