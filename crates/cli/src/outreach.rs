@@ -138,8 +138,16 @@ pub struct CampaignStartArgs {
     team: String,
     /// Instead of the team's list: every current household with a postcode
     /// in this district (B11) or sector ("B11 1").
-    #[arg(long)]
+    #[arg(long, conflicts_with_all = ["persona", "risk_at_least"])]
     area: Option<String>,
+    /// Instead of the team's list: every current household the latest
+    /// assessment gives this persona.
+    #[arg(long, conflicts_with = "risk_at_least")]
+    persona: Option<String>,
+    /// Instead of the team's list: every current household whose risk of
+    /// crisis at the latest assessment is at least this many per cent.
+    #[arg(long)]
+    risk_at_least: Option<u32>,
     /// The campaign's name, as staff will know it.
     #[arg(long)]
     name: String,
@@ -476,9 +484,11 @@ async fn start(store: &Store, a: CampaignStartArgs) -> Result<()> {
         })
         .collect();
     let plan = CampaignPlan {
-        cohort: match &a.area {
-            Some(area) => Cohort::Area(area.clone()),
-            None => Cohort::TeamList,
+        cohort: match (&a.area, &a.persona, a.risk_at_least) {
+            (Some(area), _, _) => Cohort::Area(area.clone()),
+            (_, Some(persona), _) => Cohort::Persona(persona.clone()),
+            (_, _, Some(percent)) => Cohort::RiskAtLeast(percent),
+            _ => Cohort::TeamList,
         },
         name: a.name.clone(),
         team: a.team.trim().to_string(),

@@ -46,6 +46,11 @@ pub enum Cohort {
     /// Current households with a postcode in a district (`B11`) or a
     /// sector (`B11 1`).
     Area(String),
+    /// Current households the latest assessment gave this persona.
+    Persona(String),
+    /// Current households whose risk of crisis at the latest assessment is
+    /// at least this many per cent.
+    RiskAtLeast(u32),
     /// Households chosen elsewhere (a saved search, a benchmark), with
     /// what they are in words; only current ones join.
     Households { description: String, ids: Vec<i64> },
@@ -161,6 +166,37 @@ pub async fn start_campaign(
                 .await?;
             let area = pattern.trim_end_matches('%').trim().to_string();
             (format!("Households in {area}"), ids)
+        }
+        Cohort::Persona(persona) => {
+            let persona = persona.trim();
+            let ids = store
+                .current_households_assessed(Some(persona), None)
+                .await?;
+            if ids.is_empty() {
+                let known = store.latest_personas().await?;
+                return Err(Error::Refused(format!(
+                    "No current household has the persona '{persona}' at the latest assessment; the personas given are: {}",
+                    if known.is_empty() { "none (run `upstream assess` first)".to_string() } else { known.join(", ") }
+                )));
+            }
+            (
+                format!("Households the latest assessment calls '{persona}'"),
+                ids,
+            )
+        }
+        Cohort::RiskAtLeast(percent) => {
+            if !(1..=100).contains(percent) {
+                return Err(Error::Refused(format!(
+                    "A risk band is a percentage from 1 to 100 (got {percent})"
+                )));
+            }
+            let ids = store
+                .current_households_assessed(None, Some(f64::from(*percent) / 100.0))
+                .await?;
+            (
+                format!("Households with a risk of crisis of {percent}% or more at the latest assessment"),
+                ids,
+            )
         }
         Cohort::Households { description, ids } => (
             description.clone(),

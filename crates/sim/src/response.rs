@@ -116,13 +116,19 @@ pub fn read_contacts(path: &Path) -> Result<Vec<Contact>, ContactsError> {
     if !path.exists() {
         return Ok(Vec::new());
     }
+    read_rows(path)
+}
+
+/// Every row of a CSV file with a header, each named by its line when it
+/// cannot be read.
+fn read_rows<T: serde::de::DeserializeOwned>(path: &Path) -> Result<Vec<T>, ContactsError> {
     let shown = path.display().to_string();
     let mut reader = csv::Reader::from_path(path).map_err(|e| ContactsError::Read {
         path: shown.clone(),
         message: e.to_string(),
     })?;
     let mut out = Vec::new();
-    for (i, row) in reader.deserialize::<Contact>().enumerate() {
+    for (i, row) in reader.deserialize::<T>().enumerate() {
         out.push(row.map_err(|e| ContactsError::Row {
             path: shown.clone(),
             // Row 1 is the header.
@@ -408,20 +414,7 @@ pub fn write_responses(dir: &Path, month: Month, responses: &[Response]) -> std:
 
 /// Read a month's answers.
 pub fn read_responses(path: &Path) -> Result<Vec<Response>, ContactsError> {
-    let shown = path.display().to_string();
-    let mut reader = csv::Reader::from_path(path).map_err(|e| ContactsError::Read {
-        path: shown.clone(),
-        message: e.to_string(),
-    })?;
-    let mut out = Vec::new();
-    for (i, row) in reader.deserialize::<Response>().enumerate() {
-        out.push(row.map_err(|e| ContactsError::Row {
-            path: shown.clone(),
-            row: i + 2,
-            message: e.to_string(),
-        })?);
-    }
-    Ok(out)
+    read_rows(path)
 }
 
 #[cfg(test)]

@@ -561,6 +561,35 @@ impl Store {
         Ok(on_pool!(self, p => sqlx::query_scalar(SQL).bind(pattern).fetch_all(p).await?))
     }
 
+    /// Current households as the latest assessment saw them: with this
+    /// persona, and/or a risk of crisis of at least this probability.
+    pub async fn current_households_assessed(
+        &self,
+        persona: Option<&str>,
+        min_probability: Option<f64>,
+    ) -> Result<Vec<i64>, StoreError> {
+        const SQL: &str =
+            "SELECT a.household_id FROM assessments a JOIN households h ON h.id = a.household_id
+             WHERE h.current
+               AND a.run_id = (SELECT id FROM assessment_runs ORDER BY as_of DESC, id DESC LIMIT 1)
+               AND ($1 = '' OR a.persona = $1)
+               AND a.probability >= $2
+             ORDER BY a.household_id";
+        Ok(on_pool!(self, p => sqlx::query_scalar(SQL)
+            .bind(persona.unwrap_or(""))
+            .bind(min_probability.unwrap_or(0.0))
+            .fetch_all(p)
+            .await?))
+    }
+
+    /// The personas the latest assessment gave, for a message that names them.
+    pub async fn latest_personas(&self) -> Result<Vec<String>, StoreError> {
+        const SQL: &str = "SELECT DISTINCT persona FROM assessments
+             WHERE run_id = (SELECT id FROM assessment_runs ORDER BY as_of DESC, id DESC LIMIT 1) AND persona <> ''
+             ORDER BY persona";
+        Ok(on_pool!(self, p => sqlx::query_scalar(SQL).fetch_all(p).await?))
+    }
+
     /// Which of these households are current, by id.
     pub async fn current_households_among(&self, ids: &[i64]) -> Result<Vec<i64>, StoreError> {
         let mut out = Vec::with_capacity(ids.len());

@@ -334,6 +334,14 @@ impl NewCampaignPage {
     fn chosen(&self, name: &str, value: &str) -> bool {
         self.failed.typed("campaign", name) == value
     }
+
+    /// Which cohort is ticked: the team's list unless the form chose another.
+    fn cohort_is(&self, value: &str) -> bool {
+        match self.failed.typed("campaign", "cohort").as_str() {
+            "" => value == "team_list",
+            chosen => chosen == value,
+        }
+    }
 }
 
 async fn new_campaign_page(
@@ -408,6 +416,44 @@ pub(crate) async fn create_campaign(
             0
         }
     };
+    // Who: the team's list unless another cohort is chosen.
+    let cohort = match fields.get("cohort").as_str() {
+        "" | "team_list" => Some(Cohort::TeamList),
+        "area" => match fields.get("area").trim() {
+            "" => {
+                problems.add(
+                    "area",
+                    "Enter a postcode district or sector, like B11 or B11 1",
+                );
+                None
+            }
+            area => Some(Cohort::Area(area.to_string())),
+        },
+        "persona" => match fields.get("persona").trim() {
+            "" => {
+                problems.add(
+                    "persona",
+                    "Enter the persona, as the household page names it",
+                );
+                None
+            }
+            persona => Some(Cohort::Persona(persona.to_string())),
+        },
+        "risk" => match fields.get("risk").trim().parse::<u32>() {
+            Ok(p) if (1..=100).contains(&p) => Some(Cohort::RiskAtLeast(p)),
+            _ => {
+                problems.add(
+                    "risk",
+                    "Enter the lowest risk of crisis as a percentage, from 1 to 100",
+                );
+                None
+            }
+        },
+        _ => {
+            problems.add("cohort", "Choose who the campaign contacts");
+            None
+        }
+    };
     let mut steps = Vec::new();
     // The form row of each step: empty rows are passed over.
     let mut step_rows = Vec::new();
@@ -464,9 +510,9 @@ pub(crate) async fn create_campaign(
             problems.add(&format!("day_{row}"), breach.to_string());
         }
     }
-    if problems.is_empty() {
+    if let (true, Some(cohort)) = (problems.is_empty(), cohort) {
         let plan = CampaignPlan {
-            cohort: Cohort::TeamList,
+            cohort,
             name: name.clone(),
             team: team.clone(),
             steps,
@@ -606,45 +652,18 @@ pub(crate) async fn campaign_page(
         })
         .collect();
     let (contact_arm, held_arm) = state.casework.engagement_by_arm(id, ENGAGED_WITHIN).await?;
-    let rate = |(engaged, n): (u64, u64)| {
-        if n == 0 {
-            "None yet".to_string()
-        } else if n < crate::figures::SUPPRESS {
-            "Too few households to show".to_string()
-        } else {
-            format!("{:.0}%", 100.0 * engaged as f64 / n as f64)
-        }
-    };
-    let results = vec![
-        (
-            "Contacted",
-            crate::figures::shown(contact_arm.1 as i64),
-            rate(contact_arm),
-        ),
-        (
-            "Held back",
-            crate::figures::shown(held_arm.1 as i64),
-            rate(held_arm),
-        ),
-    ];
-    let verdict = match outreach::compare(contact_arm, held_arm) {
-        Err(_) => "Nobody is held back, so there is nothing to compare with.".to_string(),
-        Ok(c) => match c.verdict {
-            outreach::Verdict::TooSmallToTell => "Too few households to tell whether contact made a difference yet.".to_string(),
-            outreach::Verdict::NoClearDifference => format!(
-                "No clear difference: contacted households engaged {:+.0} percentage points more or less than those held back (95% interval {:+.0} to {:+.0}).",
-                100.0 * c.difference, 100.0 * c.ci_low, 100.0 * c.ci_high
-            ),
-            outreach::Verdict::Higher => format!(
-                "Contacted households engaged more: {:+.0} percentage points (95% interval {:+.0} to {:+.0}).",
-                100.0 * c.difference, 100.0 * c.ci_low, 100.0 * c.ci_high
-            ),
-            outreach::Verdict::Lower => format!(
-                "Contacted households engaged less: {:+.0} percentage points (95% interval {:+.0} to {:+.0}).",
-                100.0 * c.difference, 100.0 * c.ci_low, 100.0 * c.ci_high
-            ),
+    let results = arm_rows(contact_arm, held_arm, 0);
+    let verdict = comparison_words(
+        contact_arm,
+        held_arm,
+        0,
+        &Phrases {
+            too_few: "Too few households to tell whether contact made a difference yet.",
+            no_clear: "No clear difference: contacted households engaged",
+            higher: "Contacted households engaged more:",
+            lower: "Contacted households engaged less:",
         },
-    };
+    );
     let (crises, crisis_verdict) = crises_after(state, id).await?;
     let layout = Layout::new(state, Some(user)).await.at("/campaigns");
     let letters = crate::letter_batches::section(state, &c, layout.csrf_token()).await?;
@@ -676,6 +695,73 @@ pub(crate) async fn campaign_page(
     Ok(render(StatusCode::OK, &page))
 }
 
+/// An arm's rate as shown, with small numbers suppressed.
+fn arm_rate((k, n): (u64, u64), decimals: usize) -> String {
+    if n == 0 {
+        "None yet".to_string()
+    } else if n < crate::figures::SUPPRESS {
+        "Too few households to show".to_string()
+    } else {
+        format!("{:.*}%", decimals, 100.0 * k as f64 / n as f64)
+    }
+}
+
+/// The contacted and held-back rows of a comparison's table.
+fn arm_rows(
+    contact: (u64, u64),
+    held_back: (u64, u64),
+    decimals: usize,
+) -> Vec<(&'static str, String, String)> {
+    vec![
+        (
+            "Contacted",
+            crate::figures::shown(contact.1 as i64),
+            arm_rate(contact, decimals),
+        ),
+        (
+            "Held back",
+            crate::figures::shown(held_back.1 as i64),
+            arm_rate(held_back, decimals),
+        ),
+    ]
+}
+
+/// How a comparison reads in words, for one measure.
+struct Phrases {
+    too_few: &'static str,
+    no_clear: &'static str,
+    higher: &'static str,
+    lower: &'static str,
+}
+
+/// What the contacted against held-back comparison says, with its 95%
+/// interval in percentage points.
+fn comparison_words(
+    contact: (u64, u64),
+    held_back: (u64, u64),
+    decimals: usize,
+    p: &Phrases,
+) -> String {
+    let Ok(c) = outreach::compare(contact, held_back) else {
+        return "Nobody is held back, so there is nothing to compare with.".to_string();
+    };
+    let lead = match c.verdict {
+        outreach::Verdict::TooSmallToTell => return p.too_few.to_string(),
+        outreach::Verdict::NoClearDifference => p.no_clear,
+        outreach::Verdict::Higher => p.higher,
+        outreach::Verdict::Lower => p.lower,
+    };
+    format!(
+        "{lead} {:+.*} percentage points (95% interval {:+.*} to {:+.*}).",
+        decimals,
+        100.0 * c.difference,
+        decimals,
+        100.0 * c.ci_low,
+        decimals,
+        100.0 * c.ci_high
+    )
+}
+
 /// Months after joining over which a campaign's crises are counted.
 const CRISES_WITHIN_MONTHS: u32 = 6;
 
@@ -689,27 +775,7 @@ async fn crises_after(
         .casework
         .crises_by_arm(id, CRISES_WITHIN_MONTHS)
         .await?;
-    let rate = |(crisis, n): (u64, u64)| {
-        if n == 0 {
-            "None yet".to_string()
-        } else if n < crate::figures::SUPPRESS {
-            "Too few households to show".to_string()
-        } else {
-            format!("{:.1}%", 100.0 * crisis as f64 / n as f64)
-        }
-    };
-    let rows = vec![
-        (
-            "Contacted",
-            crate::figures::shown(c.contact.1 as i64),
-            rate(c.contact),
-        ),
-        (
-            "Held back",
-            crate::figures::shown(c.held_back.1 as i64),
-            rate(c.held_back),
-        ),
-    ];
+    let rows = arm_rows(c.contact, c.held_back, 1);
     let so_far = match (c.complete, c.seen_until) {
         (_, None) => return Ok((rows, "No monthly assessment has run since the campaign started, so nothing is known yet.".into())),
         (true, _) => String::new(),
@@ -718,24 +784,18 @@ async fn crises_after(
             crate::household::day(d)
         ),
     };
-    let verdict = match outreach::compare(c.contact, c.held_back) {
-        Err(_) => "Nobody is held back, so there is nothing to compare with.".to_string(),
-        Ok(cmp) => match cmp.verdict {
-            outreach::Verdict::TooSmallToTell => "Too few households, or too few crises, to tell whether contact made a difference.".to_string(),
-            outreach::Verdict::NoClearDifference => format!(
-                "No clear difference: {:+.1} percentage points (95% interval {:+.1} to {:+.1}).",
-                100.0 * cmp.difference, 100.0 * cmp.ci_low, 100.0 * cmp.ci_high
-            ),
-            outreach::Verdict::Lower => format!(
-                "Fewer contacted households reached crisis: {:+.1} percentage points (95% interval {:+.1} to {:+.1}).",
-                100.0 * cmp.difference, 100.0 * cmp.ci_low, 100.0 * cmp.ci_high
-            ),
-            outreach::Verdict::Higher => format!(
-                "More contacted households reached crisis: {:+.1} percentage points (95% interval {:+.1} to {:+.1}).",
-                100.0 * cmp.difference, 100.0 * cmp.ci_low, 100.0 * cmp.ci_high
-            ),
+    let verdict = comparison_words(
+        c.contact,
+        c.held_back,
+        1,
+        &Phrases {
+            too_few:
+                "Too few households, or too few crises, to tell whether contact made a difference.",
+            no_clear: "No clear difference:",
+            higher: "More contacted households reached crisis:",
+            lower: "Fewer contacted households reached crisis:",
         },
-    };
+    );
     Ok((rows, format!("{so_far}{verdict}")))
 }
 

@@ -358,6 +358,62 @@ async fn a_campaign_queues_what_the_rules_allow_counts_who_it_left_out_and_queue
             .map(|m| m.0)
             .collect();
         assert_eq!(members, [41, 43], "{db}: current households, once each");
+
+        // By persona and by risk, as the latest assessment saw them (an
+        // older run's view does not count).
+        for sql in [
+            "INSERT INTO assessment_runs (id, as_of, run_at, link_run_id, model_version, model, library, households) VALUES (7, '2026-01-31', '2026-02-01T00:00:00Z', 1, 'm', '{}', 'l', 3), (8, '2026-02-28', '2026-03-01T00:00:00Z', 1, 'm', '{}', 'l', 3)",
+            "INSERT INTO assessments (run_id, household_id, in_crisis, probability, reasons, resilience, resilience_band, resilience_parts, persona, persona_reason) VALUES
+               (7, 41, FALSE, 0.9, '[]', 50, 'medium', '{}', 'snowballing', ''),
+               (8, 41, FALSE, 0.1, '[]', 50, 'medium', '{}', 'steady', ''),
+               (8, 42, FALSE, 0.4, '[]', 50, 'medium', '{}', 'snowballing', ''),
+               (8, 43, FALSE, 0.2, '[]', 50, 'medium', '{}', 'snowballing', '')",
+        ] {
+            fresh.execute(sql).await;
+        }
+        for (cohort, want) in [
+            (Cohort::Persona("snowballing".into()), vec![42, 43]),
+            (Cohort::RiskAtLeast(20), vec![42, 43]),
+            (Cohort::RiskAtLeast(30), vec![42]),
+        ] {
+            let id = start_campaign(
+                store,
+                &CampaignPlan {
+                    cohort: cohort.clone(),
+                    ..plan.clone()
+                },
+                &three,
+                1,
+                day(2),
+            )
+            .await
+            .expect("by assessment");
+            let members: Vec<i64> = store
+                .campaign_members(id)
+                .await
+                .expect("read")
+                .into_iter()
+                .map(|m| m.0)
+                .collect();
+            assert_eq!(members, want, "{db}: {cohort:?}");
+        }
+        let unknown = start_campaign(
+            store,
+            &CampaignPlan {
+                cohort: Cohort::Persona("nobody".into()),
+                ..plan.clone()
+            },
+            &three,
+            1,
+            day(2),
+        )
+        .await;
+        assert!(
+            unknown.as_ref().is_err_and(|e| e
+                .to_string()
+                .contains("the personas given are: snowballing, steady")),
+            "{db}: {unknown:?}"
+        );
         let pg = fresh.pg.clone();
         drop(fresh);
         drop_database(pg).await;

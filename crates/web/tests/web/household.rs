@@ -1960,6 +1960,43 @@ async fn a_team_leader_writes_a_template_starts_a_campaign_and_reads_the_outbox(
         "{page}"
     );
     assert!(site.store.campaigns().await.expect("read").is_empty());
+    // Another cohort than the list: a risk band must be a percentage, and
+    // a persona nobody has is refused with the personas there are.
+    let try_cohort = |cohort: &'static str, field: &'static str, value: &'static str| {
+        let site = &site;
+        let leader = leader.clone();
+        let csrf = csrf.clone();
+        async move {
+            site.post(
+                "/campaigns",
+                &leader,
+                &[
+                    ("csrf_token", csrf.as_str()),
+                    ("name", "By cohort"),
+                    ("cohort", cohort),
+                    (field, value),
+                    ("day_1", "0"),
+                    ("channel_1", "text"),
+                    ("template_1", "rent-text"),
+                    ("holdout", "0"),
+                ],
+            )
+            .await
+        }
+    };
+    let (status, _, page) = try_cohort("risk", "risk", "0").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{page}");
+    assert!(
+        page.contains("Enter the lowest risk of crisis as a percentage"),
+        "{page}"
+    );
+    let (status, _, page) = try_cohort("persona", "persona", "nobody-at-all").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{page}");
+    assert!(
+        page.contains("No current household has the persona"),
+        "{page}"
+    );
+    assert!(site.store.campaigns().await.expect("read").is_empty());
     let (status, to, page) = site
         .post(
             "/campaigns",
