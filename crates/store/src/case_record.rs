@@ -196,43 +196,13 @@ impl Store {
         &self,
         household_id: i64,
     ) -> Result<Vec<ContactDetailRow>, StoreError> {
-        const SQL: &str = "SELECT d.id, d.person_id, d.kind, d.value, d.usable, d.note, COALESCE(u.display_name, '') AS by_name, d.recorded_at
-             FROM contact_details d LEFT JOIN users u ON u.id = d.recorded_by
-             WHERE d.household_id = $1 ORDER BY d.recorded_at, d.id";
-        type Raw = (
-            i64,
-            Option<i64>,
-            String,
-            String,
-            bool,
-            String,
-            String,
-            String,
-        );
-        let raws: Vec<Raw> = on_pool!(self, p => {
-            let mut out = Vec::new();
-            for r in sqlx::query(SQL).bind(household_id).fetch_all(p).await? {
-                out.push((r.try_get("id")?, r.try_get("person_id")?, r.try_get("kind")?, r.try_get("value")?,
-                    r.try_get("usable")?, r.try_get("note")?, r.try_get("by_name")?, r.try_get("recorded_at")?));
-            }
-            out
-        });
-        raws.into_iter()
-            .map(
-                |(id, person_id, kind, value, usable, note, recorded_by, at)| {
-                    Ok(ContactDetailRow {
-                        id,
-                        person_id,
-                        kind,
-                        value,
-                        usable,
-                        note,
-                        recorded_by,
-                        recorded_at: parse_time(&at)?,
-                    })
-                },
-            )
-            .collect()
+        // One household is a batch of one: the campaign's batched read is
+        // the one query for staff's contact details.
+        Ok(self
+            .contact_details_of(&[household_id])
+            .await?
+            .remove(&household_id)
+            .unwrap_or_default())
     }
 
     pub async fn add_contact_detail(
